@@ -1,0 +1,95 @@
+-- Organisation, accounts, certificates and the audit log (SQLite).
+CREATE TABLE departments (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    code TEXT NOT NULL UNIQUE,
+    active BOOLEAN NOT NULL DEFAULT 1,
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);
+
+CREATE TABLE people (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    position TEXT NOT NULL,
+    department_id BIGINT NOT NULL REFERENCES departments (id),
+    active BOOLEAN NOT NULL DEFAULT 1,
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);
+CREATE INDEX people_department ON people (department_id);
+
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    role TEXT NOT NULL,
+    person_id BIGINT UNIQUE REFERENCES people (id),
+    active BOOLEAN NOT NULL DEFAULT 1,
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);
+
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY,
+    user_id BIGINT NOT NULL REFERENCES users (id),
+    created_at TIMESTAMP NOT NULL,
+    revoked_at TIMESTAMP
+);
+CREATE INDEX sessions_user ON sessions (user_id);
+
+CREATE TABLE refresh_tokens (
+    id INTEGER PRIMARY KEY,
+    session_id BIGINT NOT NULL REFERENCES sessions (id),
+    token_hash TEXT NOT NULL UNIQUE,
+    issued_at TIMESTAMP NOT NULL,
+    expires_at TIMESTAMP NOT NULL,
+    used_at TIMESTAMP
+);
+CREATE INDEX refresh_tokens_session ON refresh_tokens (session_id);
+
+CREATE TABLE certificates (
+    id INTEGER PRIMARY KEY,
+    number TEXT NOT NULL UNIQUE,
+    holder_id BIGINT NOT NULL REFERENCES people (id),
+    issued_on DATE NOT NULL,
+    expires_on DATE NOT NULL,
+    status TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL,
+    CHECK (expires_on >= issued_on)
+);
+CREATE INDEX certificates_holder ON certificates (holder_id);
+CREATE INDEX certificates_expires ON certificates (expires_on);
+
+CREATE TABLE certificate_status_changes (
+    id INTEGER PRIMARY KEY,
+    certificate_id BIGINT NOT NULL REFERENCES certificates (id),
+    from_status TEXT,
+    to_status TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    cause_kind TEXT NOT NULL,
+    cause_ref BIGINT,
+    changed_by BIGINT REFERENCES users (id),
+    changed_at TIMESTAMP NOT NULL
+);
+CREATE INDEX certificate_status_changes_certificate ON certificate_status_changes (certificate_id);
+
+CREATE TABLE audit_log (
+    seq INTEGER PRIMARY KEY,
+    at TIMESTAMP NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    change TEXT NOT NULL,
+    change_digest TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX audit_log_entity ON audit_log (entity, entity_id);
+
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;

@@ -1,0 +1,266 @@
+//! Storage: one connection type over SQLite and PostgreSQL, the pool, migrations, and the
+//! two ways handlers touch the database (`Db::read`, `Db::write`), both off the async workers.
+
+pub mod enums;
+pub mod schema;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// One database connection, whichever backend the URL chose.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// The backend named by a database URL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// Picks the backend from the URL scheme.
+    pub fn from_url(url: &str) -> Result<Self, String> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres)
+        } else if url.starts_with("sqlite://") {
+            Ok(Self::Sqlite)
+        } else {
+            Err("must start with sqlite:// or postgres://".into())
+        }
+    }
+}
+
+/// What can go wrong in the storage layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("conflicts with an existing record: {0}")]
+    Unique(String),
+    #[error("refers to a record that does not exist: {0}")]
+    ForeignKey(String),
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("database error: {0}")]
+    Other(String),
+}
+
+impl From<DieselError> for StoreError {
+    fn from(e: DieselError) -> Self {
+        match e {
+            DieselError::NotFound => Self::NotFound,
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                Self::Unique(info.message().to_owned())
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
+                Self::ForeignKey(info.message().to_owned())
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+                Self::Unavailable(info.message().to_owned())
+            }
+            other => Self::Other(other.to_string()),
+        }
+    }
+}
+
+/// Turns on what SQLite needs for a server: WAL, foreign keys and a busy timeout.
+#[derive(Debug)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
+        if let DbConn::Sqlite(c) = conn {
+            c.batch_execute(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+            )
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+/// The pool plus what makes writes safe on each backend.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool<ConnectionManager<DbConn>>,
+    backend: Backend,
+    /// SQLite has one writer at a time; serialising our own write transactions here means a
+    /// writer never meets `database is locked` from another of our writers (a deferred
+    /// transaction upgrading its lock fails at once, without waiting for the busy timeout).
+    sqlite_writer: Arc<Mutex<()>>,
+}
+
+/// A pooled connection.
+pub type PooledConn = PooledConnection<ConnectionManager<DbConn>>;
+
+impl Db {
+    /// Opens the pool (creating the SQLite file and its folder when missing).
+    pub fn connect(url: &str, pool_size: u32) -> Result<Self, StoreError> {
+        let backend = Backend::from_url(url).map_err(StoreError::Other)?;
+        let url = match backend {
+            Backend::Sqlite => sqlite_path(url)?,
+            Backend::Postgres => url.to_owned(),
+        };
+        let pool = Pool::builder()
+            .max_size(pool_size)
+            .min_idle(Some(0))
+            .connection_timeout(Duration::from_secs(5))
+            .connection_customizer(Box::new(SqlitePragmas))
+            .build_unchecked(ConnectionManager::<DbConn>::new(url));
+        Ok(Self {
+            pool,
+            backend,
+            sqlite_writer: Arc::new(Mutex::new(())),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The pool's size and idle connections, for `/metrics`.
+    pub fn pool_state(&self) -> (u32, u32, u32) {
+        let s = self.pool.state();
+        (self.pool.max_size(), s.connections, s.idle_connections)
+    }
+
+    /// A connection for blocking code (CLI, migrations, tests).
+    pub fn conn(&self) -> Result<PooledConn, StoreError> {
+        self.pool
+            .get()
+            .map_err(|e| StoreError::Unavailable(e.to_string()))
+    }
+
+    /// Applies every pending migration of this backend.
+    pub fn migrate(&self) -> Result<(), StoreError> {
+        let mut conn = self.conn()?;
+        let migrations = match &*conn {
+            DbConn::Sqlite(_) => SQLITE_MIGRATIONS,
+            DbConn::Postgres(_) => POSTGRES_MIGRATIONS,
+        };
+        conn.run_pending_migrations(migrations)
+            .map(|_| ())
+            .map_err(|e| StoreError::Other(format!("migration failed: {e}")))
+    }
+
+    /// Runs read-only work on the blocking pool.
+    pub async fn read<T, E>(
+        &self,
+        work: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        let db = self.clone();
+        run_blocking(move || {
+            let mut conn = db.conn()?;
+            work(&mut conn)
+        })
+        .await
+    }
+
+    /// Runs `work` in one transaction on the blocking pool: all of its writes (and their
+    /// audit entries) commit together or not at all.
+    pub async fn write<T, E>(
+        &self,
+        work: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + From<DieselError> + Send + 'static,
+    {
+        let db = self.clone();
+        run_blocking(move || db.write_blocking(work)).await
+    }
+
+    /// The same as `write`, for code that is already off the async workers.
+    pub fn write_blocking<T, E>(&self, work: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError> + From<DieselError>,
+    {
+        let mut pooled = self.conn()?;
+        let conn: &mut DbConn = &mut pooled;
+        let _guard = match self.backend {
+            // A poisoned lock only means another writer panicked; the database is still whole.
+            Backend::Sqlite => Some(self.sqlite_writer.lock().unwrap_or_else(|p| p.into_inner())),
+            Backend::Postgres => None,
+        };
+        conn.transaction(work)
+    }
+}
+
+/// Runs blocking work (diesel, argon2) on the blocking pool, never on an async worker.
+pub async fn run_blocking<T, E>(work: impl FnOnce() -> Result<T, E> + Send + 'static) -> Result<T, E>
+where
+    T: Send + 'static,
+    E: From<StoreError> + Send + 'static,
+{
+    match actix_web::web::block(work).await {
+        Ok(result) => result,
+        Err(_) => Err(StoreError::Other("blocking task was cancelled".into()).into()),
+    }
+}
+
+/// `sqlite://./data/x.db` → `./data/x.db`, creating the folder.
+fn sqlite_path(url: &str) -> Result<String, StoreError> {
+    let path = url.trim_start_matches("sqlite://");
+    if path.is_empty() {
+        return Err(StoreError::Other("SQLite URL names no file".into()));
+    }
+    if path != ":memory:" {
+        if let Some(dir) = std::path::Path::new(path).parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| StoreError::Other(format!("cannot create {}: {e}", dir.display())))?;
+            }
+        }
+    }
+    Ok(path.to_owned())
+}
+
+/// The current UTC time at the precision both backends store (microseconds), so that what is
+/// hashed or compared before a write equals what is read back after it.
+pub fn now() -> chrono::NaiveDateTime {
+    use chrono::{DurationRound, TimeDelta};
+    let now = chrono::Utc::now().naive_utc();
+    now.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(now)
+}
+
+/// Today in China (UTC+8, no daylight saving): legal dates are Asia/Shanghai dates.
+pub fn today() -> chrono::NaiveDate {
+    let china = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
+    chrono::Utc::now().with_timezone(&china).date_naive()
+}
+
+/// Serialises a stored UTC timestamp as RFC 3339 with `Z`.
+pub fn utc<S: serde::Serializer>(t: &chrono::NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&t.and_utc().format("%Y-%m-%dT%H:%M:%S%.6fZ"))
+}
+
+/// Restricts a boxed query to what a `Visibility` admits, by its department column.
+#[macro_export]
+macro_rules! visible {
+    ($query:expr, $visibility:expr, $department_column:expr) => {
+        match $visibility {
+            $crate::auth::rules::Visibility::All => $query,
+            $crate::auth::rules::Visibility::Department(d) => $query.filter($department_column.eq(d)),
+            // No department: a filter no row satisfies.
+            $crate::auth::rules::Visibility::Nothing => $query.filter($department_column.eq(-1_i64)),
+        }
+    };
+}

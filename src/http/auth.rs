@@ -1,0 +1,110 @@
+//! The `Caller<P>` extractor: a valid access token of an active account whose session is
+//! open, whose role the route's policy `P` admits. 401 before 403, always.
+
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpRequest};
+
+use super::AppError;
+use crate::audit::Actor;
+use crate::auth::rules::{AnyRole, Policy, Visibility};
+use crate::auth::{store, Role};
+use crate::AppState;
+
+/// The authenticated caller of a route whose policy is `P`.
+#[derive(Clone, Debug)]
+pub struct Caller<P: Policy = AnyRole> {
+    pub user_id: i64,
+    pub role: Role,
+    pub department_id: Option<i64>,
+    pub person_id: Option<i64>,
+    pub session_id: i64,
+    policy: PhantomData<fn() -> P>,
+}
+
+impl<P: Policy> Caller<P> {
+    pub fn actor(&self) -> Actor {
+        Actor::User(self.user_id)
+    }
+
+    /// Which departments' records this caller may see (row-level visibility).
+    pub fn visibility(&self) -> Visibility {
+        Visibility::of(self.role, self.department_id, self.person_id)
+    }
+}
+
+fn bearer(req: &HttpRequest) -> Result<String, AppError> {
+    let value = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| AppError::Unauthorized("an Authorization: Bearer token is required".into()))?;
+    let value = value
+        .to_str()
+        .map_err(|_| AppError::Unauthorized("the Authorization header is not readable".into()))?;
+    match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
+            Ok(token.trim().to_owned())
+        }
+        _ => Err(AppError::Unauthorized("the Authorization header must be `Bearer <token>`".into())),
+    }
+}
+
+impl<P: Policy + 'static> FromRequest for Caller<P> {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer(req);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| AppError::Internal("application state missing".into()))?;
+            let claims = state
+                .tokens
+                .verify(&token?)
+                .map_err(|reason| AppError::Unauthorized(format!("invalid access token: {reason}")))?;
+            let user_id: i64 = claims
+                .sub
+                .parse()
+                .map_err(|_| AppError::Unauthorized("invalid access token: bad subject".into()))?;
+            let sid = claims.sid;
+            let principal = state
+                .db
+                .read(move |conn| store::principal(conn, user_id, sid).map_err(AppError::from))
+                .await?
+                .ok_or_else(|| AppError::Unauthorized("the session is unknown".into()))?;
+            if !principal.active {
+                return Err(AppError::Unauthorized("the account is disabled".into()));
+            }
+            if principal.session_revoked {
+                return Err(AppError::Unauthorized("the session has been signed out".into()));
+            }
+            if principal.role != claims.role {
+                return Err(AppError::Unauthorized("the account's role has changed; sign in again".into()));
+            }
+            if !P::ROLES.contains(&principal.role) {
+                return Err(AppError::Forbidden(format!(
+                    "the role `{}` may not do this; allowed: {}",
+                    principal.role,
+                    P::ROLES.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+                )));
+            }
+            Ok(Caller {
+                user_id,
+                role: principal.role,
+                department_id: principal.department_id,
+                person_id: principal.person_id,
+                session_id: sid,
+                policy: PhantomData,
+            })
+        })
+    }
+}
+
+/// The client's address, for throttling: the socket peer (proxies are not trusted).
+pub fn client_address(req: &HttpRequest) -> String {
+    req.peer_addr().map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
+}

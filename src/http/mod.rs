@@ -1,0 +1,15 @@
+//! HTTP plumbing shared by every regime: errors, the auth extractor, pagination, ETags,
+//! request ids, health, metrics and the OpenAPI document.
+
+pub mod auth;
+pub mod error;
+pub mod etag;
+pub mod health;
+pub mod metrics;
+pub mod openapi;
+pub mod pagination;
+pub mod request_id;
+pub mod validate;
+
+pub use auth::Caller;
+pub use error::{AppError, FieldError};

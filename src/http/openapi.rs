@@ -1,0 +1,105 @@
+//! The OpenAPI document: generated from the handlers' annotations, then completed with the
+//! error responses every operation shares, so the document lists every status a client can get.
+
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
+use utoipa::Modify;
+
+use super::error::{FieldError, Problem, PROBLEM_JSON};
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "safeguards",
+        description = "The five safeguard regimes of administrative law enforcement of a district \
+work-safety bureau (高新区安监局行政执法五项保障制度): publicity (PUB), supervision and inspection (SUP), \
+study and training (TRN), fault accountability (ACC) and evaluation and assessment (EVAL), with the \
+register of enforcement acts and petitions.\n\n\
+**Authentication.** `POST /api/v1/auth/login` returns a Bearer access token (15 minutes) and a \
+single-use refresh token. Each operation's `security` lists the roles allowed to call it \
+(`leadership`, `supervisory_office`, `staff`); other roles get 403, no or a bad token 401.\n\n\
+**Errors** are `application/problem+json` (RFC 9457) with a stable `code`, and `basis` (article \
+references such as `ACC-13`) when a rule of the regulations refused the request.\n\n\
+**Lists** are paged with `?limit=&after=`; pass the `next` of a page as `after` for the next one.\n\n\
+**Updates** (`PATCH`) require `If-Match` with the resource's current `ETag` (428 without, 412 when stale).\n\n\
+**Computed results** carry `basis`: the articles they applied.",
+        license(name = "MIT OR Apache-2.0"),
+    ),
+    components(schemas(Problem, FieldError)),
+    tags(
+        (name = "auth", description = "Sign in, refresh, sign out"),
+        (name = "organisation", description = "Departments, people and accounts"),
+        (name = "certificates", description = "Enforcement certificates (行政执法证件) and their status history"),
+        (name = "audit", description = "The hash-chained audit log"),
+        (name = "public", description = "No token needed"),
+        (name = "operations", description = "Health"),
+    ),
+)]
+pub struct ApiDoc;
+
+/// Adds the bearer scheme and the error responses that follow from an operation's shape.
+pub struct CommonResponses;
+
+fn problem(description: &str) -> RefOr<utoipa::openapi::Response> {
+    ResponseBuilder::new()
+        .description(description)
+        .content(PROBLEM_JSON, ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
+        .build()
+        .into()
+}
+
+fn add(op: &mut Operation, status: &str, description: &str) {
+    op.responses.responses.entry(status.to_owned()).or_insert_with(|| problem(description));
+}
+
+fn complete(path: &str, method: &str, op: &mut Operation) {
+    let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+    if secured {
+        add(op, "401", "No token, or an invalid, expired or revoked token");
+        add(op, "403", "The caller's role may not call this operation");
+    }
+    if op.request_body.is_some() {
+        add(op, "400", "Malformed JSON, wrong types or unknown fields");
+        add(op, "413", "The body is larger than the limit");
+        add(op, "415", "The body is not application/json");
+        add(op, "422", "Validation or a rule refused the request");
+    }
+    if op.parameters.as_ref().is_some_and(|p| !p.is_empty()) || path.contains('{') {
+        add(op, "400", "A path or query parameter is malformed");
+    }
+    if path.contains('{') {
+        add(op, "404", "No such record, or not visible to the caller");
+    }
+    if method == "patch" {
+        add(op, "412", "If-Match does not match the current ETag");
+        add(op, "428", "If-Match is required");
+    }
+    if path.starts_with("/api/") {
+        add(op, "503", "The database is unavailable");
+    }
+}
+
+impl Modify for CommonResponses {
+    fn modify(&self, api: &mut OpenApi) {
+        let components = api.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+        for (path, item) in api.paths.paths.iter_mut() {
+            let ops = [
+                ("get", &mut item.get),
+                ("post", &mut item.post),
+                ("put", &mut item.put),
+                ("patch", &mut item.patch),
+                ("delete", &mut item.delete),
+            ];
+            for (method, op) in ops {
+                if let Some(op) = op.as_mut() {
+                    complete(path, method, op);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! Field validation that reports every problem of a body at once.
+
+use super::{AppError, FieldError};
+
+/// Collects field errors while a request body is turned into domain values.
+#[derive(Debug, Default)]
+pub struct Check {
+    errors: Vec<FieldError>,
+}
+
+impl Check {
+    pub fn fail(&mut self, field: &str, message: impl Into<String>) {
+        self.errors.push(FieldError::new(field, message));
+    }
+
+    /// Trimmed text of 1 to `max` characters, free of control characters.
+    pub fn text(&mut self, field: &str, value: &str, max: usize) -> String {
+        let v = value.trim();
+        if v.is_empty() {
+            self.fail(field, "must not be empty");
+        } else if v.chars().count() > max {
+            self.fail(field, format!("must be at most {max} characters"));
+        } else if v.chars().any(char::is_control) {
+            self.fail(field, "must not contain control characters");
+        }
+        v.to_owned()
+    }
+
+    /// Text of 1 to `max` characters drawn from `allowed`.
+    pub fn token(&mut self, field: &str, value: &str, max: usize, allowed: fn(char) -> bool, what: &str) -> String {
+        if value.is_empty() || value.chars().count() > max || !value.chars().all(allowed) {
+            self.fail(field, format!("must be 1 to {max} characters of {what}"));
+        }
+        value.to_owned()
+    }
+
+    /// Ok when nothing failed; otherwise one 422 listing every field.
+    pub fn finish(self) -> Result<(), AppError> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::invalid(self.errors))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_failure_is_reported() {
+        let mut c = Check::default();
+        assert_eq!(c.text("name", "  综合处 ", 10), "综合处");
+        c.text("a", "   ", 10);
+        c.text("b", "abcdef", 5);
+        c.text("c", "x\u{0}y", 5);
+        c.token("d", "A B", 8, |ch| ch.is_ascii_alphanumeric(), "letters and digits");
+        let AppError::Unprocessable { errors, .. } = c.finish().unwrap_err() else { panic!("expected 422") };
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["a", "b", "c", "d"]);
+    }
+}

@@ -1,0 +1,112 @@
+//! `safeguards`: the five safeguard regimes of administrative law enforcement of a district
+//! work-safety bureau (高新区安监局行政执法五项保障制度) as a REST/JSON service.
+//!
+//! `app(state)` builds the whole actix application; `main` and every HTTP test use it.
+
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod http;
+pub mod org;
+pub mod rules;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpResponse};
+use actix_web_prom::PrometheusMetrics;
+use utoipa::{Modify, OpenApi as _};
+use utoipa_actix_web::{scope, AppExt};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::throttle::LoginThrottle;
+use crate::auth::tokens::TokenKeys;
+use crate::config::JwtSecret;
+use crate::db::Db;
+use crate::http::error::extractors;
+use crate::http::{openapi, AppError};
+
+/// Largest JSON body accepted (413 beyond).
+pub const JSON_LIMIT: usize = 64 * 1024;
+
+/// What every request handler shares.
+pub struct AppState {
+    pub db: Db,
+    pub tokens: TokenKeys,
+    pub throttle: LoginThrottle,
+    /// Verified against when a username is unknown, so that costs what a wrong password costs.
+    pub dummy_hash: String,
+    metrics: PrometheusMetrics,
+}
+
+impl AppState {
+    pub fn new(db: Db, secret: &JwtSecret) -> Result<Self, String> {
+        Ok(Self {
+            metrics: http::metrics::build(&db)?,
+            tokens: TokenKeys::new(secret),
+            throttle: LoginThrottle::default(),
+            dummy_hash: auth::passwords::dummy_hash(),
+            db,
+        })
+    }
+}
+
+/// Every route, gathered with its OpenAPI description so the two cannot drift.
+fn routes<T>(app: utoipa_actix_web::UtoipaApp<T>) -> utoipa_actix_web::UtoipaApp<T>
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
+{
+    app.openapi(openapi::ApiDoc::openapi())
+        .service(http::health::live)
+        .service(http::health::ready)
+        .service(
+            scope("/api/v1")
+                .service(auth::api::login)
+                .service(auth::api::refresh)
+                .service(auth::api::logout)
+                .service(auth::api::me)
+                .configure(org::api::routes)
+                .service(audit::api::list)
+                .service(audit::api::verify),
+        )
+}
+
+/// The OpenAPI document, as served at `/openapi.json` and committed in `openapi/openapi.json`.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    let (_, mut api) = routes(App::new().into_utoipa_app()).split_for_parts();
+    openapi::CommonResponses.modify(&mut api);
+    api
+}
+
+async fn no_route() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound("no such route".into()))
+}
+
+/// The application: routes, extractor limits and error mapping, Swagger UI at `/docs/`,
+/// metrics, request ids.
+pub fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let (app, mut api) = routes(App::new().into_utoipa_app()).split_for_parts();
+    openapi::CommonResponses.modify(&mut api);
+    let metrics = state.metrics.clone();
+    app.app_data(state)
+        .app_data(web::JsonConfig::default().limit(JSON_LIMIT).error_handler(extractors::json))
+        .app_data(web::QueryConfig::default().error_handler(extractors::query))
+        .app_data(web::PathConfig::default().error_handler(extractors::path))
+        .service(web::redirect("/docs", "/docs/"))
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
+        .default_service(web::to(no_route))
+        .wrap(metrics)
+        .wrap(from_fn(http::request_id::middleware))
+}

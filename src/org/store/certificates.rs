@@ -1,0 +1,185 @@
+//! Enforcement certificates and their status history.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::auth::rules::Visibility;
+use crate::db::schema::certificate_status_changes::dsl as h;
+use crate::db::schema::certificates::dsl as c;
+use crate::db::schema::{departments, people};
+use crate::db::{DbConn, StoreError};
+use crate::http::pagination::PageRequest;
+use crate::org::rules::{CauseKind, CertificateStatus, EffectiveStatus};
+
+/// A certificate with its holder's name and department.
+#[derive(Clone, Debug, Queryable)]
+pub struct Certificate {
+    pub id: i64,
+    pub number: String,
+    pub holder_id: i64,
+    pub holder_name: String,
+    pub department_id: i64,
+    pub issued_on: NaiveDate,
+    pub expires_on: NaiveDate,
+    pub status: CertificateStatus,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// One recorded status change.
+#[derive(Clone, Debug, Queryable)]
+pub struct StatusChange {
+    pub id: i64,
+    pub from_status: Option<CertificateStatus>,
+    pub to_status: CertificateStatus,
+    pub reason: String,
+    pub cause_kind: CauseKind,
+    pub cause_ref: Option<i64>,
+    pub changed_by: Option<i64>,
+    pub changed_at: NaiveDateTime,
+}
+
+macro_rules! certificate_query {
+    () => {
+        c::certificates
+            .inner_join(people::table)
+            .select((
+                c::id,
+                c::number,
+                c::holder_id,
+                people::name,
+                people::department_id,
+                c::issued_on,
+                c::expires_on,
+                c::status,
+                c::created_at,
+                c::updated_at,
+            ))
+            .into_boxed()
+    };
+}
+
+#[derive(Default)]
+pub struct Filter {
+    pub holder_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub status: Option<EffectiveStatus>,
+    /// Not expired or revoked, and the last valid day is at most this many days away.
+    pub expiring_within_days: Option<i64>,
+}
+
+pub fn list(conn: &mut DbConn, vis: Visibility, f: &Filter, today: NaiveDate, page: PageRequest) -> Result<Vec<Certificate>, StoreError> {
+    let mut q = certificate_query!().order(c::id.asc()).limit(page.fetch());
+    q = crate::visible!(q, vis, people::department_id);
+    if let Some(v) = f.holder_id {
+        q = q.filter(c::holder_id.eq(v));
+    }
+    if let Some(v) = f.department_id {
+        q = q.filter(people::department_id.eq(v));
+    }
+    q = match f.status {
+        None => q,
+        Some(EffectiveStatus::Revoked) => q.filter(c::status.eq(CertificateStatus::Revoked)),
+        Some(EffectiveStatus::Expired) => q.filter(c::status.ne(CertificateStatus::Revoked)).filter(c::expires_on.lt(today)),
+        Some(EffectiveStatus::Valid) => q.filter(c::status.eq(CertificateStatus::Valid)).filter(c::expires_on.ge(today)),
+        Some(EffectiveStatus::Suspended) => q.filter(c::status.eq(CertificateStatus::Suspended)).filter(c::expires_on.ge(today)),
+    };
+    if let Some(days) = f.expiring_within_days {
+        let until = today + chrono::Days::new(days.unsigned_abs());
+        q = q.filter(c::status.ne(CertificateStatus::Revoked)).filter(c::expires_on.ge(today)).filter(c::expires_on.le(until));
+    }
+    if let Some(after) = page.after {
+        q = q.filter(c::id.gt(after));
+    }
+    Ok(q.load(conn)?)
+}
+
+pub fn get_visible(conn: &mut DbConn, id: i64, vis: Visibility) -> Result<Certificate, StoreError> {
+    let q = certificate_query!().filter(c::id.eq(id));
+    Ok(crate::visible!(q, vis, people::department_id).first(conn)?)
+}
+
+pub fn history(conn: &mut DbConn, certificate_id: i64) -> Result<Vec<StatusChange>, StoreError> {
+    Ok(h::certificate_status_changes
+        .filter(h::certificate_id.eq(certificate_id))
+        .order(h::id.asc())
+        .select((h::id, h::from_status, h::to_status, h::reason, h::cause_kind, h::cause_ref, h::changed_by, h::changed_at))
+        .load(conn)?)
+}
+
+/// What the public certificate check shows: holder, department, status, valid until.
+pub struct PublicView {
+    pub number: String,
+    pub holder_name: String,
+    pub department_name: String,
+    pub status: CertificateStatus,
+    pub expires_on: NaiveDate,
+}
+
+pub fn by_number(conn: &mut DbConn, number: &str) -> Result<PublicView, StoreError> {
+    let (number, holder_name, department_name, status, expires_on) = c::certificates
+        .inner_join(people::table.inner_join(departments::table))
+        .filter(c::number.eq(number))
+        .select((c::number, people::name, departments::name, c::status, c::expires_on))
+        .first(conn)?;
+    Ok(PublicView { number, holder_name, department_name, status, expires_on })
+}
+
+pub struct NewCertificate {
+    pub number: String,
+    pub holder_id: i64,
+    pub issued_on: NaiveDate,
+    pub expires_on: NaiveDate,
+}
+
+/// A status change as recorded, with its cause.
+pub struct Change<'a> {
+    pub to: CertificateStatus,
+    pub reason: &'a str,
+    pub cause_kind: CauseKind,
+    pub cause_ref: Option<i64>,
+    pub by: Option<i64>,
+}
+
+fn record(conn: &mut DbConn, id: i64, from: Option<CertificateStatus>, ch: &Change, now: NaiveDateTime) -> Result<(), StoreError> {
+    diesel::insert_into(h::certificate_status_changes)
+        .values((
+            h::certificate_id.eq(id),
+            h::from_status.eq(from),
+            h::to_status.eq(ch.to),
+            h::reason.eq(ch.reason),
+            h::cause_kind.eq(ch.cause_kind),
+            h::cause_ref.eq(ch.cause_ref),
+            h::changed_by.eq(ch.by),
+            h::changed_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Issues a certificate as valid, with the issue as the first history entry.
+pub fn create(conn: &mut DbConn, new: &NewCertificate, by: Option<i64>, now: NaiveDateTime) -> Result<i64, StoreError> {
+    let id: i64 = diesel::insert_into(c::certificates)
+        .values((
+            c::number.eq(&new.number),
+            c::holder_id.eq(new.holder_id),
+            c::issued_on.eq(new.issued_on),
+            c::expires_on.eq(new.expires_on),
+            c::status.eq(CertificateStatus::Valid),
+            c::created_at.eq(now),
+            c::updated_at.eq(now),
+        ))
+        .returning(c::id)
+        .get_result(conn)?;
+    let issued = Change { to: CertificateStatus::Valid, reason: "certificate issued", cause_kind: CauseKind::Manual, cause_ref: None, by };
+    record(conn, id, None, &issued, now)?;
+    Ok(id)
+}
+
+/// Records a status change already allowed by `rules::transition`.
+pub fn change_status(conn: &mut DbConn, id: i64, from: CertificateStatus, ch: &Change, now: NaiveDateTime) -> Result<(), StoreError> {
+    diesel::update(c::certificates.filter(c::id.eq(id)))
+        .set((c::status.eq(ch.to), c::updated_at.eq(now)))
+        .execute(conn)?;
+    record(conn, id, Some(from), ch, now)
+}
