@@ -9,6 +9,7 @@ use super::rules::{Break, Entry};
 use super::store::{self, Filter};
 use crate::auth::rules::OfficeOrLeadership;
 use crate::http::pagination::{Page, PageRequest};
+use crate::http::checked::Query;
 use crate::http::{AppError, Caller};
 use crate::AppState;
 
@@ -77,8 +78,8 @@ pub struct AuditQuery {
     responses((status = 200, body = Page<AuditEntry>)),
     security(("bearer" = ["leadership", "supervisory_office"])))]
 #[get("/audit")]
-pub async fn list(state: web::Data<AppState>, _caller: Caller<OfficeOrLeadership>, q: web::Query<AuditQuery>) -> Result<HttpResponse, AppError> {
-    let q = q.into_inner();
+pub async fn list(state: web::Data<AppState>, _caller: Caller<OfficeOrLeadership>, q: Query<AuditQuery>) -> Result<HttpResponse, AppError> {
+    let q = q.get()?.into_inner();
     let page = PageRequest::parse(q.limit, q.after.as_deref())?;
     let filter = Filter {
         entity: q.entity,

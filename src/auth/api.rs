@@ -13,6 +13,7 @@ use crate::audit::{self, Actor};
 use crate::db::{run_blocking, StoreError};
 use crate::http::auth::client_address;
 use crate::http::error::Problem;
+use crate::http::checked::Json;
 use crate::http::{AppError, Caller};
 use crate::org::store::people;
 use crate::AppState;
@@ -67,8 +68,8 @@ const BAD_CREDENTIALS: &str = "the username or password is wrong, or the account
     )
 )]
 #[post("/auth/login")]
-pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json<LoginRequest>) -> Result<HttpResponse, AppError> {
-    let LoginRequest { username, password } = body.into_inner();
+pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: Json<LoginRequest>) -> Result<HttpResponse, AppError> {
+    let LoginRequest { username, password } = body.get()?.into_inner();
     let client = client_address(&req);
     if let Some(secs) = state.throttle.retry_after(&username, &client, Instant::now()) {
         return Err(AppError::TooManyRequests {
@@ -120,8 +121,8 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json
     )
 )]
 #[post("/auth/refresh")]
-pub async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshRequest>) -> Result<HttpResponse, AppError> {
-    let presented = body.into_inner().refresh_token;
+pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshRequest>) -> Result<HttpResponse, AppError> {
+    let presented = body.get()?.into_inner().refresh_token;
     let rotation = state
         .db
         .write(move |conn| {

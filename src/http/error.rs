@@ -25,7 +25,7 @@ impl FieldError {
 }
 
 /// Every way a request can fail. Each variant maps to exactly one HTTP status.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum AppError {
     /// 400: the request cannot be read (malformed JSON, wrong types, unknown fields, bad query).
     #[error("{0}")]

@@ -2,6 +2,7 @@
 //! request ids, health, metrics and the OpenAPI document.
 
 pub mod auth;
+pub mod checked;
 pub mod error;
 pub mod etag;
 pub mod health;

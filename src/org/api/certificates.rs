@@ -14,6 +14,7 @@ use crate::http::error::Problem;
 use crate::http::etag;
 use crate::http::pagination::{Page, PageRequest};
 use crate::http::validate::Check;
+use crate::http::checked::{Json, Path, Query};
 use crate::http::{AppError, Caller, FieldError};
 use crate::org::rules::{self, CauseKind, CertificateStatus, EffectiveStatus};
 use crate::org::store::certificates::{self as store, Certificate, StatusChange};
@@ -159,8 +160,8 @@ pub struct CertificateQuery {
     responses((status = 200, body = Page<CertificateView>)),
     security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
 #[get("/certificates")]
-pub async fn list(state: web::Data<AppState>, caller: Caller<AnyRole>, q: web::Query<CertificateQuery>) -> Result<HttpResponse, AppError> {
-    let q = q.into_inner();
+pub async fn list(state: web::Data<AppState>, caller: Caller<AnyRole>, q: Query<CertificateQuery>) -> Result<HttpResponse, AppError> {
+    let q = q.get()?.into_inner();
     let page = PageRequest::parse(q.limit, q.after.as_deref())?;
     if q.expiring_within_days.is_some_and(|d| !(0..=3650).contains(&d)) {
         return Err(AppError::BadRequest("expiring_within_days must be from 0 to 3650".into()));
@@ -181,8 +182,8 @@ pub async fn list(state: web::Data<AppState>, caller: Caller<AnyRole>, q: web::Q
 #[utoipa::path(tag = "certificates", responses((status = 200, body = CertificateDetail, headers(("ETag" = String)))),
     security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
 #[get("/certificates/{id}")]
-pub async fn get(state: web::Data<AppState>, caller: Caller<AnyRole>, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    let (id, vis, today) = (id.into_inner(), caller.visibility(), crate::db::today());
+pub async fn get(state: web::Data<AppState>, caller: Caller<AnyRole>, id: Path<i64>) -> Result<HttpResponse, AppError> {
+    let (id, vis, today) = (id.get()?.into_inner(), caller.visibility(), crate::db::today());
     let d = state.db.read(move |conn| detail(conn, id, vis, today)).await?;
     Ok(etag::json_with_etag(StatusCode::OK, &d))
 }
@@ -195,8 +196,8 @@ pub async fn get(state: web::Data<AppState>, caller: Caller<AnyRole>, id: web::P
     ),
     security(("bearer" = ["supervisory_office"])))]
 #[post("/certificates")]
-pub async fn create(state: web::Data<AppState>, caller: Caller<OfficeOnly>, body: web::Json<NewCertificate>) -> Result<HttpResponse, AppError> {
-    let b = body.into_inner();
+pub async fn create(state: web::Data<AppState>, caller: Caller<OfficeOnly>, body: Json<NewCertificate>) -> Result<HttpResponse, AppError> {
+    let b = body.get()?.into_inner();
     let mut check = Check::default();
     let number = check.token("number", b.number.trim(), 64, |c| c.is_ascii_alphanumeric() || c == '-', "letters, digits or -");
     if b.expires_on < b.issued_on {
@@ -240,10 +241,10 @@ pub async fn create(state: web::Data<AppState>, caller: Caller<OfficeOnly>, body
 pub async fn change_status(
     state: web::Data<AppState>,
     caller: Caller<OfficeOrLeadership>,
-    id: web::Path<i64>,
-    body: web::Json<StatusRequest>,
+    id: Path<i64>,
+    body: Json<StatusRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, b) = (id.into_inner(), body.into_inner());
+    let (id, b) = (id.get()?.into_inner(), body.get()?.into_inner());
     let mut check = Check::default();
     let reason = check.text("reason", &b.reason, 1000);
     match (b.cause.kind.needs_reference(), b.cause.id) {
@@ -283,8 +284,8 @@ pub struct PublicCertificate {
 /// Check a certificate by its number — public, no token.
 #[utoipa::path(tag = "public", responses((status = 200, body = PublicCertificate)))]
 #[get("/public/certificates/{number}")]
-pub async fn public_check(state: web::Data<AppState>, number: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let number = number.into_inner();
+pub async fn public_check(state: web::Data<AppState>, number: Path<String>) -> Result<HttpResponse, AppError> {
+    let number = number.get()?.into_inner();
     let today = crate::db::today();
     let v = state.db.read(move |conn| store::by_number(conn, &number).map_err(missing("certificate"))).await?;
     Ok(HttpResponse::Ok().json(PublicCertificate {

@@ -12,6 +12,7 @@ use crate::http::error::Problem;
 use crate::http::etag::{self, IfMatch};
 use crate::http::pagination::{Page, PageRequest};
 use crate::http::validate::Check;
+use crate::http::checked::{Json, Path, Query};
 use crate::http::{AppError, Caller};
 use crate::org::store::departments::{self as store, Department};
 use crate::AppState;
@@ -82,8 +83,8 @@ pub struct DepartmentQuery {
     responses((status = 200, body = Page<Department>)),
     security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
 #[get("/departments")]
-pub async fn list(state: web::Data<AppState>, caller: Caller<AnyRole>, q: web::Query<DepartmentQuery>) -> Result<HttpResponse, AppError> {
-    let q = q.into_inner();
+pub async fn list(state: web::Data<AppState>, caller: Caller<AnyRole>, q: Query<DepartmentQuery>) -> Result<HttpResponse, AppError> {
+    let q = q.get()?.into_inner();
     let page = PageRequest::parse(q.limit, q.after.as_deref())?;
     let vis = caller.visibility();
     let rows = state.db.read(move |conn| store::list(conn, vis, q.active, page)).await?;
@@ -94,8 +95,8 @@ pub async fn list(state: web::Data<AppState>, caller: Caller<AnyRole>, q: web::Q
 #[utoipa::path(tag = "organisation", responses((status = 200, body = Department, headers(("ETag" = String)))),
     security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
 #[get("/departments/{id}")]
-pub async fn get(state: web::Data<AppState>, caller: Caller<AnyRole>, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    let (id, vis) = (id.into_inner(), caller.visibility());
+pub async fn get(state: web::Data<AppState>, caller: Caller<AnyRole>, id: Path<i64>) -> Result<HttpResponse, AppError> {
+    let (id, vis) = (id.get()?.into_inner(), caller.visibility());
     let d = state.db.read(move |conn| store::get(conn, id, vis).map_err(missing("department"))).await?;
     Ok(etag::json_with_etag(StatusCode::OK, &d))
 }
@@ -108,8 +109,8 @@ pub async fn get(state: web::Data<AppState>, caller: Caller<AnyRole>, id: web::P
     ),
     security(("bearer" = ["supervisory_office"])))]
 #[post("/departments")]
-pub async fn create(state: web::Data<AppState>, caller: Caller<OfficeOnly>, body: web::Json<NewDepartment>) -> Result<HttpResponse, AppError> {
-    let new = body.into_inner().parse()?;
+pub async fn create(state: web::Data<AppState>, caller: Caller<OfficeOnly>, body: Json<NewDepartment>) -> Result<HttpResponse, AppError> {
+    let new = body.get()?.into_inner().parse()?;
     let actor = caller.actor();
     let d = state
         .db
@@ -134,11 +135,11 @@ pub async fn create(state: web::Data<AppState>, caller: Caller<OfficeOnly>, body
 pub async fn update(
     state: web::Data<AppState>,
     caller: Caller<OfficeOnly>,
-    id: web::Path<i64>,
+    id: Path<i64>,
     if_match: IfMatch,
-    body: web::Json<DepartmentPatch>,
+    body: Json<DepartmentPatch>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, changes) = (id.into_inner(), body.into_inner().parse()?);
+    let (id, changes) = (id.get()?.into_inner(), body.get()?.into_inner().parse()?);
     let audited = Audited { actor: caller.actor(), action: "department.update", entity: "department", id };
     let d = state
         .db

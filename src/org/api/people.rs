@@ -12,6 +12,7 @@ use crate::db::DbConn;
 use crate::http::etag::{self, IfMatch};
 use crate::http::pagination::{Page, PageRequest};
 use crate::http::validate::Check;
+use crate::http::checked::{Json, Path, Query};
 use crate::http::{AppError, Caller, FieldError};
 use crate::org::rules::Position;
 use crate::org::store::departments;
@@ -71,8 +72,8 @@ pub struct PersonQuery {
     responses((status = 200, body = Page<Person>)),
     security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
 #[get("/people")]
-pub async fn list(state: web::Data<AppState>, caller: Caller<AnyRole>, q: web::Query<PersonQuery>) -> Result<HttpResponse, AppError> {
-    let q = q.into_inner();
+pub async fn list(state: web::Data<AppState>, caller: Caller<AnyRole>, q: Query<PersonQuery>) -> Result<HttpResponse, AppError> {
+    let q = q.get()?.into_inner();
     let page = PageRequest::parse(q.limit, q.after.as_deref())?;
     let filter = store::Filter { department_id: q.department_id, position: q.position, active: q.active };
     let vis = caller.visibility();
@@ -84,8 +85,8 @@ pub async fn list(state: web::Data<AppState>, caller: Caller<AnyRole>, q: web::Q
 #[utoipa::path(tag = "organisation", responses((status = 200, body = Person, headers(("ETag" = String)))),
     security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
 #[get("/people/{id}")]
-pub async fn get(state: web::Data<AppState>, caller: Caller<AnyRole>, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    let (id, vis) = (id.into_inner(), caller.visibility());
+pub async fn get(state: web::Data<AppState>, caller: Caller<AnyRole>, id: Path<i64>) -> Result<HttpResponse, AppError> {
+    let (id, vis) = (id.get()?.into_inner(), caller.visibility());
     let p = state.db.read(move |conn| store::get_visible(conn, id, vis).map_err(missing("person"))).await?;
     Ok(etag::json_with_etag(StatusCode::OK, &p))
 }
@@ -95,8 +96,8 @@ pub async fn get(state: web::Data<AppState>, caller: Caller<AnyRole>, id: web::P
     responses((status = 201, body = Person, headers(("ETag" = String), ("Location" = String)))),
     security(("bearer" = ["supervisory_office"])))]
 #[post("/people")]
-pub async fn create(state: web::Data<AppState>, caller: Caller<OfficeOnly>, body: web::Json<NewPerson>) -> Result<HttpResponse, AppError> {
-    let body = body.into_inner();
+pub async fn create(state: web::Data<AppState>, caller: Caller<OfficeOnly>, body: Json<NewPerson>) -> Result<HttpResponse, AppError> {
+    let body = body.get()?.into_inner();
     let mut check = Check::default();
     let name = check.text("name", &body.name, 100);
     check.finish()?;
@@ -123,11 +124,11 @@ pub async fn create(state: web::Data<AppState>, caller: Caller<OfficeOnly>, body
 pub async fn update(
     state: web::Data<AppState>,
     caller: Caller<OfficeOnly>,
-    id: web::Path<i64>,
+    id: Path<i64>,
     if_match: IfMatch,
-    body: web::Json<PersonPatch>,
+    body: Json<PersonPatch>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, body) = (id.into_inner(), body.into_inner());
+    let (id, body) = (id.get()?.into_inner(), body.get()?.into_inner());
     let mut check = Check::default();
     let name = body.name.map(|v| check.text("name", &v, 100));
     check.finish()?;

@@ -14,6 +14,7 @@ use crate::http::error::Problem;
 use crate::http::etag::{self, IfMatch};
 use crate::http::pagination::{Page, PageRequest};
 use crate::http::validate::Check;
+use crate::http::checked::{Json, Path, Query};
 use crate::http::{AppError, Caller, FieldError};
 use crate::org::store::people;
 use crate::org::store::users::{self as store, User};
@@ -102,8 +103,8 @@ pub fn prepare_account(username: &str, password: &str, role: Role, person_id: Op
     responses((status = 200, body = Page<User>)),
     security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
 #[get("/users")]
-pub async fn list(state: web::Data<AppState>, caller: Caller<AnyRole>, q: web::Query<UserQuery>) -> Result<HttpResponse, AppError> {
-    let q = q.into_inner();
+pub async fn list(state: web::Data<AppState>, caller: Caller<AnyRole>, q: Query<UserQuery>) -> Result<HttpResponse, AppError> {
+    let q = q.get()?.into_inner();
     let page = PageRequest::parse(q.limit, q.after.as_deref())?;
     let filter = store::Filter { role: q.role, active: q.active };
     let vis = caller.visibility();
@@ -115,8 +116,8 @@ pub async fn list(state: web::Data<AppState>, caller: Caller<AnyRole>, q: web::Q
 #[utoipa::path(tag = "organisation", responses((status = 200, body = User, headers(("ETag" = String)))),
     security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
 #[get("/users/{id}")]
-pub async fn get(state: web::Data<AppState>, caller: Caller<AnyRole>, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    let (id, vis) = (id.into_inner(), caller.visibility());
+pub async fn get(state: web::Data<AppState>, caller: Caller<AnyRole>, id: Path<i64>) -> Result<HttpResponse, AppError> {
+    let (id, vis) = (id.get()?.into_inner(), caller.visibility());
     let u = state.db.read(move |conn| store::get_visible(conn, id, vis).map_err(missing("user"))).await?;
     Ok(etag::json_with_etag(StatusCode::OK, &u))
 }
@@ -129,8 +130,8 @@ pub async fn get(state: web::Data<AppState>, caller: Caller<AnyRole>, id: web::P
     ),
     security(("bearer" = ["supervisory_office"])))]
 #[post("/users")]
-pub async fn create(state: web::Data<AppState>, caller: Caller<OfficeOnly>, body: web::Json<NewUser>) -> Result<HttpResponse, AppError> {
-    let b = body.into_inner();
+pub async fn create(state: web::Data<AppState>, caller: Caller<OfficeOnly>, body: Json<NewUser>) -> Result<HttpResponse, AppError> {
+    let b = body.get()?.into_inner();
     let new = run_blocking(move || prepare_account(&b.username, &b.password, b.role, b.person_id)).await?;
     let actor = caller.actor();
     let u = state.db.write(move |conn| create_account(conn, &actor, new)).await?;
@@ -151,11 +152,11 @@ pub async fn create(state: web::Data<AppState>, caller: Caller<OfficeOnly>, body
 pub async fn update(
     state: web::Data<AppState>,
     caller: Caller<OfficeOnly>,
-    id: web::Path<i64>,
+    id: Path<i64>,
     if_match: IfMatch,
-    body: web::Json<UserPatch>,
+    body: Json<UserPatch>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, b) = (id.into_inner(), body.into_inner());
+    let (id, b) = (id.get()?.into_inner(), body.get()?.into_inner());
     if id == caller.user_id && (b.active == Some(false) || b.role.is_some_and(|r| r != caller.role)) {
         return Err(AppError::conflict("own_account", "you cannot disable or demote your own account"));
     }

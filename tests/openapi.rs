@@ -1,0 +1,54 @@
+//! The committed `openapi/openapi.json` is what the code generates; and the document states,
+//! for every operation, who may call it and every error it can answer.
+
+use std::path::Path;
+
+fn generated() -> serde_json::Value {
+    serde_json::to_value(safeguards::openapi_document()).unwrap()
+}
+
+#[test]
+fn committed_openapi_matches_the_code() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi/openapi.json");
+    let current = safeguards::openapi_document().to_pretty_json().unwrap() + "\n";
+    if std::env::var_os("UPDATE_OPENAPI").is_some() {
+        std::fs::write(&path, &current).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == current,
+        "openapi/openapi.json is stale: run `UPDATE_OPENAPI=1 cargo test --test openapi` (or `cargo run -- openapi > openapi/openapi.json`) and commit it"
+    );
+}
+
+#[test]
+fn every_operation_is_documented_with_roles_and_errors() {
+    let doc = generated();
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.len() >= 15);
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            let name = format!("{method} {path}");
+            assert!(op["summary"].is_string(), "{name} has no summary");
+            let responses = op["responses"].as_object().unwrap();
+            let public = path.starts_with("/api/v1/public/") || path.starts_with("/health/") || path.starts_with("/api/v1/auth/login") || path.starts_with("/api/v1/auth/refresh");
+            let roles = op["security"][0]["bearer"].as_array();
+            if public {
+                assert!(roles.is_none(), "{name} is public but declares security");
+            } else {
+                let roles = roles.unwrap_or_else(|| panic!("{name} declares no roles"));
+                assert!(!roles.is_empty(), "{name} lists no roles");
+                assert!(responses.contains_key("401") && responses.contains_key("403"), "{name} lacks 401/403");
+            }
+            if op.get("requestBody").is_some() {
+                for code in ["400", "413", "415", "422"] {
+                    assert!(responses.contains_key(code), "{name} lacks {code}");
+                }
+            }
+            if method == "patch" {
+                assert!(responses.contains_key("412") && responses.contains_key("428"), "{name} lacks 412/428");
+            }
+        }
+    }
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+}
