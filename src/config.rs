@@ -90,10 +90,8 @@ impl Config {
         lookup: impl Fn(&str) -> Option<String>,
         secret_source: SecretSource,
     ) -> Result<(Self, bool), ConfigError> {
-        let database_url =
-            lookup("SAFEGUARDS_DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
-        crate::db::Backend::from_url(&database_url)
-            .map_err(|m| ConfigError::new("SAFEGUARDS_DATABASE_URL", m))?;
+        let database_url = lookup("SAFEGUARDS_DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+        crate::db::Backend::from_url(&database_url).map_err(|m| ConfigError::new("SAFEGUARDS_DATABASE_URL", m))?;
         let bind = lookup("SAFEGUARDS_BIND")
             .unwrap_or_else(|| DEFAULT_BIND.into())
             .parse()
@@ -139,13 +137,8 @@ mod tests {
     use super::*;
 
     fn read(vars: &[(&str, &str)], source: SecretSource) -> Result<Config, ConfigError> {
-        let vars: Vec<(String, String)> =
-            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        Config::from_lookup(
-            |k| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()),
-            source,
-        )
-        .map(|(c, _)| c)
+        let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()), source).map(|(c, _)| c)
     }
 
     #[test]
@@ -167,7 +160,11 @@ mod tests {
             ("SAFEGUARDS_POOL_SIZE", "0"),
             ("SAFEGUARDS_JWT_SECRET", "short"),
         ] {
-            let vars = if var == secret.0 { vec![(var, value)] } else { vec![secret, (var, value)] };
+            let vars = if var == secret.0 {
+                vec![(var, value)]
+            } else {
+                vec![secret, (var, value)]
+            };
             let err = read(&vars, SecretSource::Environment).unwrap_err();
             assert_eq!(err.variable, var);
         }

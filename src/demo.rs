@@ -21,9 +21,24 @@ pub struct DemoAccount {
 
 /// The demo accounts; their passwords are public, so never seed them into a real bureau.
 pub const ACCOUNTS: &[DemoAccount] = &[
-    DemoAccount { username: "leader", password: "leader-demo-2026", role: Role::Leadership, person: "张建国" },
-    DemoAccount { username: "office", password: "office-demo-2026", role: Role::SupervisoryOffice, person: "陈静" },
-    DemoAccount { username: "staff", password: "staff-demo-2026", role: Role::Staff, person: "王伟" },
+    DemoAccount {
+        username: "leader",
+        password: "leader-demo-2026",
+        role: Role::Leadership,
+        person: "张建国",
+    },
+    DemoAccount {
+        username: "office",
+        password: "office-demo-2026",
+        role: Role::SupervisoryOffice,
+        person: "陈静",
+    },
+    DemoAccount {
+        username: "staff",
+        password: "staff-demo-2026",
+        role: Role::Staff,
+        person: "王伟",
+    },
 ];
 
 const DEPARTMENTS: &[(&str, &str)] = &[("综合处", "ZHC"), ("监管处", "JGC"), ("职业健康监管中心", "ZYJK")];
@@ -65,13 +80,26 @@ pub fn seed(db: &Db) -> Result<bool, AppError> {
         let today = crate::db::today();
         let mut dept_ids = Vec::new();
         for (name, code) in DEPARTMENTS {
-            let d = departments::create(conn, &departments::NewDepartment { name: (*name).into(), code: (*code).into(), active: true }, now)?;
+            let d = departments::create(
+                conn,
+                &departments::NewDepartment {
+                    name: (*name).into(),
+                    code: (*code).into(),
+                    active: true,
+                },
+                now,
+            )?;
             audit::append(conn, &actor, "department.create", "department", d.id, &d)?;
             dept_ids.push(d.id);
         }
         let mut person_ids = Vec::new();
         for (i, (name, position, dept)) in PEOPLE.iter().enumerate() {
-            let new = people::NewPerson { name: (*name).into(), position: *position, department_id: dept_ids[*dept], active: true };
+            let new = people::NewPerson {
+                name: (*name).into(),
+                position: *position,
+                department_id: dept_ids[*dept],
+                active: true,
+            };
             let p = people::create(conn, &new, now)?;
             audit::append(conn, &actor, "person.create", "person", p.id, &p)?;
             person_ids.push(p.id);
@@ -89,7 +117,14 @@ pub fn seed(db: &Db) -> Result<bool, AppError> {
                     expires_on,
                 };
                 let id = certificates::create(conn, &new, None, now)?;
-                audit::append(conn, &actor, "certificate.create", "certificate", id, &serde_json::json!({"number": new.number, "holder_id": p.id}))?;
+                audit::append(
+                    conn,
+                    &actor,
+                    "certificate.create",
+                    "certificate",
+                    id,
+                    &serde_json::json!({"number": new.number, "holder_id": p.id}),
+                )?;
                 if i == 7 {
                     let change = certificates::Change {
                         to: CertificateStatus::Suspended,
@@ -99,7 +134,14 @@ pub fn seed(db: &Db) -> Result<bool, AppError> {
                         by: None,
                     };
                     certificates::change_status(conn, id, CertificateStatus::Valid, &change, now)?;
-                    audit::append(conn, &actor, "certificate.status", "certificate", id, &serde_json::json!({"to": "suspended"}))?;
+                    audit::append(
+                        conn,
+                        &actor,
+                        "certificate.status",
+                        "certificate",
+                        id,
+                        &serde_json::json!({"to": "suspended"}),
+                    )?;
                 }
             }
         }

@@ -101,7 +101,11 @@ pub fn app(
     openapi::CommonResponses.modify(&mut api);
     let metrics = state.metrics.clone();
     app.app_data(state)
-        .app_data(web::JsonConfig::default().limit(JSON_LIMIT).error_handler(extractors::json))
+        .app_data(
+            web::JsonConfig::default()
+                .limit(JSON_LIMIT)
+                .error_handler(extractors::json),
+        )
         .app_data(web::QueryConfig::default().error_handler(extractors::query))
         .app_data(web::PathConfig::default().error_handler(extractors::path))
         .service(web::redirect("/docs", "/docs/"))

@@ -13,7 +13,11 @@ use safeguards::db::Db;
 use safeguards::{app, demo, AppState};
 
 #[derive(Parser)]
-#[command(name = "safeguards", version, about = "The five safeguard regimes of administrative law enforcement, as a REST/JSON service")]
+#[command(
+    name = "safeguards",
+    version,
+    about = "The five safeguard regimes of administrative law enforcement, as a REST/JSON service"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -64,11 +68,17 @@ fn main() -> ExitCode {
             init_logging(c.log_format);
             open_db(&c).map(|_| eprintln!("migrations applied"))
         }),
-        Command::CreateUser { username, role, person_id } => {
-            load(SecretSource::GenerateIfMissing).and_then(|c| create_user(&c, &username, role, person_id))
-        }
+        Command::CreateUser {
+            username,
+            role,
+            person_id,
+        } => load(SecretSource::GenerateIfMissing).and_then(|c| create_user(&c, &username, role, person_id)),
         Command::Serve { demo, bind } => {
-            let source = if demo { SecretSource::GenerateIfMissing } else { SecretSource::Environment };
+            let source = if demo {
+                SecretSource::GenerateIfMissing
+            } else {
+                SecretSource::Environment
+            };
             load(source).and_then(|c| serve(c, demo, bind))
         }
     };
@@ -89,7 +99,9 @@ fn load(source: SecretSource) -> Result<Config, Failure> {
     Config::from_lookup(|k| std::env::var(k).ok(), source)
         .map(|(config, generated)| {
             if generated {
-                eprintln!("SAFEGUARDS_JWT_SECRET is not set: generated a random one for this process (tokens end with it)");
+                eprintln!(
+                    "SAFEGUARDS_JWT_SECRET is not set: generated a random one for this process (tokens end with it)"
+                );
             }
             config
         })
@@ -98,7 +110,9 @@ fn load(source: SecretSource) -> Result<Config, Failure> {
 
 fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| "info".into());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Json => builder.json().try_init(),
         LogFormat::Pretty => builder.try_init(),
@@ -112,7 +126,9 @@ fn open_db(c: &Config) -> Result<Db, Failure> {
 }
 
 fn print_openapi() -> Result<(), Failure> {
-    let json = safeguards::openapi_document().to_pretty_json().map_err(|e| Failure::Runtime(e.to_string()))?;
+    let json = safeguards::openapi_document()
+        .to_pretty_json()
+        .map_err(|e| Failure::Runtime(e.to_string()))?;
     println!("{json}");
     Ok(())
 }
@@ -122,7 +138,9 @@ fn read_password() -> Result<String, Failure> {
         return Ok(p);
     }
     let mut input = String::new();
-    std::io::stdin().read_to_string(&mut input).map_err(|e| Failure::Runtime(format!("cannot read the password: {e}")))?;
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .map_err(|e| Failure::Runtime(format!("cannot read the password: {e}")))?;
     Ok(input.trim_end_matches(['\n', '\r']).to_owned())
 }
 
@@ -152,7 +170,9 @@ fn serve(mut c: Config, demo_mode: bool, bind: Option<SocketAddr>) -> Result<(),
     let bind = c.bind;
     actix_web::rt::System::new()
         .block_on(async move {
-            let server = HttpServer::new(move || app(state.clone())).shutdown_timeout(30).bind(bind)?;
+            let server = HttpServer::new(move || app(state.clone()))
+                .shutdown_timeout(30)
+                .bind(bind)?;
             tracing::info!(%bind, "listening; Swagger UI at http://{bind}/docs/");
             server.run().await
         })
@@ -161,13 +181,24 @@ fn serve(mut c: Config, demo_mode: bool, bind: Option<SocketAddr>) -> Result<(),
 
 fn print_demo(c: &Config, seeded: bool) {
     if seeded {
-        println!("Seeded the demo bureau (综合处, 监管处, 职业健康监管中心) into {}", c.database_url);
+        println!(
+            "Seeded the demo bureau (综合处, 监管处, 职业健康监管中心) into {}",
+            c.database_url
+        );
     } else {
-        println!("The database already holds a bureau; nothing was seeded ({})", c.database_url);
+        println!(
+            "The database already holds a bureau; nothing was seeded ({})",
+            c.database_url
+        );
     }
     println!("Demo accounts (fictional; never use these passwords for real):");
     for a in demo::ACCOUNTS {
-        println!("  {:<20} username {:<8} password {}", a.role.as_str(), a.username, a.password);
+        println!(
+            "  {:<20} username {:<8} password {}",
+            a.role.as_str(),
+            a.username,
+            a.password
+        );
     }
     println!("Swagger UI: http://{}/docs/", c.bind);
 }

@@ -13,9 +13,13 @@ async fn with_entries(n: usize) -> (TestApp, String) {
     let app = TestApp::new().await;
     let office = app.account(Role::SupervisoryOffice).await;
     for i in 0..n {
-        app.post("/api/v1/departments", Some(&office.token), &json!({"name": format!("审计{i}"), "code": format!("A{i}")}))
-            .await
-            .ok(201);
+        app.post(
+            "/api/v1/departments",
+            Some(&office.token),
+            &json!({"name": format!("审计{i}"), "code": format!("A{i}")}),
+        )
+        .await
+        .ok(201);
     }
     (app, office.token)
 }
@@ -61,8 +65,12 @@ async fn the_log_refuses_updates_and_deletes() {
     let (app, _) = with_entries(1).await;
     let mut conn = app.db.conn().unwrap();
     use diesel::RunQueryDsl;
-    assert!(diesel::sql_query("UPDATE audit_log SET action = 'x' WHERE seq = 1").execute(&mut *conn).is_err());
-    assert!(diesel::sql_query("DELETE FROM audit_log WHERE seq = 1").execute(&mut *conn).is_err());
+    assert!(diesel::sql_query("UPDATE audit_log SET action = 'x' WHERE seq = 1")
+        .execute(&mut *conn)
+        .is_err());
+    assert!(diesel::sql_query("DELETE FROM audit_log WHERE seq = 1")
+        .execute(&mut *conn)
+        .is_err());
 }
 
 #[actix_web::test]
@@ -130,5 +138,7 @@ async fn the_log_is_for_the_office_and_leadership_only() {
     app.get("/api/v1/audit", Some(&staff.token)).await.problem(403);
     app.get("/api/v1/audit/verify", Some(&staff.token)).await.problem(403);
     let leader = app.account(Role::Leadership).await;
-    app.get("/api/v1/audit?actor=system:test&limit=1", Some(&leader.token)).await.ok(200);
+    app.get("/api/v1/audit?actor=system:test&limit=1", Some(&leader.token))
+        .await
+        .ok(200);
 }

@@ -19,7 +19,9 @@ fn login_body(username: &str, password: &str) -> Value {
 async fn login_returns_a_bearer_token_that_identifies_the_caller() {
     let app = TestApp::new().await;
     let s = app.account(Role::Staff).await;
-    let r = app.post("/api/v1/auth/login", None, &login_body(&s.username, PASSWORD)).await;
+    let r = app
+        .post("/api/v1/auth/login", None, &login_body(&s.username, PASSWORD))
+        .await;
     let body = r.ok(200);
     assert_eq!(body["token_type"], "Bearer");
     assert_eq!(body["expires_in"], 900);
@@ -34,8 +36,12 @@ async fn login_returns_a_bearer_token_that_identifies_the_caller() {
 async fn wrong_password_and_unknown_user_get_the_same_401() {
     let app = TestApp::new().await;
     let s = app.account(Role::Staff).await;
-    let wrong = app.post("/api/v1/auth/login", None, &login_body(&s.username, "not-the-password")).await;
-    let unknown = app.post("/api/v1/auth/login", None, &login_body("nobody-here", PASSWORD)).await;
+    let wrong = app
+        .post("/api/v1/auth/login", None, &login_body(&s.username, "not-the-password"))
+        .await;
+    let unknown = app
+        .post("/api/v1/auth/login", None, &login_body("nobody-here", PASSWORD))
+        .await;
     assert_eq!(wrong.problem(401), "unauthorized");
     assert_eq!(unknown.problem(401), "unauthorized");
     assert_eq!(wrong.body["detail"], unknown.body["detail"]);
@@ -45,20 +51,28 @@ async fn wrong_password_and_unknown_user_get_the_same_401() {
 async fn refresh_rotates_and_reuse_revokes_the_whole_family() {
     let app = TestApp::new().await;
     let s = app.account(Role::Staff).await;
-    let first = app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": s.refresh_token})).await;
+    let first = app
+        .post("/api/v1/auth/refresh", None, &json!({"refresh_token": s.refresh_token}))
+        .await;
     let second_refresh = first.ok(200)["refresh_token"].as_str().unwrap().to_owned();
     let new_access = first.body["access_token"].as_str().unwrap().to_owned();
     assert_ne!(second_refresh, s.refresh_token);
     app.get("/api/v1/me", Some(&new_access)).await.ok(200);
 
     // The first token again: reuse. The family dies, including the newest tokens.
-    let reuse = app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": s.refresh_token})).await;
+    let reuse = app
+        .post("/api/v1/auth/refresh", None, &json!({"refresh_token": s.refresh_token}))
+        .await;
     reuse.problem(401);
-    app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": second_refresh})).await.problem(401);
+    app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": second_refresh}))
+        .await
+        .problem(401);
     app.get("/api/v1/me", Some(&new_access)).await.problem(401);
     app.get("/api/v1/me", Some(&s.token)).await.problem(401);
     // Another login still works.
-    app.post("/api/v1/auth/login", None, &login_body(&s.username, PASSWORD)).await.ok(200);
+    app.post("/api/v1/auth/login", None, &login_body(&s.username, PASSWORD))
+        .await
+        .ok(200);
 }
 
 #[actix_web::test]
@@ -68,7 +82,9 @@ async fn logout_revokes_the_access_and_refresh_tokens() {
     let r = app.post("/api/v1/auth/logout", Some(&s.token), &json!({})).await;
     assert_eq!(r.status.as_u16(), 204);
     app.get("/api/v1/me", Some(&s.token)).await.problem(401);
-    app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": s.refresh_token})).await.problem(401);
+    app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": s.refresh_token}))
+        .await
+        .problem(401);
 }
 
 #[actix_web::test]
@@ -78,11 +94,17 @@ async fn a_disabled_account_cannot_log_in_refresh_or_use_its_token() {
     let s = app.account(Role::Staff).await;
     let path = format!("/api/v1/users/{}", s.user_id);
     let etag = app.get(&path, Some(&office.token)).await.header("etag").unwrap();
-    app.patch(&path, Some(&office.token), Some(&etag), &json!({"active": false})).await.ok(200);
+    app.patch(&path, Some(&office.token), Some(&etag), &json!({"active": false}))
+        .await
+        .ok(200);
 
     app.get("/api/v1/me", Some(&s.token)).await.problem(401);
-    app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": s.refresh_token})).await.problem(401);
-    app.post("/api/v1/auth/login", None, &login_body(&s.username, PASSWORD)).await.problem(401);
+    app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": s.refresh_token}))
+        .await
+        .problem(401);
+    app.post("/api/v1/auth/login", None, &login_body(&s.username, PASSWORD))
+        .await
+        .problem(401);
 }
 
 fn claims(user_id: i64, role: &str, now: i64) -> Value {
@@ -131,16 +153,27 @@ async fn bad_tokens_are_all_refused_with_401() {
 
     // A disabled account's token obtained by refresh just before it was disabled.
     let victim = app.account(Role::Staff).await;
-    let refreshed = app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": victim.refresh_token})).await;
+    let refreshed = app
+        .post(
+            "/api/v1/auth/refresh",
+            None,
+            &json!({"refresh_token": victim.refresh_token}),
+        )
+        .await;
     let refreshed_token = refreshed.ok(200)["access_token"].as_str().unwrap().to_owned();
     let path = format!("/api/v1/users/{}", victim.user_id);
     let etag = app.get(&path, Some(&office.token)).await.header("etag").unwrap();
-    app.patch(&path, Some(&office.token), Some(&etag), &json!({"active": false})).await.ok(200);
+    app.patch(&path, Some(&office.token), Some(&etag), &json!({"active": false}))
+        .await
+        .ok(200);
 
     let cases: Vec<(&str, String)> = vec![
         ("alg none", alg_none),
         ("other algorithm", hs512),
-        ("bad signature", sign(&claims(staff.user_id, "staff", now), wrong_secret, Algorithm::HS256)),
+        (
+            "bad signature",
+            sign(&claims(staff.user_id, "staff", now), wrong_secret, Algorithm::HS256),
+        ),
         ("expired", sign(&expired, b"x", Algorithm::HS256)),
         ("not yet valid", sign(&future, b"x", Algorithm::HS256)),
         ("wrong iss", sign(&wrong_iss, b"x", Algorithm::HS256)),
@@ -153,14 +186,22 @@ async fn bad_tokens_are_all_refused_with_401() {
         ("truncated signature", staff.token[..staff.token.len() - 3].to_owned()),
     ];
     for (name, token) in cases {
-        let req = TestRequest::get().uri("/api/v1/me").insert_header((header::AUTHORIZATION, format!("Bearer {token}")));
+        let req = TestRequest::get()
+            .uri("/api/v1/me")
+            .insert_header((header::AUTHORIZATION, format!("Bearer {token}")));
         let r = app.send(req).await;
         assert_eq!(r.status.as_u16(), 401, "case `{name}` got {}: {}", r.status, r.text);
         r.problem(401);
         assert_eq!(r.header("www-authenticate").as_deref(), Some("Bearer"), "case `{name}`");
     }
     // Another scheme than Bearer.
-    let r = app.send(TestRequest::get().uri("/api/v1/me").insert_header((header::AUTHORIZATION, "Basic abc"))).await;
+    let r = app
+        .send(
+            TestRequest::get()
+                .uri("/api/v1/me")
+                .insert_header((header::AUTHORIZATION, "Basic abc")),
+        )
+        .await;
     r.problem(401);
     app.get("/api/v1/me", Some(&staff.token)).await.ok(200);
 }
@@ -174,14 +215,20 @@ async fn time_and_issuer_checks_apply_to_correctly_signed_tokens() {
     // Signed with the server's own key, so only the time and issuer checks can refuse them
     // (the cases of the test above signed with another key fail on the signature first).
     let secret_keys = &app.state.tokens;
-    let expired = safeguards::auth::tokens::Claims::new(staff.user_id, Role::Staff, None, 1, now - chrono::TimeDelta::hours(1));
+    let expired =
+        safeguards::auth::tokens::Claims::new(staff.user_id, Role::Staff, None, 1, now - chrono::TimeDelta::hours(1));
     let mut early = good.clone();
     early.nbf = now.timestamp() + 3600;
     let mut iss = good.clone();
     iss.iss = "elsewhere".into();
     let mut aud = good.clone();
     aud.aud = "elsewhere".into();
-    for (name, c) in [("expired", expired), ("not yet valid", early), ("iss", iss), ("aud", aud)] {
+    for (name, c) in [
+        ("expired", expired),
+        ("not yet valid", early),
+        ("iss", iss),
+        ("aud", aud),
+    ] {
         let token = secret_keys.sign(&c).unwrap();
         let r = app.get("/api/v1/me", Some(&token)).await;
         assert_eq!(r.status.as_u16(), 401, "case {name}: {}", r.text);

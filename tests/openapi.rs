@@ -31,14 +31,20 @@ fn every_operation_is_documented_with_roles_and_errors() {
             let name = format!("{method} {path}");
             assert!(op["summary"].is_string(), "{name} has no summary");
             let responses = op["responses"].as_object().unwrap();
-            let public = path.starts_with("/api/v1/public/") || path.starts_with("/health/") || path.starts_with("/api/v1/auth/login") || path.starts_with("/api/v1/auth/refresh");
+            let public = path.starts_with("/api/v1/public/")
+                || path.starts_with("/health/")
+                || path.starts_with("/api/v1/auth/login")
+                || path.starts_with("/api/v1/auth/refresh");
             let roles = op["security"][0]["bearer"].as_array();
             if public {
                 assert!(roles.is_none(), "{name} is public but declares security");
             } else {
                 let roles = roles.unwrap_or_else(|| panic!("{name} declares no roles"));
                 assert!(!roles.is_empty(), "{name} lists no roles");
-                assert!(responses.contains_key("401") && responses.contains_key("403"), "{name} lacks 401/403");
+                assert!(
+                    responses.contains_key("401") && responses.contains_key("403"),
+                    "{name} lacks 401/403"
+                );
             }
             if op.get("requestBody").is_some() {
                 for code in ["400", "413", "415", "422"] {
@@ -46,7 +52,10 @@ fn every_operation_is_documented_with_roles_and_errors() {
                 }
             }
             if method == "patch" {
-                assert!(responses.contains_key("412") && responses.contains_key("428"), "{name} lacks 412/428");
+                assert!(
+                    responses.contains_key("412") && responses.contains_key("428"),
+                    "{name} lacks 412/428"
+                );
             }
         }
     }

@@ -23,7 +23,9 @@ async fn each_operation_admits_exactly_the_roles_it_documents() {
     let mut ops: Vec<(String, String, Vec<String>)> = Vec::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
-            let Some(roles) = op["security"][0]["bearer"].as_array() else { continue };
+            let Some(roles) = op["security"][0]["bearer"].as_array() else {
+                continue;
+            };
             let roles = roles.iter().map(|r| r.as_str().unwrap().to_owned()).collect();
             ops.push((method.clone(), path.clone(), roles));
         }
@@ -34,7 +36,14 @@ async fn each_operation_admits_exactly_the_roles_it_documents() {
     for (method, path, allowed) in &ops {
         let uri = concrete(path);
         let method: Method = method.to_uppercase().parse().unwrap();
-        let r = app.send(TestRequest::default().method(method.clone()).uri(&uri).set_json(serde_json::json!({}))).await;
+        let r = app
+            .send(
+                TestRequest::default()
+                    .method(method.clone())
+                    .uri(&uri)
+                    .set_json(serde_json::json!({})),
+            )
+            .await;
         assert_eq!(r.problem(401), "unauthorized", "{method} {path} without a token");
         for (role, s) in &sessions {
             let req = TestRequest::default()
@@ -44,7 +53,12 @@ async fn each_operation_admits_exactly_the_roles_it_documents() {
                 .set_json(serde_json::json!({}));
             let r = app.send(req).await;
             if allowed.iter().any(|a| a == role.as_str()) {
-                assert!(r.status != 401 && r.status != 403, "{method} {path} as {role}: {} {}", r.status, r.text);
+                assert!(
+                    r.status != 401 && r.status != 403,
+                    "{method} {path} as {role}: {} {}",
+                    r.status,
+                    r.text
+                );
             } else {
                 assert_eq!(r.problem(403), "forbidden", "{method} {path} as {role}");
             }

@@ -8,8 +8,8 @@ use utoipa::{IntoParams, ToSchema};
 use super::rules::{Break, Entry};
 use super::store::{self, Filter};
 use crate::auth::rules::OfficeOrLeadership;
-use crate::http::pagination::{Page, PageRequest};
 use crate::http::checked::Query;
+use crate::http::pagination::{Page, PageRequest};
 use crate::http::{AppError, Caller};
 use crate::AppState;
 
@@ -78,7 +78,11 @@ pub struct AuditQuery {
     responses((status = 200, body = Page<AuditEntry>)),
     security(("bearer" = ["leadership", "supervisory_office"])))]
 #[get("/audit")]
-pub async fn list(state: web::Data<AppState>, _caller: Caller<OfficeOrLeadership>, q: Query<AuditQuery>) -> Result<HttpResponse, AppError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    _caller: Caller<OfficeOrLeadership>,
+    q: Query<AuditQuery>,
+) -> Result<HttpResponse, AppError> {
     let q = q.get()?.into_inner();
     let page = PageRequest::parse(q.limit, q.after.as_deref())?;
     let filter = Filter {
@@ -88,7 +92,10 @@ pub async fn list(state: web::Data<AppState>, _caller: Caller<OfficeOrLeadership
         from: q.from.map(|t| t.naive_utc()),
         to: q.to.map(|t| t.naive_utc()),
     };
-    let rows = state.db.read(move |conn| store::list(conn, &filter, page.after, page.fetch())).await?;
+    let rows = state
+        .db
+        .read(move |conn| store::list(conn, &filter, page.after, page.fetch()))
+        .await?;
     let rows = rows.into_iter().map(AuditEntry::from).collect();
     Ok(HttpResponse::Ok().json(Page::from_rows(rows, page, |e: &AuditEntry| e.seq)))
 }

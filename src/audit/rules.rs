@@ -113,7 +113,9 @@ mod tests {
     fn entry(action: &str) -> Entry {
         Entry {
             seq: 0,
-            at: chrono::DateTime::from_timestamp(1_700_000_000, 123_456_000).unwrap().naive_utc(),
+            at: chrono::DateTime::from_timestamp(1_700_000_000, 123_456_000)
+                .unwrap()
+                .naive_utc(),
             actor: "user:1".into(),
             action: action.into(),
             entity: "department".into(),

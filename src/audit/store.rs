@@ -8,7 +8,18 @@ use super::rules::{self, Actor, Break, Entry};
 use crate::db::schema::audit_log::dsl as a;
 use crate::db::{DbConn, StoreError};
 
-type Row = (i64, NaiveDateTime, String, String, String, String, String, String, String, String);
+type Row = (
+    i64,
+    NaiveDateTime,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+);
 
 fn to_entry(r: Row) -> Entry {
     Entry {
@@ -25,8 +36,29 @@ fn to_entry(r: Row) -> Entry {
     }
 }
 
-const COLUMNS: (a::seq, a::at, a::actor, a::action, a::entity, a::entity_id, a::change, a::change_digest, a::prev_hash, a::hash) =
-    (a::seq, a::at, a::actor, a::action, a::entity, a::entity_id, a::change, a::change_digest, a::prev_hash, a::hash);
+const COLUMNS: (
+    a::seq,
+    a::at,
+    a::actor,
+    a::action,
+    a::entity,
+    a::entity_id,
+    a::change,
+    a::change_digest,
+    a::prev_hash,
+    a::hash,
+) = (
+    a::seq,
+    a::at,
+    a::actor,
+    a::action,
+    a::entity,
+    a::entity_id,
+    a::change,
+    a::change_digest,
+    a::prev_hash,
+    a::hash,
+);
 
 /// Appends one entry, inside the caller's transaction. `change` is what was written (never a
 /// secret: callers leave out password hashes and tokens).
@@ -42,7 +74,11 @@ pub fn append(
         // Concurrent transactions must not both link to the same head: one appender at a time.
         diesel::sql_query("SELECT pg_advisory_xact_lock(7242025)").execute(conn)?;
     }
-    let head: Option<(i64, String)> = a::audit_log.select((a::seq, a::hash)).order(a::seq.desc()).first(conn).optional()?;
+    let head: Option<(i64, String)> = a::audit_log
+        .select((a::seq, a::hash))
+        .order(a::seq.desc())
+        .first(conn)
+        .optional()?;
     let change = serde_json::to_string(change).map_err(|e| StoreError::Other(e.to_string()))?;
     let e = rules::seal(
         Entry {
@@ -88,7 +124,11 @@ pub struct Filter {
 
 /// Entries after `after` (by seq), oldest first, at most `limit`.
 pub fn list(conn: &mut DbConn, f: &Filter, after: Option<i64>, limit: i64) -> Result<Vec<Entry>, StoreError> {
-    let mut q = a::audit_log.select(COLUMNS).order(a::seq.asc()).limit(limit).into_boxed();
+    let mut q = a::audit_log
+        .select(COLUMNS)
+        .order(a::seq.asc())
+        .limit(limit)
+        .into_boxed();
     if let Some(v) = &f.entity {
         q = q.filter(a::entity.eq(v.clone()));
     }
@@ -132,7 +172,10 @@ pub fn verify(conn: &mut DbConn) -> Result<Verification, StoreError> {
             .limit(VERIFY_BATCH)
             .load(conn)?;
         if batch.is_empty() {
-            return Ok(Verification { checked, first_bad: None });
+            return Ok(Verification {
+                checked,
+                first_bad: None,
+            });
         }
         for e in batch.into_iter().map(to_entry) {
             if let Err(b) = rules::check(prev.as_ref().map(|(s, h)| (*s, h.as_str())), &e) {
@@ -141,7 +184,10 @@ pub fn verify(conn: &mut DbConn) -> Result<Verification, StoreError> {
                     Break::Sequence { expected } => expected.min(e.seq),
                     _ => e.seq,
                 };
-                return Ok(Verification { checked, first_bad: Some((seq, b)) });
+                return Ok(Verification {
+                    checked,
+                    first_bad: Some((seq, b)),
+                });
             }
             checked += 1;
             prev = Some((e.seq, e.hash));

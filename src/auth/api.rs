@@ -12,8 +12,8 @@ use super::{passwords, Role};
 use crate::audit::{self, Actor};
 use crate::db::{run_blocking, StoreError};
 use crate::http::auth::client_address;
-use crate::http::error::Problem;
 use crate::http::checked::Json;
+use crate::http::error::Problem;
 use crate::http::{AppError, Caller};
 use crate::org::store::people;
 use crate::AppState;
@@ -46,10 +46,26 @@ pub struct TokenResponse {
     pub refresh_token: String,
 }
 
-fn tokens_for(state: &AppState, account: &Account, session_id: i64, refresh_token: String) -> Result<TokenResponse, AppError> {
-    let claims = Claims::new(account.id, account.role, account.department_id, session_id, chrono::Utc::now());
+fn tokens_for(
+    state: &AppState,
+    account: &Account,
+    session_id: i64,
+    refresh_token: String,
+) -> Result<TokenResponse, AppError> {
+    let claims = Claims::new(
+        account.id,
+        account.role,
+        account.department_id,
+        session_id,
+        chrono::Utc::now(),
+    );
     let access_token = state.tokens.sign(&claims).map_err(AppError::Internal)?;
-    Ok(TokenResponse { access_token, token_type: "Bearer", expires_in: ACCESS_TTL_SECS, refresh_token })
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer",
+        expires_in: ACCESS_TTL_SECS,
+        refresh_token,
+    })
 }
 
 const BAD_CREDENTIALS: &str = "the username or password is wrong, or the account is disabled";
@@ -68,7 +84,11 @@ const BAD_CREDENTIALS: &str = "the username or password is wrong, or the account
     )
 )]
 #[post("/auth/login")]
-pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: Json<LoginRequest>) -> Result<HttpResponse, AppError> {
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Json<LoginRequest>,
+) -> Result<HttpResponse, AppError> {
     let LoginRequest { username, password } = body.get()?.into_inner();
     let client = client_address(&req);
     if let Some(secs) = state.throttle.retry_after(&username, &client, Instant::now()) {
@@ -82,7 +102,9 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: Json<Logi
     let signed_in = run_blocking(move || -> Result<Option<(Account, i64, String)>, AppError> {
         let account = store::find_account(&mut *st.db.conn()?, &name)?;
         // Unknown usernames verify against a dummy hash: the same work as a wrong password.
-        let hash = account.as_ref().map_or(st.dummy_hash.as_str(), |a| a.password_hash.as_str());
+        let hash = account
+            .as_ref()
+            .map_or(st.dummy_hash.as_str(), |a| a.password_hash.as_str());
         let matches = passwords::verify(&password, hash);
         let Some(account) = account.filter(|a| matches && a.active) else {
             return Ok(None);
@@ -91,7 +113,14 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: Json<Logi
             let now = crate::db::now();
             let session_id = store::open_session(conn, account.id, now)?;
             let refresh_token = store::issue_refresh(conn, session_id, now)?;
-            audit::append(conn, &Actor::User(account.id), "auth.login", "session", session_id, &serde_json::json!({"user_id": account.id}))?;
+            audit::append(
+                conn,
+                &Actor::User(account.id),
+                "auth.login",
+                "session",
+                session_id,
+                &serde_json::json!({"user_id": account.id}),
+            )?;
             Ok::<_, AppError>(Some((account, session_id, refresh_token)))
         })
     })
@@ -129,11 +158,27 @@ pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshRequest>) -> 
             let now = crate::db::now();
             let rotation = store::rotate(conn, &presented, now)?;
             match &rotation {
-                Rotation::Rotated { account, session_id, .. } => {
-                    audit::append(conn, &Actor::User(account.id), "auth.refresh", "session", session_id, &serde_json::json!({}))?;
+                Rotation::Rotated {
+                    account, session_id, ..
+                } => {
+                    audit::append(
+                        conn,
+                        &Actor::User(account.id),
+                        "auth.refresh",
+                        "session",
+                        session_id,
+                        &serde_json::json!({}),
+                    )?;
                 }
                 Rotation::Reused { session_id, user_id } => {
-                    audit::append(conn, &Actor::User(*user_id), "auth.refresh_reuse_revoked", "session", session_id, &serde_json::json!({"revoked": true}))?;
+                    audit::append(
+                        conn,
+                        &Actor::User(*user_id),
+                        "auth.refresh_reuse_revoked",
+                        "session",
+                        session_id,
+                        &serde_json::json!({"revoked": true}),
+                    )?;
                 }
                 Rotation::Refused(_) => {}
             }
@@ -141,9 +186,11 @@ pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshRequest>) -> 
         })
         .await?;
     match rotation {
-        Rotation::Rotated { account, session_id, refresh_token } => {
-            Ok(HttpResponse::Ok().json(tokens_for(&state, &account, session_id, refresh_token)?))
-        }
+        Rotation::Rotated {
+            account,
+            session_id,
+            refresh_token,
+        } => Ok(HttpResponse::Ok().json(tokens_for(&state, &account, session_id, refresh_token)?)),
         Rotation::Reused { .. } => Err(AppError::Unauthorized(
             "this refresh token was already used; the session has been revoked, sign in again".into(),
         )),
@@ -161,7 +208,14 @@ pub async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpRe
         .db
         .write(move |conn| {
             store::revoke_session(conn, sid, crate::db::now())?;
-            audit::append(conn, &actor, "auth.logout", "session", sid, &serde_json::json!({"revoked": true}))?;
+            audit::append(
+                conn,
+                &actor,
+                "auth.logout",
+                "session",
+                sid,
+                &serde_json::json!({"revoked": true}),
+            )?;
             Ok::<_, AppError>(())
         })
         .await?;
@@ -188,7 +242,13 @@ pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpRespon
         .read(move |conn| {
             let user = crate::org::store::users::get(conn, user_id)?;
             let person = user.person_id.map(|id| people::get(conn, id)).transpose()?;
-            Ok::<_, StoreError>(Me { user_id, username: user.username, role, department_id, person })
+            Ok::<_, StoreError>(Me {
+                user_id,
+                username: user.username,
+                role,
+                department_id,
+                person,
+            })
         })
         .await?;
     Ok(HttpResponse::Ok().json(me))

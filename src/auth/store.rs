@@ -15,24 +15,24 @@ pub struct Principal {
     pub active: bool,
     pub department_id: Option<i64>,
     pub person_id: Option<i64>,
-    pub session_revoked: bool,
+    /// When the session was signed out, if it was.
+    pub revoked_at: Option<NaiveDateTime>,
 }
 
 pub fn principal(conn: &mut DbConn, user_id: i64, session_id: i64) -> Result<Option<Principal>, StoreError> {
-    let row: Option<(Role, bool, Option<i64>, Option<i64>, Option<NaiveDateTime>)> = sessions::table
+    Ok(sessions::table
         .inner_join(users::table.left_join(people::table))
         .filter(sessions::id.eq(session_id))
         .filter(sessions::user_id.eq(user_id))
-        .select((users::role, users::active, people::department_id.nullable(), users::person_id, sessions::revoked_at))
+        .select((
+            users::role,
+            users::active,
+            people::department_id.nullable(),
+            users::person_id,
+            sessions::revoked_at,
+        ))
         .first(conn)
-        .optional()?;
-    Ok(row.map(|(role, active, department_id, person_id, revoked)| Principal {
-        role,
-        active,
-        department_id,
-        person_id,
-        session_revoked: revoked.is_some(),
-    }))
+        .optional()?)
 }
 
 /// An account as login sees it.
@@ -49,7 +49,13 @@ pub fn find_account(conn: &mut DbConn, username: &str) -> Result<Option<Account>
     Ok(users::table
         .left_join(people::table)
         .filter(users::username.eq(username))
-        .select((users::id, users::password_hash, users::role, users::active, people::department_id.nullable()))
+        .select((
+            users::id,
+            users::password_hash,
+            users::role,
+            users::active,
+            people::department_id.nullable(),
+        ))
         .first(conn)
         .optional()?)
 }
@@ -58,7 +64,13 @@ fn account_by_id(conn: &mut DbConn, user_id: i64) -> Result<Account, StoreError>
     Ok(users::table
         .left_join(people::table)
         .filter(users::id.eq(user_id))
-        .select((users::id, users::password_hash, users::role, users::active, people::department_id.nullable()))
+        .select((
+            users::id,
+            users::password_hash,
+            users::role,
+            users::active,
+            people::department_id.nullable(),
+        ))
         .first(conn)?)
 }
 
@@ -86,38 +98,76 @@ pub fn issue_refresh(conn: &mut DbConn, session_id: i64, now: NaiveDateTime) -> 
 
 /// Revokes a whole session: its access tokens and every refresh token of its family.
 pub fn revoke_session(conn: &mut DbConn, session_id: i64, now: NaiveDateTime) -> Result<bool, StoreError> {
-    let n = diesel::update(sessions::table.filter(sessions::id.eq(session_id)).filter(sessions::revoked_at.is_null()))
-        .set(sessions::revoked_at.eq(now))
-        .execute(conn)?;
+    let n = diesel::update(
+        sessions::table
+            .filter(sessions::id.eq(session_id))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::revoked_at.eq(now))
+    .execute(conn)?;
     Ok(n > 0)
 }
 
 /// Revokes every open session of an account (disabled, password reset).
 pub fn revoke_all_sessions(conn: &mut DbConn, user_id: i64, now: NaiveDateTime) -> Result<usize, StoreError> {
-    Ok(diesel::update(sessions::table.filter(sessions::user_id.eq(user_id)).filter(sessions::revoked_at.is_null()))
-        .set(sessions::revoked_at.eq(now))
-        .execute(conn)?)
+    Ok(diesel::update(
+        sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::revoked_at.eq(now))
+    .execute(conn)?)
 }
 
 /// What presenting a refresh token led to.
 #[derive(Debug)]
 pub enum Rotation {
     /// The token was current: it is now used, and a new one was issued in the same session.
-    Rotated { account: Account, session_id: i64, refresh_token: String },
+    Rotated {
+        account: Account,
+        session_id: i64,
+        refresh_token: String,
+    },
     /// The token had been used before: the whole family is now revoked.
     Reused { session_id: i64, user_id: i64 },
     /// Unknown, expired, signed out, or the account is disabled.
     Refused(&'static str),
 }
 
+/// A presented refresh token with its session.
+#[derive(Queryable)]
+struct Presented {
+    token_id: i64,
+    session_id: i64,
+    expires_at: NaiveDateTime,
+    used_at: Option<NaiveDateTime>,
+    revoked_at: Option<NaiveDateTime>,
+    user_id: i64,
+}
+
 pub fn rotate(conn: &mut DbConn, presented: &str, now: NaiveDateTime) -> Result<Rotation, StoreError> {
-    let found: Option<(i64, i64, NaiveDateTime, Option<NaiveDateTime>, Option<NaiveDateTime>, i64)> = rt::table
+    let found: Option<Presented> = rt::table
         .inner_join(sessions::table)
         .filter(rt::token_hash.eq(tokens::digest(presented)))
-        .select((rt::id, rt::session_id, rt::expires_at, rt::used_at, sessions::revoked_at, sessions::user_id))
+        .select((
+            rt::id,
+            rt::session_id,
+            rt::expires_at,
+            rt::used_at,
+            sessions::revoked_at,
+            sessions::user_id,
+        ))
         .first(conn)
         .optional()?;
-    let Some((token_id, session_id, expires_at, used_at, revoked_at, user_id)) = found else {
+    let Some(Presented {
+        token_id,
+        session_id,
+        expires_at,
+        used_at,
+        revoked_at,
+        user_id,
+    }) = found
+    else {
         return Ok(Rotation::Refused("the refresh token is unknown"));
     };
     if revoked_at.is_some() {
@@ -143,5 +193,9 @@ pub fn rotate(conn: &mut DbConn, presented: &str, now: NaiveDateTime) -> Result<
         return Ok(Rotation::Reused { session_id, user_id });
     }
     let refresh_token = issue_refresh(conn, session_id, now)?;
-    Ok(Rotation::Rotated { account, session_id, refresh_token })
+    Ok(Rotation::Rotated {
+        account,
+        session_id,
+        refresh_token,
+    })
 }

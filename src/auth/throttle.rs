@@ -25,7 +25,10 @@ pub struct LoginThrottle {
 impl LoginThrottle {
     fn keys(username: &str, client: &str) -> [(String, usize); 2] {
         [
-            (format!("account:{client}:{}", username.to_lowercase()), MAX_FAILURES_PER_ACCOUNT),
+            (
+                format!("account:{client}:{}", username.to_lowercase()),
+                MAX_FAILURES_PER_ACCOUNT,
+            ),
             (format!("client:{client}"), MAX_FAILURES_PER_CLIENT),
         ]
     }
@@ -99,7 +102,9 @@ mod tests {
         for _ in 0..MAX_FAILURES_PER_ACCOUNT {
             t.record_failure("alice", "c", start);
         }
-        assert!(t.retry_after("alice", "c", start + WINDOW - Duration::from_secs(1)).is_some());
+        assert!(t
+            .retry_after("alice", "c", start + WINDOW - Duration::from_secs(1))
+            .is_some());
         assert_eq!(t.retry_after("alice", "c", start + WINDOW), None);
     }
 

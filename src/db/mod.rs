@@ -118,7 +118,7 @@ impl Db {
         let pool = Pool::builder()
             .max_size(pool_size)
             .min_idle(Some(0))
-            .connection_timeout(Duration::from_secs(5))
+            .connection_timeout(Duration::from_secs(3))
             .connection_customizer(Box::new(SqlitePragmas))
             .build_unchecked(ConnectionManager::<DbConn>::new(url));
         Ok(Self {
@@ -140,9 +140,7 @@ impl Db {
 
     /// A connection for blocking code (CLI, migrations, tests).
     pub fn conn(&self) -> Result<PooledConn, StoreError> {
-        self.pool
-            .get()
-            .map_err(|e| StoreError::Unavailable(e.to_string()))
+        self.pool.get().map_err(|e| StoreError::Unavailable(e.to_string()))
     }
 
     /// Applies every pending migration of this backend.
@@ -158,10 +156,7 @@ impl Db {
     }
 
     /// Runs read-only work on the blocking pool.
-    pub async fn read<T, E>(
-        &self,
-        work: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
-    ) -> Result<T, E>
+    pub async fn read<T, E>(&self, work: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static) -> Result<T, E>
     where
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
@@ -176,10 +171,7 @@ impl Db {
 
     /// Runs `work` in one transaction on the blocking pool: all of its writes (and their
     /// audit entries) commit together or not at all.
-    pub async fn write<T, E>(
-        &self,
-        work: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
-    ) -> Result<T, E>
+    pub async fn write<T, E>(&self, work: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static) -> Result<T, E>
     where
         T: Send + 'static,
         E: From<StoreError> + From<DieselError> + Send + 'static,

@@ -49,7 +49,9 @@ fn bearer(req: &HttpRequest) -> Result<String, AppError> {
         Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
             Ok(token.trim().to_owned())
         }
-        _ => Err(AppError::Unauthorized("the Authorization header must be `Bearer <token>`".into())),
+        _ => Err(AppError::Unauthorized(
+            "the Authorization header must be `Bearer <token>`".into(),
+        )),
     }
 }
 
@@ -79,11 +81,13 @@ impl<P: Policy + 'static> FromRequest for Caller<P> {
             if !principal.active {
                 return Err(AppError::Unauthorized("the account is disabled".into()));
             }
-            if principal.session_revoked {
+            if principal.revoked_at.is_some() {
                 return Err(AppError::Unauthorized("the session has been signed out".into()));
             }
             if principal.role != claims.role {
-                return Err(AppError::Unauthorized("the account's role has changed; sign in again".into()));
+                return Err(AppError::Unauthorized(
+                    "the account's role has changed; sign in again".into(),
+                ));
             }
             if !P::ROLES.contains(&principal.role) {
                 return Err(AppError::Forbidden(format!(
@@ -106,5 +110,6 @@ impl<P: Policy + 'static> FromRequest for Caller<P> {
 
 /// The client's address, for throttling: the socket peer (proxies are not trusted).
 pub fn client_address(req: &HttpRequest) -> String {
-    req.peer_addr().map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
+    req.peer_addr()
+        .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
 }

@@ -22,7 +22,9 @@ impl<T> Checked<T> {
 
 fn app_error(e: actix_web::Error) -> AppError {
     // Our extractor configs turn every failure into an `AppError`; anything else is a 400.
-    e.as_error::<AppError>().cloned().unwrap_or_else(|| AppError::BadRequest(e.to_string()))
+    e.as_error::<AppError>()
+        .cloned()
+        .unwrap_or_else(|| AppError::BadRequest(e.to_string()))
 }
 
 impl<T> FromRequest for Checked<T>

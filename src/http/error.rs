@@ -20,7 +20,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -41,7 +44,11 @@ pub enum AppError {
     NotFound(String),
     /// 409: the resource's state does not allow this.
     #[error("{detail}")]
-    Conflict { code: &'static str, detail: String, basis: Basis },
+    Conflict {
+        code: &'static str,
+        detail: String,
+        basis: Basis,
+    },
     /// 412: `If-Match` names a version that is no longer current.
     #[error("the resource has changed since it was read (If-Match does not match the current ETag)")]
     PreconditionFailed,
@@ -56,7 +63,12 @@ pub enum AppError {
     UnsupportedMediaType(String),
     /// 422: readable, but refused by validation or by a rule.
     #[error("{detail}")]
-    Unprocessable { code: &'static str, detail: String, basis: Basis, errors: Vec<FieldError> },
+    Unprocessable {
+        code: &'static str,
+        detail: String,
+        basis: Basis,
+        errors: Vec<FieldError>,
+    },
     /// 429
     #[error("{detail}")]
     TooManyRequests { detail: String, retry_after_secs: u64 },
@@ -76,16 +88,30 @@ impl AppError {
             .map(|e| format!("{}: {}", e.field, e.message))
             .collect::<Vec<_>>()
             .join("; ");
-        Self::Unprocessable { code: "validation_failed", detail, basis: Basis::default(), errors }
+        Self::Unprocessable {
+            code: "validation_failed",
+            detail,
+            basis: Basis::default(),
+            errors,
+        }
     }
 
     /// A refusal by a rule of the seed, naming its articles.
     pub fn rule(code: &'static str, detail: impl Into<String>, basis: Basis) -> Self {
-        Self::Unprocessable { code, detail: detail.into(), basis, errors: Vec::new() }
+        Self::Unprocessable {
+            code,
+            detail: detail.into(),
+            basis,
+            errors: Vec::new(),
+        }
     }
 
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::Conflict { code, detail: detail.into(), basis: Basis::default() }
+        Self::Conflict {
+            code,
+            detail: detail.into(),
+            basis: Basis::default(),
+        }
     }
 
     pub fn not_found(what: &str) -> Self {
@@ -207,8 +233,14 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => Self::NotFound("not found".into()),
-            StoreError::Unique(_) => Self::conflict("already_exists", "a record with the same unique value already exists"),
-            StoreError::ForeignKey(_) => Self::rule("unknown_reference", "the request refers to a record that does not exist", Basis::default()),
+            StoreError::Unique(_) => {
+                Self::conflict("already_exists", "a record with the same unique value already exists")
+            }
+            StoreError::ForeignKey(_) => Self::rule(
+                "unknown_reference",
+                "the request refers to a record that does not exist",
+                Basis::default(),
+            ),
             StoreError::Unavailable(m) => Self::Unavailable(m),
             StoreError::Other(m) => Self::Internal(m),
         }

@@ -25,7 +25,10 @@ impl FromRequest for IfMatch {
     type Future = Ready<Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let value = req.headers().get(header::IF_MATCH).map(|v| v.to_str().map(str::to_owned));
+        let value = req
+            .headers()
+            .get(header::IF_MATCH)
+            .map(|v| v.to_str().map(str::to_owned));
         ready(match value {
             None => Ok(Self(None)),
             Some(Ok(v)) => Ok(Self(Some(v))),
@@ -47,6 +50,13 @@ impl IfMatch {
     }
 }
 
+/// A JSON response carrying the representation's ETag.
+pub fn json_with_etag(status: actix_web::http::StatusCode, body: &impl Serialize) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::build(status)
+        .insert_header((header::ETAG, of(body)))
+        .json(body)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,15 +67,14 @@ mod tests {
         assert!(IfMatch(Some(tag.clone())).check(&tag).is_ok());
         assert!(IfMatch(Some(format!("\"x\", {tag}"))).check(&tag).is_ok());
         assert!(IfMatch(Some("*".into())).check(&tag).is_ok());
-        assert!(matches!(IfMatch(Some("\"stale\"".into())).check(&tag), Err(AppError::PreconditionFailed)));
-        assert!(matches!(IfMatch(Some(format!("W/{tag}"))).check(&tag), Err(AppError::PreconditionFailed)));
+        assert!(matches!(
+            IfMatch(Some("\"stale\"".into())).check(&tag),
+            Err(AppError::PreconditionFailed)
+        ));
+        assert!(matches!(
+            IfMatch(Some(format!("W/{tag}"))).check(&tag),
+            Err(AppError::PreconditionFailed)
+        ));
         assert!(matches!(IfMatch(None).check(&tag), Err(AppError::PreconditionRequired)));
     }
-}
-
-/// A JSON response carrying the representation's ETag.
-pub fn json_with_etag(status: actix_web::http::StatusCode, body: &impl Serialize) -> actix_web::HttpResponse {
-    actix_web::HttpResponse::build(status)
-        .insert_header((header::ETAG, of(body)))
-        .json(body)
 }

@@ -44,13 +44,21 @@ pub struct CommonResponses;
 fn problem(description: &str) -> RefOr<utoipa::openapi::Response> {
     ResponseBuilder::new()
         .description(description)
-        .content(PROBLEM_JSON, ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
+        .content(
+            PROBLEM_JSON,
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
         .build()
         .into()
 }
 
 fn add(op: &mut Operation, status: &str, description: &str) {
-    op.responses.responses.entry(status.to_owned()).or_insert_with(|| problem(description));
+    op.responses
+        .responses
+        .entry(status.to_owned())
+        .or_insert_with(|| problem(description));
 }
 
 fn complete(path: &str, method: &str, op: &mut Operation) {
@@ -85,7 +93,12 @@ impl Modify for CommonResponses {
         let components = api.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
         );
         for (path, item) in api.paths.paths.iter_mut() {
             let ops = [

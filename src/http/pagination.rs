@@ -22,7 +22,10 @@ impl PageRequest {
             return Err(AppError::BadRequest(format!("limit must be from 1 to {MAX_LIMIT}")));
         }
         let after = after
-            .map(|c| c.parse::<i64>().map_err(|_| AppError::BadRequest("after is not a cursor returned by this list".into())))
+            .map(|c| {
+                c.parse::<i64>()
+                    .map_err(|_| AppError::BadRequest("after is not a cursor returned by this list".into()))
+            })
             .transpose()?;
         Ok(Self { limit, after })
     }
@@ -47,7 +50,11 @@ impl<T: ToSchema> Page<T> {
     pub fn from_rows(mut rows: Vec<T>, req: PageRequest, key: impl Fn(&T) -> i64) -> Self {
         let more = rows.len() as i64 > req.limit;
         rows.truncate(req.limit as usize);
-        let next = if more { rows.last().map(|r| key(r).to_string()) } else { None };
+        let next = if more {
+            rows.last().map(|r| key(r).to_string())
+        } else {
+            None
+        };
         Self { items: rows, next }
     }
 }

@@ -56,7 +56,9 @@ mod tests {
         c.text("b", "abcdef", 5);
         c.text("c", "x\u{0}y", 5);
         c.token("d", "A B", 8, |ch| ch.is_ascii_alphanumeric(), "letters and digits");
-        let AppError::Unprocessable { errors, .. } = c.finish().unwrap_err() else { panic!("expected 422") };
+        let AppError::Unprocessable { errors, .. } = c.finish().unwrap_err() else {
+            panic!("expected 422")
+        };
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["a", "b", "c", "d"]);
     }

@@ -93,7 +93,11 @@ impl TransitionError {
 }
 
 /// The one transition function of a certificate's recorded status.
-pub fn transition(from: CertificateStatus, to: CertificateStatus, cause: CauseKind) -> Result<CertificateStatus, TransitionError> {
+pub fn transition(
+    from: CertificateStatus,
+    to: CertificateStatus,
+    cause: CauseKind,
+) -> Result<CertificateStatus, TransitionError> {
     use CertificateStatus::*;
     match (from, to) {
         (a, b) if a == b => Err(TransitionError::Unchanged(a)),
@@ -114,11 +118,26 @@ mod tests {
 
     #[test]
     fn expiry_is_derived_and_the_last_day_is_still_valid() {
-        assert_eq!(effective_status(Valid, d("2026-12-31"), d("2026-12-31")), EffectiveStatus::Valid);
-        assert_eq!(effective_status(Valid, d("2026-12-31"), d("2027-01-01")), EffectiveStatus::Expired);
-        assert_eq!(effective_status(Suspended, d("2026-12-31"), d("2027-01-01")), EffectiveStatus::Expired);
-        assert_eq!(effective_status(Suspended, d("2026-12-31"), d("2026-06-01")), EffectiveStatus::Suspended);
-        assert_eq!(effective_status(Revoked, d("2026-12-31"), d("2027-01-01")), EffectiveStatus::Revoked);
+        assert_eq!(
+            effective_status(Valid, d("2026-12-31"), d("2026-12-31")),
+            EffectiveStatus::Valid
+        );
+        assert_eq!(
+            effective_status(Valid, d("2026-12-31"), d("2027-01-01")),
+            EffectiveStatus::Expired
+        );
+        assert_eq!(
+            effective_status(Suspended, d("2026-12-31"), d("2027-01-01")),
+            EffectiveStatus::Expired
+        );
+        assert_eq!(
+            effective_status(Suspended, d("2026-12-31"), d("2026-06-01")),
+            EffectiveStatus::Suspended
+        );
+        assert_eq!(
+            effective_status(Revoked, d("2026-12-31"), d("2027-01-01")),
+            EffectiveStatus::Revoked
+        );
     }
 
     #[test]
@@ -131,15 +150,27 @@ mod tests {
                 assert_eq!(r, Err(TransitionError::RevokedIsFinal));
             }
         }
-        assert_eq!(transition(Revoked, Suspended, CauseKind::Appeal), Err(TransitionError::RevokedIsFinal));
+        assert_eq!(
+            transition(Revoked, Suspended, CauseKind::Appeal),
+            Err(TransitionError::RevokedIsFinal)
+        );
         assert_eq!(TransitionError::RevokedIsFinal.basis().0[0].to_string(), "ACC-13");
     }
 
     #[test]
     fn other_changes_are_allowed_and_no_op_is_refused() {
-        assert_eq!(transition(Valid, Suspended, CauseKind::InspectionFinding), Ok(Suspended));
+        assert_eq!(
+            transition(Valid, Suspended, CauseKind::InspectionFinding),
+            Ok(Suspended)
+        );
         assert_eq!(transition(Suspended, Valid, CauseKind::Manual), Ok(Valid));
-        assert_eq!(transition(Valid, Revoked, CauseKind::AccountabilityDecision), Ok(Revoked));
-        assert_eq!(transition(Valid, Valid, CauseKind::Manual), Err(TransitionError::Unchanged(Valid)));
+        assert_eq!(
+            transition(Valid, Revoked, CauseKind::AccountabilityDecision),
+            Ok(Revoked)
+        );
+        assert_eq!(
+            transition(Valid, Valid, CauseKind::Manual),
+            Err(TransitionError::Unchanged(Valid))
+        );
     }
 }

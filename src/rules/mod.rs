@@ -39,11 +39,19 @@ pub struct ArticleRef {
 
 impl ArticleRef {
     pub const fn article(regime: Regime, article: u8) -> Self {
-        Self { regime, article, item: None }
+        Self {
+            regime,
+            article,
+            item: None,
+        }
     }
 
     pub const fn item(regime: Regime, article: u8, item: u8) -> Self {
-        Self { regime, article, item: Some(item) }
+        Self {
+            regime,
+            article,
+            item: Some(item),
+        }
     }
 }
 
@@ -85,7 +93,10 @@ mod tests {
     fn references_print_as_the_domain_writes_them() {
         assert_eq!(ArticleRef::item(Regime::Acc, 5, 2).to_string(), "ACC-5(2)");
         assert_eq!(ArticleRef::article(Regime::Sup, 5).to_string(), "SUP-5");
-        let basis = Basis::of(&[ArticleRef::item(Regime::Eval, 5, 3), ArticleRef::article(Regime::Acc, 13)]);
+        let basis = Basis::of(&[
+            ArticleRef::item(Regime::Eval, 5, 3),
+            ArticleRef::article(Regime::Acc, 13),
+        ]);
         assert_eq!(serde_json::to_string(&basis).unwrap(), r#"["EVAL-5(3)","ACC-13"]"#);
     }
 }

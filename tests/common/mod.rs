@@ -57,7 +57,9 @@ impl TestDb {
         let name = format!("sg_test_{}", uuid::Uuid::new_v4().simple());
         let mut admin = PgConnection::establish(&admin_url)
             .unwrap_or_else(|e| panic!("TEST_DATABASE_URL is set but PostgreSQL is unreachable: {e}"));
-        diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).expect("create test database");
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .expect("create test database");
         let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b);
         Self {
             url: format!("{base}/{name}"),
@@ -75,7 +77,8 @@ impl Drop for TestDb {
             }
             Cleanup::Postgres { admin_url, name } => {
                 if let Ok(mut admin) = PgConnection::establish(admin_url) {
-                    let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin);
+                    let _ =
+                        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin);
                 }
             }
         }
@@ -99,7 +102,12 @@ impl Resp {
     /// Asserts an RFC 9457 problem with this status and returns its `code`.
     pub fn problem(&self, status: u16) -> String {
         assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.text);
-        assert_eq!(self.header("content-type").as_deref(), Some("application/problem+json"), "body: {}", self.text);
+        assert_eq!(
+            self.header("content-type").as_deref(),
+            Some("application/problem+json"),
+            "body: {}",
+            self.text
+        );
         assert_eq!(self.body["status"], status);
         assert!(self.body["title"].is_string() && self.body["detail"].is_string() && self.body["type"].is_string());
         self.body["code"].as_str().expect("problem code").to_owned()
@@ -146,7 +154,12 @@ impl TestApp {
             let service = service.clone();
             Box::pin(async move { test::call_service(&*service, req).await.map_into_boxed_body() })
         });
-        Self { state, db, call, test_db }
+        Self {
+            state,
+            db,
+            call,
+            test_db,
+        }
     }
 
     pub async fn send(&self, req: TestRequest) -> Resp {
@@ -156,7 +169,12 @@ impl TestApp {
         let bytes = test::read_body(res).await;
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Resp { status, headers, body, text }
+        Resp {
+            status,
+            headers,
+            body,
+            text,
+        }
     }
 
     fn request(method: Method, path: &str, token: Option<&str>) -> TestRequest {
@@ -185,17 +203,30 @@ impl TestApp {
 
     /// Creates a department directly in the store (arrangement, not under test).
     pub fn department(&self, name: &str) -> i64 {
-        let new = departments::NewDepartment { name: name.into(), code: name.replace(' ', "-"), active: true };
+        let new = departments::NewDepartment {
+            name: name.into(),
+            code: name.replace(' ', "-"),
+            active: true,
+        };
         self.db
-            .write_blocking(|c| departments::create(c, &new, safeguards::db::now()).map_err(safeguards::http::AppError::from))
+            .write_blocking(|c| {
+                departments::create(c, &new, safeguards::db::now()).map_err(safeguards::http::AppError::from)
+            })
             .expect("department")
             .id
     }
 
     pub fn person(&self, name: &str, position: Position, department_id: i64) -> i64 {
-        let new = people::NewPerson { name: name.into(), position, department_id, active: true };
+        let new = people::NewPerson {
+            name: name.into(),
+            position,
+            department_id,
+            active: true,
+        };
         self.db
-            .write_blocking(|c| people::create(c, &new, safeguards::db::now()).map_err(safeguards::http::AppError::from))
+            .write_blocking(|c| {
+                people::create(c, &new, safeguards::db::now()).map_err(safeguards::http::AppError::from)
+            })
             .expect("person")
             .id
     }
@@ -208,7 +239,13 @@ impl TestApp {
             .db
             .write_blocking(|c| create_account(c, &Actor::System("test"), new))
             .expect("create account");
-        let r = self.post("/api/v1/auth/login", None, &serde_json::json!({"username": username, "password": PASSWORD})).await;
+        let r = self
+            .post(
+                "/api/v1/auth/login",
+                None,
+                &serde_json::json!({"username": username, "password": PASSWORD}),
+            )
+            .await;
         let body = r.ok(200);
         Session {
             user_id: user.id,
@@ -223,7 +260,11 @@ impl TestApp {
 
     /// An account of `role` in a department made for it.
     pub async fn account(&self, role: Role) -> Session {
-        let username = format!("{}-{}", role.as_str().replace('_', "-"), &uuid::Uuid::new_v4().simple().to_string()[..6]);
+        let username = format!(
+            "{}-{}",
+            role.as_str().replace('_', "-"),
+            &uuid::Uuid::new_v4().simple().to_string()[..6]
+        );
         let dept = self.department(&format!("dept {username}"));
         self.account_in(role, &username, dept).await
     }
@@ -231,7 +272,9 @@ impl TestApp {
     /// Runs raw SQL on the test database (tampering, inspection).
     pub fn sql(&self, statement: &str) {
         let mut conn = self.db.conn().expect("conn");
-        diesel::sql_query(statement).execute(&mut *conn).unwrap_or_else(|e| panic!("{statement}: {e}"));
+        diesel::sql_query(statement)
+            .execute(&mut *conn)
+            .unwrap_or_else(|e| panic!("{statement}: {e}"));
     }
 
     /// Counts rows of a table.

@@ -10,11 +10,11 @@ use super::{created, missing};
 use crate::audit;
 use crate::auth::rules::{AnyRole, OfficeOnly, OfficeOrLeadership, Visibility};
 use crate::db::{DbConn, StoreError};
+use crate::http::checked::{Json, Path, Query};
 use crate::http::error::Problem;
 use crate::http::etag;
 use crate::http::pagination::{Page, PageRequest};
 use crate::http::validate::Check;
-use crate::http::checked::{Json, Path, Query};
 use crate::http::{AppError, Caller, FieldError};
 use crate::org::rules::{self, CauseKind, CertificateStatus, EffectiveStatus};
 use crate::org::store::certificates::{self as store, Certificate, StatusChange};
@@ -97,7 +97,10 @@ impl From<StatusChange> for StatusChangeView {
             from_status: h.from_status,
             to_status: h.to_status,
             reason: h.reason,
-            cause: Cause { kind: h.cause_kind, id: h.cause_ref },
+            cause: Cause {
+                kind: h.cause_kind,
+                id: h.cause_ref,
+            },
             changed_by: h.changed_by,
             changed_at: h.changed_at,
         }
@@ -115,7 +118,10 @@ pub struct CertificateDetail {
 fn detail(conn: &mut DbConn, id: i64, vis: Visibility, today: NaiveDate) -> Result<CertificateDetail, AppError> {
     let c = store::get_visible(conn, id, vis).map_err(missing("certificate"))?;
     let history = store::history(conn, id)?.into_iter().map(Into::into).collect();
-    Ok(CertificateDetail { certificate: CertificateView::new(c, today), history })
+    Ok(CertificateDetail {
+        certificate: CertificateView::new(c, today),
+        history,
+    })
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -160,11 +166,17 @@ pub struct CertificateQuery {
     responses((status = 200, body = Page<CertificateView>)),
     security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
 #[get("/certificates")]
-pub async fn list(state: web::Data<AppState>, caller: Caller<AnyRole>, q: Query<CertificateQuery>) -> Result<HttpResponse, AppError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller<AnyRole>,
+    q: Query<CertificateQuery>,
+) -> Result<HttpResponse, AppError> {
     let q = q.get()?.into_inner();
     let page = PageRequest::parse(q.limit, q.after.as_deref())?;
     if q.expiring_within_days.is_some_and(|d| !(0..=3650).contains(&d)) {
-        return Err(AppError::BadRequest("expiring_within_days must be from 0 to 3650".into()));
+        return Err(AppError::BadRequest(
+            "expiring_within_days must be from 0 to 3650".into(),
+        ));
     }
     let filter = store::Filter {
         holder_id: q.holder_id,
@@ -173,7 +185,10 @@ pub async fn list(state: web::Data<AppState>, caller: Caller<AnyRole>, q: Query<
         expiring_within_days: q.expiring_within_days,
     };
     let (vis, today) = (caller.visibility(), crate::db::today());
-    let rows = state.db.read(move |conn| store::list(conn, vis, &filter, today, page)).await?;
+    let rows = state
+        .db
+        .read(move |conn| store::list(conn, vis, &filter, today, page))
+        .await?;
     let rows = rows.into_iter().map(|c| CertificateView::new(c, today)).collect();
     Ok(HttpResponse::Ok().json(Page::from_rows(rows, page, |c: &CertificateView| c.id)))
 }
@@ -196,27 +211,51 @@ pub async fn get(state: web::Data<AppState>, caller: Caller<AnyRole>, id: Path<i
     ),
     security(("bearer" = ["supervisory_office"])))]
 #[post("/certificates")]
-pub async fn create(state: web::Data<AppState>, caller: Caller<OfficeOnly>, body: Json<NewCertificate>) -> Result<HttpResponse, AppError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOnly>,
+    body: Json<NewCertificate>,
+) -> Result<HttpResponse, AppError> {
     let b = body.get()?.into_inner();
     let mut check = Check::default();
-    let number = check.token("number", b.number.trim(), 64, |c| c.is_ascii_alphanumeric() || c == '-', "letters, digits or -");
+    let number = check.token(
+        "number",
+        b.number.trim(),
+        64,
+        |c| c.is_ascii_alphanumeric() || c == '-',
+        "letters, digits or -",
+    );
     if b.expires_on < b.issued_on {
         check.fail("expires_on", "must not be before issued_on");
     }
     check.finish()?;
-    let new = store::NewCertificate { number, holder_id: b.holder_id, issued_on: b.issued_on, expires_on: b.expires_on };
+    let new = store::NewCertificate {
+        number,
+        holder_id: b.holder_id,
+        issued_on: b.issued_on,
+        expires_on: b.expires_on,
+    };
     let (actor, by, today) = (caller.actor(), caller.user_id, crate::db::today());
     let d = state
         .db
         .write(move |conn| {
             match people::get(conn, new.holder_id) {
                 Ok(p) if p.active => {}
-                Ok(_) => return Err(AppError::invalid(vec![FieldError::new("holder_id", "the person is not active")])),
-                Err(StoreError::NotFound) => return Err(AppError::invalid(vec![FieldError::new("holder_id", "no such person")])),
+                Ok(_) => {
+                    return Err(AppError::invalid(vec![FieldError::new(
+                        "holder_id",
+                        "the person is not active",
+                    )]))
+                }
+                Err(StoreError::NotFound) => {
+                    return Err(AppError::invalid(vec![FieldError::new("holder_id", "no such person")]))
+                }
                 Err(e) => return Err(e.into()),
             }
             let id = store::create(conn, &new, Some(by), crate::db::now()).map_err(|e| match e {
-                StoreError::Unique(_) => AppError::conflict("certificate_number_taken", "a certificate with this number exists"),
+                StoreError::Unique(_) => {
+                    AppError::conflict("certificate_number_taken", "a certificate with this number exists")
+                }
                 other => other.into(),
             })?;
             let d = detail(conn, id, Visibility::All, today)?;
@@ -258,11 +297,21 @@ pub async fn change_status(
         .db
         .write(move |conn| {
             let current = store::get_visible(conn, id, Visibility::All).map_err(missing("certificate"))?;
-            let to = rules::transition(current.status, b.status, b.cause.kind)
-                .map_err(|e| AppError::Conflict { code: "certificate_transition", detail: e.to_string(), basis: e.basis() })?;
-            let change = store::Change { to, reason: &reason, cause_kind: b.cause.kind, cause_ref: b.cause.id, by: Some(by) };
+            let to = rules::transition(current.status, b.status, b.cause.kind).map_err(|e| AppError::Conflict {
+                code: "certificate_transition",
+                detail: e.to_string(),
+                basis: e.basis(),
+            })?;
+            let change = store::Change {
+                to,
+                reason: &reason,
+                cause_kind: b.cause.kind,
+                cause_ref: b.cause.id,
+                by: Some(by),
+            };
             store::change_status(conn, id, current.status, &change, crate::db::now())?;
-            let audit_change = serde_json::json!({"from": current.status, "to": to, "reason": &reason, "cause": &b.cause});
+            let audit_change =
+                serde_json::json!({"from": current.status, "to": to, "reason": &reason, "cause": &b.cause});
             audit::append(conn, &actor, "certificate.status", "certificate", id, &audit_change)?;
             detail(conn, id, Visibility::All, today)
         })
@@ -287,7 +336,10 @@ pub struct PublicCertificate {
 pub async fn public_check(state: web::Data<AppState>, number: Path<String>) -> Result<HttpResponse, AppError> {
     let number = number.get()?.into_inner();
     let today = crate::db::today();
-    let v = state.db.read(move |conn| store::by_number(conn, &number).map_err(missing("certificate"))).await?;
+    let v = state
+        .db
+        .read(move |conn| store::by_number(conn, &number).map_err(missing("certificate")))
+        .await?;
     Ok(HttpResponse::Ok().json(PublicCertificate {
         status: rules::effective_status(v.status, v.expires_on, today),
         number: v.number,

@@ -8,11 +8,11 @@ use utoipa::{IntoParams, ToSchema};
 use super::{created, guarded_update, missing, Audited};
 use crate::audit;
 use crate::auth::rules::{AnyRole, OfficeOnly, Visibility};
+use crate::http::checked::{Json, Path, Query};
 use crate::http::error::Problem;
 use crate::http::etag::{self, IfMatch};
 use crate::http::pagination::{Page, PageRequest};
 use crate::http::validate::Check;
-use crate::http::checked::{Json, Path, Query};
 use crate::http::{AppError, Caller};
 use crate::org::store::departments::{self as store, Department};
 use crate::AppState;
@@ -43,7 +43,11 @@ impl NewDepartment {
         let name = check.text("name", &self.name, 100);
         let code = check.token("code", &self.code, 32, code_char, "letters, digits, - or _");
         check.finish()?;
-        Ok(store::NewDepartment { name, code, active: self.active })
+        Ok(store::NewDepartment {
+            name,
+            code,
+            active: self.active,
+        })
     }
 }
 
@@ -61,9 +65,15 @@ impl DepartmentPatch {
     fn parse(self) -> Result<store::Changes, AppError> {
         let mut check = Check::default();
         let name = self.name.map(|v| check.text("name", &v, 100));
-        let code = self.code.map(|v| check.token("code", &v, 32, code_char, "letters, digits, - or _"));
+        let code = self
+            .code
+            .map(|v| check.token("code", &v, 32, code_char, "letters, digits, - or _"));
         check.finish()?;
-        Ok(store::Changes { name, code, active: self.active })
+        Ok(store::Changes {
+            name,
+            code,
+            active: self.active,
+        })
     }
 }
 
@@ -83,11 +93,18 @@ pub struct DepartmentQuery {
     responses((status = 200, body = Page<Department>)),
     security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
 #[get("/departments")]
-pub async fn list(state: web::Data<AppState>, caller: Caller<AnyRole>, q: Query<DepartmentQuery>) -> Result<HttpResponse, AppError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller<AnyRole>,
+    q: Query<DepartmentQuery>,
+) -> Result<HttpResponse, AppError> {
     let q = q.get()?.into_inner();
     let page = PageRequest::parse(q.limit, q.after.as_deref())?;
     let vis = caller.visibility();
-    let rows = state.db.read(move |conn| store::list(conn, vis, q.active, page)).await?;
+    let rows = state
+        .db
+        .read(move |conn| store::list(conn, vis, q.active, page))
+        .await?;
     Ok(HttpResponse::Ok().json(Page::from_rows(rows, page, |d| d.id)))
 }
 
@@ -97,7 +114,10 @@ pub async fn list(state: web::Data<AppState>, caller: Caller<AnyRole>, q: Query<
 #[get("/departments/{id}")]
 pub async fn get(state: web::Data<AppState>, caller: Caller<AnyRole>, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let (id, vis) = (id.get()?.into_inner(), caller.visibility());
-    let d = state.db.read(move |conn| store::get(conn, id, vis).map_err(missing("department"))).await?;
+    let d = state
+        .db
+        .read(move |conn| store::get(conn, id, vis).map_err(missing("department")))
+        .await?;
     Ok(etag::json_with_etag(StatusCode::OK, &d))
 }
 
@@ -109,7 +129,11 @@ pub async fn get(state: web::Data<AppState>, caller: Caller<AnyRole>, id: Path<i
     ),
     security(("bearer" = ["supervisory_office"])))]
 #[post("/departments")]
-pub async fn create(state: web::Data<AppState>, caller: Caller<OfficeOnly>, body: Json<NewDepartment>) -> Result<HttpResponse, AppError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOnly>,
+    body: Json<NewDepartment>,
+) -> Result<HttpResponse, AppError> {
     let new = body.get()?.into_inner().parse()?;
     let actor = caller.actor();
     let d = state
@@ -140,7 +164,12 @@ pub async fn update(
     body: Json<DepartmentPatch>,
 ) -> Result<HttpResponse, AppError> {
     let (id, changes) = (id.get()?.into_inner(), body.get()?.into_inner().parse()?);
-    let audited = Audited { actor: caller.actor(), action: "department.update", entity: "department", id };
+    let audited = Audited {
+        actor: caller.actor(),
+        action: "department.update",
+        entity: "department",
+        id,
+    };
     let d = state
         .db
         .write(move |conn| {

@@ -59,7 +59,14 @@ pub fn guarded_update<T: Serialize>(
     if_match.check(&etag::of(&before))?;
     let after = apply(conn, &before)?;
     let change = serde_json::json!({ "before": &before, "after": &after });
-    audit::append(conn, &audited.actor, audited.action, audited.entity, audited.id, &change)?;
+    audit::append(
+        conn,
+        &audited.actor,
+        audited.action,
+        audited.entity,
+        audited.id,
+        &change,
+    )?;
     Ok(after)
 }
 

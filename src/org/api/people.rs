@@ -9,10 +9,10 @@ use super::{created, guarded_update, missing, Audited};
 use crate::audit;
 use crate::auth::rules::{AnyRole, OfficeOnly, Visibility};
 use crate::db::DbConn;
+use crate::http::checked::{Json, Path, Query};
 use crate::http::etag::{self, IfMatch};
 use crate::http::pagination::{Page, PageRequest};
 use crate::http::validate::Check;
-use crate::http::checked::{Json, Path, Query};
 use crate::http::{AppError, Caller, FieldError};
 use crate::org::rules::Position;
 use crate::org::store::departments;
@@ -49,7 +49,10 @@ pub struct PersonPatch {
 fn require_department(conn: &mut DbConn, id: i64) -> Result<(), AppError> {
     match departments::get(conn, id, Visibility::All) {
         Ok(_) => Ok(()),
-        Err(crate::db::StoreError::NotFound) => Err(AppError::invalid(vec![FieldError::new("department_id", "no such department")])),
+        Err(crate::db::StoreError::NotFound) => Err(AppError::invalid(vec![FieldError::new(
+            "department_id",
+            "no such department",
+        )])),
         Err(e) => Err(e.into()),
     }
 }
@@ -72,10 +75,18 @@ pub struct PersonQuery {
     responses((status = 200, body = Page<Person>)),
     security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
 #[get("/people")]
-pub async fn list(state: web::Data<AppState>, caller: Caller<AnyRole>, q: Query<PersonQuery>) -> Result<HttpResponse, AppError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller<AnyRole>,
+    q: Query<PersonQuery>,
+) -> Result<HttpResponse, AppError> {
     let q = q.get()?.into_inner();
     let page = PageRequest::parse(q.limit, q.after.as_deref())?;
-    let filter = store::Filter { department_id: q.department_id, position: q.position, active: q.active };
+    let filter = store::Filter {
+        department_id: q.department_id,
+        position: q.position,
+        active: q.active,
+    };
     let vis = caller.visibility();
     let rows = state.db.read(move |conn| store::list(conn, vis, &filter, page)).await?;
     Ok(HttpResponse::Ok().json(Page::from_rows(rows, page, |p| p.id)))
@@ -87,7 +98,10 @@ pub async fn list(state: web::Data<AppState>, caller: Caller<AnyRole>, q: Query<
 #[get("/people/{id}")]
 pub async fn get(state: web::Data<AppState>, caller: Caller<AnyRole>, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let (id, vis) = (id.get()?.into_inner(), caller.visibility());
-    let p = state.db.read(move |conn| store::get_visible(conn, id, vis).map_err(missing("person"))).await?;
+    let p = state
+        .db
+        .read(move |conn| store::get_visible(conn, id, vis).map_err(missing("person")))
+        .await?;
     Ok(etag::json_with_etag(StatusCode::OK, &p))
 }
 
@@ -96,12 +110,21 @@ pub async fn get(state: web::Data<AppState>, caller: Caller<AnyRole>, id: Path<i
     responses((status = 201, body = Person, headers(("ETag" = String), ("Location" = String)))),
     security(("bearer" = ["supervisory_office"])))]
 #[post("/people")]
-pub async fn create(state: web::Data<AppState>, caller: Caller<OfficeOnly>, body: Json<NewPerson>) -> Result<HttpResponse, AppError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOnly>,
+    body: Json<NewPerson>,
+) -> Result<HttpResponse, AppError> {
     let body = body.get()?.into_inner();
     let mut check = Check::default();
     let name = check.text("name", &body.name, 100);
     check.finish()?;
-    let new = store::NewPerson { name, position: body.position, department_id: body.department_id, active: body.active };
+    let new = store::NewPerson {
+        name,
+        position: body.position,
+        department_id: body.department_id,
+        active: body.active,
+    };
     let actor = caller.actor();
     let p = state
         .db
@@ -132,17 +155,33 @@ pub async fn update(
     let mut check = Check::default();
     let name = body.name.map(|v| check.text("name", &v, 100));
     check.finish()?;
-    let changes = store::Changes { name, position: body.position, department_id: body.department_id, active: body.active };
-    let audited = Audited { actor: caller.actor(), action: "person.update", entity: "person", id };
+    let changes = store::Changes {
+        name,
+        position: body.position,
+        department_id: body.department_id,
+        active: body.active,
+    };
+    let audited = Audited {
+        actor: caller.actor(),
+        action: "person.update",
+        entity: "person",
+        id,
+    };
     let p = state
         .db
         .write(move |conn| {
-            guarded_update(conn, &if_match, audited, |conn| store::get(conn, id), |conn, _| {
-                if let Some(d) = changes.department_id {
-                    require_department(conn, d)?;
-                }
-                Ok(store::update(conn, id, &changes, crate::db::now())?)
-            })
+            guarded_update(
+                conn,
+                &if_match,
+                audited,
+                |conn| store::get(conn, id),
+                |conn, _| {
+                    if let Some(d) = changes.department_id {
+                        require_department(conn, d)?;
+                    }
+                    Ok(store::update(conn, id, &changes, crate::db::now())?)
+                },
+            )
         })
         .await?;
     Ok(etag::json_with_etag(StatusCode::OK, &p))

@@ -10,11 +10,11 @@ use crate::audit::{self, Actor};
 use crate::auth::rules::{check_password, AnyRole, OfficeOnly};
 use crate::auth::{passwords, store as sessions, Role};
 use crate::db::{run_blocking, DbConn, StoreError};
+use crate::http::checked::{Json, Path, Query};
 use crate::http::error::Problem;
 use crate::http::etag::{self, IfMatch};
 use crate::http::pagination::{Page, PageRequest};
 use crate::http::validate::Check;
-use crate::http::checked::{Json, Path, Query};
 use crate::http::{AppError, Caller, FieldError};
 use crate::org::store::people;
 use crate::org::store::users::{self as store, User};
@@ -65,11 +65,16 @@ pub fn create_account(conn: &mut DbConn, actor: &Actor, new: store::NewUser) -> 
     if let Some(pid) = new.person_id {
         match people::get(conn, pid) {
             Ok(_) => {}
-            Err(StoreError::NotFound) => return Err(AppError::invalid(vec![FieldError::new("person_id", "no such person")])),
+            Err(StoreError::NotFound) => {
+                return Err(AppError::invalid(vec![FieldError::new("person_id", "no such person")]))
+            }
             Err(e) => return Err(e.into()),
         }
         if store::person_has_account(conn, pid)? {
-            return Err(AppError::conflict("person_has_account", "this person already has an account"));
+            return Err(AppError::conflict(
+                "person_has_account",
+                "this person already has an account",
+            ));
         }
     }
     let user = store::create(conn, &new, crate::db::now()).map_err(|e| match e {
@@ -81,9 +86,20 @@ pub fn create_account(conn: &mut DbConn, actor: &Actor, new: store::NewUser) -> 
 }
 
 /// Checks the fields of a new account and hashes its password (slow: call off the workers).
-pub fn prepare_account(username: &str, password: &str, role: Role, person_id: Option<i64>) -> Result<store::NewUser, AppError> {
+pub fn prepare_account(
+    username: &str,
+    password: &str,
+    role: Role,
+    person_id: Option<i64>,
+) -> Result<store::NewUser, AppError> {
     let mut check = Check::default();
-    let username = check.token("username", username, 64, username_char, "lowercase letters, digits, ., _ or -");
+    let username = check.token(
+        "username",
+        username,
+        64,
+        username_char,
+        "lowercase letters, digits, ., _ or -",
+    );
     if username.chars().count() < 3 {
         check.fail("username", "must be at least 3 characters");
     }
@@ -95,7 +111,12 @@ pub fn prepare_account(username: &str, password: &str, role: Role, person_id: Op
     }
     check.finish()?;
     let password_hash = passwords::hash(password).map_err(AppError::Internal)?;
-    Ok(store::NewUser { username, password_hash, role, person_id })
+    Ok(store::NewUser {
+        username,
+        password_hash,
+        role,
+        person_id,
+    })
 }
 
 /// List accounts (staff: accounts of their own department).
@@ -103,10 +124,17 @@ pub fn prepare_account(username: &str, password: &str, role: Role, person_id: Op
     responses((status = 200, body = Page<User>)),
     security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
 #[get("/users")]
-pub async fn list(state: web::Data<AppState>, caller: Caller<AnyRole>, q: Query<UserQuery>) -> Result<HttpResponse, AppError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller<AnyRole>,
+    q: Query<UserQuery>,
+) -> Result<HttpResponse, AppError> {
     let q = q.get()?.into_inner();
     let page = PageRequest::parse(q.limit, q.after.as_deref())?;
-    let filter = store::Filter { role: q.role, active: q.active };
+    let filter = store::Filter {
+        role: q.role,
+        active: q.active,
+    };
     let vis = caller.visibility();
     let rows = state.db.read(move |conn| store::list(conn, vis, &filter, page)).await?;
     Ok(HttpResponse::Ok().json(Page::from_rows(rows, page, |u| u.id)))
@@ -118,7 +146,10 @@ pub async fn list(state: web::Data<AppState>, caller: Caller<AnyRole>, q: Query<
 #[get("/users/{id}")]
 pub async fn get(state: web::Data<AppState>, caller: Caller<AnyRole>, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let (id, vis) = (id.get()?.into_inner(), caller.visibility());
-    let u = state.db.read(move |conn| store::get_visible(conn, id, vis).map_err(missing("user"))).await?;
+    let u = state
+        .db
+        .read(move |conn| store::get_visible(conn, id, vis).map_err(missing("user")))
+        .await?;
     Ok(etag::json_with_etag(StatusCode::OK, &u))
 }
 
@@ -130,7 +161,11 @@ pub async fn get(state: web::Data<AppState>, caller: Caller<AnyRole>, id: Path<i
     ),
     security(("bearer" = ["supervisory_office"])))]
 #[post("/users")]
-pub async fn create(state: web::Data<AppState>, caller: Caller<OfficeOnly>, body: Json<NewUser>) -> Result<HttpResponse, AppError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOnly>,
+    body: Json<NewUser>,
+) -> Result<HttpResponse, AppError> {
     let b = body.get()?.into_inner();
     let new = run_blocking(move || prepare_account(&b.username, &b.password, b.role, b.person_id)).await?;
     let actor = caller.actor();
@@ -158,7 +193,10 @@ pub async fn update(
 ) -> Result<HttpResponse, AppError> {
     let (id, b) = (id.get()?.into_inner(), body.get()?.into_inner());
     if id == caller.user_id && (b.active == Some(false) || b.role.is_some_and(|r| r != caller.role)) {
-        return Err(AppError::conflict("own_account", "you cannot disable or demote your own account"));
+        return Err(AppError::conflict(
+            "own_account",
+            "you cannot disable or demote your own account",
+        ));
     }
     let password = b.password;
     let password_hash = run_blocking(move || {
@@ -171,21 +209,39 @@ pub async fn update(
     })
     .await?;
     let signs_out = b.active == Some(false) || password_hash.is_some();
-    let changes = store::Changes { role: b.role, active: b.active, password_hash };
-    let audited = Audited { actor: caller.actor(), action: "user.update", entity: "user", id };
+    let changes = store::Changes {
+        role: b.role,
+        active: b.active,
+        password_hash,
+    };
+    let audited = Audited {
+        actor: caller.actor(),
+        action: "user.update",
+        entity: "user",
+        id,
+    };
     let u = state
         .db
         .write(move |conn| {
-            guarded_update(conn, &if_match, audited, |conn| store::get(conn, id), |conn, before| {
-                if changes.role == Some(Role::Staff) && before.person_id.is_none() {
-                    return Err(AppError::invalid(vec![FieldError::new("role", "a staff account must belong to a person")]));
-                }
-                let after = store::update(conn, id, &changes, crate::db::now())?;
-                if signs_out {
-                    sessions::revoke_all_sessions(conn, id, crate::db::now())?;
-                }
-                Ok(after)
-            })
+            guarded_update(
+                conn,
+                &if_match,
+                audited,
+                |conn| store::get(conn, id),
+                |conn, before| {
+                    if changes.role == Some(Role::Staff) && before.person_id.is_none() {
+                        return Err(AppError::invalid(vec![FieldError::new(
+                            "role",
+                            "a staff account must belong to a person",
+                        )]));
+                    }
+                    let after = store::update(conn, id, &changes, crate::db::now())?;
+                    if signs_out {
+                        sessions::revoke_all_sessions(conn, id, crate::db::now())?;
+                    }
+                    Ok(after)
+                },
+            )
         })
         .await?;
     Ok(etag::json_with_etag(StatusCode::OK, &u))

@@ -68,7 +68,13 @@ pub struct Filter {
     pub expiring_within_days: Option<i64>,
 }
 
-pub fn list(conn: &mut DbConn, vis: Visibility, f: &Filter, today: NaiveDate, page: PageRequest) -> Result<Vec<Certificate>, StoreError> {
+pub fn list(
+    conn: &mut DbConn,
+    vis: Visibility,
+    f: &Filter,
+    today: NaiveDate,
+    page: PageRequest,
+) -> Result<Vec<Certificate>, StoreError> {
     let mut q = certificate_query!().order(c::id.asc()).limit(page.fetch());
     q = crate::visible!(q, vis, people::department_id);
     if let Some(v) = f.holder_id {
@@ -80,13 +86,22 @@ pub fn list(conn: &mut DbConn, vis: Visibility, f: &Filter, today: NaiveDate, pa
     q = match f.status {
         None => q,
         Some(EffectiveStatus::Revoked) => q.filter(c::status.eq(CertificateStatus::Revoked)),
-        Some(EffectiveStatus::Expired) => q.filter(c::status.ne(CertificateStatus::Revoked)).filter(c::expires_on.lt(today)),
-        Some(EffectiveStatus::Valid) => q.filter(c::status.eq(CertificateStatus::Valid)).filter(c::expires_on.ge(today)),
-        Some(EffectiveStatus::Suspended) => q.filter(c::status.eq(CertificateStatus::Suspended)).filter(c::expires_on.ge(today)),
+        Some(EffectiveStatus::Expired) => q
+            .filter(c::status.ne(CertificateStatus::Revoked))
+            .filter(c::expires_on.lt(today)),
+        Some(EffectiveStatus::Valid) => q
+            .filter(c::status.eq(CertificateStatus::Valid))
+            .filter(c::expires_on.ge(today)),
+        Some(EffectiveStatus::Suspended) => q
+            .filter(c::status.eq(CertificateStatus::Suspended))
+            .filter(c::expires_on.ge(today)),
     };
     if let Some(days) = f.expiring_within_days {
         let until = today + chrono::Days::new(days.unsigned_abs());
-        q = q.filter(c::status.ne(CertificateStatus::Revoked)).filter(c::expires_on.ge(today)).filter(c::expires_on.le(until));
+        q = q
+            .filter(c::status.ne(CertificateStatus::Revoked))
+            .filter(c::expires_on.ge(today))
+            .filter(c::expires_on.le(until));
     }
     if let Some(after) = page.after {
         q = q.filter(c::id.gt(after));
@@ -103,7 +118,16 @@ pub fn history(conn: &mut DbConn, certificate_id: i64) -> Result<Vec<StatusChang
     Ok(h::certificate_status_changes
         .filter(h::certificate_id.eq(certificate_id))
         .order(h::id.asc())
-        .select((h::id, h::from_status, h::to_status, h::reason, h::cause_kind, h::cause_ref, h::changed_by, h::changed_at))
+        .select((
+            h::id,
+            h::from_status,
+            h::to_status,
+            h::reason,
+            h::cause_kind,
+            h::cause_ref,
+            h::changed_by,
+            h::changed_at,
+        ))
         .load(conn)?)
 }
 
@@ -122,7 +146,13 @@ pub fn by_number(conn: &mut DbConn, number: &str) -> Result<PublicView, StoreErr
         .filter(c::number.eq(number))
         .select((c::number, people::name, departments::name, c::status, c::expires_on))
         .first(conn)?;
-    Ok(PublicView { number, holder_name, department_name, status, expires_on })
+    Ok(PublicView {
+        number,
+        holder_name,
+        department_name,
+        status,
+        expires_on,
+    })
 }
 
 pub struct NewCertificate {
@@ -141,7 +171,13 @@ pub struct Change<'a> {
     pub by: Option<i64>,
 }
 
-fn record(conn: &mut DbConn, id: i64, from: Option<CertificateStatus>, ch: &Change, now: NaiveDateTime) -> Result<(), StoreError> {
+fn record(
+    conn: &mut DbConn,
+    id: i64,
+    from: Option<CertificateStatus>,
+    ch: &Change,
+    now: NaiveDateTime,
+) -> Result<(), StoreError> {
     diesel::insert_into(h::certificate_status_changes)
         .values((
             h::certificate_id.eq(id),
@@ -171,13 +207,25 @@ pub fn create(conn: &mut DbConn, new: &NewCertificate, by: Option<i64>, now: Nai
         ))
         .returning(c::id)
         .get_result(conn)?;
-    let issued = Change { to: CertificateStatus::Valid, reason: "certificate issued", cause_kind: CauseKind::Manual, cause_ref: None, by };
+    let issued = Change {
+        to: CertificateStatus::Valid,
+        reason: "certificate issued",
+        cause_kind: CauseKind::Manual,
+        cause_ref: None,
+        by,
+    };
     record(conn, id, None, &issued, now)?;
     Ok(id)
 }
 
 /// Records a status change already allowed by `rules::transition`.
-pub fn change_status(conn: &mut DbConn, id: i64, from: CertificateStatus, ch: &Change, now: NaiveDateTime) -> Result<(), StoreError> {
+pub fn change_status(
+    conn: &mut DbConn,
+    id: i64,
+    from: CertificateStatus,
+    ch: &Change,
+    now: NaiveDateTime,
+) -> Result<(), StoreError> {
     diesel::update(c::certificates.filter(c::id.eq(id)))
         .set((c::status.eq(ch.to), c::updated_at.eq(now)))
         .execute(conn)?;

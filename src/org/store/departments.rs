@@ -42,8 +42,17 @@ pub struct Changes {
     pub active: Option<bool>,
 }
 
-pub fn list(conn: &mut DbConn, vis: Visibility, active: Option<bool>, page: PageRequest) -> Result<Vec<Department>, StoreError> {
-    let mut q = d::departments.select(COLUMNS).order(d::id.asc()).limit(page.fetch()).into_boxed();
+pub fn list(
+    conn: &mut DbConn,
+    vis: Visibility,
+    active: Option<bool>,
+    page: PageRequest,
+) -> Result<Vec<Department>, StoreError> {
+    let mut q = d::departments
+        .select(COLUMNS)
+        .order(d::id.asc())
+        .limit(page.fetch())
+        .into_boxed();
     q = crate::visible!(q, vis, d::id);
     if let Some(a) = active {
         q = q.filter(d::active.eq(a));
@@ -61,7 +70,13 @@ pub fn get(conn: &mut DbConn, id: i64, vis: Visibility) -> Result<Department, St
 
 pub fn create(conn: &mut DbConn, new: &NewDepartment, now: NaiveDateTime) -> Result<Department, StoreError> {
     Ok(diesel::insert_into(d::departments)
-        .values((d::name.eq(&new.name), d::code.eq(&new.code), d::active.eq(new.active), d::created_at.eq(now), d::updated_at.eq(now)))
+        .values((
+            d::name.eq(&new.name),
+            d::code.eq(&new.code),
+            d::active.eq(new.active),
+            d::created_at.eq(now),
+            d::updated_at.eq(now),
+        ))
         .returning(COLUMNS)
         .get_result(conn)?)
 }

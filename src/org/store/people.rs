@@ -28,8 +28,24 @@ pub struct Person {
     pub updated_at: NaiveDateTime,
 }
 
-type Columns = (p::id, p::name, p::position, p::department_id, p::active, p::created_at, p::updated_at);
-const COLUMNS: Columns = (p::id, p::name, p::position, p::department_id, p::active, p::created_at, p::updated_at);
+type Columns = (
+    p::id,
+    p::name,
+    p::position,
+    p::department_id,
+    p::active,
+    p::created_at,
+    p::updated_at,
+);
+const COLUMNS: Columns = (
+    p::id,
+    p::name,
+    p::position,
+    p::department_id,
+    p::active,
+    p::created_at,
+    p::updated_at,
+);
 
 pub struct NewPerson {
     pub name: String,
@@ -54,7 +70,11 @@ pub struct Filter {
 }
 
 pub fn list(conn: &mut DbConn, vis: Visibility, f: &Filter, page: PageRequest) -> Result<Vec<Person>, StoreError> {
-    let mut q = p::people.select(COLUMNS).order(p::id.asc()).limit(page.fetch()).into_boxed();
+    let mut q = p::people
+        .select(COLUMNS)
+        .order(p::id.asc())
+        .limit(page.fetch())
+        .into_boxed();
     q = crate::visible!(q, vis, p::department_id);
     if let Some(v) = f.department_id {
         q = q.filter(p::department_id.eq(v));

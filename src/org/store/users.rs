@@ -28,8 +28,24 @@ pub struct User {
     pub updated_at: NaiveDateTime,
 }
 
-type Columns = (u::id, u::username, u::role, u::person_id, u::active, u::created_at, u::updated_at);
-const COLUMNS: Columns = (u::id, u::username, u::role, u::person_id, u::active, u::created_at, u::updated_at);
+type Columns = (
+    u::id,
+    u::username,
+    u::role,
+    u::person_id,
+    u::active,
+    u::created_at,
+    u::updated_at,
+);
+const COLUMNS: Columns = (
+    u::id,
+    u::username,
+    u::role,
+    u::person_id,
+    u::active,
+    u::created_at,
+    u::updated_at,
+);
 
 pub struct NewUser {
     pub username: String,
@@ -72,7 +88,11 @@ pub fn list(conn: &mut DbConn, vis: Visibility, f: &Filter, page: PageRequest) -
 }
 
 pub fn get_visible(conn: &mut DbConn, id: i64, vis: Visibility) -> Result<User, StoreError> {
-    let q = u::users.left_join(people::table).select(COLUMNS).filter(u::id.eq(id)).into_boxed();
+    let q = u::users
+        .left_join(people::table)
+        .select(COLUMNS)
+        .filter(u::id.eq(id))
+        .into_boxed();
     Ok(crate::visible!(q, vis, people::department_id.nullable()).first(conn)?)
 }
 
