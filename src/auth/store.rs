@@ -45,33 +45,26 @@ pub struct Account {
     pub department_id: Option<i64>,
 }
 
-pub fn find_account(conn: &mut DbConn, username: &str) -> Result<Option<Account>, StoreError> {
-    Ok(users::table
-        .left_join(people::table)
-        .filter(users::username.eq(username))
-        .select((
-            users::id,
-            users::password_hash,
-            users::role,
-            users::active,
-            people::department_id.nullable(),
-        ))
-        .first(conn)
-        .optional()?)
+/// How login and refresh find an account.
+enum AccountKey<'a> {
+    Username(&'a str),
+    Id(i64),
 }
 
-fn account_by_id(conn: &mut DbConn, user_id: i64) -> Result<Account, StoreError> {
-    Ok(users::table
+fn load_account(conn: &mut DbConn, key: AccountKey) -> Result<Option<Account>, StoreError> {
+    let q = users::table
         .left_join(people::table)
-        .filter(users::id.eq(user_id))
-        .select((
-            users::id,
-            users::password_hash,
-            users::role,
-            users::active,
-            people::department_id.nullable(),
-        ))
-        .first(conn)?)
+        .select((users::id, users::password_hash, users::role, users::active, people::department_id.nullable()))
+        .into_boxed();
+    let q = match key {
+        AccountKey::Username(name) => q.filter(users::username.eq(name.to_owned())),
+        AccountKey::Id(id) => q.filter(users::id.eq(id)),
+    };
+    Ok(q.first(conn).optional()?)
+}
+
+pub fn find_account(conn: &mut DbConn, username: &str) -> Result<Option<Account>, StoreError> {
+    load_account(conn, AccountKey::Username(username))
 }
 
 /// Opens a login session and returns its id.
@@ -180,7 +173,7 @@ pub fn rotate(conn: &mut DbConn, presented: &str, now: NaiveDateTime) -> Result<
     if expires_at <= now {
         return Ok(Rotation::Refused("the refresh token has expired"));
     }
-    let account = account_by_id(conn, user_id)?;
+    let account = load_account(conn, AccountKey::Id(user_id))?.ok_or(StoreError::NotFound)?;
     if !account.active {
         return Ok(Rotation::Refused("the account is disabled"));
     }

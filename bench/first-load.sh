@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# A first load figure: requests per second and latency of GET /api/v1/departments against
+# GET /health/live, same tool (wrk), same run, fixed concurrency.
+#   bench/first-load.sh [sqlite|postgres]   (needs wrk: apt-get install wrk)
+# PostgreSQL: BENCH_PG_ADMIN (default postgres://postgres@127.0.0.1:5432/test) gets a fresh
+# database for the run, dropped afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+backend=${1:-sqlite}
+port=${BENCH_PORT:-18181}
+connections=${BENCH_CONNECTIONS:-32}
+duration=${BENCH_DURATION:-15s}
+work=$(mktemp -d)
+cleanup() {
+    [ -n "${server:-}" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
+    [ -n "${pg_db:-}" ] && psql "$admin" -qc "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+case "$backend" in
+    sqlite) url="sqlite://$work/bench.db" ;;
+    postgres)
+        admin=${BENCH_PG_ADMIN:-postgres://postgres@127.0.0.1:5432/test}
+        pg_db="sg_bench_$$"
+        psql "$admin" -qc "CREATE DATABASE $pg_db" >/dev/null
+        url="${admin%/*}/$pg_db" ;;
+    *) echo "usage: $0 [sqlite|postgres]" >&2; exit 2 ;;
+esac
+
+cargo build --release --quiet
+SAFEGUARDS_DATABASE_URL="$url" SAFEGUARDS_LOG=json RUST_LOG=warn \
+    "${CARGO_TARGET_DIR:-target}/release/safeguards" serve --demo --bind "127.0.0.1:$port" >"$work/server.log" 2>&1 &
+server=$!
+for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.2; done
+
+token=$(curl -sf -X POST "http://127.0.0.1:$port/api/v1/auth/login" -H 'content-type: application/json' \
+    -d '{"username":"office","password":"office-demo-2026"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+
+run() {
+    echo "--- $1 ($backend, $connections connections, $duration)"
+    wrk -t2 -c"$connections" -d"$duration" --latency -H "authorization: Bearer $token" "http://127.0.0.1:$port$1" \
+        | grep -E 'Requests/sec|^ +(50|99)%|Non-2xx|Socket errors'
+}
+run /health/live
+run /api/v1/departments
