@@ -110,6 +110,7 @@ async fn health_metrics_and_docs_answer() {
     assert_eq!(app.get("/health/live", None).await.ok(200)["status"], "ok");
     assert_eq!(app.get("/health/ready", None).await.ok(200)["status"], "ok");
     app.get("/api/v1/public/certificates/none", None).await;
+    app.get("/random/path/12345", None).await;
     let metrics = app.get("/metrics", None).await;
     assert_eq!(metrics.status, 200);
     assert!(metrics.text.contains("safeguards_http_requests_total"));
@@ -117,6 +118,16 @@ async fn health_metrics_and_docs_answer() {
         .text
         .contains("safeguards_http_requests_duration_seconds_bucket"));
     assert!(metrics.text.contains("safeguards_db_pool_connections{state=\"max\"} 4"));
+    assert!(
+        metrics
+            .text
+            .contains("endpoint=\"/api/v1/public/certificates/{number}\""),
+        "labelled by route"
+    );
+    assert!(
+        !metrics.text.contains("/random/path/12345"),
+        "unrouted paths are masked"
+    );
     let docs = app.get("/docs/", None).await;
     assert_eq!(docs.status, 200);
     assert!(docs.text.contains("swagger"), "Swagger UI is served from the binary");

@@ -168,6 +168,26 @@ mod tests {
         assert_eq!(first_bad(&c), Some(2));
     }
 
+    proptest::proptest! {
+        /// Whatever single field of whichever entry is changed, the check names that entry.
+        #[test]
+        fn any_single_edit_is_named(len in 1usize..12, pick in 0usize..12, field in 0usize..6, text in "[a-z0-9]{1,8}") {
+            let mut c = chain(len);
+            let i = pick % len;
+            let e = &mut c[i];
+            let edit = |v: &mut String| v.push_str(&text);
+            match field {
+                0 => edit(&mut e.actor),
+                1 => edit(&mut e.action),
+                2 => edit(&mut e.entity_id),
+                3 => edit(&mut e.change),
+                4 => edit(&mut e.change_digest),
+                _ => e.at += chrono::TimeDelta::microseconds(1),
+            }
+            proptest::prop_assert_eq!(first_bad(&c), Some(i as i64 + 1));
+        }
+    }
+
     #[test]
     fn removal_and_swap_are_found() {
         let mut c = chain(5);

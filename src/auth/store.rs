@@ -54,7 +54,13 @@ enum AccountKey<'a> {
 fn load_account(conn: &mut DbConn, key: AccountKey) -> Result<Option<Account>, StoreError> {
     let q = users::table
         .left_join(people::table)
-        .select((users::id, users::password_hash, users::role, users::active, people::department_id.nullable()))
+        .select((
+            users::id,
+            users::password_hash,
+            users::role,
+            users::active,
+            people::department_id.nullable(),
+        ))
         .into_boxed();
     let q = match key {
         AccountKey::Username(name) => q.filter(users::username.eq(name.to_owned())),

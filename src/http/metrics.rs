@@ -42,6 +42,8 @@ pub fn build(db: &Db) -> Result<PrometheusMetrics, String> {
     PrometheusMetricsBuilder::new("safeguards")
         .registry(registry)
         .endpoint("/metrics")
+        // Unrouted paths share one label, so random URLs cannot grow the series without bound.
+        .mask_unmatched_patterns("UNMATCHED")
         .build()
         .map_err(|e| e.to_string())
 }
