@@ -3,6 +3,7 @@
 //!
 //! `app(state)` builds the whole actix application; `main` and every HTTP test use it.
 
+pub mod acts;
 pub mod audit;
 pub mod auth;
 pub mod config;
@@ -10,6 +11,7 @@ pub mod db;
 pub mod demo;
 pub mod http;
 pub mod org;
+pub mod publicity;
 pub mod rules;
 
 use actix_web::body::MessageBody;
@@ -69,7 +71,10 @@ where
                 .service(auth::api::me)
                 .configure(org::api::routes)
                 .service(audit::api::list)
-                .service(audit::api::verify),
+                .service(audit::api::verify)
+                .configure(rules::api::routes)
+                .configure(acts::api::routes)
+                .configure(publicity::api::routes),
         )
 }
 

@@ -32,6 +32,12 @@ impl Policy for OfficeOnly {
     const ROLES: &'static [Role] = &[Role::SupervisoryOffice];
 }
 
+/// The leadership group only (rule amendments, decisions).
+pub struct LeadershipOnly;
+impl Policy for LeadershipOnly {
+    const ROLES: &'static [Role] = &[Role::Leadership];
+}
+
 /// The supervisory office and the leadership group.
 pub struct OfficeOrLeadership;
 impl Policy for OfficeOrLeadership {

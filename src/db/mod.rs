@@ -143,7 +143,8 @@ impl Db {
         self.pool.get().map_err(|e| StoreError::Unavailable(e.to_string()))
     }
 
-    /// Applies every pending migration of this backend.
+    /// Applies every pending migration of this backend, then the shipped defaults (rule set,
+    /// holiday schedule) that a fresh database needs.
     pub fn migrate(&self) -> Result<(), StoreError> {
         let mut conn = self.conn()?;
         let migrations = match &*conn {
@@ -151,8 +152,9 @@ impl Db {
             DbConn::Postgres(_) => POSTGRES_MIGRATIONS,
         };
         conn.run_pending_migrations(migrations)
-            .map(|_| ())
-            .map_err(|e| StoreError::Other(format!("migration failed: {e}")))
+            .map_err(|e| StoreError::Other(format!("migration failed: {e}")))?;
+        let conn: &mut DbConn = &mut conn;
+        conn.transaction(crate::rules::store::ensure_defaults)
     }
 
     /// Runs read-only work on the blocking pool.

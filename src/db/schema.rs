@@ -105,6 +105,158 @@ diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(certificates -> people (holder_id));
 diesel::joinable!(certificate_status_changes -> certificates (certificate_id));
 
+diesel::table! {
+    rule_versions (version) {
+        version -> BigInt,
+        effective_from -> Date,
+        rule_values -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    calendar_years (year) {
+        year -> Integer,
+        updated_by -> Nullable<BigInt>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    calendar_days (day) {
+        day -> Date,
+        year -> Integer,
+        kind -> Text,
+    }
+}
+
+diesel::table! {
+    acts (id) {
+        id -> BigInt,
+        kind -> Text,
+        penalty_procedure -> Nullable<Text>,
+        department_id -> BigInt,
+        counterpart_name -> Text,
+        counterpart_type -> Text,
+        legal_basis -> Text,
+        decision_text -> Text,
+        decision_date -> Date,
+        major -> Bool,
+        filed_on -> Nullable<Date>,
+        status -> Text,
+        revoked_reason -> Nullable<Text>,
+        revoked_at -> Nullable<Timestamp>,
+        disclosure_due_on -> Date,
+        disclosure_rule_version -> BigInt,
+        disclosed_on -> Nullable<Date>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    act_officers (act_id, person_id) {
+        act_id -> BigInt,
+        person_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    act_reviews (id) {
+        id -> BigInt,
+        act_id -> BigInt,
+        kind -> Text,
+        outcome -> Text,
+        decided_on -> Date,
+        note -> Text,
+        recorded_by -> Nullable<BigInt>,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(acts -> departments (department_id));
+diesel::joinable!(act_officers -> acts (act_id));
+diesel::joinable!(act_officers -> people (person_id));
+diesel::joinable!(act_reviews -> acts (act_id));
+diesel::joinable!(calendar_days -> calendar_years (year));
+
+diesel::table! {
+    disclosures (id) {
+        id -> BigInt,
+        department_id -> BigInt,
+        category -> Text,
+        content_type -> Text,
+        act_id -> Nullable<BigInt>,
+        public_version_id -> Nullable<BigInt>,
+        public_title -> Nullable<Text>,
+        published_on -> Nullable<Date>,
+        public_until -> Nullable<Date>,
+        taken_down_at -> Nullable<Timestamp>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    disclosure_versions (id) {
+        id -> BigInt,
+        disclosure_id -> BigInt,
+        number -> BigInt,
+        status -> Text,
+        title -> Text,
+        body -> Text,
+        licensing -> Nullable<Text>,
+        return_comment -> Nullable<Text>,
+        withdraw_reason -> Nullable<Text>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
+        published_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    attachments (id) {
+        id -> BigInt,
+        filename -> Text,
+        content_type -> Text,
+        size -> BigInt,
+        sha256 -> Text,
+        data -> Binary,
+        uploaded_by -> Nullable<BigInt>,
+        uploaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    version_attachments (version_id, attachment_id) {
+        version_id -> BigInt,
+        attachment_id -> BigInt,
+        purpose -> Text,
+    }
+}
+
+diesel::table! {
+    disclosure_takedowns (id) {
+        id -> BigInt,
+        disclosure_id -> BigInt,
+        version_id -> BigInt,
+        reason_kind -> Text,
+        reason -> Text,
+        taken_down_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(disclosures -> departments (department_id));
+diesel::joinable!(disclosure_versions -> disclosures (disclosure_id));
+diesel::joinable!(version_attachments -> disclosure_versions (version_id));
+diesel::joinable!(version_attachments -> attachments (attachment_id));
+diesel::joinable!(disclosure_takedowns -> disclosures (disclosure_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     departments,
     people,
@@ -114,4 +266,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     certificates,
     certificate_status_changes,
     audit_log,
+    rule_versions,
+    calendar_years,
+    calendar_days,
+    acts,
+    act_officers,
+    act_reviews,
+    disclosures,
+    disclosure_versions,
+    attachments,
+    version_attachments,
+    disclosure_takedowns,
 );

@@ -1,4 +1,10 @@
-//! Article references: every rule the service applies names where it comes from.
+//! The rules in force: article references (every rule the service applies names where it
+//! comes from), the versioned rule set and the working-day calendar.
+
+pub mod api;
+pub mod calendar;
+pub mod ruleset;
+pub mod store;
 
 use serde::{Serialize, Serializer};
 

@@ -231,3 +231,14 @@ pub fn change_status(
         .execute(conn)?;
     record(conn, id, Some(from), ch, now)
 }
+
+/// Every certificate of the given holders: (holder, issued_on, expires_on, recorded status).
+pub fn of_holders(
+    conn: &mut DbConn,
+    holders: &[i64],
+) -> Result<Vec<(i64, NaiveDate, NaiveDate, CertificateStatus)>, StoreError> {
+    Ok(c::certificates
+        .filter(c::holder_id.eq_any(holders))
+        .select((c::holder_id, c::issued_on, c::expires_on, c::status))
+        .load(conn)?)
+}

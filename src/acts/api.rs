@@ -1,0 +1,692 @@
+//! `/acts` and `/publicity/overdue`.
+
+use actix_web::http::StatusCode;
+use actix_web::{get, patch, post, web, HttpResponse};
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::rules::{
+    self, ActKind, ActStatus, CertificateOnFile, CounterpartType, PenaltyProcedure, ReviewKind, ReviewOutcome,
+};
+use super::store::{self, Act, ActFields};
+use crate::audit;
+use crate::auth::rules::{AnyRole, OfficeOrLeadership, Visibility};
+use crate::auth::Role;
+use crate::db::{DbConn, StoreError};
+use crate::http::checked::{Json, Path, Query};
+use crate::http::error::Problem;
+use crate::http::etag::{self, IfMatch};
+use crate::http::pagination::{Page, PageRequest};
+use crate::http::validate::Check;
+use crate::http::{AppError, Caller, FieldError};
+use crate::org::rules::CertificateStatus;
+use crate::org::store::{certificates, departments, people};
+use crate::publicity::rules::{deadline_status, DeadlineStatus, PUB_6};
+use crate::rules::Basis;
+use crate::AppState;
+
+/// The counterpart of an act (管理相对人).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Counterpart {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: CounterpartType,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"kind": "penalty", "penalty_procedure": "filed_case", "department_id": 2, "officers": [7, 8],
+    "counterpart": {"name": "大连某化工有限公司", "type": "legal_person"}, "legal_basis": "《安全生产法》第一百零一条",
+    "decision_text": "罚款人民币三万元", "decision_date": "2026-11-20", "major": false}))]
+pub struct NewAct {
+    pub kind: ActKind,
+    /// Required for a penalty, absent otherwise (EVAL-5(3)).
+    pub penalty_procedure: Option<PenaltyProcedure>,
+    pub department_id: i64,
+    /// The enforcing officers (at least one), each with a valid certificate on the decision date (SUP-6(2)).
+    pub officers: Vec<i64>,
+    pub counterpart: Counterpart,
+    pub legal_basis: String,
+    pub decision_text: String,
+    /// Not in the future.
+    pub decision_date: NaiveDate,
+    /// A major act (重大行政执法行为) must be filed (SUP-6(8)).
+    #[serde(default)]
+    pub major: bool,
+}
+
+/// Fields to change; absent ones stay. Kind and department never change (revoke and record anew).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"decision_text": "罚款人民币二万元"}))]
+pub struct ActPatch {
+    pub penalty_procedure: Option<PenaltyProcedure>,
+    pub officers: Option<Vec<i64>>,
+    pub counterpart: Option<Counterpart>,
+    pub legal_basis: Option<String>,
+    pub decision_text: Option<String>,
+    pub decision_date: Option<NaiveDate>,
+    pub major: Option<bool>,
+}
+
+/// An officer named on an act.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Officer {
+    pub person_id: i64,
+    pub name: String,
+}
+
+/// The decision's publication duty (PUB-6).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"due_on": "2027-01-07", "status": "pending", "published_on": null, "rule_version": 1, "basis": ["PUB-6"]}))]
+pub struct DisclosureDuty {
+    /// The last day to publish; overdue from the next calendar day.
+    pub due_on: NaiveDate,
+    pub status: DeadlineStatus,
+    pub published_on: Option<NaiveDate>,
+    /// The rule-set version in force on the decision date.
+    pub rule_version: i64,
+    pub basis: Vec<String>,
+}
+
+/// Filing of a major act (SUP-6(8)).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Filing {
+    pub required: bool,
+    pub filed_on: Option<NaiveDate>,
+}
+
+/// A reconsideration or litigation outcome (EVAL-4(6)).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewView {
+    pub id: i64,
+    pub kind: ReviewKind,
+    pub outcome: ReviewOutcome,
+    pub decided_on: NaiveDate,
+    pub note: String,
+    pub recorded_by: Option<i64>,
+}
+
+/// An enforcement act.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActView {
+    pub id: i64,
+    pub kind: ActKind,
+    pub penalty_procedure: Option<PenaltyProcedure>,
+    pub department_id: i64,
+    pub officers: Vec<Officer>,
+    pub counterpart: Counterpart,
+    pub legal_basis: String,
+    pub decision_text: String,
+    pub decision_date: NaiveDate,
+    pub major: bool,
+    pub filing: Filing,
+    pub status: ActStatus,
+    pub revoked_reason: Option<String>,
+    pub disclosure: DisclosureDuty,
+    /// Present on a single act.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reviews: Option<Vec<ReviewView>>,
+    pub created_by: Option<i64>,
+    #[serde(serialize_with = "crate::db::utc")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::db::utc")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: NaiveDateTime,
+}
+
+fn view(a: Act, officers: Vec<(i64, String)>, today: NaiveDate) -> ActView {
+    ActView {
+        officers: officers
+            .into_iter()
+            .map(|(person_id, name)| Officer { person_id, name })
+            .collect(),
+        counterpart: Counterpart {
+            name: a.counterpart_name,
+            kind: a.counterpart_type,
+        },
+        filing: Filing {
+            required: a.major,
+            filed_on: a.filed_on,
+        },
+        disclosure: DisclosureDuty {
+            due_on: a.disclosure_due_on,
+            status: deadline_status(a.disclosure_due_on, a.disclosed_on, today),
+            published_on: a.disclosed_on,
+            rule_version: a.disclosure_rule_version,
+            basis: vec![PUB_6.to_string()],
+        },
+        id: a.id,
+        kind: a.kind,
+        penalty_procedure: a.penalty_procedure,
+        department_id: a.department_id,
+        legal_basis: a.legal_basis,
+        decision_text: a.decision_text,
+        decision_date: a.decision_date,
+        major: a.major,
+        status: a.status,
+        revoked_reason: a.revoked_reason,
+        reviews: None,
+        created_by: a.created_by,
+        created_at: a.created_at,
+        updated_at: a.updated_at,
+    }
+}
+
+/// One act with its officers and reviews, as the caller may see it.
+pub fn detail(conn: &mut DbConn, id: i64, vis: Visibility, today: NaiveDate) -> Result<ActView, AppError> {
+    let act = store::get(conn, id, vis).map_err(crate::org::api::missing("act"))?;
+    let officers = store::officers(conn, &[id])?.remove(&id).unwrap_or_default();
+    let reviews = store::reviews(conn, id)?
+        .into_iter()
+        .map(|r| ReviewView {
+            id: r.id,
+            kind: r.kind,
+            outcome: r.outcome,
+            decided_on: r.decided_on,
+            note: r.note,
+            recorded_by: r.recorded_by,
+        })
+        .collect();
+    Ok(ActView {
+        reviews: Some(reviews),
+        ..view(act, officers, today)
+    })
+}
+
+/// Checks what can be checked without the database; every problem at once.
+fn check_fields(f: &mut ActFields, today: NaiveDate) -> Result<(), AppError> {
+    let mut check = Check::default();
+    f.counterpart_name = check.text("counterpart.name", &f.counterpart_name, 200);
+    f.legal_basis = check.text("legal_basis", &f.legal_basis, 2000);
+    f.decision_text = check.text("decision_text", &f.decision_text, 20000);
+    if let Err(m) = rules::check_procedure(f.kind, f.penalty_procedure) {
+        check.fail("penalty_procedure", m);
+    }
+    if f.decision_date > today {
+        check.fail("decision_date", "must not be in the future");
+    }
+    if f.officers.is_empty() {
+        check.fail("officers", "at least one enforcing officer is required");
+    }
+    let mut unique = f.officers.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    if unique.len() != f.officers.len() {
+        check.fail("officers", "an officer is listed twice");
+    }
+    check.finish()
+}
+
+/// The checks that need the database: the department, the officers, their certificates.
+fn check_references(conn: &mut DbConn, f: &ActFields) -> Result<(), AppError> {
+    if let Err(StoreError::NotFound) = departments::get(conn, f.department_id, Visibility::All) {
+        return Err(AppError::invalid(vec![FieldError::new(
+            "department_id",
+            "no such department",
+        )]));
+    }
+    let mut missing = Vec::new();
+    for (i, id) in f.officers.iter().enumerate() {
+        match people::get(conn, *id) {
+            Ok(p) if p.active => {}
+            Ok(_) => missing.push(FieldError::new(
+                format!("officers[{i}]"),
+                format!("person {id} is not active"),
+            )),
+            Err(StoreError::NotFound) => {
+                missing.push(FieldError::new(format!("officers[{i}]"), format!("no person {id}")))
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if !missing.is_empty() {
+        return Err(AppError::invalid(missing));
+    }
+    let held = certificates::of_holders(conn, &f.officers)?;
+    let unqualified: Vec<FieldError> = f
+        .officers
+        .iter()
+        .enumerate()
+        .filter(|(_, id)| {
+            let theirs: Vec<CertificateOnFile> = held
+                .iter()
+                .filter(|(holder, ..)| holder == *id)
+                .map(|(_, issued_on, expires_on, status)| CertificateOnFile {
+                    issued_on: *issued_on,
+                    expires_on: *expires_on,
+                    valid_now: *status == CertificateStatus::Valid,
+                })
+                .collect();
+            !rules::may_enforce(&theirs, f.decision_date)
+        })
+        .map(|(i, id)| {
+            FieldError::new(
+                format!("officers[{i}]"),
+                format!(
+                    "person {id} holds no valid enforcement certificate on {}",
+                    f.decision_date
+                ),
+            )
+        })
+        .collect();
+    if unqualified.is_empty() {
+        return Ok(());
+    }
+    Err(AppError::Unprocessable {
+        code: "officer_without_valid_certificate",
+        detail: "every enforcing officer must hold a valid enforcement certificate on the act's date (SUP-6(2))".into(),
+        basis: rules::without_certificate_basis(),
+        errors: unqualified,
+    })
+}
+
+fn staff_own_department<P: crate::auth::rules::Policy>(caller: &Caller<P>, department_id: i64) -> Result<(), AppError> {
+    if caller.role == Role::Staff && caller.department_id != Some(department_id) {
+        return Err(AppError::Forbidden(
+            "staff record acts of their own department only".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Record an enforcement act.
+///
+/// Every officer must hold a valid certificate on the decision date, or the act is refused
+/// with `officer_without_valid_certificate` (SUP-6(2)) and nothing is stored. The decision's
+/// publication deadline (PUB-6) is computed at once.
+#[utoipa::path(tag = "acts", request_body = NewAct,
+    responses((status = 201, body = ActView, headers(("ETag" = String), ("Location" = String)))),
+    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[post("/acts")]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller<AnyRole>,
+    body: Json<NewAct>,
+) -> Result<HttpResponse, AppError> {
+    let b = body.get()?.into_inner();
+    let today = crate::db::today();
+    let mut fields = ActFields {
+        kind: b.kind,
+        penalty_procedure: b.penalty_procedure,
+        department_id: b.department_id,
+        counterpart_name: b.counterpart.name,
+        counterpart_type: b.counterpart.kind,
+        legal_basis: b.legal_basis,
+        decision_text: b.decision_text,
+        decision_date: b.decision_date,
+        major: b.major,
+        officers: b.officers,
+    };
+    check_fields(&mut fields, today)?;
+    staff_own_department(&caller, fields.department_id)?;
+    let (actor, by) = (caller.actor(), caller.user_id);
+    let act = state
+        .db
+        .write(move |conn| {
+            check_references(conn, &fields)?;
+            let id = store::create(conn, &fields, by, crate::db::now())?;
+            audit::append(conn, &actor, "act.create", "act", id, &fields)?;
+            detail(conn, id, Visibility::All, today)
+        })
+        .await?;
+    Ok(crate::org::api::created(format!("/api/v1/acts/{}", act.id), &act))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ActQuery {
+    pub kind: Option<ActKind>,
+    pub department_id: Option<i64>,
+    pub status: Option<ActStatus>,
+    /// Acts this person enforced.
+    pub officer_id: Option<i64>,
+    /// Decision date from (inclusive).
+    pub decided_from: Option<NaiveDate>,
+    /// Decision date to (inclusive).
+    pub decided_to: Option<NaiveDate>,
+    /// 1 to 200, default 50.
+    pub limit: Option<i64>,
+    /// The `next` cursor of the previous page.
+    pub after: Option<String>,
+}
+
+async fn list_acts(
+    state: &AppState,
+    vis: Visibility,
+    filter: store::Filter,
+    page: PageRequest,
+) -> Result<Page<ActView>, AppError> {
+    let today = crate::db::today();
+    let views = state
+        .db
+        .read(move |conn| {
+            let acts = store::list(conn, vis, &filter, page)?;
+            let ids: Vec<i64> = acts.iter().map(|a| a.id).collect();
+            let mut officers = store::officers(conn, &ids)?;
+            Ok::<_, StoreError>(
+                acts.into_iter()
+                    .map(|a| {
+                        let o = officers.remove(&a.id).unwrap_or_default();
+                        view(a, o, today)
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .await?;
+    Ok(Page::from_rows(views, page, |a| a.id))
+}
+
+/// List acts (staff: their own department's).
+#[utoipa::path(tag = "acts", params(ActQuery), responses((status = 200, body = Page<ActView>)),
+    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[get("/acts")]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller<AnyRole>,
+    q: Query<ActQuery>,
+) -> Result<HttpResponse, AppError> {
+    let q = q.get()?.into_inner();
+    let page = PageRequest::parse(q.limit, q.after.as_deref())?;
+    let filter = store::Filter {
+        kind: q.kind,
+        department_id: q.department_id,
+        status: q.status,
+        officer_id: q.officer_id,
+        decided_from: q.decided_from,
+        decided_to: q.decided_to,
+        overdue_on: None,
+    };
+    Ok(HttpResponse::Ok().json(list_acts(&state, caller.visibility(), filter, page).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OverdueQuery {
+    pub department_id: Option<i64>,
+    pub kind: Option<ActKind>,
+    /// 1 to 200, default 50.
+    pub limit: Option<i64>,
+    /// The `next` cursor of the previous page.
+    pub after: Option<String>,
+}
+
+/// Decisions past their publication deadline and still unpublished (PUB-6).
+///
+/// Revoked acts are not listed. Each can be referred to accountability (ACC) once that
+/// regime exists.
+#[utoipa::path(tag = "publicity", params(OverdueQuery), responses((status = 200, body = Page<ActView>)),
+    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[get("/publicity/overdue")]
+pub async fn overdue(
+    state: web::Data<AppState>,
+    caller: Caller<AnyRole>,
+    q: Query<OverdueQuery>,
+) -> Result<HttpResponse, AppError> {
+    let q = q.get()?.into_inner();
+    let page = PageRequest::parse(q.limit, q.after.as_deref())?;
+    let filter = store::Filter {
+        kind: q.kind,
+        department_id: q.department_id,
+        overdue_on: Some(crate::db::today()),
+        ..Default::default()
+    };
+    Ok(HttpResponse::Ok().json(list_acts(&state, caller.visibility(), filter, page).await?))
+}
+
+/// One act with its officers, publication duty, filing and review outcomes.
+#[utoipa::path(tag = "acts", responses((status = 200, body = ActView, headers(("ETag" = String)))),
+    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[get("/acts/{id}")]
+pub async fn get(state: web::Data<AppState>, caller: Caller<AnyRole>, id: Path<i64>) -> Result<HttpResponse, AppError> {
+    let (id, vis, today) = (id.get()?.into_inner(), caller.visibility(), crate::db::today());
+    let act = state.db.read(move |conn| detail(conn, id, vis, today)).await?;
+    Ok(etag::json_with_etag(StatusCode::OK, &act))
+}
+
+fn active(act: &ActView) -> Result<(), AppError> {
+    match act.status {
+        ActStatus::Active => Ok(()),
+        ActStatus::Revoked => Err(AppError::conflict(
+            "act_revoked",
+            "the act is revoked; it cannot change any more",
+        )),
+    }
+}
+
+/// Correct an act (requires `If-Match`); the certificate check and the deadline are redone.
+#[utoipa::path(tag = "acts", request_body = ActPatch,
+    params(("If-Match" = String, Header, description = "The current ETag")),
+    responses(
+        (status = 200, body = ActView, headers(("ETag" = String))),
+        (status = 409, description = "The act is revoked", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[patch("/acts/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Caller<AnyRole>,
+    id: Path<i64>,
+    if_match: IfMatch,
+    body: Json<ActPatch>,
+) -> Result<HttpResponse, AppError> {
+    let (id, p) = (id.get()?.into_inner(), body.get()?.into_inner());
+    let (actor, vis, today) = (caller.actor(), caller.visibility(), crate::db::today());
+    let act = state
+        .db
+        .write(move |conn| {
+            let before = detail(conn, id, vis, today)?;
+            if_match.check(&etag::of(&before))?;
+            active(&before)?;
+            let counterpart = p.counterpart.unwrap_or_else(|| before.counterpart.clone());
+            let mut fields = ActFields {
+                kind: before.kind,
+                penalty_procedure: p.penalty_procedure.or(before.penalty_procedure),
+                department_id: before.department_id,
+                counterpart_name: counterpart.name,
+                counterpart_type: counterpart.kind,
+                legal_basis: p.legal_basis.unwrap_or_else(|| before.legal_basis.clone()),
+                decision_text: p.decision_text.unwrap_or_else(|| before.decision_text.clone()),
+                decision_date: p.decision_date.unwrap_or(before.decision_date),
+                major: p.major.unwrap_or(before.major),
+                officers: p
+                    .officers
+                    .unwrap_or_else(|| before.officers.iter().map(|o| o.person_id).collect()),
+            };
+            check_fields(&mut fields, today)?;
+            check_references(conn, &fields)?;
+            store::update(conn, id, &fields, crate::db::now())?;
+            let after = detail(conn, id, Visibility::All, today)?;
+            audit::append(
+                conn,
+                &actor,
+                "act.update",
+                "act",
+                id,
+                &serde_json::json!({"before": &before, "after": &after}),
+            )?;
+            Ok::<_, AppError>(after)
+        })
+        .await?;
+    Ok(etag::json_with_etag(StatusCode::OK, &act))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "decision revoked after supervision finding"}))]
+pub struct RevokeRequest {
+    pub reason: String,
+}
+
+/// Revoke an act. Its published decision is taken down at once.
+#[utoipa::path(tag = "acts", request_body = RevokeRequest,
+    responses(
+        (status = 200, body = ActView),
+        (status = 409, description = "Already revoked", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["leadership", "supervisory_office"])))]
+#[post("/acts/{id}/revoke")]
+pub async fn revoke(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOrLeadership>,
+    id: Path<i64>,
+    body: Json<RevokeRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (id, b) = (id.get()?.into_inner(), body.get()?.into_inner());
+    let mut check = Check::default();
+    let reason = check.text("reason", &b.reason, 2000);
+    check.finish()?;
+    let (actor, today) = (caller.actor(), crate::db::today());
+    let act = state
+        .db
+        .write(move |conn| {
+            active(&detail(conn, id, Visibility::All, today)?)?;
+            let now = crate::db::now();
+            store::revoke(conn, id, &reason, now)?;
+            crate::publicity::store::take_down_for_revoked_act(conn, id, &reason, now)?;
+            audit::append(
+                conn,
+                &actor,
+                "act.revoke",
+                "act",
+                id,
+                &serde_json::json!({"reason": &reason}),
+            )?;
+            detail(conn, id, Visibility::All, today)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(act))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"filed_on": "2026-11-25"}))]
+pub struct FilingRequest {
+    /// Not before the decision date, not in the future.
+    pub filed_on: NaiveDate,
+}
+
+/// Record the filing (备案) of a major act (SUP-6(8)).
+#[utoipa::path(tag = "acts", request_body = FilingRequest,
+    responses(
+        (status = 200, body = ActView),
+        (status = 409, description = "Already filed, or revoked", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[post("/acts/{id}/filing")]
+pub async fn filing(
+    state: web::Data<AppState>,
+    caller: Caller<AnyRole>,
+    id: Path<i64>,
+    body: Json<FilingRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (id, b) = (id.get()?.into_inner(), body.get()?.into_inner());
+    let (actor, vis, today) = (caller.actor(), caller.visibility(), crate::db::today());
+    let act = state
+        .db
+        .write(move |conn| {
+            let act = detail(conn, id, vis, today)?;
+            active(&act)?;
+            if !act.major {
+                return Err(AppError::rule(
+                    "not_a_major_act",
+                    "only a major act (重大行政执法行为) is filed",
+                    Basis::of(&[rules::SUP_6_8]),
+                ));
+            }
+            if let Some(on) = act.filing.filed_on {
+                return Err(AppError::conflict(
+                    "already_filed",
+                    format!("the act was filed on {on}"),
+                ));
+            }
+            if b.filed_on < act.decision_date || b.filed_on > today {
+                return Err(AppError::invalid(vec![FieldError::new(
+                    "filed_on",
+                    "must be from the decision date to today",
+                )]));
+            }
+            store::file(conn, id, b.filed_on, crate::db::now())?;
+            audit::append(conn, &actor, "act.filing", "act", id, &b)?;
+            detail(conn, id, Visibility::All, today)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(act))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"kind": "reconsideration", "outcome": "upheld", "decided_on": "2026-11-26", "note": "复议维持"}))]
+pub struct NewReview {
+    pub kind: ReviewKind,
+    pub outcome: ReviewOutcome,
+    /// Not before the decision date, not in the future.
+    pub decided_on: NaiveDate,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Record a reconsideration or litigation outcome of an act (EVAL-4(6)).
+#[utoipa::path(tag = "acts", request_body = NewReview, responses((status = 201, body = ActView)),
+    security(("bearer" = ["leadership", "supervisory_office"])))]
+#[post("/acts/{id}/reviews")]
+pub async fn add_review(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOrLeadership>,
+    id: Path<i64>,
+    body: Json<NewReview>,
+) -> Result<HttpResponse, AppError> {
+    let (id, b) = (id.get()?.into_inner(), body.get()?.into_inner());
+    if b.note.chars().count() > 2000 {
+        return Err(AppError::invalid(vec![FieldError::new(
+            "note",
+            "must be at most 2000 characters",
+        )]));
+    }
+    let (actor, by, today) = (caller.actor(), caller.user_id, crate::db::today());
+    let act = state
+        .db
+        .write(move |conn| {
+            let act = detail(conn, id, Visibility::All, today)?;
+            if b.decided_on < act.decision_date || b.decided_on > today {
+                return Err(AppError::invalid(vec![FieldError::new(
+                    "decided_on",
+                    "must be from the decision date to today",
+                )]));
+            }
+            let review = store::NewReview {
+                kind: b.kind,
+                outcome: b.outcome,
+                decided_on: b.decided_on,
+                note: b.note.trim().to_owned(),
+            };
+            let rid = store::add_review(conn, id, &review, by, crate::db::now())?;
+            audit::append(
+                conn,
+                &actor,
+                "act.review",
+                "act",
+                id,
+                &serde_json::json!({"review_id": rid, "review": &b}),
+            )?;
+            detail(conn, id, Visibility::All, today)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(act))
+}
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list)
+        .service(create)
+        .service(get)
+        .service(update)
+        .service(revoke)
+        .service(filing)
+        .service(add_review)
+        .service(overdue);
+}

@@ -1,0 +1,154 @@
+//! The enforcement-act register's rules (DOMAIN.md §1).
+
+use chrono::NaiveDate;
+
+use crate::rules::{ArticleRef, Basis, Regime};
+
+crate::text_enum! {
+    /// The seven kinds of enforcement act (PUB-4 (1)–(7)); also the disclosure categories.
+    pub enum ActKind {
+        /// 行政许可
+        Licensing = "licensing",
+        /// 行政处罚
+        Penalty = "penalty",
+        /// 行政确认
+        Confirmation = "confirmation",
+        /// 行政征收
+        Levy = "levy",
+        /// 行政强制
+        Coercive = "coercive",
+        /// 行政检查
+        Inspection = "inspection",
+        /// 其它
+        Other = "other",
+    }
+}
+
+crate::text_enum! {
+    /// How a penalty was imposed; the score sheet deducts differently (EVAL-5(3)).
+    pub enum PenaltyProcedure {
+        /// 当场处罚
+        OnTheSpot = "on_the_spot",
+        /// 立案处罚
+        FiledCase = "filed_case",
+    }
+}
+
+crate::text_enum! {
+    /// The counterpart (管理相对人); retention of a published decision depends on it.
+    pub enum CounterpartType {
+        NaturalPerson = "natural_person",
+        LegalPerson = "legal_person",
+        Other = "other",
+    }
+}
+
+crate::text_enum! {
+    /// Whether the act stands.
+    pub enum ActStatus {
+        Active = "active",
+        Revoked = "revoked",
+    }
+}
+
+crate::text_enum! {
+    /// Administrative reconsideration (复议) or litigation (诉讼) of an act (EVAL-4(6)).
+    pub enum ReviewKind {
+        Reconsideration = "reconsideration",
+        Litigation = "litigation",
+    }
+}
+
+crate::text_enum! {
+    /// The outcome of a reconsideration or a lawsuit.
+    pub enum ReviewOutcome {
+        /// 维持
+        Upheld = "upheld",
+        /// 变更
+        Modified = "modified",
+        /// 撤销
+        Revoked = "revoked",
+        /// 确认违法
+        ConfirmedUnlawful = "confirmed_unlawful",
+        /// 责令履行
+        OrderedToPerform = "ordered_to_perform",
+        /// 驳回 / 撤回
+        Dismissed = "dismissed",
+    }
+}
+
+pub const SUP_6_2: ArticleRef = ArticleRef::item(Regime::Sup, 6, 2);
+pub const SUP_6_8: ArticleRef = ArticleRef::item(Regime::Sup, 6, 8);
+
+/// A penalty names its procedure; no other kind does.
+pub fn check_procedure(kind: ActKind, procedure: Option<PenaltyProcedure>) -> Result<(), &'static str> {
+    match (kind, procedure) {
+        (ActKind::Penalty, None) => Err("a penalty must name its procedure (on_the_spot or filed_case)"),
+        (ActKind::Penalty, Some(_)) => Ok(()),
+        (_, Some(_)) => Err("only a penalty has a procedure"),
+        (_, None) => Ok(()),
+    }
+}
+
+/// What the register knows of an officer's certificates, for SUP-6(2).
+#[derive(Clone, Debug)]
+pub struct CertificateOnFile {
+    pub issued_on: NaiveDate,
+    pub expires_on: NaiveDate,
+    /// The status recorded now: a suspended or revoked certificate stops its holder from being
+    /// recorded on new acts at once (SUP-7(2)).
+    pub valid_now: bool,
+}
+
+/// An officer may be recorded on an act dated `on` only while holding a certificate that is
+/// valid now and whose validity period covers that day (SUP-6(2): 是否有非行政执法人员参与执法).
+pub fn may_enforce(certificates: &[CertificateOnFile], on: NaiveDate) -> bool {
+    certificates
+        .iter()
+        .any(|c| c.valid_now && c.issued_on <= on && on <= c.expires_on)
+}
+
+/// The refusal when an officer lacks a valid certificate.
+pub fn without_certificate_basis() -> Basis {
+    Basis::of(&[SUP_6_2])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn validity_covers_its_first_and_last_day_only() {
+        let c = CertificateOnFile {
+            issued_on: d("2026-01-01"),
+            expires_on: d("2026-12-31"),
+            valid_now: true,
+        };
+        assert!(may_enforce(std::slice::from_ref(&c), d("2026-01-01")));
+        assert!(may_enforce(std::slice::from_ref(&c), d("2026-12-31")));
+        assert!(!may_enforce(std::slice::from_ref(&c), d("2025-12-31")));
+        assert!(!may_enforce(std::slice::from_ref(&c), d("2027-01-01")));
+        let suspended = CertificateOnFile {
+            valid_now: false,
+            ..c.clone()
+        };
+        assert!(!may_enforce(std::slice::from_ref(&suspended), d("2026-06-01")));
+        assert!(
+            may_enforce(&[suspended, c], d("2026-06-01")),
+            "another valid certificate suffices"
+        );
+        assert!(!may_enforce(&[], d("2026-06-01")));
+    }
+
+    #[test]
+    fn only_penalties_have_a_procedure() {
+        assert!(check_procedure(ActKind::Penalty, Some(PenaltyProcedure::OnTheSpot)).is_ok());
+        assert!(check_procedure(ActKind::Penalty, None).is_err());
+        assert!(check_procedure(ActKind::Licensing, Some(PenaltyProcedure::FiledCase)).is_err());
+        assert!(check_procedure(ActKind::Levy, None).is_ok());
+    }
+}

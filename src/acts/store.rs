@@ -1,0 +1,350 @@
+//! Storage of enforcement acts, their officers, filing and review outcomes.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::rules::{ActKind, ActStatus, CounterpartType, PenaltyProcedure, ReviewKind, ReviewOutcome};
+use crate::auth::rules::Visibility;
+use crate::db::schema::act_officers::dsl as o;
+use crate::db::schema::act_reviews::dsl as r;
+use crate::db::schema::acts::dsl as a;
+use crate::db::schema::people;
+use crate::db::{DbConn, StoreError};
+use crate::http::pagination::PageRequest;
+use crate::rules::{calendar, ruleset, store as rules_store};
+
+/// An enforcement act as stored.
+#[derive(Clone, Debug, Queryable)]
+pub struct Act {
+    pub id: i64,
+    pub kind: ActKind,
+    pub penalty_procedure: Option<PenaltyProcedure>,
+    pub department_id: i64,
+    pub counterpart_name: String,
+    pub counterpart_type: CounterpartType,
+    pub legal_basis: String,
+    pub decision_text: String,
+    pub decision_date: NaiveDate,
+    pub major: bool,
+    pub filed_on: Option<NaiveDate>,
+    pub status: ActStatus,
+    pub revoked_reason: Option<String>,
+    pub revoked_at: Option<NaiveDateTime>,
+    pub disclosure_due_on: NaiveDate,
+    pub disclosure_rule_version: i64,
+    pub disclosed_on: Option<NaiveDate>,
+    pub created_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+macro_rules! act_columns {
+    () => {
+        (
+            a::id,
+            a::kind,
+            a::penalty_procedure,
+            a::department_id,
+            a::counterpart_name,
+            a::counterpart_type,
+            a::legal_basis,
+            a::decision_text,
+            a::decision_date,
+            a::major,
+            a::filed_on,
+            a::status,
+            a::revoked_reason,
+            a::revoked_at,
+            a::disclosure_due_on,
+            a::disclosure_rule_version,
+            a::disclosed_on,
+            a::created_by,
+            a::created_at,
+            a::updated_at,
+        )
+    };
+}
+
+/// The fields of an act that its recorder states.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ActFields {
+    pub kind: ActKind,
+    pub penalty_procedure: Option<PenaltyProcedure>,
+    pub department_id: i64,
+    pub counterpart_name: String,
+    pub counterpart_type: CounterpartType,
+    pub legal_basis: String,
+    pub decision_text: String,
+    pub decision_date: NaiveDate,
+    pub major: bool,
+    pub officers: Vec<i64>,
+}
+
+/// The publication deadline of a decision (PUB-6): the rule version in force on the decision
+/// date, counted on the working-day calendar.
+pub fn disclosure_deadline(
+    conn: &mut DbConn,
+    kind: ActKind,
+    decided: NaiveDate,
+) -> Result<(NaiveDate, i64), StoreError> {
+    let rules = rules_store::in_force(conn, decided)?;
+    let days = rules.rule.values.disclosure_deadline_working_days.for_kind(kind);
+    Ok((rules_store::due_date(conn, decided, days)?.due_on, rules.rule.version))
+}
+
+pub fn create(conn: &mut DbConn, f: &ActFields, by: i64, now: NaiveDateTime) -> Result<i64, StoreError> {
+    let (due, version) = disclosure_deadline(conn, f.kind, f.decision_date)?;
+    let id: i64 = diesel::insert_into(a::acts)
+        .values((
+            a::kind.eq(f.kind),
+            a::penalty_procedure.eq(f.penalty_procedure),
+            a::department_id.eq(f.department_id),
+            a::counterpart_name.eq(&f.counterpart_name),
+            a::counterpart_type.eq(f.counterpart_type),
+            a::legal_basis.eq(&f.legal_basis),
+            a::decision_text.eq(&f.decision_text),
+            a::decision_date.eq(f.decision_date),
+            a::major.eq(f.major),
+            a::status.eq(ActStatus::Active),
+            a::disclosure_due_on.eq(due),
+            a::disclosure_rule_version.eq(version),
+            a::created_by.eq(by),
+            a::created_at.eq(now),
+            a::updated_at.eq(now),
+        ))
+        .returning(a::id)
+        .get_result(conn)?;
+    set_officers(conn, id, &f.officers)?;
+    Ok(id)
+}
+
+fn set_officers(conn: &mut DbConn, act_id: i64, officers: &[i64]) -> Result<(), StoreError> {
+    diesel::delete(o::act_officers.filter(o::act_id.eq(act_id))).execute(conn)?;
+    for person in officers {
+        diesel::insert_into(o::act_officers)
+            .values((o::act_id.eq(act_id), o::person_id.eq(person)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Rewrites the stated fields (kind and department stay) and recomputes the deadline.
+pub fn update(conn: &mut DbConn, id: i64, f: &ActFields, now: NaiveDateTime) -> Result<(), StoreError> {
+    let (due, version) = disclosure_deadline(conn, f.kind, f.decision_date)?;
+    diesel::update(a::acts.find(id))
+        .set((
+            a::penalty_procedure.eq(f.penalty_procedure),
+            a::counterpart_name.eq(&f.counterpart_name),
+            a::counterpart_type.eq(f.counterpart_type),
+            a::legal_basis.eq(&f.legal_basis),
+            a::decision_text.eq(&f.decision_text),
+            a::decision_date.eq(f.decision_date),
+            a::major.eq(f.major),
+            a::disclosure_due_on.eq(due),
+            a::disclosure_rule_version.eq(version),
+            a::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    set_officers(conn, id, &f.officers)
+}
+
+pub fn get(conn: &mut DbConn, id: i64, vis: Visibility) -> Result<Act, StoreError> {
+    let q = a::acts.select(act_columns!()).filter(a::id.eq(id)).into_boxed();
+    Ok(crate::visible!(q, vis, a::department_id).first(conn)?)
+}
+
+/// Filters of the act list.
+#[derive(Debug, Default)]
+pub struct Filter {
+    pub kind: Option<ActKind>,
+    pub department_id: Option<i64>,
+    pub status: Option<ActStatus>,
+    pub officer_id: Option<i64>,
+    pub decided_from: Option<NaiveDate>,
+    pub decided_to: Option<NaiveDate>,
+    /// Active, unpublished and past due on this day (PUB-6).
+    pub overdue_on: Option<NaiveDate>,
+}
+
+pub fn list(conn: &mut DbConn, vis: Visibility, f: &Filter, page: PageRequest) -> Result<Vec<Act>, StoreError> {
+    let mut q = a::acts
+        .select(act_columns!())
+        .order(a::id.asc())
+        .limit(page.fetch())
+        .into_boxed();
+    q = crate::visible!(q, vis, a::department_id);
+    if let Some(v) = f.kind {
+        q = q.filter(a::kind.eq(v));
+    }
+    if let Some(v) = f.department_id {
+        q = q.filter(a::department_id.eq(v));
+    }
+    if let Some(v) = f.status {
+        q = q.filter(a::status.eq(v));
+    }
+    if let Some(v) = f.officer_id {
+        q = q.filter(a::id.eq_any(o::act_officers.filter(o::person_id.eq(v)).select(o::act_id)));
+    }
+    if let Some(v) = f.decided_from {
+        q = q.filter(a::decision_date.ge(v));
+    }
+    if let Some(v) = f.decided_to {
+        q = q.filter(a::decision_date.le(v));
+    }
+    if let Some(day) = f.overdue_on {
+        q = q
+            .filter(a::status.eq(ActStatus::Active))
+            .filter(a::disclosed_on.is_null())
+            .filter(a::disclosure_due_on.lt(day));
+    }
+    if let Some(after) = page.after {
+        q = q.filter(a::id.gt(after));
+    }
+    Ok(q.load(conn)?)
+}
+
+/// The officers of each act: act id → [(person id, name)].
+pub fn officers(conn: &mut DbConn, act_ids: &[i64]) -> Result<BTreeMap<i64, Vec<(i64, String)>>, StoreError> {
+    let rows: Vec<(i64, i64, String)> = o::act_officers
+        .inner_join(people::table)
+        .filter(o::act_id.eq_any(act_ids))
+        .order((o::act_id.asc(), o::person_id.asc()))
+        .select((o::act_id, o::person_id, people::name))
+        .load(conn)?;
+    let mut map: BTreeMap<i64, Vec<(i64, String)>> = BTreeMap::new();
+    for (act, person, name) in rows {
+        map.entry(act).or_default().push((person, name));
+    }
+    Ok(map)
+}
+
+pub fn revoke(conn: &mut DbConn, id: i64, reason: &str, now: NaiveDateTime) -> Result<(), StoreError> {
+    diesel::update(a::acts.find(id))
+        .set((
+            a::status.eq(ActStatus::Revoked),
+            a::revoked_reason.eq(reason),
+            a::revoked_at.eq(now),
+            a::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn file(conn: &mut DbConn, id: i64, filed_on: NaiveDate, now: NaiveDateTime) -> Result<(), StoreError> {
+    diesel::update(a::acts.find(id))
+        .set((a::filed_on.eq(filed_on), a::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Records the first publication of the act's decision (PUB-6 is then met).
+pub fn mark_disclosed(conn: &mut DbConn, id: i64, on: NaiveDate) -> Result<(), StoreError> {
+    diesel::update(a::acts.find(id).filter(a::disclosed_on.is_null()))
+        .set(a::disclosed_on.eq(on))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A reconsideration or litigation outcome (EVAL-4(6)).
+#[derive(Clone, Debug, Queryable)]
+pub struct Review {
+    pub id: i64,
+    pub kind: ReviewKind,
+    pub outcome: ReviewOutcome,
+    pub decided_on: NaiveDate,
+    pub note: String,
+    pub recorded_by: Option<i64>,
+    pub recorded_at: NaiveDateTime,
+}
+
+pub struct NewReview {
+    pub kind: ReviewKind,
+    pub outcome: ReviewOutcome,
+    pub decided_on: NaiveDate,
+    pub note: String,
+}
+
+pub fn add_review(
+    conn: &mut DbConn,
+    act_id: i64,
+    rv: &NewReview,
+    by: i64,
+    now: NaiveDateTime,
+) -> Result<i64, StoreError> {
+    Ok(diesel::insert_into(r::act_reviews)
+        .values((
+            r::act_id.eq(act_id),
+            r::kind.eq(rv.kind),
+            r::outcome.eq(rv.outcome),
+            r::decided_on.eq(rv.decided_on),
+            r::note.eq(&rv.note),
+            r::recorded_by.eq(by),
+            r::recorded_at.eq(now),
+        ))
+        .returning(r::id)
+        .get_result(conn)?)
+}
+
+pub fn reviews(conn: &mut DbConn, act_id: i64) -> Result<Vec<Review>, StoreError> {
+    Ok(r::act_reviews
+        .filter(r::act_id.eq(act_id))
+        .order(r::id.asc())
+        .select((
+            r::id,
+            r::kind,
+            r::outcome,
+            r::decided_on,
+            r::note,
+            r::recorded_by,
+            r::recorded_at,
+        ))
+        .load(conn)?)
+}
+
+/// Recomputes the publication deadlines of acts decided from `from` (to `to`), after the
+/// calendar or the rule set changed. Loads the rules and the calendar once.
+pub fn recompute_disclosure_due(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    to: Option<NaiveDate>,
+) -> Result<usize, StoreError> {
+    let mut q = a::acts
+        .select((
+            a::id,
+            a::kind,
+            a::decision_date,
+            a::disclosure_due_on,
+            a::disclosure_rule_version,
+        ))
+        .into_boxed();
+    q = q.filter(a::decision_date.ge(from));
+    if let Some(to) = to {
+        q = q.filter(a::decision_date.le(to));
+    }
+    let rows: Vec<(i64, ActKind, NaiveDate, NaiveDate, i64)> = q.load(conn)?;
+    let Some(last) = rows.iter().map(|r| r.2).max() else {
+        return Ok(0);
+    };
+    let versions: Vec<ruleset::RuleVersion> = rules_store::versions(conn)?.into_iter().map(|v| v.rule).collect();
+    let cal = rules_store::calendar(conn, from, last + chrono::Days::new(calendar::span_for(365)))?;
+    let mut changed = 0;
+    for (id, kind, decided, old_due, old_version) in rows {
+        let Some(rules) = ruleset::in_force(&versions, decided) else {
+            continue;
+        };
+        let n = rules.values.disclosure_deadline_working_days.for_kind(kind);
+        let due = calendar::add_working_days(&cal, decided, n).due_on;
+        if due != old_due || rules.version != old_version {
+            diesel::update(a::acts.find(id))
+                .set((
+                    a::disclosure_due_on.eq(due),
+                    a::disclosure_rule_version.eq(rules.version),
+                ))
+                .execute(conn)?;
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}
