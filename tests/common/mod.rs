@@ -291,3 +291,28 @@ impl TestApp {
             .n
     }
 }
+
+impl TestApp {
+    /// An officer of `department_id` holding a certificate valid from `issued_days_ago` days
+    /// ago until `expires_in_days` days from today.
+    pub fn officer_with_certificate(&self, name: &str, department_id: i64, issued_days_ago: u64, expires_in_days: i64) -> i64 {
+        use safeguards::org::store::certificates;
+        let person = self.person(name, Position::Officer, department_id);
+        let today = safeguards::db::today();
+        let expires_on = if expires_in_days >= 0 {
+            today + chrono::Days::new(expires_in_days as u64)
+        } else {
+            today - chrono::Days::new(expires_in_days.unsigned_abs())
+        };
+        let new = certificates::NewCertificate {
+            number: format!("T-{}", uuid::Uuid::new_v4().simple()),
+            holder_id: person,
+            issued_on: today - chrono::Days::new(issued_days_ago),
+            expires_on,
+        };
+        self.db
+            .write_blocking(|c| certificates::create(c, &new, None, safeguards::db::now()).map_err(safeguards::http::AppError::from))
+            .expect("certificate");
+        person
+    }
+}
