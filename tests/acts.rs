@@ -26,7 +26,13 @@ async fn setup() -> (TestApp, Session, i64) {
 async fn staff_record_an_act_of_their_department_with_its_publication_deadline() {
     let (app, staff, officer) = setup().await;
     let decided = today() - Days::new(1);
-    let r = app.post("/api/v1/acts", Some(&staff.token), &penalty(staff.department_id, &[officer], decided)).await;
+    let r = app
+        .post(
+            "/api/v1/acts",
+            Some(&staff.token),
+            &penalty(staff.department_id, &[officer], decided),
+        )
+        .await;
     let act = r.ok(201).clone();
     assert_eq!(act["officers"][0]["name"], "王伟");
     assert_eq!(act["status"], "active");
@@ -34,11 +40,18 @@ async fn staff_record_an_act_of_their_department_with_its_publication_deadline()
     assert_eq!(act["disclosure"]["rule_version"], 1);
     assert_eq!(act["disclosure"]["status"], "pending");
     // The due day is the seventh working day after the decision on the stored calendar.
-    let due = app.get(&format!("/api/v1/calendar/due-date?from={decided}&working_days=7"), Some(&staff.token)).await;
+    let due = app
+        .get(
+            &format!("/api/v1/calendar/due-date?from={decided}&working_days=7"),
+            Some(&staff.token),
+        )
+        .await;
     assert_eq!(act["disclosure"]["due_on"], due.body["due_on"]);
 
     let other = app.department("other division");
-    let r = app.post("/api/v1/acts", Some(&staff.token), &penalty(other, &[officer], decided)).await;
+    let r = app
+        .post("/api/v1/acts", Some(&staff.token), &penalty(other, &[officer], decided))
+        .await;
     r.problem(403);
 }
 
@@ -50,10 +63,21 @@ async fn an_officer_without_a_valid_certificate_is_refused_and_nothing_is_stored
     let expired = app.officer_with_certificate("过期", d, 400, -10);
     let none = app.person("无证", safeguards::org::rules::Position::Officer, d);
     let suspended = app.officer_with_certificate("暂扣", d, 100, 100);
-    let certs = app.get(&format!("/api/v1/certificates?holder_id={suspended}"), Some(&office.token)).await;
+    let certs = app
+        .get(
+            &format!("/api/v1/certificates?holder_id={suspended}"),
+            Some(&office.token),
+        )
+        .await;
     let cert_id = certs.body["items"][0]["id"].as_i64().unwrap();
     let s = json!({"status": "suspended", "reason": "SUP-7(2)", "cause": {"kind": "inspection_finding", "id": 1}});
-    app.post(&format!("/api/v1/certificates/{cert_id}/status"), Some(&office.token), &s).await.ok(200);
+    app.post(
+        &format!("/api/v1/certificates/{cert_id}/status"),
+        Some(&office.token),
+        &s,
+    )
+    .await
+    .ok(200);
     let before = (app.count("acts"), app.count("act_officers"), app.count("audit_log"));
     let yesterday = today() - Days::new(1);
     let cases = [
@@ -63,15 +87,27 @@ async fn an_officer_without_a_valid_certificate_is_refused_and_nothing_is_stored
         (vec![officer], today() - Days::new(366)),
     ];
     for (officers, date) in cases {
-        let r = app.post("/api/v1/acts", Some(&staff.token), &penalty(d, &officers, date)).await;
+        let r = app
+            .post("/api/v1/acts", Some(&staff.token), &penalty(d, &officers, date))
+            .await;
         assert_eq!(r.problem(422), "officer_without_valid_certificate", "{}", r.text);
         assert_eq!(r.body["basis"], json!(["SUP-6(2)"]));
     }
     // The expired certificate was valid on a day before it expired.
-    app.post("/api/v1/acts", Some(&staff.token), &penalty(d, &[expired], today() - Days::new(20))).await.ok(201);
+    app.post(
+        "/api/v1/acts",
+        Some(&staff.token),
+        &penalty(d, &[expired], today() - Days::new(20)),
+    )
+    .await
+    .ok(201);
     assert_eq!(app.count("acts"), before.0 + 1);
     assert_eq!(app.count("act_officers"), before.1 + 1);
-    assert_eq!(app.count("audit_log"), before.2 + 1, "only the accepted act was audited");
+    assert_eq!(
+        app.count("audit_log"),
+        before.2 + 1,
+        "only the accepted act was audited"
+    );
 }
 
 #[actix_web::test]
@@ -81,15 +117,27 @@ async fn bad_acts_are_refused_clearly() {
     let t = Some(staff.token.as_str());
     let before = app.count("acts");
     let future = penalty(d, &[officer], today() + Days::new(1));
-    assert_eq!(app.post("/api/v1/acts", t, &future).await.body["errors"][0]["field"], "decision_date");
+    assert_eq!(
+        app.post("/api/v1/acts", t, &future).await.body["errors"][0]["field"],
+        "decision_date"
+    );
     let mut no_procedure = penalty(d, &[officer], today());
     no_procedure.as_object_mut().unwrap().remove("penalty_procedure");
-    assert_eq!(app.post("/api/v1/acts", t, &no_procedure).await.body["errors"][0]["field"], "penalty_procedure");
+    assert_eq!(
+        app.post("/api/v1/acts", t, &no_procedure).await.body["errors"][0]["field"],
+        "penalty_procedure"
+    );
     let mut licensing_with_procedure = penalty(d, &[officer], today());
     licensing_with_procedure["kind"] = json!("licensing");
-    app.post("/api/v1/acts", t, &licensing_with_procedure).await.problem(422);
-    app.post("/api/v1/acts", t, &penalty(d, &[], today())).await.problem(422);
-    app.post("/api/v1/acts", t, &penalty(d, &[officer, officer], today())).await.problem(422);
+    app.post("/api/v1/acts", t, &licensing_with_procedure)
+        .await
+        .problem(422);
+    app.post("/api/v1/acts", t, &penalty(d, &[], today()))
+        .await
+        .problem(422);
+    app.post("/api/v1/acts", t, &penalty(d, &[officer, officer], today()))
+        .await
+        .problem(422);
     let mut bad_kind = penalty(d, &[officer], today());
     bad_kind["kind"] = json!("tax");
     app.post("/api/v1/acts", t, &bad_kind).await.problem(400);
@@ -100,13 +148,30 @@ async fn bad_acts_are_refused_clearly() {
 async fn an_unpublished_decision_past_its_due_day_is_overdue() {
     let (app, staff, officer) = setup().await;
     let office = app.account(Role::SupervisoryOffice).await;
-    let old = app.post("/api/v1/acts", Some(&staff.token), &penalty(staff.department_id, &[officer], today() - Days::new(40))).await;
+    let old = app
+        .post(
+            "/api/v1/acts",
+            Some(&staff.token),
+            &penalty(staff.department_id, &[officer], today() - Days::new(40)),
+        )
+        .await;
     let old_id = old.ok(201)["id"].as_i64().unwrap();
     assert_eq!(old.body["disclosure"]["status"], "overdue");
-    let fresh = app.post("/api/v1/acts", Some(&staff.token), &penalty(staff.department_id, &[officer], today())).await;
+    let fresh = app
+        .post(
+            "/api/v1/acts",
+            Some(&staff.token),
+            &penalty(staff.department_id, &[officer], today()),
+        )
+        .await;
     assert_eq!(fresh.ok(201)["disclosure"]["status"], "pending");
     let list = app.get("/api/v1/publicity/overdue", Some(&office.token)).await;
-    let ids: Vec<i64> = list.ok(200)["items"].as_array().unwrap().iter().map(|a| a["id"].as_i64().unwrap()).collect();
+    let ids: Vec<i64> = list.ok(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_i64().unwrap())
+        .collect();
     assert_eq!(ids, [old_id]);
 }
 
@@ -115,22 +180,38 @@ async fn major_acts_are_filed_once_and_reviews_are_recorded() {
     let (app, staff, officer) = setup().await;
     let office = app.account(Role::SupervisoryOffice).await;
     let mut body = penalty(staff.department_id, &[officer], today() - Days::new(3));
-    let minor = app.post("/api/v1/acts", Some(&staff.token), &body).await.ok(201)["id"].as_i64().unwrap();
+    let minor = app.post("/api/v1/acts", Some(&staff.token), &body).await.ok(201)["id"]
+        .as_i64()
+        .unwrap();
     body["major"] = json!(true);
-    let major = app.post("/api/v1/acts", Some(&staff.token), &body).await.ok(201)["id"].as_i64().unwrap();
+    let major = app.post("/api/v1/acts", Some(&staff.token), &body).await.ok(201)["id"]
+        .as_i64()
+        .unwrap();
     let filed = json!({"filed_on": today()});
-    let r = app.post(&format!("/api/v1/acts/{minor}/filing"), Some(&staff.token), &filed).await;
+    let r = app
+        .post(&format!("/api/v1/acts/{minor}/filing"), Some(&staff.token), &filed)
+        .await;
     assert_eq!(r.problem(422), "not_a_major_act");
     assert_eq!(r.body["basis"], json!(["SUP-6(8)"]));
     let early = json!({"filed_on": today() - Days::new(10)});
-    app.post(&format!("/api/v1/acts/{major}/filing"), Some(&staff.token), &early).await.problem(422);
-    let r = app.post(&format!("/api/v1/acts/{major}/filing"), Some(&staff.token), &filed).await;
+    app.post(&format!("/api/v1/acts/{major}/filing"), Some(&staff.token), &early)
+        .await
+        .problem(422);
+    let r = app
+        .post(&format!("/api/v1/acts/{major}/filing"), Some(&staff.token), &filed)
+        .await;
     assert_eq!(r.ok(200)["filing"]["filed_on"], json!(today()));
-    app.post(&format!("/api/v1/acts/{major}/filing"), Some(&staff.token), &filed).await.problem(409);
+    app.post(&format!("/api/v1/acts/{major}/filing"), Some(&staff.token), &filed)
+        .await
+        .problem(409);
 
     let review = json!({"kind": "litigation", "outcome": "upheld", "decided_on": today(), "note": "一审维持"});
-    app.post(&format!("/api/v1/acts/{major}/reviews"), Some(&staff.token), &review).await.problem(403);
-    let r = app.post(&format!("/api/v1/acts/{major}/reviews"), Some(&office.token), &review).await;
+    app.post(&format!("/api/v1/acts/{major}/reviews"), Some(&staff.token), &review)
+        .await
+        .problem(403);
+    let r = app
+        .post(&format!("/api/v1/acts/{major}/reviews"), Some(&office.token), &review)
+        .await;
     assert_eq!(r.ok(201)["reviews"][0]["outcome"], "upheld");
 }
 
@@ -138,33 +219,72 @@ async fn major_acts_are_filed_once_and_reviews_are_recorded() {
 async fn a_revoked_act_is_final() {
     let (app, staff, officer) = setup().await;
     let office = app.account(Role::SupervisoryOffice).await;
-    let id = app.post("/api/v1/acts", Some(&staff.token), &penalty(staff.department_id, &[officer], today())).await.ok(201)["id"]
+    let id = app
+        .post(
+            "/api/v1/acts",
+            Some(&staff.token),
+            &penalty(staff.department_id, &[officer], today()),
+        )
+        .await
+        .ok(201)["id"]
         .as_i64()
         .unwrap();
     let path = format!("/api/v1/acts/{id}");
-    app.post(&format!("{path}/revoke"), Some(&staff.token), &json!({"reason": "x"})).await.problem(403);
-    let r = app.post(&format!("{path}/revoke"), Some(&office.token), &json!({"reason": "事实不清"})).await;
+    app.post(&format!("{path}/revoke"), Some(&staff.token), &json!({"reason": "x"}))
+        .await
+        .problem(403);
+    let r = app
+        .post(
+            &format!("{path}/revoke"),
+            Some(&office.token),
+            &json!({"reason": "事实不清"}),
+        )
+        .await;
     assert_eq!(r.ok(200)["status"], "revoked");
-    assert_eq!(app.post(&format!("{path}/revoke"), Some(&office.token), &json!({"reason": "again"})).await.problem(409), "act_revoked");
+    assert_eq!(
+        app.post(
+            &format!("{path}/revoke"),
+            Some(&office.token),
+            &json!({"reason": "again"})
+        )
+        .await
+        .problem(409),
+        "act_revoked"
+    );
     let etag = app.get(&path, Some(&office.token)).await.header("etag").unwrap();
-    app.patch(&path, Some(&office.token), Some(&etag), &json!({"decision_text": "x"})).await.problem(409);
+    app.patch(&path, Some(&office.token), Some(&etag), &json!({"decision_text": "x"}))
+        .await
+        .problem(409);
 }
 
 #[actix_web::test]
 async fn an_act_is_corrected_with_if_match_and_rechecked() {
     let (app, staff, officer) = setup().await;
     let d = staff.department_id;
-    let id = app.post("/api/v1/acts", Some(&staff.token), &penalty(d, &[officer], today())).await.ok(201)["id"].as_i64().unwrap();
+    let id = app
+        .post("/api/v1/acts", Some(&staff.token), &penalty(d, &[officer], today()))
+        .await
+        .ok(201)["id"]
+        .as_i64()
+        .unwrap();
     let path = format!("/api/v1/acts/{id}");
     let t = Some(staff.token.as_str());
     let etag = app.get(&path, t).await.header("etag").unwrap();
-    app.patch(&path, t, None, &json!({"decision_text": "改"})).await.problem(428);
+    app.patch(&path, t, None, &json!({"decision_text": "改"}))
+        .await
+        .problem(428);
     let uncertified = app.person("无证人员", safeguards::org::rules::Position::Officer, d);
-    let r = app.patch(&path, t, Some(&etag), &json!({"officers": [uncertified]})).await;
+    let r = app
+        .patch(&path, t, Some(&etag), &json!({"officers": [uncertified]}))
+        .await;
     assert_eq!(r.problem(422), "officer_without_valid_certificate");
-    let r = app.patch(&path, t, Some(&etag), &json!({"decision_text": "罚款二万元"})).await;
+    let r = app
+        .patch(&path, t, Some(&etag), &json!({"decision_text": "罚款二万元"}))
+        .await;
     assert_eq!(r.ok(200)["decision_text"], "罚款二万元");
-    app.patch(&path, t, Some(&etag), &json!({"decision_text": "stale"})).await.problem(412);
+    app.patch(&path, t, Some(&etag), &json!({"decision_text": "stale"}))
+        .await
+        .problem(412);
 }
 
 #[actix_web::test]
@@ -172,12 +292,39 @@ async fn staff_see_only_their_department_acts() {
     let (app, staff, officer) = setup().await;
     let office = app.account(Role::SupervisoryOffice).await;
     let other_officer = app.officer_with_certificate("李", office.department_id, 10, 10);
-    let mine = app.post("/api/v1/acts", Some(&staff.token), &penalty(staff.department_id, &[officer], today())).await.ok(201)["id"].clone();
-    let theirs = app.post("/api/v1/acts", Some(&office.token), &penalty(office.department_id, &[other_officer], today())).await;
+    let mine = app
+        .post(
+            "/api/v1/acts",
+            Some(&staff.token),
+            &penalty(staff.department_id, &[officer], today()),
+        )
+        .await
+        .ok(201)["id"]
+        .clone();
+    let theirs = app
+        .post(
+            "/api/v1/acts",
+            Some(&office.token),
+            &penalty(office.department_id, &[other_officer], today()),
+        )
+        .await;
     let theirs = theirs.ok(201)["id"].clone();
     let list = app.get("/api/v1/acts", Some(&staff.token)).await;
-    let ids: Vec<Value> = list.ok(200)["items"].as_array().unwrap().iter().map(|a| a["id"].clone()).collect();
+    let ids: Vec<Value> = list.ok(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].clone())
+        .collect();
     assert_eq!(ids, [mine]);
-    app.get(&format!("/api/v1/acts/{theirs}"), Some(&staff.token)).await.problem(404);
-    assert_eq!(app.get("/api/v1/acts", Some(&office.token)).await.body["items"].as_array().unwrap().len(), 2);
+    app.get(&format!("/api/v1/acts/{theirs}"), Some(&staff.token))
+        .await
+        .problem(404);
+    assert_eq!(
+        app.get("/api/v1/acts", Some(&office.token)).await.body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
 }

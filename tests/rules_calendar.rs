@@ -26,7 +26,9 @@ async fn the_shipped_rules_are_in_force_with_their_articles() {
     assert_eq!(body["values"]["grade_thresholds"]["excellent"], 95);
     assert_eq!(body["articles"]["appeal_window_days"], json!(["ACC-13"]));
     assert_eq!(body["articles"]["training_hours_per_year"], json!(["TRN-6"]));
-    app.get("/api/v1/rules?on=1999-12-31", Some(&staff.token)).await.problem(404);
+    app.get("/api/v1/rules?on=1999-12-31", Some(&staff.token))
+        .await
+        .problem(404);
 }
 
 fn values_with_penalty_days(days: u32) -> Value {
@@ -51,8 +53,17 @@ async fn leadership_adopts_a_future_version_and_each_day_reads_its_own() {
     assert_eq!(later.body["values"]["disclosure_deadline_working_days"]["penalty"], 5);
     let day_before = app.get(&format!("/api/v1/rules?on={}", from - Days::new(1)), t).await;
     assert_eq!(day_before.body["version"], 1);
-    assert_eq!(app.get("/api/v1/rules/versions", t).await.body["items"].as_array().unwrap().len(), 2);
-    assert_eq!(app.post("/api/v1/rules", t, &body).await.problem(409), "rule_version_exists");
+    assert_eq!(
+        app.get("/api/v1/rules/versions", t).await.body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        app.post("/api/v1/rules", t, &body).await.problem(409),
+        "rule_version_exists"
+    );
 }
 
 #[actix_web::test]
@@ -66,13 +77,29 @@ async fn versions_in_force_are_immutable_and_bad_values_are_listed() {
     assert_eq!(r.body["errors"][0]["field"], "effective_from");
     let mut bad = values_with_penalty_days(0);
     bad["score_sheet"]["penalty_cap"] = json!(50);
-    let r = app.post("/api/v1/rules", t, &json!({"effective_from": today(), "values": bad})).await;
+    let r = app
+        .post("/api/v1/rules", t, &json!({"effective_from": today(), "values": bad}))
+        .await;
     r.problem(422);
-    let fields: Vec<_> = r.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_owned()).collect();
-    assert_eq!(fields, ["values.disclosure_deadline_working_days.penalty", "values.score_sheet"]);
+    let fields: Vec<_> = r.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        fields,
+        ["values.disclosure_deadline_working_days.penalty", "values.score_sheet"]
+    );
     let mut unknown = values_with_penalty_days(5);
     unknown["bonus"] = json!(1);
-    app.post("/api/v1/rules", t, &json!({"effective_from": today(), "values": unknown})).await.problem(400);
+    app.post(
+        "/api/v1/rules",
+        t,
+        &json!({"effective_from": today(), "values": unknown}),
+    )
+    .await
+    .problem(400);
     assert_eq!(app.count("rule_versions"), before);
 }
 
@@ -81,8 +108,14 @@ async fn the_issue_example_due_date_with_the_2027_new_year_holidays() {
     let app = TestApp::new().await;
     let office = app.account(Role::SupervisoryOffice).await;
     let t = Some(office.token.as_str());
-    let before = app.get("/api/v1/calendar/due-date?from=2026-12-28&working_days=7", t).await;
-    assert_eq!(before.ok(200)["due_on"], "2027-01-06", "without a 2027 schedule only weekends are off");
+    let before = app
+        .get("/api/v1/calendar/due-date?from=2026-12-28&working_days=7", t)
+        .await;
+    assert_eq!(
+        before.ok(200)["due_on"],
+        "2027-01-06",
+        "without a 2027 schedule only weekends are off"
+    );
     assert!(before.body["warnings"][0].as_str().unwrap().contains("2027"));
     let schedule = json!({"holidays": ["2027-01-01", "2027-01-02", "2027-01-03"], "make_up_workdays": []});
     let r = app.send(
@@ -93,7 +126,9 @@ async fn the_issue_example_due_date_with_the_2027_new_year_holidays() {
     );
     let r = r.await;
     assert_eq!(r.ok(200)["loaded"], true);
-    let due = app.get("/api/v1/calendar/due-date?from=2026-12-28&working_days=7", t).await;
+    let due = app
+        .get("/api/v1/calendar/due-date?from=2026-12-28&working_days=7", t)
+        .await;
     let body = due.ok(200);
     assert_eq!(body["due_on"], "2027-01-07");
     assert_eq!(body["counted_days"].as_array().unwrap().len(), 7);
@@ -110,11 +145,26 @@ async fn the_2026_schedule_is_shipped() {
     let body = y.ok(200);
     assert_eq!(body["loaded"], true);
     assert_eq!(body["holidays"].as_array().unwrap().len(), 3 + 9 + 3 + 5 + 3 + 3 + 7);
-    assert_eq!(body["make_up_workdays"], json!(["2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10"]));
+    assert_eq!(
+        body["make_up_workdays"],
+        json!([
+            "2026-01-04",
+            "2026-02-14",
+            "2026-02-28",
+            "2026-05-09",
+            "2026-09-20",
+            "2026-10-10"
+        ])
+    );
     let empty = app.get("/api/v1/calendar/2031", Some(&staff.token)).await;
     assert_eq!(empty.ok(200)["loaded"], false);
     // Sunday 2026-01-04 is a working day.
-    let r = app.get("/api/v1/calendar/due-date?from=2025-12-31&working_days=1", Some(&staff.token)).await;
+    let r = app
+        .get(
+            "/api/v1/calendar/due-date?from=2025-12-31&working_days=1",
+            Some(&staff.token),
+        )
+        .await;
     assert_eq!(r.ok(200)["due_on"], "2026-01-04");
 }
 
@@ -123,12 +173,21 @@ async fn bad_calendar_input_is_refused_and_changes_nothing() {
     let app = TestApp::new().await;
     let office = app.account(Role::SupervisoryOffice).await;
     let t = Some(office.token.as_str());
-    for q in ["working_days=-1", "working_days=0", "working_days=1001", "working_days=99999999999999"] {
-        let r = app.get(&format!("/api/v1/calendar/due-date?from=2026-01-05&{q}"), t).await;
+    for q in [
+        "working_days=-1",
+        "working_days=0",
+        "working_days=1001",
+        "working_days=99999999999999",
+    ] {
+        let r = app
+            .get(&format!("/api/v1/calendar/due-date?from=2026-01-05&{q}"), t)
+            .await;
         assert!(r.status == 422 || r.status == 400, "{q}: {}", r.status);
         r.problem(r.status.as_u16());
     }
-    app.get("/api/v1/calendar/due-date?from=2026-13-01&working_days=3", t).await.problem(400);
+    app.get("/api/v1/calendar/due-date?from=2026-13-01&working_days=3", t)
+        .await
+        .problem(400);
     let put = |body: Value| {
         actix_web::test::TestRequest::put()
             .uri("/api/v1/calendar/2026")

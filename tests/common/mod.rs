@@ -295,7 +295,13 @@ impl TestApp {
 impl TestApp {
     /// An officer of `department_id` holding a certificate valid from `issued_days_ago` days
     /// ago until `expires_in_days` days from today.
-    pub fn officer_with_certificate(&self, name: &str, department_id: i64, issued_days_ago: u64, expires_in_days: i64) -> i64 {
+    pub fn officer_with_certificate(
+        &self,
+        name: &str,
+        department_id: i64,
+        issued_days_ago: u64,
+        expires_in_days: i64,
+    ) -> i64 {
         use safeguards::org::store::certificates;
         let person = self.person(name, Position::Officer, department_id);
         let today = safeguards::db::today();
@@ -311,7 +317,9 @@ impl TestApp {
             expires_on,
         };
         self.db
-            .write_blocking(|c| certificates::create(c, &new, None, safeguards::db::now()).map_err(safeguards::http::AppError::from))
+            .write_blocking(|c| {
+                certificates::create(c, &new, None, safeguards::db::now()).map_err(safeguards::http::AppError::from)
+            })
             .expect("certificate");
         person
     }
