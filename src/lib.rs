@@ -13,6 +13,7 @@ pub mod http;
 pub mod org;
 pub mod publicity;
 pub mod rules;
+pub mod volume;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -40,6 +41,8 @@ pub struct AppState {
     pub throttle: LoginThrottle,
     /// Verified against when a username is unknown, so that costs what a wrong password costs.
     pub dummy_hash: String,
+    /// Pages of the public reading room (PUB), dropped whenever something public changes.
+    pub public_cache: publicity::cache::PublicCache,
     metrics: PrometheusMetrics,
 }
 
@@ -50,6 +53,7 @@ impl AppState {
             tokens: TokenKeys::new(secret),
             throttle: LoginThrottle::default(),
             dummy_hash: auth::passwords::dummy_hash(),
+            public_cache: Default::default(),
             db,
         })
     }

@@ -48,6 +48,13 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Add benchmark volumes (acts and published disclosures) to a database holding a bureau.
+    SeedVolume {
+        #[arg(long, default_value_t = 200_000)]
+        acts: usize,
+        #[arg(long, default_value_t = 100_000)]
+        disclosures: usize,
+    },
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -73,6 +80,13 @@ fn main() -> ExitCode {
             role,
             person_id,
         } => load(SecretSource::GenerateIfMissing).and_then(|c| create_user(&c, &username, role, person_id)),
+        Command::SeedVolume { acts, disclosures } => load(SecretSource::GenerateIfMissing).and_then(|c| {
+            let db = open_db(&c)?;
+            demo::seed(&db).map_err(|e| Failure::Runtime(e.to_string()))?;
+            safeguards::volume::seed(&db, acts, disclosures).map_err(|e| Failure::Runtime(e.to_string()))?;
+            eprintln!("seeded {acts} acts and {disclosures} published disclosures");
+            Ok(())
+        }),
         Command::Serve { demo, bind } => {
             let source = if demo {
                 SecretSource::GenerateIfMissing

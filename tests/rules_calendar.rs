@@ -213,3 +213,40 @@ async fn bad_calendar_input_is_refused_and_changes_nothing() {
         .await;
     r.problem(403);
 }
+
+#[actix_web::test]
+async fn a_new_schedule_moves_the_deadlines_of_recorded_decisions() {
+    let app = TestApp::new().await;
+    let office = app.account(Role::SupervisoryOffice).await;
+    let officer = app.officer_with_certificate("王伟", office.department_id, 30, 30);
+    let decided = today() - Days::new(2);
+    let act = json!({"kind": "inspection", "department_id": office.department_id, "officers": [officer],
+        "counterpart": {"name": "某公司", "type": "legal_person"}, "legal_basis": "依据", "decision_text": "责令整改",
+        "decision_date": decided});
+    let r = app.post("/api/v1/acts", Some(&office.token), &act).await;
+    let id = r.ok(201)["id"].as_i64().unwrap();
+    let due_before: chrono::NaiveDate = serde_json::from_value(r.body["disclosure"]["due_on"].clone()).unwrap();
+    // Declare every weekday of the window a holiday except the last: the due day moves later.
+    let year = chrono::Datelike::year(&due_before);
+    let existing = app.get(&format!("/api/v1/calendar/{year}"), Some(&office.token)).await;
+    let mut holidays: Vec<chrono::NaiveDate> = serde_json::from_value(existing.body["holidays"].clone()).unwrap();
+    let workdays: Vec<chrono::NaiveDate> = serde_json::from_value(existing.body["make_up_workdays"].clone()).unwrap();
+    if !holidays.contains(&due_before) && !workdays.contains(&due_before) {
+        holidays.push(due_before);
+    }
+    let put = actix_web::test::TestRequest::put()
+        .uri(&format!("/api/v1/calendar/{year}"))
+        .insert_header(("authorization", format!("Bearer {}", office.token)))
+        .set_json(json!({"holidays": holidays, "make_up_workdays": workdays}));
+    app.send(put).await.ok(200);
+    let after = app.get(&format!("/api/v1/acts/{id}"), Some(&office.token)).await;
+    let due_after: chrono::NaiveDate = serde_json::from_value(after.body["disclosure"]["due_on"].clone()).unwrap();
+    assert!(due_after > due_before, "{due_before} → {due_after}");
+    let check = app
+        .get(
+            &format!("/api/v1/calendar/due-date?from={decided}&working_days=20"),
+            Some(&office.token),
+        )
+        .await;
+    assert_eq!(after.body["disclosure"]["due_on"], check.body["due_on"]);
+}

@@ -473,6 +473,8 @@ async fn lifecycle<P: crate::auth::rules::Policy + 'static>(
             detail(conn, id, Visibility::All, today)
         })
         .await?;
+    // Publishing, withdrawing (and the steps around them) may change what the public sees.
+    state.public_cache.invalidate();
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -866,8 +868,18 @@ pub struct PublicQuery {
 /// The public reading room: published items, newest first — no token.
 #[utoipa::path(tag = "public", params(PublicQuery), responses((status = 200, body = Page<PublicSummary>)))]
 #[get("/public/disclosures")]
-pub async fn public_list(state: web::Data<AppState>, q: Query<PublicQuery>) -> Result<HttpResponse, AppError> {
+pub async fn public_list(
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+    q: Query<PublicQuery>,
+) -> Result<HttpResponse, AppError> {
     let q = q.get()?.into_inner();
+    let today = crate::db::today();
+    let key = format!("{today}?{}", req.query_string());
+    if let Some(page) = state.public_cache.get(&key) {
+        return Ok(HttpResponse::Ok().content_type("application/json").body(page));
+    }
+    let generation = state.public_cache.generation();
     let page = PageRequest::parse(q.limit, q.after.as_deref())?;
     let text = q.q.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
     if text.as_ref().is_some_and(|t| t.chars().count() > 100) {
@@ -896,7 +908,11 @@ pub async fn public_list(state: web::Data<AppState>, q: Query<PublicQuery>) -> R
             published_on: r.published_on,
         })
         .collect();
-    Ok(HttpResponse::Ok().json(Page::from_rows(items, page, |s: &PublicSummary| s.id)))
+    let body = serde_json::to_vec(&Page::from_rows(items, page, |s: &PublicSummary| s.id))
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let body = web::Bytes::from(body);
+    state.public_cache.put(key, generation, body.clone());
+    Ok(HttpResponse::Ok().content_type("application/json").body(body))
 }
 
 /// A published version as the public sees it.

@@ -2,6 +2,7 @@
 //! publication, the public reading room, and the publication deadline of every decision.
 
 pub mod api;
+pub mod cache;
 pub mod rules;
 pub mod store;
 
@@ -19,7 +20,10 @@ pub async fn sweep_retention_forever(state: actix_web::web::Data<crate::AppState
             .await;
         match swept {
             Ok(0) => {}
-            Ok(n) => tracing::info!(taken_down = n, "retention ended for published decisions"),
+            Ok(n) => {
+                state.public_cache.invalidate();
+                tracing::info!(taken_down = n, "retention ended for published decisions")
+            }
             Err(e) => tracing::warn!(error = %e, "retention sweep failed; will retry"),
         }
     }
