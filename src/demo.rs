@@ -57,6 +57,68 @@ const PEOPLE: &[(&str, Position, usize)] = &[
     ("郑浩", Position::Officer, 0),
 ];
 
+/// Sample acts and disclosures: a published hotline, a penalty decision published on time,
+/// an older decision left unpublished (so the overdue list has an entry), a licensing draft.
+fn seed_register(conn: &mut DbConn, actor: &Actor, depts: &[i64], people: &[i64], by: i64) -> Result<(), AppError> {
+    use crate::acts::rules::{ActKind, CounterpartType, PenaltyProcedure};
+    use crate::acts::store::{self as acts, ActFields};
+    use crate::publicity::rules::{ContentType, LicensingDetails};
+    use crate::publicity::store::{self as publicity, Content, NewItem};
+    let (today, now) = (crate::db::today(), crate::db::now());
+    let act = |kind, procedure, officer: usize, days_ago: u64, text: &str| ActFields {
+        kind,
+        penalty_procedure: procedure,
+        department_id: depts[1],
+        counterpart_name: "大连某化工有限公司".into(),
+        counterpart_type: CounterpartType::LegalPerson,
+        legal_basis: "《中华人民共和国安全生产法》".into(),
+        decision_text: text.into(),
+        decision_date: today - Days::new(days_ago),
+        major: false,
+        officers: vec![people[officer]],
+    };
+    let on_time = act(ActKind::Penalty, Some(PenaltyProcedure::FiledCase), 6, 3, "罚款人民币三万元");
+    let late = act(ActKind::Inspection, None, 6, 60, "责令限期整改");
+    let mut ids = Vec::new();
+    for fields in [&on_time, &late] {
+        let id = acts::create(conn, fields, by, now)?;
+        audit::append(conn, actor, "act.create", "act", id, fields)?;
+        ids.push(id);
+    }
+    let publish = |conn: &mut DbConn, item: NewItem, content: Content| -> Result<i64, AppError> {
+        let id = publicity::create(conn, &item, &content, by, now)?;
+        let entry = publicity::item(conn, id, crate::auth::rules::Visibility::All)?;
+        let version = publicity::latest(conn, id)?;
+        let until = item.act_id.map(|_| crate::publicity::rules::public_until(today, 5));
+        publicity::publish(conn, &entry, &version, by, today, until, now)?;
+        if let Some(act) = item.act_id {
+            acts::mark_disclosed(conn, act, today)?;
+        }
+        audit::append(conn, actor, "disclosure.publish", "disclosure", id, &content)?;
+        Ok(id)
+    };
+    let text = |title: &str, body: &str| Content { title: title.into(), body: body.into(), licensing: None };
+    publish(
+        conn,
+        NewItem { department_id: depts[0], category: ActKind::Other, content_type: ContentType::Hotline, act_id: None },
+        text("安全生产举报电话", "举报电话：0411-12350（演示数据）"),
+    )?;
+    publish(
+        conn,
+        NewItem { department_id: depts[1], category: ActKind::Penalty, content_type: ContentType::Decision, act_id: Some(ids[0]) },
+        text("行政处罚决定公示", "对大连某化工有限公司罚款人民币三万元（演示数据）"),
+    )?;
+    let draft = Content {
+        title: "危险化学品经营许可办事指南".into(),
+        body: "草稿（演示数据）".into(),
+        licensing: Some(LicensingDetails { matter: Some("危险化学品经营许可".into()), ..Default::default() }),
+    };
+    let item = NewItem { department_id: depts[1], category: ActKind::Licensing, content_type: ContentType::Procedure, act_id: None };
+    let id = publicity::create(conn, &item, &draft, by, now)?;
+    audit::append(conn, actor, "disclosure.create", "disclosure", id, &draft)?;
+    Ok(())
+}
+
 /// Whether the database already holds an organisation (then nothing is seeded).
 fn is_empty(conn: &mut DbConn) -> Result<bool, AppError> {
     use diesel::prelude::*;
@@ -145,11 +207,16 @@ pub fn seed(db: &Db) -> Result<bool, AppError> {
                 }
             }
         }
+        let mut office_user = 0;
         for (account, mut new) in accounts {
             let index = PEOPLE.iter().position(|(n, _, _)| *n == account.person).unwrap_or(0);
             new.person_id = Some(person_ids[index]);
-            create_account(conn, &actor, new)?;
+            let user = create_account(conn, &actor, new)?;
+            if account.role == Role::SupervisoryOffice {
+                office_user = user.id;
+            }
         }
+        seed_register(conn, &actor, &dept_ids, &person_ids, office_user)?;
         Ok(true)
     })
 }
