@@ -77,7 +77,13 @@ fn seed_register(conn: &mut DbConn, actor: &Actor, depts: &[i64], people: &[i64]
         major: false,
         officers: vec![people[officer]],
     };
-    let on_time = act(ActKind::Penalty, Some(PenaltyProcedure::FiledCase), 6, 3, "罚款人民币三万元");
+    let on_time = act(
+        ActKind::Penalty,
+        Some(PenaltyProcedure::FiledCase),
+        6,
+        3,
+        "罚款人民币三万元",
+    );
     let late = act(ActKind::Inspection, None, 6, 60, "责令限期整改");
     let mut ids = Vec::new();
     for fields in [&on_time, &late] {
@@ -97,23 +103,45 @@ fn seed_register(conn: &mut DbConn, actor: &Actor, depts: &[i64], people: &[i64]
         audit::append(conn, actor, "disclosure.publish", "disclosure", id, &content)?;
         Ok(id)
     };
-    let text = |title: &str, body: &str| Content { title: title.into(), body: body.into(), licensing: None };
+    let text = |title: &str, body: &str| Content {
+        title: title.into(),
+        body: body.into(),
+        licensing: None,
+    };
     publish(
         conn,
-        NewItem { department_id: depts[0], category: ActKind::Other, content_type: ContentType::Hotline, act_id: None },
+        NewItem {
+            department_id: depts[0],
+            category: ActKind::Other,
+            content_type: ContentType::Hotline,
+            act_id: None,
+        },
         text("安全生产举报电话", "举报电话：0411-12350（演示数据）"),
     )?;
     publish(
         conn,
-        NewItem { department_id: depts[1], category: ActKind::Penalty, content_type: ContentType::Decision, act_id: Some(ids[0]) },
+        NewItem {
+            department_id: depts[1],
+            category: ActKind::Penalty,
+            content_type: ContentType::Decision,
+            act_id: Some(ids[0]),
+        },
         text("行政处罚决定公示", "对大连某化工有限公司罚款人民币三万元（演示数据）"),
     )?;
     let draft = Content {
         title: "危险化学品经营许可办事指南".into(),
         body: "草稿（演示数据）".into(),
-        licensing: Some(LicensingDetails { matter: Some("危险化学品经营许可".into()), ..Default::default() }),
+        licensing: Some(LicensingDetails {
+            matter: Some("危险化学品经营许可".into()),
+            ..Default::default()
+        }),
     };
-    let item = NewItem { department_id: depts[1], category: ActKind::Licensing, content_type: ContentType::Procedure, act_id: None };
+    let item = NewItem {
+        department_id: depts[1],
+        category: ActKind::Licensing,
+        content_type: ContentType::Procedure,
+        act_id: None,
+    };
     let id = publicity::create(conn, &item, &draft, by, now)?;
     audit::append(conn, actor, "disclosure.create", "disclosure", id, &draft)?;
     Ok(())
