@@ -13,6 +13,7 @@ pub mod http;
 pub mod org;
 pub mod publicity;
 pub mod rules;
+pub mod supervision;
 pub mod volume;
 
 use actix_web::body::MessageBody;

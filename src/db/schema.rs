@@ -257,6 +257,105 @@ diesel::joinable!(version_attachments -> disclosure_versions (version_id));
 diesel::joinable!(version_attachments -> attachments (attachment_id));
 diesel::joinable!(disclosure_takedowns -> disclosures (disclosure_id));
 
+diesel::table! {
+    inspections (id) {
+        id -> BigInt,
+        kind -> Text,
+        title -> Text,
+        period_from -> Date,
+        period_to -> Date,
+        status -> Text,
+        created_by -> Nullable<BigInt>,
+        started_at -> Nullable<Timestamp>,
+        concluded_at -> Nullable<Timestamp>,
+        conclusion -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    inspection_scope (inspection_id, target_kind, target_id) {
+        inspection_id -> BigInt,
+        target_kind -> Text,
+        target_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    inspection_inspectors (inspection_id, person_id) {
+        inspection_id -> BigInt,
+        person_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    inspection_samples (id) {
+        id -> BigInt,
+        inspection_id -> BigInt,
+        seed -> Text,
+        size -> BigInt,
+        filters -> Text,
+        population -> BigInt,
+        act_ids -> Text,
+        drawn_by -> Nullable<BigInt>,
+        drawn_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    findings (id) {
+        id -> BigInt,
+        inspection_id -> BigInt,
+        checklist_item -> Integer,
+        description -> Text,
+        department_id -> BigInt,
+        officer_id -> Nullable<BigInt>,
+        act_id -> Nullable<BigInt>,
+        found_on -> Date,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    measures (id) {
+        id -> BigInt,
+        finding_id -> BigInt,
+        item -> Integer,
+        action -> Text,
+        deadline -> Nullable<Date>,
+        note -> Text,
+        status -> Text,
+        certificate_id -> Nullable<BigInt>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rectifications (id) {
+        id -> BigInt,
+        measure_id -> BigInt,
+        report -> Text,
+        reported_by -> Nullable<BigInt>,
+        reported_at -> Timestamp,
+        accepted -> Nullable<Bool>,
+        comment -> Nullable<Text>,
+        verified_by -> Nullable<BigInt>,
+        verified_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(inspection_scope -> inspections (inspection_id));
+diesel::joinable!(inspection_inspectors -> inspections (inspection_id));
+diesel::joinable!(inspection_inspectors -> people (person_id));
+diesel::joinable!(inspection_samples -> inspections (inspection_id));
+diesel::joinable!(findings -> inspections (inspection_id));
+diesel::joinable!(measures -> findings (finding_id));
+diesel::joinable!(rectifications -> measures (measure_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     departments,
     people,
@@ -277,4 +376,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     attachments,
     version_attachments,
     disclosure_takedowns,
+    inspections,
+    inspection_scope,
+    inspection_inspectors,
+    inspection_samples,
+    findings,
+    measures,
+    rectifications,
 );

@@ -1,0 +1,3 @@
+//! SUP — the supervision and inspection regime (行政执法监督检查制度).
+
+pub mod rules;

@@ -1,0 +1,269 @@
+//! SUP rules: the inspection state machine, the nine-item checklist (SUP-6), the six handling
+//! measures (SUP-7) and which fits which, measure follow-up, reproducible sampling and the
+//! twice-a-year duty (SUP-5).
+
+use sha2::{Digest, Sha256};
+
+use crate::rules::{ArticleRef, Basis, Regime};
+
+pub const SUP_5: ArticleRef = ArticleRef::article(Regime::Sup, 5);
+pub const SUP_7: ArticleRef = ArticleRef::article(Regime::Sup, 7);
+
+crate::text_enum! {
+    /// SUP-5: the leadership group's regular inspections (定期, twice a year), and the daily
+    /// supervision by ad-hoc checks (随时检查) and spot checks (抽查).
+    pub enum InspectionKind {
+        Regular = "regular",
+        AdHoc = "ad_hoc",
+        SpotCheck = "spot_check",
+    }
+}
+
+crate::text_enum! {
+    pub enum InspectionStatus {
+        Planned = "planned",
+        InProgress = "in_progress",
+        Concluded = "concluded",
+    }
+}
+
+crate::text_enum! {
+    /// What an inspection's scope names.
+    pub enum TargetKind {
+        Department = "department",
+        Officer = "officer",
+        Act = "act",
+    }
+}
+
+/// A lifecycle step of an inspection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InspectionStep {
+    Start,
+    Conclude,
+}
+
+/// planned → in_progress → concluded; nothing else.
+pub fn inspection_step(current: InspectionStatus, step: InspectionStep) -> Result<InspectionStatus, InspectionStatus> {
+    match (current, step) {
+        (InspectionStatus::Planned, InspectionStep::Start) => Ok(InspectionStatus::InProgress),
+        (InspectionStatus::InProgress, InspectionStep::Conclude) => Ok(InspectionStatus::Concluded),
+        (other, _) => Err(other),
+    }
+}
+
+/// The nine checklist items of SUP-6, in the seed's words.
+pub const CHECKLIST: [&str; 9] = [
+    "执法主体资格是否符合规定，执法人员是否以本局的名义作出具体行政行为",
+    "执法证件的合法、有效情况，是否有非行政执法人员参与执法",
+    "执法行为是否符合执法权限",
+    "执法程序是否合法",
+    "适用执法依据是否准确、规范",
+    "执法决定的内容是否合法、适当",
+    "执法文书使用是否规范，以及案卷质量情况",
+    "重大行政执法行为备案情况",
+    "文明执法情况",
+];
+
+/// A checklist item number, 1 to 9.
+pub fn checklist_item(n: i64) -> Option<i32> {
+    (1..=9).contains(&n).then_some(n as i32)
+}
+
+crate::text_enum! {
+    /// What a handling measure does (SUP-7).
+    pub enum MeasureAction {
+        /// 纠正 (SUP-7 (1), (3), (4)).
+        Correct = "correct",
+        /// 撤消 the decision or act (SUP-7 (1), (3), (4)).
+        Revoke = "revoke",
+        /// 暂扣 the certificate (SUP-7 (2)).
+        SuspendCertificate = "suspend_certificate",
+        /// 没收 the certificate (SUP-7 (2)).
+        ConfiscateCertificate = "confiscate_certificate",
+        /// 责令限期补备并予以通报 (SUP-7 (5)).
+        OrderFiling = "order_filing",
+        /// 责令限期履行职责 (SUP-7 (6)).
+        OrderPerformance = "order_performance",
+    }
+}
+
+impl MeasureAction {
+    /// Whether the measure takes effect at once (nothing to rectify) or is followed up.
+    pub fn immediate(self) -> bool {
+        matches!(
+            self,
+            Self::Revoke | Self::SuspendCertificate | Self::ConfiscateCertificate
+        )
+    }
+
+    /// Whether the measure must carry a deadline.
+    pub fn needs_deadline(self) -> bool {
+        matches!(self, Self::OrderFiling | Self::OrderPerformance)
+    }
+}
+
+/// Why a measure does not fit a finding.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum MeasureRefused {
+    #[error("SUP-7({item}) has no measure `{action}`")]
+    WrongAction { item: u8, action: MeasureAction },
+    #[error("SUP-7({item}) does not handle a finding under checklist item SUP-6({checklist})")]
+    WrongItem { item: u8, checklist: i32 },
+    #[error("SUP-7 has six items; {0} is not one of them")]
+    UnknownItem(u8),
+}
+
+impl MeasureRefused {
+    pub fn basis(&self, item: u8) -> Basis {
+        match self {
+            Self::UnknownItem(_) => Basis::of(&[SUP_7]),
+            _ => Basis::of(&[ArticleRef::item(Regime::Sup, 7, item)]),
+        }
+    }
+}
+
+/// Whether SUP-7 item `item` with `action` handles a finding under SUP-6 item `checklist`.
+///
+/// (1) subject → SUP-6(1); (2) certificate → SUP-6(2); (3) legal basis → SUP-6(5);
+/// (4) procedure → SUP-6(4); (5) filing → SUP-6(8); (6) duties not performed → any item.
+pub fn measure_fits(item: u8, action: MeasureAction, checklist: i32) -> Result<(), MeasureRefused> {
+    use MeasureAction::*;
+    let (actions, items): (&[MeasureAction], &[i32]) = match item {
+        1 => (&[Correct, Revoke], &[1]),
+        2 => (&[SuspendCertificate, ConfiscateCertificate], &[2]),
+        3 => (&[Correct, Revoke], &[5]),
+        4 => (&[Correct, Revoke], &[4]),
+        5 => (&[OrderFiling], &[8]),
+        6 => (&[OrderPerformance], &[1, 2, 3, 4, 5, 6, 7, 8, 9]),
+        other => return Err(MeasureRefused::UnknownItem(other)),
+    };
+    if !actions.contains(&action) {
+        return Err(MeasureRefused::WrongAction { item, action });
+    }
+    if !items.contains(&checklist) {
+        return Err(MeasureRefused::WrongItem { item, checklist });
+    }
+    Ok(())
+}
+
+crate::text_enum! {
+    /// Where a measure stands.
+    pub enum MeasureStatus {
+        /// Took effect when imposed (revocation, certificate suspension or confiscation).
+        Executed = "executed",
+        /// Waiting for the target's rectification.
+        Open = "open",
+        /// Rectification reported, waiting for an inspector.
+        Reported = "reported",
+        /// Rectification accepted by an inspector.
+        Verified = "verified",
+    }
+}
+
+/// Whether a measure is past its deadline and not done: overdue from the day after.
+pub fn measure_overdue(status: MeasureStatus, deadline: Option<chrono::NaiveDate>, today: chrono::NaiveDate) -> bool {
+    matches!(status, MeasureStatus::Open | MeasureStatus::Reported) && deadline.is_some_and(|d| today > d)
+}
+
+/// A reproducible sample: the `size` candidates whose SHA-256(seed ‖ id) is smallest. Anyone
+/// holding the seed and the candidate list can redo the draw.
+pub fn sample(seed: &str, candidates: &[i64], size: usize) -> Vec<i64> {
+    let mut scored: Vec<([u8; 32], i64)> = candidates
+        .iter()
+        .map(|id| {
+            let mut h = Sha256::new();
+            h.update(seed.as_bytes());
+            h.update(b"|");
+            h.update(id.to_string().as_bytes());
+            (h.finalize().into(), *id)
+        })
+        .collect();
+    scored.sort_unstable();
+    let mut chosen: Vec<i64> = scored.into_iter().take(size).map(|(_, id)| id).collect();
+    chosen.sort_unstable();
+    chosen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inspections_move_forward_only() {
+        use InspectionStatus::*;
+        assert_eq!(inspection_step(Planned, InspectionStep::Start), Ok(InProgress));
+        assert_eq!(inspection_step(InProgress, InspectionStep::Conclude), Ok(Concluded));
+        assert_eq!(inspection_step(Planned, InspectionStep::Conclude), Err(Planned));
+        assert_eq!(inspection_step(Concluded, InspectionStep::Start), Err(Concluded));
+        assert_eq!(inspection_step(InProgress, InspectionStep::Start), Err(InProgress));
+    }
+
+    #[test]
+    fn each_measure_fits_its_checklist_items_only() {
+        use MeasureAction::*;
+        assert!(measure_fits(2, SuspendCertificate, 2).is_ok());
+        assert_eq!(
+            measure_fits(2, SuspendCertificate, 4),
+            Err(MeasureRefused::WrongItem { item: 2, checklist: 4 })
+        );
+        assert_eq!(
+            measure_fits(2, Revoke, 2),
+            Err(MeasureRefused::WrongAction {
+                item: 2,
+                action: Revoke
+            })
+        );
+        assert!(measure_fits(1, Revoke, 1).is_ok());
+        assert!(measure_fits(3, Correct, 5).is_ok());
+        assert!(measure_fits(3, Correct, 3).is_err());
+        assert!(measure_fits(4, Revoke, 4).is_ok());
+        assert!(measure_fits(5, OrderFiling, 8).is_ok());
+        assert!(measure_fits(5, OrderFiling, 7).is_err());
+        for checklist in 1..=9 {
+            assert!(measure_fits(6, OrderPerformance, checklist).is_ok());
+        }
+        assert_eq!(measure_fits(7, Correct, 1), Err(MeasureRefused::UnknownItem(7)));
+        assert_eq!(
+            MeasureRefused::WrongItem { item: 2, checklist: 4 }.basis(2).0[0].to_string(),
+            "SUP-7(2)"
+        );
+    }
+
+    #[test]
+    fn overdue_starts_the_day_after_the_deadline() {
+        let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+        assert!(!measure_overdue(
+            MeasureStatus::Open,
+            Some(d("2026-12-01")),
+            d("2026-12-01")
+        ));
+        assert!(measure_overdue(
+            MeasureStatus::Open,
+            Some(d("2026-12-01")),
+            d("2026-12-02")
+        ));
+        assert!(measure_overdue(
+            MeasureStatus::Reported,
+            Some(d("2026-12-01")),
+            d("2026-12-02")
+        ));
+        assert!(!measure_overdue(
+            MeasureStatus::Verified,
+            Some(d("2026-12-01")),
+            d("2026-12-02")
+        ));
+        assert!(!measure_overdue(MeasureStatus::Open, None, d("2026-12-02")));
+    }
+
+    #[test]
+    fn a_sample_is_reproducible_and_depends_on_the_seed() {
+        let ids: Vec<i64> = (1..=500).collect();
+        let a = sample("seed-1", &ids, 10);
+        assert_eq!(a, sample("seed-1", &ids, 10));
+        assert_ne!(a, sample("seed-2", &ids, 10));
+        assert_eq!(a.len(), 10);
+        assert!(a.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(sample("s", &ids[..3], 10).len(), 3);
+    }
+}
