@@ -79,7 +79,8 @@ where
                 .service(audit::api::verify)
                 .configure(rules::api::routes)
                 .configure(acts::api::routes)
-                .configure(publicity::api::routes),
+                .configure(publicity::api::routes)
+                .configure(supervision::api::routes),
         )
 }
 

@@ -348,3 +348,21 @@ pub fn recompute_disclosure_due(
     }
     Ok(changed)
 }
+
+/// The ids of the acts matching `f`, in order (the population of a spot check's sample).
+pub fn ids(conn: &mut DbConn, f: &Filter) -> Result<Vec<i64>, StoreError> {
+    let mut q = a::acts.select(a::id).order(a::id.asc()).into_boxed();
+    if let Some(v) = f.kind {
+        q = q.filter(a::kind.eq(v));
+    }
+    if let Some(v) = f.department_id {
+        q = q.filter(a::department_id.eq(v));
+    }
+    if let Some(v) = f.decided_from {
+        q = q.filter(a::decision_date.ge(v));
+    }
+    if let Some(v) = f.decided_to {
+        q = q.filter(a::decision_date.le(v));
+    }
+    Ok(q.load(conn)?)
+}

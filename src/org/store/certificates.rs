@@ -242,3 +242,12 @@ pub fn of_holders(
         .select((c::holder_id, c::issued_on, c::expires_on, c::status))
         .load(conn)?)
 }
+
+/// A holder's certificates: (id, recorded status, last valid day).
+pub fn held_by(conn: &mut DbConn, holder: i64) -> Result<Vec<(i64, CertificateStatus, NaiveDate)>, StoreError> {
+    Ok(c::certificates
+        .filter(c::holder_id.eq(holder))
+        .order(c::id.asc())
+        .select((c::id, c::status, c::expires_on))
+        .load(conn)?)
+}

@@ -1,0 +1,1178 @@
+//! `/inspections`, `/findings`, `/measures` and `/supervision/compliance`.
+
+use actix_web::{get, patch, post, web, HttpResponse};
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::rules::{
+    self, InspectionKind, InspectionStatus, InspectionStep, MeasureAction, MeasureStatus, TargetKind, SUP_5,
+};
+use super::store::{self, Finding, Inspection, Measure, Plan, Rectification};
+use crate::acts::rules::ActKind;
+use crate::audit::{self, Actor};
+use crate::auth::rules::{AnyRole, OfficeOrLeadership, Visibility};
+use crate::auth::Role;
+use crate::db::{DbConn, StoreError};
+use crate::http::checked::{Json, Path, Query};
+use crate::http::error::Problem;
+use crate::http::etag::{self, IfMatch};
+use crate::http::pagination::{Page, PageRequest};
+use crate::http::validate::Check;
+use crate::http::{AppError, Caller, FieldError};
+use crate::org::api::missing;
+use crate::org::rules::{CauseKind, CertificateStatus};
+use crate::AppState;
+
+/// One target of an inspection's scope.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    pub kind: TargetKind,
+    pub id: i64,
+}
+
+/// An inspection with its scope, inspectors and sample draws.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InspectionView {
+    pub id: i64,
+    pub kind: InspectionKind,
+    pub title: String,
+    pub period_from: NaiveDate,
+    pub period_to: NaiveDate,
+    pub status: InspectionStatus,
+    pub scope: Vec<Target>,
+    /// People.
+    pub inspectors: Vec<i64>,
+    pub samples: Vec<SampleView>,
+    pub conclusion: Option<String>,
+    pub created_by: Option<i64>,
+    #[serde(serialize_with = "crate::db::utc")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::db::utc")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: NaiveDateTime,
+}
+
+/// A recorded, reproducible sample of acts (spot checks).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SampleView {
+    pub id: i64,
+    /// Redo the draw: the acts whose SHA-256(seed | id) are smallest among the population.
+    pub seed: String,
+    pub size: i64,
+    #[schema(value_type = Object)]
+    pub filters: serde_json::Value,
+    /// How many acts matched the filters.
+    pub population: i64,
+    pub act_ids: Vec<i64>,
+    pub drawn_by: Option<i64>,
+}
+
+fn inspection_view(conn: &mut DbConn, x: Inspection) -> Result<InspectionView, AppError> {
+    let (scope, inspectors) = store::plan_lists(conn, x.id)?;
+    let samples = store::samples(conn, x.id)?
+        .into_iter()
+        .map(|s| SampleView {
+            id: s.id,
+            seed: s.seed,
+            size: s.size,
+            filters: serde_json::from_str(&s.filters).unwrap_or_default(),
+            population: s.population,
+            act_ids: serde_json::from_str(&s.act_ids).unwrap_or_default(),
+            drawn_by: s.drawn_by,
+        })
+        .collect();
+    Ok(InspectionView {
+        scope: scope.into_iter().map(|(kind, id)| Target { kind, id }).collect(),
+        inspectors,
+        samples,
+        id: x.id,
+        kind: x.kind,
+        title: x.title,
+        period_from: x.period_from,
+        period_to: x.period_to,
+        status: x.status,
+        conclusion: x.conclusion,
+        created_by: x.created_by,
+        created_at: x.created_at,
+        updated_at: x.updated_at,
+    })
+}
+
+fn inspection_detail(conn: &mut DbConn, id: i64) -> Result<InspectionView, AppError> {
+    let x = store::get(conn, id).map_err(missing("inspection"))?;
+    inspection_view(conn, x)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"kind": "regular", "title": "2026年上半年定期执法检查", "period_from": "2026-06-01", "period_to": "2026-06-30",
+    "scope": [{"kind": "department", "id": 2}], "inspectors": [4, 5]}))]
+pub struct NewInspection {
+    pub kind: InspectionKind,
+    pub title: String,
+    pub period_from: NaiveDate,
+    pub period_to: NaiveDate,
+    #[serde(default)]
+    pub scope: Vec<Target>,
+    /// People who inspect (at least one).
+    pub inspectors: Vec<i64>,
+}
+
+/// Checks and resolves a plan; every problem at once.
+fn check_plan(
+    conn: &mut DbConn,
+    title: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    scope: &[Target],
+    inspectors: &[i64],
+) -> Result<Plan, AppError> {
+    let mut check = Check::default();
+    let title = check.text("title", title, 300);
+    if to < from {
+        check.fail("period_to", "must not be before period_from");
+    }
+    if inspectors.is_empty() {
+        check.fail("inspectors", "at least one inspector is required");
+    }
+    for (n, person) in inspectors.iter().enumerate() {
+        if crate::org::store::people::get(conn, *person).is_err() {
+            check.fail(&format!("inspectors[{n}]"), format!("no person {person}"));
+        }
+    }
+    for (n, t) in scope.iter().enumerate() {
+        let exists = match t.kind {
+            TargetKind::Department => crate::org::store::departments::get(conn, t.id, Visibility::All).is_ok(),
+            TargetKind::Officer => crate::org::store::people::get(conn, t.id).is_ok(),
+            TargetKind::Act => crate::acts::store::get(conn, t.id, Visibility::All).is_ok(),
+        };
+        if !exists {
+            check.fail(&format!("scope[{n}]"), format!("no {} {}", t.kind, t.id));
+        }
+    }
+    check.finish()?;
+    let mut scope: Vec<(TargetKind, i64)> = scope.iter().map(|t| (t.kind, t.id)).collect();
+    scope.sort();
+    scope.dedup();
+    let mut inspectors = inspectors.to_vec();
+    inspectors.sort_unstable();
+    inspectors.dedup();
+    Ok(Plan {
+        title,
+        period_from: from,
+        period_to: to,
+        scope,
+        inspectors,
+    })
+}
+
+/// Plan an inspection. Regular inspections are the leadership group's (SUP-5); the office
+/// runs ad-hoc inspections and spot checks.
+#[utoipa::path(tag = "supervision", request_body = NewInspection,
+    responses((status = 201, body = InspectionView, headers(("ETag" = String), ("Location" = String)))),
+    security(("bearer" = ["leadership", "supervisory_office"])))]
+#[post("/inspections")]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOrLeadership>,
+    body: Json<NewInspection>,
+) -> Result<HttpResponse, AppError> {
+    let b = body.get()?.into_inner();
+    if b.kind == InspectionKind::Regular && caller.role != Role::Leadership {
+        return Err(AppError::Forbidden(
+            "regular inspections are organised by the leadership group (SUP-5)".into(),
+        ));
+    }
+    let (actor, by) = (caller.actor(), caller.user_id);
+    let view = state
+        .db
+        .write(move |conn| {
+            let plan = check_plan(conn, &b.title, b.period_from, b.period_to, &b.scope, &b.inspectors)?;
+            let id = store::create(conn, b.kind, &plan, by, crate::db::now())?;
+            audit::append(conn, &actor, "inspection.create", "inspection", id, &plan)?;
+            inspection_detail(conn, id)
+        })
+        .await?;
+    Ok(crate::org::api::created(
+        format!("/api/v1/inspections/{}", view.id),
+        &view,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct InspectionQuery {
+    pub kind: Option<InspectionKind>,
+    pub status: Option<InspectionStatus>,
+    /// Inspections whose period starts in this year.
+    pub year: Option<i32>,
+    /// 1 to 200, default 50.
+    pub limit: Option<i64>,
+    /// The `next` cursor of the previous page.
+    pub after: Option<String>,
+}
+
+/// List inspections.
+#[utoipa::path(tag = "supervision", params(InspectionQuery), responses((status = 200, body = Page<InspectionView>)),
+    security(("bearer" = ["leadership", "supervisory_office"])))]
+#[get("/inspections")]
+pub async fn list(
+    state: web::Data<AppState>,
+    _c: Caller<OfficeOrLeadership>,
+    q: Query<InspectionQuery>,
+) -> Result<HttpResponse, AppError> {
+    let q = q.get()?.into_inner();
+    let page = PageRequest::parse(q.limit, q.after.as_deref())?;
+    let filter = store::InspectionFilter {
+        kind: q.kind,
+        status: q.status,
+        year: q.year,
+    };
+    let views = state
+        .db
+        .read(move |conn| {
+            let rows = store::list(conn, &filter, page)?;
+            rows.into_iter()
+                .map(|x| inspection_view(conn, x))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(Page::from_rows(views, page, |v| v.id)))
+}
+
+/// One inspection.
+#[utoipa::path(tag = "supervision", responses((status = 200, body = InspectionView, headers(("ETag" = String)))),
+    security(("bearer" = ["leadership", "supervisory_office"])))]
+#[get("/inspections/{id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    _c: Caller<OfficeOrLeadership>,
+    id: Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.get()?.into_inner();
+    let view = state.db.read(move |conn| inspection_detail(conn, id)).await?;
+    Ok(etag::json_with_etag(actix_web::http::StatusCode::OK, &view))
+}
+
+/// Changes to a planned inspection; absent fields stay.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InspectionPatch {
+    pub title: Option<String>,
+    pub period_from: Option<NaiveDate>,
+    pub period_to: Option<NaiveDate>,
+    pub scope: Option<Vec<Target>>,
+    pub inspectors: Option<Vec<i64>>,
+}
+
+fn state_conflict(current: InspectionStatus, what: &str) -> AppError {
+    AppError::conflict("inspection_state", format!("the inspection is {current}; {what}"))
+}
+
+/// Change a planned inspection (requires `If-Match`).
+#[utoipa::path(tag = "supervision", request_body = InspectionPatch,
+    params(("If-Match" = String, Header, description = "The current ETag")),
+    responses(
+        (status = 200, body = InspectionView, headers(("ETag" = String))),
+        (status = 409, description = "No longer planned", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["leadership", "supervisory_office"])))]
+#[patch("/inspections/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOrLeadership>,
+    id: Path<i64>,
+    if_match: IfMatch,
+    body: Json<InspectionPatch>,
+) -> Result<HttpResponse, AppError> {
+    let (id, p) = (id.get()?.into_inner(), body.get()?.into_inner());
+    let actor = caller.actor();
+    let view = state
+        .db
+        .write(move |conn| {
+            let before = inspection_detail(conn, id)?;
+            if_match.check(&etag::of(&before))?;
+            if before.status != InspectionStatus::Planned {
+                return Err(state_conflict(before.status, "only a planned inspection changes"));
+            }
+            let plan = check_plan(
+                conn,
+                p.title.as_deref().unwrap_or(&before.title),
+                p.period_from.unwrap_or(before.period_from),
+                p.period_to.unwrap_or(before.period_to),
+                p.scope.as_deref().unwrap_or(&before.scope),
+                p.inspectors.as_deref().unwrap_or(&before.inspectors),
+            )?;
+            store::replan(conn, id, &plan, crate::db::now())?;
+            audit::append(conn, &actor, "inspection.update", "inspection", id, &plan)?;
+            inspection_detail(conn, id)
+        })
+        .await?;
+    Ok(etag::json_with_etag(actix_web::http::StatusCode::OK, &view))
+}
+
+async fn step(
+    state: &AppState,
+    caller: &Caller<OfficeOrLeadership>,
+    id: i64,
+    step: InspectionStep,
+    conclusion: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let actor = caller.actor();
+    let view = state
+        .db
+        .write(move |conn| {
+            let x = store::get(conn, id).map_err(missing("inspection"))?;
+            let to = rules::inspection_step(x.status, step).map_err(|current| {
+                state_conflict(
+                    current,
+                    match step {
+                        InspectionStep::Start => "only a planned inspection starts",
+                        InspectionStep::Conclude => "only an inspection in progress concludes",
+                    },
+                )
+            })?;
+            store::set_status(conn, id, to, conclusion.as_deref(), crate::db::now())?;
+            audit::append(
+                conn,
+                &actor,
+                &format!("inspection.{to}"),
+                "inspection",
+                id,
+                &serde_json::json!({"status": to, "conclusion": conclusion}),
+            )?;
+            inspection_detail(conn, id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Start a planned inspection.
+#[utoipa::path(tag = "supervision",
+    responses((status = 200, body = InspectionView), (status = 409, description = "Not planned", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["leadership", "supervisory_office"])))]
+#[post("/inspections/{id}/start")]
+pub async fn start_inspection(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOrLeadership>,
+    id: Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.get()?.into_inner();
+    step(&state, &caller, id, InspectionStep::Start, None).await
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConcludeRequest {
+    /// The inspectors' overall conclusion.
+    pub conclusion: Option<String>,
+}
+
+/// Conclude an inspection in progress; it is read-only afterwards.
+#[utoipa::path(tag = "supervision", request_body = ConcludeRequest,
+    responses((status = 200, body = InspectionView), (status = 409, description = "Not in progress", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["leadership", "supervisory_office"])))]
+#[post("/inspections/{id}/conclude")]
+pub async fn conclude_inspection(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOrLeadership>,
+    id: Path<i64>,
+    body: Json<ConcludeRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (id, b) = (id.get()?.into_inner(), body.get()?.into_inner());
+    let conclusion = b.conclusion.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
+    if conclusion.as_ref().is_some_and(|c| c.chars().count() > 20_000) {
+        return Err(AppError::invalid(vec![FieldError::new(
+            "conclusion",
+            "must be at most 20000 characters",
+        )]));
+    }
+    step(&state, &caller, id, InspectionStep::Conclude, conclusion).await
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SampleFilters {
+    pub department_id: Option<i64>,
+    pub kind: Option<ActKind>,
+    pub decided_from: Option<NaiveDate>,
+    pub decided_to: Option<NaiveDate>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"size": 10, "filters": {"department_id": 2, "decided_from": "2026-01-01"}}))]
+pub struct SampleRequest {
+    /// 1 to 1000.
+    pub size: i64,
+    #[serde(default)]
+    pub filters: SampleFilters,
+    /// Given to redo a draw; otherwise a random one is made and recorded.
+    pub seed: Option<String>,
+}
+
+/// Draw a random sample of acts for a spot check; the seed and the population are recorded
+/// so anyone can redo the draw.
+#[utoipa::path(tag = "supervision", request_body = SampleRequest,
+    responses((status = 201, body = InspectionView), (status = 409, description = "Concluded", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["leadership", "supervisory_office"])))]
+#[post("/inspections/{id}/sample")]
+pub async fn draw_sample(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOrLeadership>,
+    id: Path<i64>,
+    body: Json<SampleRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (id, b) = (id.get()?.into_inner(), body.get()?.into_inner());
+    if !(1..=1000).contains(&b.size) {
+        return Err(AppError::invalid(vec![FieldError::new(
+            "size",
+            "must be from 1 to 1000",
+        )]));
+    }
+    let seed = match b.seed {
+        Some(s) if !s.is_empty() && s.len() <= 128 => s,
+        Some(_) => {
+            return Err(AppError::invalid(vec![FieldError::new(
+                "seed",
+                "must be 1 to 128 characters",
+            )]))
+        }
+        None => crate::auth::tokens::random_token(),
+    };
+    let (actor, by) = (caller.actor(), caller.user_id);
+    let view = state
+        .db
+        .write(move |conn| {
+            let x = store::get(conn, id).map_err(missing("inspection"))?;
+            if x.status == InspectionStatus::Concluded {
+                return Err(state_conflict(x.status, "a concluded inspection draws no samples"));
+            }
+            let filter = crate::acts::store::Filter {
+                kind: b.filters.kind,
+                department_id: b.filters.department_id,
+                decided_from: b.filters.decided_from,
+                decided_to: b.filters.decided_to,
+                ..Default::default()
+            };
+            let population = crate::acts::store::ids(conn, &filter)?;
+            let chosen = rules::sample(&seed, &population, b.size as usize);
+            let filters = serde_json::to_string(&b.filters).map_err(|e| AppError::Internal(e.to_string()))?;
+            let new = store::NewSample { seed: &seed, size: b.size, filters: &filters, population: population.len() as i64, act_ids: &chosen };
+            let sample_id = store::add_sample(conn, id, &new, by, crate::db::now())?;
+            let change = serde_json::json!({"sample_id": sample_id, "seed": seed, "population": population.len(), "act_ids": chosen});
+            audit::append(conn, &actor, "inspection.sample", "inspection", id, &change)?;
+            inspection_detail(conn, id)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// Whether the twice-a-year duty of SUP-5 was met.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"year": 2026, "regular_inspections_held": 2, "required": 2, "compliant": true, "inspection_ids": [1, 4], "rule_version": 1, "basis": ["SUP-5"]}))]
+pub struct Compliance {
+    pub year: i32,
+    /// Regular inspections concluded whose period starts in the year.
+    pub regular_inspections_held: i64,
+    pub required: u32,
+    pub compliant: bool,
+    pub inspection_ids: Vec<i64>,
+    /// The rule-set version in force on 1 January of the year.
+    pub rule_version: i64,
+    pub basis: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct YearQuery {
+    pub year: i32,
+}
+
+/// The leadership group's regular inspections of a year against the rule set (SUP-5).
+#[utoipa::path(tag = "supervision", params(YearQuery), responses((status = 200, body = Compliance)),
+    security(("bearer" = ["leadership", "supervisory_office"])))]
+#[get("/supervision/compliance")]
+pub async fn compliance(
+    state: web::Data<AppState>,
+    _c: Caller<OfficeOrLeadership>,
+    q: Query<YearQuery>,
+) -> Result<HttpResponse, AppError> {
+    let year = q.get()?.into_inner().year;
+    let start = NaiveDate::from_ymd_opt(year, 1, 1)
+        .filter(|_| (2000..=2100).contains(&year))
+        .ok_or_else(|| AppError::BadRequest("year must be from 2000 to 2100".into()))?;
+    let out = state
+        .db
+        .read(move |conn| {
+            let held = store::regular_held(conn, year)?;
+            let rules = crate::rules::store::in_force(conn, start)?;
+            let required = rules.rule.values.regular_inspections_per_year;
+            Ok::<_, StoreError>(Compliance {
+                year,
+                regular_inspections_held: held.len() as i64,
+                required,
+                compliant: held.len() as u64 >= u64::from(required),
+                inspection_ids: held,
+                rule_version: rules.rule.version,
+                basis: vec![SUP_5.to_string()],
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// A finding (问题) with its measures.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FindingView {
+    pub id: i64,
+    pub inspection_id: i64,
+    /// SUP-6 (1)–(9).
+    pub checklist_item: i32,
+    /// The checklist item in the seed's words.
+    pub checklist_text: String,
+    pub description: String,
+    pub department_id: i64,
+    pub officer_id: Option<i64>,
+    pub act_id: Option<i64>,
+    pub found_on: NaiveDate,
+    pub measures: Vec<MeasureView>,
+    pub basis: Vec<String>,
+    pub created_by: Option<i64>,
+}
+
+fn finding_view(conn: &mut DbConn, x: Finding, today: NaiveDate) -> Result<FindingView, AppError> {
+    let measures = store::measures_of_finding(conn, x.id)?;
+    let measures = measures
+        .into_iter()
+        .map(|m| measure_view(conn, m, x.department_id, today))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(FindingView {
+        checklist_text: rules::CHECKLIST[(x.checklist_item - 1) as usize].to_owned(),
+        basis: vec![format!("SUP-6({})", x.checklist_item)],
+        measures,
+        id: x.id,
+        inspection_id: x.inspection_id,
+        checklist_item: x.checklist_item,
+        description: x.description,
+        department_id: x.department_id,
+        officer_id: x.officer_id,
+        act_id: x.act_id,
+        found_on: x.found_on,
+        created_by: x.created_by,
+    })
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"checklist_item": 2, "description": "执法人员周杰证件已过期仍参与执法", "department_id": 2, "officer_id": 8}))]
+pub struct NewFinding {
+    /// SUP-6 (1)–(9).
+    pub checklist_item: i64,
+    pub description: String,
+    /// The department targeted.
+    pub department_id: i64,
+    pub officer_id: Option<i64>,
+    pub act_id: Option<i64>,
+    /// Default today; not in the future.
+    pub found_on: Option<NaiveDate>,
+}
+
+/// Record a finding of an inspection in progress.
+#[utoipa::path(tag = "supervision", request_body = NewFinding,
+    responses((status = 201, body = FindingView), (status = 409, description = "The inspection is not in progress", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["leadership", "supervisory_office"])))]
+#[post("/inspections/{id}/findings")]
+pub async fn add_finding(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOrLeadership>,
+    id: Path<i64>,
+    body: Json<NewFinding>,
+) -> Result<HttpResponse, AppError> {
+    let (id, b) = (id.get()?.into_inner(), body.get()?.into_inner());
+    let today = crate::db::today();
+    let mut check = Check::default();
+    let description = check.text("description", &b.description, 5000);
+    let item = rules::checklist_item(b.checklist_item);
+    if item.is_none() {
+        check.fail("checklist_item", "must be a SUP-6 checklist item, 1 to 9");
+    }
+    let found_on = b.found_on.unwrap_or(today);
+    if found_on > today {
+        check.fail("found_on", "must not be in the future");
+    }
+    check.finish()?;
+    let (actor, by) = (caller.actor(), caller.user_id);
+    let view = state
+        .db
+        .write(move |conn| {
+            let x = store::get(conn, id).map_err(missing("inspection"))?;
+            if x.status != InspectionStatus::InProgress {
+                return Err(state_conflict(
+                    x.status,
+                    "findings are recorded while it is in progress",
+                ));
+            }
+            check_target(conn, b.department_id, b.officer_id, b.act_id)?;
+            let new = store::NewFinding {
+                checklist_item: item.unwrap_or(1),
+                description,
+                department_id: b.department_id,
+                officer_id: b.officer_id,
+                act_id: b.act_id,
+                found_on,
+            };
+            let fid = store::add_finding(conn, id, &new, by, crate::db::now())?;
+            let finding = store::finding(conn, fid, Visibility::All)?;
+            audit::append(conn, &actor, "finding.create", "finding", fid, &finding)?;
+            finding_view(conn, finding, today)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// The target must exist; an officer or act named must belong to the department.
+fn check_target(conn: &mut DbConn, department: i64, officer: Option<i64>, act: Option<i64>) -> Result<(), AppError> {
+    let mut check = Check::default();
+    if crate::org::store::departments::get(conn, department, Visibility::All).is_err() {
+        check.fail("department_id", "no such department");
+    }
+    if let Some(o) = officer {
+        match crate::org::store::people::get(conn, o) {
+            Ok(p) if p.department_id == department => {}
+            Ok(_) => check.fail("officer_id", "the officer is not of that department"),
+            Err(_) => check.fail("officer_id", "no such person"),
+        }
+    }
+    if let Some(a) = act {
+        match crate::acts::store::get(conn, a, Visibility::All) {
+            Ok(x) if x.department_id == department => {}
+            Ok(_) => check.fail("act_id", "the act is not of that department"),
+            Err(_) => check.fail("act_id", "no such act"),
+        }
+    }
+    check.finish()
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FindingQuery {
+    pub inspection_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub checklist_item: Option<i32>,
+    pub found_from: Option<NaiveDate>,
+    pub found_to: Option<NaiveDate>,
+    /// 1 to 200, default 50.
+    pub limit: Option<i64>,
+    /// The `next` cursor of the previous page.
+    pub after: Option<String>,
+}
+
+/// List findings (staff: those targeting their department).
+#[utoipa::path(tag = "supervision", params(FindingQuery), responses((status = 200, body = Page<FindingView>)),
+    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[get("/findings")]
+pub async fn list_findings(
+    state: web::Data<AppState>,
+    caller: Caller<AnyRole>,
+    q: Query<FindingQuery>,
+) -> Result<HttpResponse, AppError> {
+    let q = q.get()?.into_inner();
+    let page = PageRequest::parse(q.limit, q.after.as_deref())?;
+    let filter = store::FindingFilter {
+        inspection_id: q.inspection_id,
+        department_id: q.department_id,
+        checklist_item: q.checklist_item,
+        found_from: q.found_from,
+        found_to: q.found_to,
+    };
+    let (vis, today) = (caller.visibility(), crate::db::today());
+    let views = state
+        .db
+        .read(move |conn| {
+            let rows = store::findings(conn, vis, &filter, page)?;
+            rows.into_iter()
+                .map(|x| finding_view(conn, x, today))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(Page::from_rows(views, page, |v| v.id)))
+}
+
+/// One finding with its measures.
+#[utoipa::path(tag = "supervision", responses((status = 200, body = FindingView)),
+    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[get("/findings/{id}")]
+pub async fn get_finding(
+    state: web::Data<AppState>,
+    caller: Caller<AnyRole>,
+    id: Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (id, vis, today) = (id.get()?.into_inner(), caller.visibility(), crate::db::today());
+    let view = state
+        .db
+        .read(move |conn| {
+            let x = store::finding(conn, id, vis).map_err(missing("finding"))?;
+            finding_view(conn, x, today)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// A handling measure (SUP-7) and its follow-up.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeasureView {
+    pub id: i64,
+    pub finding_id: i64,
+    /// SUP-7 (1)–(6).
+    pub item: i32,
+    pub action: MeasureAction,
+    pub deadline: Option<NaiveDate>,
+    pub note: String,
+    pub status: MeasureStatus,
+    /// Open or reported past the deadline.
+    pub overdue: bool,
+    /// The certificate a SUP-7(2) measure suspended or confiscated.
+    pub certificate_id: Option<i64>,
+    pub department_id: i64,
+    pub rectifications: Vec<RectificationView>,
+    pub basis: Vec<String>,
+}
+
+/// A rectification report and, once verified, the inspector's verdict.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RectificationView {
+    pub id: i64,
+    pub report: String,
+    pub reported_by: Option<i64>,
+    pub accepted: Option<bool>,
+    pub comment: Option<String>,
+    pub verified_by: Option<i64>,
+}
+
+impl From<Rectification> for RectificationView {
+    fn from(r: Rectification) -> Self {
+        Self {
+            id: r.id,
+            report: r.report,
+            reported_by: r.reported_by,
+            accepted: r.accepted,
+            comment: r.comment,
+            verified_by: r.verified_by,
+        }
+    }
+}
+
+fn measure_view(conn: &mut DbConn, x: Measure, department_id: i64, today: NaiveDate) -> Result<MeasureView, AppError> {
+    let rectifications = store::rectifications(conn, x.id)?.into_iter().map(Into::into).collect();
+    Ok(MeasureView {
+        overdue: rules::measure_overdue(x.status, x.deadline, today),
+        basis: vec![format!("SUP-7({})", x.item)],
+        rectifications,
+        department_id,
+        id: x.id,
+        finding_id: x.finding_id,
+        item: x.item,
+        action: x.action,
+        deadline: x.deadline,
+        note: x.note,
+        status: x.status,
+        certificate_id: x.certificate_id,
+    })
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"item": 2, "action": "suspend_certificate", "note": "证件失效，予以暂扣"}))]
+pub struct NewMeasure {
+    /// SUP-7 (1)–(6); must fit the finding's checklist item.
+    pub item: i64,
+    pub action: MeasureAction,
+    /// Required for order_filing and order_performance; not before the finding date.
+    pub deadline: Option<NaiveDate>,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Applies the measure's effect; returns the certificate it changed, if any.
+fn apply_effect(
+    conn: &mut DbConn,
+    finding: &Finding,
+    action: MeasureAction,
+    by: i64,
+    note: &str,
+) -> Result<Option<i64>, AppError> {
+    let field = |f: &str, m: &str| AppError::invalid(vec![FieldError::new(f, m)]);
+    let now = crate::db::now();
+    match action {
+        MeasureAction::SuspendCertificate | MeasureAction::ConfiscateCertificate => {
+            let officer = finding
+                .officer_id
+                .ok_or_else(|| field("action", "the finding names no officer whose certificate to take"))?;
+            let to = if action == MeasureAction::SuspendCertificate {
+                CertificateStatus::Suspended
+            } else {
+                CertificateStatus::Revoked
+            };
+            let held = crate::org::store::certificates::held_by(conn, officer)?;
+            let target = held.iter().find(|(_, status, _)| {
+                crate::org::rules::transition(*status, to, CauseKind::InspectionFinding).is_ok()
+            });
+            let Some((cert, from, _)) = target else {
+                return Err(field(
+                    "action",
+                    "the officer holds no certificate this measure can take",
+                ));
+            };
+            let reason = format!(
+                "SUP-7(2): finding {} — {}",
+                finding.id,
+                if note.is_empty() { &finding.description } else { note }
+            );
+            let change = crate::org::store::certificates::Change {
+                to,
+                reason: &reason,
+                cause_kind: CauseKind::InspectionFinding,
+                cause_ref: Some(finding.id),
+                by: Some(by),
+            };
+            crate::org::store::certificates::change_status(conn, *cert, *from, &change, now)?;
+            audit::append(
+                conn,
+                &Actor::User(by),
+                "certificate.status",
+                "certificate",
+                cert,
+                &serde_json::json!({"from": from, "to": to, "cause": {"kind": "inspection_finding", "id": finding.id}}),
+            )?;
+            Ok(Some(*cert))
+        }
+        MeasureAction::Revoke | MeasureAction::Correct | MeasureAction::OrderFiling => {
+            let act_id = finding
+                .act_id
+                .ok_or_else(|| field("action", "the finding names no act"))?;
+            let act = crate::acts::store::get(conn, act_id, Visibility::All)?;
+            if act.status == crate::acts::rules::ActStatus::Revoked {
+                return Err(AppError::conflict("act_revoked", "the act is already revoked"));
+            }
+            if action == MeasureAction::OrderFiling && (!act.major || act.filed_on.is_some()) {
+                return Err(field(
+                    "action",
+                    "only an unfiled major act is ordered to be filed (SUP-6(8))",
+                ));
+            }
+            if action == MeasureAction::Revoke {
+                let reason = format!("SUP-7: finding {} — {}", finding.id, finding.description);
+                crate::acts::store::revoke(conn, act_id, &reason, now)?;
+                crate::publicity::store::take_down_for_revoked_act(conn, act_id, &reason, now)?;
+                audit::append(
+                    conn,
+                    &Actor::User(by),
+                    "act.revoke",
+                    "act",
+                    act_id,
+                    &serde_json::json!({"reason": reason, "finding": finding.id}),
+                )?;
+            }
+            Ok(None)
+        }
+        MeasureAction::OrderPerformance => Ok(None),
+    }
+}
+
+/// Impose a handling measure on a finding (SUP-7), with its effect at once: a certificate is
+/// suspended or confiscated with the finding as cause; a revoked act is marked revoked and its
+/// published decision taken down.
+#[utoipa::path(tag = "supervision", request_body = NewMeasure,
+    responses(
+        (status = 201, body = FindingView),
+        (status = 409, description = "The inspection is concluded, or the act already revoked", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["leadership", "supervisory_office"])))]
+#[post("/findings/{id}/measures")]
+pub async fn add_measure(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOrLeadership>,
+    id: Path<i64>,
+    body: Json<NewMeasure>,
+) -> Result<HttpResponse, AppError> {
+    let (id, b) = (id.get()?.into_inner(), body.get()?.into_inner());
+    let today = crate::db::today();
+    if b.note.chars().count() > 5000 {
+        return Err(AppError::invalid(vec![FieldError::new(
+            "note",
+            "must be at most 5000 characters",
+        )]));
+    }
+    let item = u8::try_from(b.item).unwrap_or(0);
+    let (actor, by) = (caller.actor(), caller.user_id);
+    let view = state
+        .db
+        .write(move |conn| {
+            let finding = store::finding(conn, id, Visibility::All).map_err(missing("finding"))?;
+            let x = store::get(conn, finding.inspection_id)?;
+            if x.status == InspectionStatus::Concluded {
+                return Err(state_conflict(x.status, "measures are imposed before it concludes"));
+            }
+            rules::measure_fits(item, b.action, finding.checklist_item)
+                .map_err(|e| AppError::rule("measure_does_not_fit", e.to_string(), e.basis(item)))?;
+            match (b.action.needs_deadline(), b.deadline) {
+                (true, None) => {
+                    return Err(AppError::invalid(vec![FieldError::new(
+                        "deadline",
+                        "this measure sets a deadline",
+                    )]))
+                }
+                (_, Some(d)) if d < finding.found_on => {
+                    return Err(AppError::invalid(vec![FieldError::new(
+                        "deadline",
+                        "must not be before the finding date",
+                    )]))
+                }
+                _ => {}
+            }
+            let certificate_id = apply_effect(conn, &finding, b.action, by, b.note.trim())?;
+            let new = store::NewMeasure {
+                item: i32::from(item),
+                action: b.action,
+                deadline: b.deadline,
+                note: b.note.trim().to_owned(),
+                status: if b.action.immediate() {
+                    MeasureStatus::Executed
+                } else {
+                    MeasureStatus::Open
+                },
+                certificate_id,
+            };
+            let mid = store::add_measure(conn, id, &new, by, crate::db::now())?;
+            audit::append(
+                conn,
+                &actor,
+                "measure.create",
+                "measure",
+                mid,
+                &serde_json::json!({"finding": id, "item": item, "action": b.action, "deadline": b.deadline}),
+            )?;
+            finding_view(conn, finding, today)
+        })
+        .await?;
+    state.public_cache.invalidate();
+    Ok(HttpResponse::Created().json(view))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MeasureQuery {
+    pub finding_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub status: Option<MeasureStatus>,
+    /// Only measures past their deadline and not verified.
+    pub overdue: Option<bool>,
+    /// 1 to 200, default 50.
+    pub limit: Option<i64>,
+    /// The `next` cursor of the previous page.
+    pub after: Option<String>,
+}
+
+/// List measures (staff: those targeting their department).
+#[utoipa::path(tag = "supervision", params(MeasureQuery), responses((status = 200, body = Page<MeasureView>)),
+    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[get("/measures")]
+pub async fn list_measures(
+    state: web::Data<AppState>,
+    caller: Caller<AnyRole>,
+    q: Query<MeasureQuery>,
+) -> Result<HttpResponse, AppError> {
+    let q = q.get()?.into_inner();
+    let page = PageRequest::parse(q.limit, q.after.as_deref())?;
+    let today = crate::db::today();
+    let filter = store::MeasureFilter {
+        finding_id: q.finding_id,
+        department_id: q.department_id,
+        status: q.status,
+        overdue_on: q.overdue.filter(|o| *o).map(|_| today),
+    };
+    let vis = caller.visibility();
+    let views = state
+        .db
+        .read(move |conn| {
+            let rows = store::measures(conn, vis, &filter, page)?;
+            rows.into_iter()
+                .map(|(x, d)| measure_view(conn, x, d, today))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(Page::from_rows(views, page, |v| v.id)))
+}
+
+/// One measure with its rectification reports.
+#[utoipa::path(tag = "supervision", responses((status = 200, body = MeasureView)),
+    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[get("/measures/{id}")]
+pub async fn get_measure(
+    state: web::Data<AppState>,
+    caller: Caller<AnyRole>,
+    id: Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (id, vis, today) = (id.get()?.into_inner(), caller.visibility(), crate::db::today());
+    let view = state
+        .db
+        .read(move |conn| {
+            let (x, d) = store::measure(conn, id, vis).map_err(missing("measure"))?;
+            measure_view(conn, x, d, today)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"report": "已补办备案手续，备案号2026-017"}))]
+pub struct RectificationReport {
+    pub report: String,
+}
+
+/// Report rectification of an open measure (the target department).
+#[utoipa::path(tag = "supervision", request_body = RectificationReport,
+    responses((status = 201, body = MeasureView), (status = 409, description = "Not open", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[post("/measures/{id}/rectification")]
+pub async fn report_rectification(
+    state: web::Data<AppState>,
+    caller: Caller<AnyRole>,
+    id: Path<i64>,
+    body: Json<RectificationReport>,
+) -> Result<HttpResponse, AppError> {
+    let (id, b) = (id.get()?.into_inner(), body.get()?.into_inner());
+    let mut check = Check::default();
+    let text = check.text("report", &b.report, 5000);
+    check.finish()?;
+    let (actor, by, vis, today) = (caller.actor(), caller.user_id, caller.visibility(), crate::db::today());
+    let view = state
+        .db
+        .write(move |conn| {
+            let (x, d) = store::measure(conn, id, vis).map_err(missing("measure"))?;
+            if x.status != MeasureStatus::Open {
+                return Err(AppError::conflict(
+                    "measure_state",
+                    format!("the measure is {}; only an open measure is reported", x.status),
+                ));
+            }
+            let now = crate::db::now();
+            let rid = store::report(conn, id, &text, by, now)?;
+            store::set_measure_status(conn, id, MeasureStatus::Reported, now)?;
+            audit::append(
+                conn,
+                &actor,
+                "measure.rectification",
+                "measure",
+                id,
+                &serde_json::json!({"report_id": rid, "report": text}),
+            )?;
+            let (x, _) = store::measure(conn, id, Visibility::All)?;
+            measure_view(conn, x, d, today)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"accepted": true, "comment": "经核查已整改到位"}))]
+pub struct Verification {
+    pub accepted: bool,
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// Verify a reported rectification (an inspector): accepted closes the measure, rejected
+/// opens it again. Nobody verifies their own report.
+#[utoipa::path(tag = "supervision", request_body = Verification,
+    responses((status = 200, body = MeasureView), (status = 409, description = "Nothing reported, or one's own report", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["leadership", "supervisory_office"])))]
+#[post("/measures/{id}/verify")]
+pub async fn verify_rectification(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOrLeadership>,
+    id: Path<i64>,
+    body: Json<Verification>,
+) -> Result<HttpResponse, AppError> {
+    let (id, b) = (id.get()?.into_inner(), body.get()?.into_inner());
+    if b.comment.chars().count() > 5000 {
+        return Err(AppError::invalid(vec![FieldError::new(
+            "comment",
+            "must be at most 5000 characters",
+        )]));
+    }
+    let (actor, by, today) = (caller.actor(), caller.user_id, crate::db::today());
+    let view = state
+        .db
+        .write(move |conn| {
+            let (x, d) = store::measure(conn, id, Visibility::All).map_err(missing("measure"))?;
+            let pending = store::rectifications(conn, id)?
+                .into_iter()
+                .rev()
+                .find(|r| r.verified_at.is_none());
+            let report = match (x.status, pending) {
+                (MeasureStatus::Reported, Some(r)) => r,
+                _ => {
+                    return Err(AppError::conflict(
+                        "measure_state",
+                        format!("the measure is {}; nothing awaits verification", x.status),
+                    ))
+                }
+            };
+            if report.reported_by == Some(by) {
+                return Err(AppError::conflict(
+                    "own_report",
+                    "an inspector does not verify a rectification they reported",
+                ));
+            }
+            let now = crate::db::now();
+            store::verify(conn, report.id, b.accepted, b.comment.trim(), by, now)?;
+            let to = if b.accepted {
+                MeasureStatus::Verified
+            } else {
+                MeasureStatus::Open
+            };
+            store::set_measure_status(conn, id, to, now)?;
+            audit::append(
+                conn,
+                &actor,
+                "measure.verify",
+                "measure",
+                id,
+                &serde_json::json!({"report_id": report.id, "accepted": b.accepted, "comment": b.comment}),
+            )?;
+            let (x, _) = store::measure(conn, id, Visibility::All)?;
+            measure_view(conn, x, d, today)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list)
+        .service(create)
+        .service(get)
+        .service(update)
+        .service(start_inspection)
+        .service(conclude_inspection)
+        .service(draw_sample)
+        .service(compliance)
+        .service(add_finding)
+        .service(list_findings)
+        .service(get_finding)
+        .service(add_measure)
+        .service(list_measures)
+        .service(get_measure)
+        .service(report_rectification)
+        .service(verify_rectification);
+}
