@@ -1,0 +1,516 @@
+//! SUP through the API: inspections, findings, measures and their effects on certificates,
+//! acts and disclosures, rectification, overdue measures, compliance, samples, visibility.
+
+mod common;
+
+use chrono::Days;
+use common::{Resp, Session, TestApp};
+use safeguards::auth::Role;
+use safeguards::db::today;
+use serde_json::{json, Value};
+
+struct Sup {
+    app: TestApp,
+    leader: Session,
+    office: Session,
+    staff: Session,
+    officer: i64,
+}
+
+async fn sup() -> Sup {
+    let app = TestApp::new().await;
+    let leader = app.account(Role::Leadership).await;
+    let office = app.account(Role::SupervisoryOffice).await;
+    let staff = app.account(Role::Staff).await;
+    let officer = app.officer_with_certificate("周杰", staff.department_id, 100, 300);
+    Sup {
+        app,
+        leader,
+        office,
+        staff,
+        officer,
+    }
+}
+
+impl Sup {
+    async fn inspection(&self, kind: &str, token: &str) -> Resp {
+        let body = json!({"kind": kind, "title": "检查", "period_from": today(), "period_to": today() + Days::new(10),
+            "scope": [{"kind": "department", "id": self.staff.department_id}], "inspectors": [self.office.person_id]});
+        self.app.post("/api/v1/inspections", Some(token), &body).await
+    }
+
+    async fn running(&self) -> i64 {
+        let id = self.inspection("ad_hoc", &self.office.token).await.ok(201)["id"]
+            .as_i64()
+            .unwrap();
+        self.app
+            .post(
+                &format!("/api/v1/inspections/{id}/start"),
+                Some(&self.office.token),
+                &json!({}),
+            )
+            .await
+            .ok(200);
+        id
+    }
+
+    async fn finding(&self, inspection: i64, item: i64, extra: Value) -> Resp {
+        let mut body =
+            json!({"checklist_item": item, "description": "问题", "department_id": self.staff.department_id});
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        self.app
+            .post(
+                &format!("/api/v1/inspections/{inspection}/findings"),
+                Some(&self.office.token),
+                &body,
+            )
+            .await
+    }
+
+    async fn measure(&self, finding: i64, body: Value) -> Resp {
+        self.app
+            .post(
+                &format!("/api/v1/findings/{finding}/measures"),
+                Some(&self.office.token),
+                &body,
+            )
+            .await
+    }
+
+    async fn act(&self, major: bool) -> i64 {
+        let body = json!({"kind": "penalty", "penalty_procedure": "filed_case", "department_id": self.staff.department_id,
+            "officers": [self.officer], "counterpart": {"name": "某公司", "type": "legal_person"}, "legal_basis": "依据",
+            "decision_text": "罚款", "decision_date": today() - Days::new(2), "major": major});
+        self.app
+            .post("/api/v1/acts", Some(&self.staff.token), &body)
+            .await
+            .ok(201)["id"]
+            .as_i64()
+            .unwrap()
+    }
+}
+
+#[actix_web::test]
+async fn inspections_move_planned_in_progress_concluded_only() {
+    let s = sup().await;
+    s.inspection("regular", &s.office.token).await.problem(403);
+    let r = s.inspection("regular", &s.leader.token).await;
+    let id = r.ok(201)["id"].as_i64().unwrap();
+    assert_eq!(r.body["status"], "planned");
+    let path = format!("/api/v1/inspections/{id}");
+    let t = Some(s.office.token.as_str());
+    assert_eq!(
+        s.app
+            .post(&format!("{path}/conclude"), t, &json!({}))
+            .await
+            .problem(409),
+        "inspection_state"
+    );
+    s.app.post(&format!("{path}/start"), t, &json!({})).await.ok(200);
+    s.app.post(&format!("{path}/start"), t, &json!({})).await.problem(409);
+    let etag = s.app.get(&path, t).await.header("etag").unwrap();
+    s.app
+        .patch(&path, t, Some(&etag), &json!({"title": "改"}))
+        .await
+        .problem(409);
+    let r = s
+        .app
+        .post(&format!("{path}/conclude"), t, &json!({"conclusion": "总体良好"}))
+        .await;
+    assert_eq!(r.ok(200)["status"], "concluded");
+    s.app
+        .post(&format!("{path}/conclude"), t, &json!({}))
+        .await
+        .problem(409);
+    s.finding(id, 2, json!({})).await.problem(409);
+    s.app
+        .get("/api/v1/inspections", Some(&s.staff.token))
+        .await
+        .problem(403);
+}
+
+#[actix_web::test]
+async fn twice_a_year_regular_inspections_make_the_year_compliant() {
+    let s = sup().await;
+    let year = chrono::Datelike::year(&today());
+    let t = Some(s.leader.token.as_str());
+    let c = s
+        .app
+        .get(&format!("/api/v1/supervision/compliance?year={year}"), t)
+        .await;
+    assert_eq!(c.ok(200)["required"], 2);
+    assert_eq!(c.body["compliant"], false);
+    assert_eq!(c.body["basis"], json!(["SUP-5"]));
+    for n in 1..=2 {
+        let id = s.inspection("regular", &s.leader.token).await.ok(201)["id"]
+            .as_i64()
+            .unwrap();
+        s.app
+            .post(&format!("/api/v1/inspections/{id}/start"), t, &json!({}))
+            .await
+            .ok(200);
+        let before = s
+            .app
+            .get(&format!("/api/v1/supervision/compliance?year={year}"), t)
+            .await;
+        assert_eq!(before.body["regular_inspections_held"], n - 1, "held means concluded");
+        s.app
+            .post(&format!("/api/v1/inspections/{id}/conclude"), t, &json!({}))
+            .await
+            .ok(200);
+    }
+    // An ad-hoc inspection does not count.
+    let adhoc = s.running().await;
+    s.app
+        .post(&format!("/api/v1/inspections/{adhoc}/conclude"), t, &json!({}))
+        .await
+        .ok(200);
+    let c = s
+        .app
+        .get(&format!("/api/v1/supervision/compliance?year={year}"), t)
+        .await;
+    assert_eq!(c.body["regular_inspections_held"], 2);
+    assert_eq!(c.body["compliant"], true);
+    let next = s
+        .app
+        .get(&format!("/api/v1/supervision/compliance?year={}", year + 1), t)
+        .await;
+    assert_eq!(next.body["compliant"], false);
+}
+
+#[actix_web::test]
+async fn suspending_a_certificate_bars_the_officer_from_new_acts() {
+    let s = sup().await;
+    let id = s.running().await;
+    let f = s.finding(id, 2, json!({"officer_id": s.officer})).await;
+    let fid = f.ok(201)["id"].as_i64().unwrap();
+    assert_eq!(f.body["basis"], json!(["SUP-6(2)"]));
+    let r = s
+        .measure(
+            fid,
+            json!({"item": 2, "action": "suspend_certificate", "note": "证件失效"}),
+        )
+        .await;
+    let measure = r.ok(201)["measures"][0].clone();
+    assert_eq!(measure["status"], "executed");
+    let cert = measure["certificate_id"].as_i64().unwrap();
+    let c = s
+        .app
+        .get(&format!("/api/v1/certificates/{cert}"), Some(&s.office.token))
+        .await;
+    assert_eq!(c.body["status"], "suspended");
+    assert_eq!(
+        c.body["history"].as_array().unwrap().last().unwrap()["cause"],
+        json!({"kind": "inspection_finding", "id": fid})
+    );
+    let act = json!({"kind": "inspection", "department_id": s.staff.department_id, "officers": [s.officer],
+        "counterpart": {"name": "x", "type": "other"}, "legal_basis": "y", "decision_text": "z", "decision_date": today()});
+    let r = s.app.post("/api/v1/acts", Some(&s.staff.token), &act).await;
+    assert_eq!(r.problem(422), "officer_without_valid_certificate");
+    // Confiscation follows suspension.
+    let r = s
+        .measure(fid, json!({"item": 2, "action": "confiscate_certificate"}))
+        .await;
+    r.ok(201);
+    assert_eq!(
+        s.app
+            .get(&format!("/api/v1/certificates/{cert}"), Some(&s.office.token))
+            .await
+            .body["status"],
+        "revoked"
+    );
+}
+
+#[actix_web::test]
+async fn a_measure_must_fit_the_checklist_item() {
+    let s = sup().await;
+    let id = s.running().await;
+    let fid = s.finding(id, 4, json!({"officer_id": s.officer})).await.ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    let before = (s.app.count("measures"), s.app.count("certificate_status_changes"));
+    let r = s
+        .measure(fid, json!({"item": 2, "action": "suspend_certificate"}))
+        .await;
+    assert_eq!(r.problem(422), "measure_does_not_fit");
+    assert_eq!(r.body["basis"], json!(["SUP-7(2)"]));
+    s.measure(fid, json!({"item": 4, "action": "suspend_certificate"}))
+        .await
+        .problem(422);
+    s.measure(fid, json!({"item": 9, "action": "correct"}))
+        .await
+        .problem(422);
+    s.measure(fid, json!({"item": 6, "action": "order_performance"}))
+        .await
+        .problem(422);
+    let early = json!({"item": 6, "action": "order_performance", "deadline": today() - Days::new(1)});
+    s.measure(fid, early).await.problem(422);
+    assert_eq!(
+        (s.app.count("measures"), s.app.count("certificate_status_changes")),
+        before
+    );
+    s.finding(id, 10, json!({})).await.problem(422);
+}
+
+#[actix_web::test]
+async fn revoking_an_act_takes_its_published_decision_down() {
+    let s = sup().await;
+    let act = s.act(false).await;
+    let d = json!({"department_id": s.staff.department_id, "category": "penalty", "content_type": "decision", "act_id": act, "title": "处罚决定"});
+    let did = s
+        .app
+        .post("/api/v1/disclosures", Some(&s.staff.token), &d)
+        .await
+        .ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    s.app
+        .post(
+            &format!("/api/v1/disclosures/{did}/submit"),
+            Some(&s.staff.token),
+            &json!({}),
+        )
+        .await
+        .ok(200);
+    s.app
+        .post(
+            &format!("/api/v1/disclosures/{did}/publish"),
+            Some(&s.office.token),
+            &json!({}),
+        )
+        .await
+        .ok(200);
+    s.app
+        .get(&format!("/api/v1/public/disclosures/{did}"), None)
+        .await
+        .ok(200);
+    let id = s.running().await;
+    let fid = s.finding(id, 4, json!({"act_id": act})).await.ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    s.measure(fid, json!({"item": 4, "action": "revoke"})).await.ok(201);
+    assert_eq!(
+        s.app
+            .get(&format!("/api/v1/acts/{act}"), Some(&s.office.token))
+            .await
+            .body["status"],
+        "revoked"
+    );
+    s.app
+        .get(&format!("/api/v1/public/disclosures/{did}"), None)
+        .await
+        .problem(404);
+    assert!(s.app.get("/api/v1/public/disclosures", None).await.body["items"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+}
+
+#[actix_web::test]
+async fn ordered_filing_is_rectified_verified_and_tracked_when_overdue() {
+    let s = sup().await;
+    let act = s.act(true).await;
+    let id = s.running().await;
+    let fid = s
+        .finding(id, 8, json!({"act_id": act, "found_on": today() - Days::new(5)}))
+        .await
+        .ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    s.measure(fid, json!({"item": 5, "action": "order_filing"}))
+        .await
+        .problem(422);
+    let r = s
+        .measure(
+            fid,
+            json!({"item": 5, "action": "order_filing", "deadline": today() - Days::new(1), "note": "限期补备并通报"}),
+        )
+        .await;
+    let mid = r.ok(201)["measures"][0]["id"].as_i64().unwrap();
+    assert_eq!(r.body["measures"][0]["overdue"], true);
+    let overdue = s.app.get("/api/v1/measures?overdue=true", Some(&s.office.token)).await;
+    assert_eq!(overdue.ok(200)["items"][0]["id"], mid);
+
+    // Staff of the department report; another department's staff cannot even see it.
+    let outsider = s.app.account(Role::Staff).await;
+    s.app
+        .get(&format!("/api/v1/measures/{mid}"), Some(&outsider.token))
+        .await
+        .problem(404);
+    s.app
+        .get(&format!("/api/v1/findings/{fid}"), Some(&outsider.token))
+        .await
+        .problem(404);
+    let path = format!("/api/v1/measures/{mid}");
+    s.app
+        .post(
+            &format!("{path}/verify"),
+            Some(&s.office.token),
+            &json!({"accepted": true}),
+        )
+        .await
+        .problem(409);
+    let r = s
+        .app
+        .post(
+            &format!("{path}/rectification"),
+            Some(&s.staff.token),
+            &json!({"report": "已补备"}),
+        )
+        .await;
+    assert_eq!(r.ok(201)["status"], "reported");
+    s.app
+        .post(
+            &format!("{path}/rectification"),
+            Some(&s.staff.token),
+            &json!({"report": "again"}),
+        )
+        .await
+        .problem(409);
+    // Rejected: back to open, then reported again and accepted.
+    let r = s
+        .app
+        .post(
+            &format!("{path}/verify"),
+            Some(&s.office.token),
+            &json!({"accepted": false, "comment": "材料不全"}),
+        )
+        .await;
+    assert_eq!(r.ok(200)["status"], "open");
+    s.app
+        .post(
+            &format!("{path}/rectification"),
+            Some(&s.staff.token),
+            &json!({"report": "已补齐"}),
+        )
+        .await
+        .ok(201);
+    let r = s
+        .app
+        .post(
+            &format!("{path}/verify"),
+            Some(&s.office.token),
+            &json!({"accepted": true}),
+        )
+        .await;
+    assert_eq!(r.ok(200)["status"], "verified");
+    assert_eq!(r.body["overdue"], false);
+    assert!(s
+        .app
+        .get("/api/v1/measures?overdue=true", Some(&s.office.token))
+        .await
+        .body["items"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+}
+
+#[actix_web::test]
+async fn nobody_verifies_their_own_rectification_report() {
+    let s = sup().await;
+    let id = s.running().await;
+    let fid = s.finding(id, 9, json!({})).await.ok(201)["id"].as_i64().unwrap();
+    let r = s
+        .measure(
+            fid,
+            json!({"item": 6, "action": "order_performance", "deadline": today() + Days::new(10)}),
+        )
+        .await;
+    let mid = r.ok(201)["measures"][0]["id"].as_i64().unwrap();
+    s.app
+        .post(
+            &format!("/api/v1/measures/{mid}/rectification"),
+            Some(&s.office.token),
+            &json!({"report": "办公室代报"}),
+        )
+        .await
+        .ok(201);
+    let r = s
+        .app
+        .post(
+            &format!("/api/v1/measures/{mid}/verify"),
+            Some(&s.office.token),
+            &json!({"accepted": true}),
+        )
+        .await;
+    assert_eq!(r.problem(409), "own_report");
+    s.app
+        .post(
+            &format!("/api/v1/measures/{mid}/verify"),
+            Some(&s.leader.token),
+            &json!({"accepted": true}),
+        )
+        .await
+        .ok(200);
+}
+
+#[actix_web::test]
+async fn a_spot_check_sample_is_recorded_and_reproducible() {
+    let s = sup().await;
+    for _ in 0..12 {
+        s.act(false).await;
+    }
+    let body = json!({"kind": "spot_check", "title": "抽查", "period_from": today(), "period_to": today(), "inspectors": [s.office.person_id]});
+    let id = s
+        .app
+        .post("/api/v1/inspections", Some(&s.office.token), &body)
+        .await
+        .ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/v1/inspections/{id}/sample");
+    let r = s
+        .app
+        .post(
+            &path,
+            Some(&s.office.token),
+            &json!({"size": 5, "filters": {"department_id": s.staff.department_id}}),
+        )
+        .await;
+    let draw = r.ok(201)["samples"][0].clone();
+    assert_eq!(draw["population"], 12);
+    assert_eq!(draw["act_ids"].as_array().unwrap().len(), 5);
+    let seed = draw["seed"].as_str().unwrap();
+    let again = s
+        .app
+        .post(
+            &path,
+            Some(&s.office.token),
+            &json!({"size": 5, "filters": {"department_id": s.staff.department_id}, "seed": seed}),
+        )
+        .await;
+    assert_eq!(again.ok(201)["samples"][1]["act_ids"], draw["act_ids"]);
+    s.app
+        .post(&path, Some(&s.office.token), &json!({"size": 0}))
+        .await
+        .problem(422);
+}
+
+#[actix_web::test]
+async fn staff_see_findings_of_their_department_only() {
+    let s = sup().await;
+    let id = s.running().await;
+    s.finding(id, 9, json!({})).await.ok(201);
+    let outsider = s.app.account(Role::Staff).await;
+    assert_eq!(
+        s.app.get("/api/v1/findings", Some(&s.staff.token)).await.body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(s.app.get("/api/v1/findings", Some(&outsider.token)).await.body["items"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let wrong_officer = s.app.person(
+        "外人",
+        safeguards::org::rules::Position::Officer,
+        outsider.department_id,
+    );
+    s.finding(id, 2, json!({"officer_id": wrong_officer}))
+        .await
+        .problem(422);
+}
