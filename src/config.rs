@@ -19,6 +19,8 @@ pub struct Config {
     pub jwt_secret: JwtSecret,
     pub log_format: LogFormat,
     pub pool_size: u32,
+    /// The prefix of supervision document numbers (SUP-10).
+    pub document_prefix: String,
 }
 
 /// The HS256 signing secret; never printed by `Debug`.
@@ -73,6 +75,7 @@ impl ConfigError {
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://./data/safeguards.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+pub const DEFAULT_DOCUMENT_PREFIX: &str = "高新安监督";
 const DEFAULT_POOL_SIZE: u32 = 10;
 
 /// Where the JWT secret comes from when the environment has none.
@@ -109,6 +112,14 @@ impl Config {
                 .filter(|n| (1..=256).contains(n))
                 .ok_or_else(|| ConfigError::new("SAFEGUARDS_POOL_SIZE", "must be a whole number from 1 to 256"))?,
         };
+        let document_prefix = lookup("SAFEGUARDS_DOCUMENT_PREFIX").unwrap_or_else(|| DEFAULT_DOCUMENT_PREFIX.into());
+        let n = document_prefix.chars().count();
+        if n == 0 || n > 32 || document_prefix.chars().any(char::is_control) {
+            return Err(ConfigError::new(
+                "SAFEGUARDS_DOCUMENT_PREFIX",
+                "must be 1 to 32 printable characters",
+            ));
+        }
         let (jwt_secret, generated) = match (lookup("SAFEGUARDS_JWT_SECRET"), secret_source) {
             (Some(s), _) => (JwtSecret::new(s.into_bytes())?, false),
             (None, SecretSource::GenerateIfMissing) => (JwtSecret::generate(), true),
@@ -126,6 +137,7 @@ impl Config {
                 jwt_secret,
                 log_format,
                 pool_size,
+                document_prefix,
             },
             generated,
         ))
@@ -159,6 +171,7 @@ mod tests {
             ("SAFEGUARDS_LOG", "xml"),
             ("SAFEGUARDS_POOL_SIZE", "0"),
             ("SAFEGUARDS_JWT_SECRET", "short"),
+            ("SAFEGUARDS_DOCUMENT_PREFIX", ""),
         ] {
             let vars = if var == secret.0 {
                 vec![(var, value)]

@@ -44,6 +44,8 @@ pub struct AppState {
     pub dummy_hash: String,
     /// Pages of the public reading room (PUB), dropped whenever something public changes.
     pub public_cache: publicity::cache::PublicCache,
+    /// The prefix of supervision document numbers (`{prefix}〔{year}〕{n}号`, SUP-10).
+    pub document_prefix: String,
     metrics: PrometheusMetrics,
 }
 
@@ -55,6 +57,7 @@ impl AppState {
             throttle: LoginThrottle::default(),
             dummy_hash: auth::passwords::dummy_hash(),
             public_cache: Default::default(),
+            document_prefix: config::DEFAULT_DOCUMENT_PREFIX.to_owned(),
             db,
         })
     }

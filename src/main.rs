@@ -180,7 +180,9 @@ fn serve(mut c: Config, demo_mode: bool, bind: Option<SocketAddr>) -> Result<(),
         let seeded = demo::seed(&db).map_err(|e| Failure::Runtime(format!("demo seed failed: {e}")))?;
         print_demo(&c, seeded);
     }
-    let state = web::Data::new(AppState::new(db, &c.jwt_secret).map_err(Failure::Runtime)?);
+    let mut state = AppState::new(db, &c.jwt_secret).map_err(Failure::Runtime)?;
+    state.document_prefix = c.document_prefix.clone();
+    let state = web::Data::new(state);
     let bind = c.bind;
     actix_web::rt::System::new()
         .block_on(async move {

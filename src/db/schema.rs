@@ -356,6 +356,62 @@ diesel::joinable!(findings -> inspections (inspection_id));
 diesel::joinable!(measures -> findings (finding_id));
 diesel::joinable!(rectifications -> measures (measure_id));
 
+diesel::table! {
+    material_requests (id) {
+        id -> BigInt,
+        inspection_id -> BigInt,
+        department_id -> BigInt,
+        description -> Text,
+        deadline -> Date,
+        status -> Text,
+        response -> Nullable<Text>,
+        responded_by -> Nullable<BigInt>,
+        responded_on -> Nullable<Date>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    supervision_documents (id) {
+        id -> BigInt,
+        inspection_id -> BigInt,
+        number -> Text,
+        year -> Integer,
+        seq -> BigInt,
+        content -> Text,
+        issued_on -> Date,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    document_targets (document_id, target_kind, target_id) {
+        document_id -> BigInt,
+        target_kind -> Text,
+        target_id -> BigInt,
+        department_id -> BigInt,
+        received_on -> Nullable<Date>,
+        received_by -> Nullable<Text>,
+        recorded_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    trend_analyses (id) {
+        id -> BigInt,
+        period_from -> Date,
+        period_to -> Date,
+        analysis -> Text,
+        measures -> Text,
+        recommendations -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(document_targets -> supervision_documents (document_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     departments,
     people,
@@ -383,4 +439,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     findings,
     measures,
     rectifications,
+    material_requests,
+    supervision_documents,
+    document_targets,
+    trend_analyses,
 );

@@ -267,3 +267,69 @@ mod tests {
         assert_eq!(sample("s", &ids[..3], 10).len(), 3);
     }
 }
+
+pub const SUP_8: ArticleRef = ArticleRef::article(Regime::Sup, 8);
+pub const SUP_9: ArticleRef = ArticleRef::article(Regime::Sup, 9);
+pub const SUP_10: ArticleRef = ArticleRef::article(Regime::Sup, 10);
+
+/// A supervision document's number: `{prefix}〔{year}〕{seq}号`, numbered from 1 each year.
+pub fn document_number(prefix: &str, year: i32, seq: i64) -> String {
+    format!("{prefix}〔{year}〕{seq}号")
+}
+
+crate::text_enum! {
+    /// A material request's recorded status (SUP-8).
+    pub enum RequestStatus {
+        Open = "open",
+        Answered = "answered",
+        /// 拒绝: later an aggravating circumstance (ACC-7(4)).
+        Refused = "refused",
+    }
+}
+
+crate::text_enum! {
+    /// Where a material request stands on a day.
+    pub enum RequestOutcome {
+        Open = "open",
+        /// Unanswered past its deadline: recorded as non-cooperation like a refusal.
+        Overdue = "overdue",
+        Answered = "answered",
+        Refused = "refused",
+    }
+}
+
+pub fn request_outcome(status: RequestStatus, deadline: chrono::NaiveDate, today: chrono::NaiveDate) -> RequestOutcome {
+    match status {
+        RequestStatus::Answered => RequestOutcome::Answered,
+        RequestStatus::Refused => RequestOutcome::Refused,
+        RequestStatus::Open if today > deadline => RequestOutcome::Overdue,
+        RequestStatus::Open => RequestOutcome::Open,
+    }
+}
+
+#[cfg(test)]
+mod document_tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_request_outcomes() {
+        assert_eq!(document_number("高新安监督", 2026, 3), "高新安监督〔2026〕3号");
+        let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+        assert_eq!(
+            request_outcome(RequestStatus::Open, d("2026-12-01"), d("2026-12-01")),
+            RequestOutcome::Open
+        );
+        assert_eq!(
+            request_outcome(RequestStatus::Open, d("2026-12-01"), d("2026-12-02")),
+            RequestOutcome::Overdue
+        );
+        assert_eq!(
+            request_outcome(RequestStatus::Refused, d("2026-12-01"), d("2026-11-01")),
+            RequestOutcome::Refused
+        );
+        assert_eq!(
+            request_outcome(RequestStatus::Answered, d("2026-12-01"), d("2027-01-01")),
+            RequestOutcome::Answered
+        );
+    }
+}

@@ -586,3 +586,367 @@ pub fn verify(
         .execute(conn)?;
     Ok(())
 }
+
+use super::rules::RequestStatus;
+use crate::db::schema::document_targets::dsl as dt;
+use crate::db::schema::material_requests::dsl as mr;
+use crate::db::schema::supervision_documents::dsl as sd;
+use crate::db::schema::trend_analyses::dsl as ta;
+
+/// A request for materials (SUP-8).
+#[derive(Clone, Debug, Queryable, serde::Serialize)]
+pub struct MaterialRequest {
+    pub id: i64,
+    pub inspection_id: i64,
+    pub department_id: i64,
+    pub description: String,
+    pub deadline: NaiveDate,
+    pub status: RequestStatus,
+    pub response: Option<String>,
+    pub responded_by: Option<i64>,
+    pub responded_on: Option<NaiveDate>,
+    pub created_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+}
+
+macro_rules! request_columns {
+    () => {
+        (
+            mr::id,
+            mr::inspection_id,
+            mr::department_id,
+            mr::description,
+            mr::deadline,
+            mr::status,
+            mr::response,
+            mr::responded_by,
+            mr::responded_on,
+            mr::created_by,
+            mr::created_at,
+        )
+    };
+}
+
+pub fn add_request(
+    conn: &mut DbConn,
+    inspection: i64,
+    department: i64,
+    description: &str,
+    deadline: NaiveDate,
+    by: i64,
+    now: NaiveDateTime,
+) -> Result<i64, StoreError> {
+    Ok(diesel::insert_into(mr::material_requests)
+        .values((
+            mr::inspection_id.eq(inspection),
+            mr::department_id.eq(department),
+            mr::description.eq(description),
+            mr::deadline.eq(deadline),
+            mr::status.eq(RequestStatus::Open),
+            mr::created_by.eq(by),
+            mr::created_at.eq(now),
+        ))
+        .returning(mr::id)
+        .get_result(conn)?)
+}
+
+pub fn request(conn: &mut DbConn, id: i64, vis: Visibility) -> Result<MaterialRequest, StoreError> {
+    let q = mr::material_requests
+        .select(request_columns!())
+        .filter(mr::id.eq(id))
+        .into_boxed();
+    Ok(crate::visible!(q, vis, mr::department_id).first(conn)?)
+}
+
+#[derive(Debug, Default)]
+pub struct RequestFilter {
+    pub inspection_id: Option<i64>,
+    pub department_id: Option<i64>,
+}
+
+pub fn requests(
+    conn: &mut DbConn,
+    vis: Visibility,
+    f: &RequestFilter,
+    page: PageRequest,
+) -> Result<Vec<MaterialRequest>, StoreError> {
+    let mut q = mr::material_requests
+        .select(request_columns!())
+        .order(mr::id.asc())
+        .limit(page.fetch())
+        .into_boxed();
+    q = crate::visible!(q, vis, mr::department_id);
+    if let Some(x) = f.inspection_id {
+        q = q.filter(mr::inspection_id.eq(x));
+    }
+    if let Some(x) = f.department_id {
+        q = q.filter(mr::department_id.eq(x));
+    }
+    if let Some(after) = page.after {
+        q = q.filter(mr::id.gt(after));
+    }
+    Ok(q.load(conn)?)
+}
+
+pub fn respond(
+    conn: &mut DbConn,
+    id: i64,
+    status: RequestStatus,
+    text: &str,
+    by: i64,
+    on: NaiveDate,
+) -> Result<(), StoreError> {
+    diesel::update(mr::material_requests.find(id))
+        .set((
+            mr::status.eq(status),
+            mr::response.eq(text),
+            mr::responded_by.eq(by),
+            mr::responded_on.eq(on),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A supervision document (执法监督检查文书, SUP-10).
+#[derive(Clone, Debug, Queryable)]
+pub struct Document {
+    pub id: i64,
+    pub inspection_id: i64,
+    pub number: String,
+    pub year: i32,
+    pub seq: i64,
+    pub content: String,
+    pub issued_on: NaiveDate,
+    pub created_at: NaiveDateTime,
+}
+
+macro_rules! document_columns {
+    () => {
+        (
+            sd::id,
+            sd::inspection_id,
+            sd::number,
+            sd::year,
+            sd::seq,
+            sd::content,
+            sd::issued_on,
+            sd::created_at,
+        )
+    };
+}
+
+/// The next number of the year.
+pub fn next_document_seq(conn: &mut DbConn, year: i32) -> Result<i64, StoreError> {
+    let last: Option<i64> = sd::supervision_documents
+        .filter(sd::year.eq(year))
+        .select(diesel::dsl::max(sd::seq))
+        .first(conn)?;
+    Ok(last.unwrap_or(0) + 1)
+}
+
+/// Someone a document is served to.
+#[derive(Clone, Debug, Queryable)]
+pub struct DocumentTarget {
+    pub target_kind: TargetKind,
+    pub target_id: i64,
+    pub department_id: i64,
+    pub received_on: Option<NaiveDate>,
+    pub received_by: Option<String>,
+    pub recorded_by: Option<i64>,
+}
+
+pub struct NewDocument<'a> {
+    pub inspection_id: i64,
+    pub number: &'a str,
+    pub year: i32,
+    pub seq: i64,
+    pub content: &'a str,
+    pub issued_on: NaiveDate,
+    /// (kind, id, department)
+    pub targets: &'a [(TargetKind, i64, i64)],
+}
+
+pub fn add_document(conn: &mut DbConn, d: &NewDocument, now: NaiveDateTime) -> Result<i64, StoreError> {
+    let id: i64 = diesel::insert_into(sd::supervision_documents)
+        .values((
+            sd::inspection_id.eq(d.inspection_id),
+            sd::number.eq(d.number),
+            sd::year.eq(d.year),
+            sd::seq.eq(d.seq),
+            sd::content.eq(d.content),
+            sd::issued_on.eq(d.issued_on),
+            sd::created_at.eq(now),
+        ))
+        .returning(sd::id)
+        .get_result(conn)?;
+    for (kind, target, department) in d.targets {
+        diesel::insert_into(dt::document_targets)
+            .values((
+                dt::document_id.eq(id),
+                dt::target_kind.eq(kind),
+                dt::target_id.eq(target),
+                dt::department_id.eq(department),
+            ))
+            .execute(conn)?;
+    }
+    Ok(id)
+}
+
+pub fn targets(conn: &mut DbConn, document: i64) -> Result<Vec<DocumentTarget>, StoreError> {
+    Ok(dt::document_targets
+        .filter(dt::document_id.eq(document))
+        .order((dt::target_kind.asc(), dt::target_id.asc()))
+        .select((
+            dt::target_kind,
+            dt::target_id,
+            dt::department_id,
+            dt::received_on,
+            dt::received_by,
+            dt::recorded_by,
+        ))
+        .load(conn)?)
+}
+
+/// The document if the caller may see it: staff see documents served to their department.
+pub fn document(conn: &mut DbConn, id: i64, vis: Visibility) -> Result<Document, StoreError> {
+    let mut q = sd::supervision_documents
+        .select(document_columns!())
+        .filter(sd::id.eq(id))
+        .into_boxed();
+    q = match vis {
+        Visibility::All => q,
+        Visibility::Department(d) => q.filter(
+            sd::id.eq_any(
+                dt::document_targets
+                    .filter(dt::department_id.eq(d))
+                    .select(dt::document_id),
+            ),
+        ),
+        Visibility::Nothing => q.filter(sd::id.eq(-1_i64)),
+    };
+    Ok(q.first(conn)?)
+}
+
+pub fn documents(
+    conn: &mut DbConn,
+    vis: Visibility,
+    inspection: Option<i64>,
+    page: PageRequest,
+) -> Result<Vec<Document>, StoreError> {
+    let mut q = sd::supervision_documents
+        .select(document_columns!())
+        .order(sd::id.asc())
+        .limit(page.fetch())
+        .into_boxed();
+    q = match vis {
+        Visibility::All => q,
+        Visibility::Department(d) => q.filter(
+            sd::id.eq_any(
+                dt::document_targets
+                    .filter(dt::department_id.eq(d))
+                    .select(dt::document_id),
+            ),
+        ),
+        Visibility::Nothing => q.filter(sd::id.eq(-1_i64)),
+    };
+    if let Some(x) = inspection {
+        q = q.filter(sd::inspection_id.eq(x));
+    }
+    if let Some(after) = page.after {
+        q = q.filter(sd::id.gt(after));
+    }
+    Ok(q.load(conn)?)
+}
+
+pub fn record_receipt(
+    conn: &mut DbConn,
+    document: i64,
+    kind: TargetKind,
+    target: i64,
+    on: NaiveDate,
+    received_by: Option<&str>,
+    by: i64,
+) -> Result<(), StoreError> {
+    diesel::update(dt::document_targets.find((document, kind, target)))
+        .set((
+            dt::received_on.eq(on),
+            dt::received_by.eq(received_by),
+            dt::recorded_by.eq(by),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Findings counted by checklist item or by department between two days (SUP-9).
+pub fn finding_counts(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    to: NaiveDate,
+    by_department: bool,
+) -> Result<Vec<(i64, i64)>, StoreError> {
+    let base = f::findings.filter(f::found_on.ge(from)).filter(f::found_on.le(to));
+    if by_department {
+        let rows: Vec<(i64, i64)> = base
+            .group_by(f::department_id)
+            .select((f::department_id, diesel::dsl::count_star()))
+            .order(f::department_id.asc())
+            .load(conn)?;
+        Ok(rows)
+    } else {
+        let rows: Vec<(i32, i64)> = base
+            .group_by(f::checklist_item)
+            .select((f::checklist_item, diesel::dsl::count_star()))
+            .order(f::checklist_item.asc())
+            .load(conn)?;
+        Ok(rows.into_iter().map(|(k, n)| (i64::from(k), n)).collect())
+    }
+}
+
+/// The leadership group's analysis of a period's tendencies (SUP-9).
+#[derive(Clone, Debug, Queryable, serde::Serialize)]
+pub struct TrendAnalysis {
+    pub id: i64,
+    pub period_from: NaiveDate,
+    pub period_to: NaiveDate,
+    pub analysis: String,
+    pub measures: String,
+    pub recommendations: String,
+    pub created_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn add_analysis(conn: &mut DbConn, a: &TrendAnalysis) -> Result<i64, StoreError> {
+    Ok(diesel::insert_into(ta::trend_analyses)
+        .values((
+            ta::period_from.eq(a.period_from),
+            ta::period_to.eq(a.period_to),
+            ta::analysis.eq(&a.analysis),
+            ta::measures.eq(&a.measures),
+            ta::recommendations.eq(&a.recommendations),
+            ta::created_by.eq(a.created_by),
+            ta::created_at.eq(a.created_at),
+        ))
+        .returning(ta::id)
+        .get_result(conn)?)
+}
+
+pub fn analyses(conn: &mut DbConn, page: PageRequest) -> Result<Vec<TrendAnalysis>, StoreError> {
+    let mut q = ta::trend_analyses
+        .select((
+            ta::id,
+            ta::period_from,
+            ta::period_to,
+            ta::analysis,
+            ta::measures,
+            ta::recommendations,
+            ta::created_by,
+            ta::created_at,
+        ))
+        .order(ta::id.asc())
+        .limit(page.fetch())
+        .into_boxed();
+    if let Some(after) = page.after {
+        q = q.filter(ta::id.gt(after));
+    }
+    Ok(q.load(conn)?)
+}

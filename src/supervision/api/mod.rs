@@ -1,4 +1,9 @@
-//! `/inspections`, `/findings`, `/measures` and `/supervision/compliance`.
+//! `/inspections`, `/findings`, `/measures` and `/supervision/compliance`; material requests,
+//! supervision documents and trends in the submodules.
+
+pub mod cooperation;
+pub mod documents;
+pub mod trends;
 
 use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -101,7 +106,7 @@ fn inspection_view(conn: &mut DbConn, x: Inspection) -> Result<InspectionView, A
     })
 }
 
-fn inspection_detail(conn: &mut DbConn, id: i64) -> Result<InspectionView, AppError> {
+pub(crate) fn inspection_detail(conn: &mut DbConn, id: i64) -> Result<InspectionView, AppError> {
     let x = store::get(conn, id).map_err(missing("inspection"))?;
     inspection_view(conn, x)
 }
@@ -269,7 +274,7 @@ pub struct InspectionPatch {
     pub inspectors: Option<Vec<i64>>,
 }
 
-fn state_conflict(current: InspectionStatus, what: &str) -> AppError {
+pub(crate) fn state_conflict(current: InspectionStatus, what: &str) -> AppError {
     AppError::conflict("inspection_state", format!("the inspection is {current}; {what}"))
 }
 
@@ -322,7 +327,7 @@ async fn step(
     step: InspectionStep,
     conclusion: Option<String>,
 ) -> Result<HttpResponse, AppError> {
-    let actor = caller.actor();
+    let (actor, prefix) = (caller.actor(), state.document_prefix.clone());
     let view = state
         .db
         .write(move |conn| {
@@ -345,6 +350,9 @@ async fn step(
                 id,
                 &serde_json::json!({"status": to, "conclusion": conclusion}),
             )?;
+            if to == InspectionStatus::Concluded {
+                documents::issue(conn, id, &prefix, &actor)?;
+            }
             inspection_detail(conn, id)
         })
         .await?;
@@ -372,7 +380,8 @@ pub struct ConcludeRequest {
     pub conclusion: Option<String>,
 }
 
-/// Conclude an inspection in progress; it is read-only afterwards.
+/// Conclude an inspection in progress; it is read-only afterwards. Its supervision document
+/// (SUP-10) is issued at once with the next number of the year.
 #[utoipa::path(tag = "supervision", request_body = ConcludeRequest,
     responses((status = 200, body = InspectionView), (status = 409, description = "Not in progress", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = ["leadership", "supervisory_office"])))]
@@ -546,7 +555,7 @@ pub struct FindingView {
     pub created_by: Option<i64>,
 }
 
-fn finding_view(conn: &mut DbConn, x: Finding, today: NaiveDate) -> Result<FindingView, AppError> {
+pub(crate) fn finding_view(conn: &mut DbConn, x: Finding, today: NaiveDate) -> Result<FindingView, AppError> {
     let measures = store::measures_of_finding(conn, x.id)?;
     let measures = measures
         .into_iter()
@@ -1174,5 +1183,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(list_measures)
         .service(get_measure)
         .service(report_rectification)
-        .service(verify_rectification);
+        .service(verify_rectification)
+        .configure(cooperation::routes)
+        .configure(documents::routes)
+        .configure(trends::routes);
 }

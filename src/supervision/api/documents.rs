@@ -1,0 +1,352 @@
+//! Supervision documents (执法监督检查文书, SUP-10): issued when an inspection concludes,
+//! served to each target with a recorded receipt, archived and never changed.
+
+use std::collections::BTreeMap;
+
+use actix_web::{get, post, web, HttpResponse};
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::super::rules::{self, TargetKind, SUP_10};
+use super::super::store::{self, Document, FindingFilter};
+use super::{finding_view, inspection_detail};
+use crate::audit::{self, Actor};
+use crate::auth::rules::{AnyRole, Visibility};
+use crate::auth::Role;
+use crate::db::DbConn;
+use crate::http::checked::{Json, Path, Query};
+use crate::http::error::Problem;
+use crate::http::pagination::{Page, PageRequest};
+use crate::http::{AppError, Caller, FieldError};
+use crate::org::api::missing;
+use crate::AppState;
+
+/// Who the document is served to, and whether they have received it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServedTo {
+    pub kind: TargetKind,
+    pub id: i64,
+    pub department_id: i64,
+    pub received_on: Option<NaiveDate>,
+    pub received_by: Option<String>,
+}
+
+/// A supervision document with its archived content.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocumentView {
+    pub id: i64,
+    /// `{prefix}〔{year}〕{n}号`.
+    #[schema(example = "高新安监督〔2026〕1号")]
+    pub number: String,
+    pub inspection_id: i64,
+    pub issued_on: NaiveDate,
+    /// The inspection, its findings and measures as they stood at conclusion.
+    #[schema(value_type = Object)]
+    pub content: serde_json::Value,
+    pub served_to: Vec<ServedTo>,
+    /// Every target has acknowledged receipt.
+    pub served: bool,
+    pub basis: Vec<String>,
+}
+
+fn view(conn: &mut DbConn, d: Document) -> Result<DocumentView, AppError> {
+    let served_to: Vec<ServedTo> = store::targets(conn, d.id)?
+        .into_iter()
+        .map(|t| ServedTo {
+            kind: t.target_kind,
+            id: t.target_id,
+            department_id: t.department_id,
+            received_on: t.received_on,
+            received_by: t.received_by,
+        })
+        .collect();
+    Ok(DocumentView {
+        served: served_to.iter().all(|t| t.received_on.is_some()),
+        served_to,
+        content: serde_json::from_str(&d.content).unwrap_or_default(),
+        id: d.id,
+        number: d.number,
+        inspection_id: d.inspection_id,
+        issued_on: d.issued_on,
+        basis: vec![SUP_10.to_string()],
+    })
+}
+
+/// Issues the document of a concluding inspection, inside its transaction: the inspection,
+/// its findings and measures are archived as they stand, and every department and officer
+/// concerned becomes a target to serve.
+pub fn issue(conn: &mut DbConn, inspection: i64, prefix: &str, actor: &Actor) -> Result<i64, AppError> {
+    let today = crate::db::today();
+    let x = inspection_detail(conn, inspection)?;
+    let filter = FindingFilter {
+        inspection_id: Some(inspection),
+        ..Default::default()
+    };
+    let all = PageRequest {
+        limit: i64::from(u32::MAX),
+        after: None,
+    };
+    let found = store::findings(conn, Visibility::All, &filter, all)?;
+    let mut targets: BTreeMap<(TargetKind, i64), i64> = BTreeMap::new();
+    for t in &x.scope {
+        match t.kind {
+            TargetKind::Department => {
+                targets.insert((TargetKind::Department, t.id), t.id);
+            }
+            TargetKind::Officer => {
+                let p = crate::org::store::people::get(conn, t.id)?;
+                targets.insert((TargetKind::Officer, t.id), p.department_id);
+            }
+            TargetKind::Act => {}
+        }
+    }
+    for f in &found {
+        targets.insert((TargetKind::Department, f.department_id), f.department_id);
+        if let Some(o) = f.officer_id {
+            targets.insert((TargetKind::Officer, o), f.department_id);
+        }
+    }
+    let findings = found
+        .into_iter()
+        .map(|f| finding_view(conn, f, today))
+        .collect::<Result<Vec<_>, _>>()?;
+    let year = today.year();
+    let seq = store::next_document_seq(conn, year)?;
+    let number = rules::document_number(prefix, year, seq);
+    let content = serde_json::json!({
+        "number": number, "issued_on": today, "inspection": x, "findings": findings, "basis": [SUP_10.to_string()],
+    });
+    let targets: Vec<(TargetKind, i64, i64)> = targets.into_iter().map(|((k, id), d)| (k, id, d)).collect();
+    let new = store::NewDocument {
+        inspection_id: inspection,
+        number: &number,
+        year,
+        seq,
+        content: &content.to_string(),
+        issued_on: today,
+        targets: &targets,
+    };
+    let id = store::add_document(conn, &new, crate::db::now())?;
+    audit::append(
+        conn,
+        actor,
+        "document.issue",
+        "supervision_document",
+        id,
+        &serde_json::json!({"number": number, "inspection": inspection}),
+    )?;
+    Ok(id)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DocumentQuery {
+    pub inspection_id: Option<i64>,
+    /// 1 to 200, default 50.
+    pub limit: Option<i64>,
+    /// The `next` cursor of the previous page.
+    pub after: Option<String>,
+}
+
+/// List supervision documents (staff: those served to their department).
+#[utoipa::path(tag = "supervision", params(DocumentQuery), responses((status = 200, body = Page<DocumentView>)),
+    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[get("/supervision-documents")]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller<AnyRole>,
+    q: Query<DocumentQuery>,
+) -> Result<HttpResponse, AppError> {
+    let q = q.get()?.into_inner();
+    let page = PageRequest::parse(q.limit, q.after.as_deref())?;
+    let vis = caller.visibility();
+    let views = state
+        .db
+        .read(move |conn| {
+            let docs = store::documents(conn, vis, q.inspection_id, page)?;
+            docs.into_iter().map(|d| view(conn, d)).collect::<Result<Vec<_>, _>>()
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(Page::from_rows(views, page, |d| d.id)))
+}
+
+/// One supervision document as JSON.
+#[utoipa::path(tag = "supervision", responses((status = 200, body = DocumentView)),
+    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[get("/supervision-documents/{id}")]
+pub async fn get(state: web::Data<AppState>, caller: Caller<AnyRole>, id: Path<i64>) -> Result<HttpResponse, AppError> {
+    let (id, vis) = (id.get()?.into_inner(), caller.visibility());
+    let v = state
+        .db
+        .read(move |conn| {
+            let d = store::document(conn, id, vis).map_err(missing("supervision document"))?;
+            view(conn, d)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+fn render_html(v: &DocumentView) -> String {
+    let c = &v.content;
+    let text = |p: &serde_json::Value| escape(p.as_str().unwrap_or_default());
+    let mut rows = String::new();
+    for f in c["findings"].as_array().into_iter().flatten() {
+        let measures: Vec<String> = f["measures"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|m| format!("SUP-7({}) {}", m["item"], text(&m["action"])))
+            .collect();
+        rows.push_str(&format!(
+            "<tr><td>SUP-6({})</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            f["checklist_item"],
+            text(&f["checklist_text"]),
+            text(&f["description"]),
+            escape(&measures.join("；"))
+        ));
+    }
+    format!(
+        "<!doctype html><html lang=\"zh\"><head><meta charset=\"utf-8\"><title>{number}</title>\
+         <style>body{{font-family:serif;max-width:50em;margin:2em auto}}table{{border-collapse:collapse;width:100%}}\
+         td,th{{border:1px solid #444;padding:.3em}}</style></head><body>\
+         <h1>执法监督检查文书</h1><p>{number}　{issued}</p><h2>{title}</h2>\
+         <p>检查期间：{from} 至 {to}</p><table><tr><th>检查内容</th><th>事项</th><th>问题</th><th>处理</th></tr>{rows}</table>\
+         <p>{conclusion}</p></body></html>",
+        number = escape(&v.number),
+        issued = v.issued_on,
+        title = text(&c["inspection"]["title"]),
+        from = text(&c["inspection"]["period_from"]),
+        to = text(&c["inspection"]["period_to"]),
+        conclusion = text(&c["inspection"]["conclusion"]),
+    )
+}
+
+/// The document, printable.
+#[utoipa::path(tag = "supervision", responses((status = 200, description = "Printable HTML", content_type = "text/html")),
+    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[get("/supervision-documents/{id}/html")]
+pub async fn html(
+    state: web::Data<AppState>,
+    caller: Caller<AnyRole>,
+    id: Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (id, vis) = (id.get()?.into_inner(), caller.visibility());
+    let v = state
+        .db
+        .read(move |conn| {
+            let d = store::document(conn, id, vis).map_err(missing("supervision document"))?;
+            view(conn, d)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(render_html(&v)))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"target": {"kind": "department", "id": 2}, "received_on": "2026-11-27", "received_by": "赵强"}))]
+pub struct Receipt {
+    pub target: super::Target,
+    /// Not before the document was issued, not in the future.
+    pub received_on: NaiveDate,
+    /// Who signed for it.
+    pub received_by: Option<String>,
+}
+
+/// Record that a target received the document (staff: for their own department).
+#[utoipa::path(tag = "supervision", request_body = Receipt,
+    responses(
+        (status = 201, body = DocumentView),
+        (status = 409, description = "Receipt already recorded", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[post("/supervision-documents/{id}/receipts")]
+pub async fn receipt(
+    state: web::Data<AppState>,
+    caller: Caller<AnyRole>,
+    id: Path<i64>,
+    body: Json<Receipt>,
+) -> Result<HttpResponse, AppError> {
+    let (id, b) = (id.get()?.into_inner(), body.get()?.into_inner());
+    let received_by = b
+        .received_by
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned);
+    if received_by.as_ref().is_some_and(|s| s.chars().count() > 100) {
+        return Err(AppError::invalid(vec![FieldError::new(
+            "received_by",
+            "must be at most 100 characters",
+        )]));
+    }
+    let (actor, by, vis, role, dept, today) = (
+        caller.actor(),
+        caller.user_id,
+        caller.visibility(),
+        caller.role,
+        caller.department_id,
+        crate::db::today(),
+    );
+    let v = state
+        .db
+        .write(move |conn| {
+            let d = store::document(conn, id, vis).map_err(missing("supervision document"))?;
+            let targets = store::targets(conn, id)?;
+            let t = targets
+                .iter()
+                .find(|t| t.target_kind == b.target.kind && t.target_id == b.target.id)
+                .ok_or_else(|| {
+                    AppError::invalid(vec![FieldError::new(
+                        "target",
+                        "the document is not served to this target",
+                    )])
+                })?;
+            if role == Role::Staff && dept != Some(t.department_id) {
+                return Err(AppError::Forbidden(
+                    "staff acknowledge documents served to their own department".into(),
+                ));
+            }
+            if let Some(on) = t.received_on {
+                return Err(AppError::conflict(
+                    "already_received",
+                    format!("receipt was recorded for {on}"),
+                ));
+            }
+            if b.received_on < d.issued_on || b.received_on > today {
+                return Err(AppError::invalid(vec![FieldError::new(
+                    "received_on",
+                    "must be from the issue date to today",
+                )]));
+            }
+            store::record_receipt(
+                conn,
+                id,
+                b.target.kind,
+                b.target.id,
+                b.received_on,
+                received_by.as_deref(),
+                by,
+            )?;
+            audit::append(conn, &actor, "document.receipt", "supervision_document", id, &b)?;
+            let d = store::document(conn, id, Visibility::All)?;
+            view(conn, d)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(v))
+}
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list).service(get).service(html).service(receipt);
+}
