@@ -514,3 +514,254 @@ async fn staff_see_findings_of_their_department_only() {
         .await
         .problem(422);
 }
+
+#[actix_web::test]
+async fn concluding_issues_a_numbered_document_served_with_receipts() {
+    let s = sup().await;
+    let year = chrono::Datelike::year(&today());
+    let first = s.running().await;
+    let f = s.finding(first, 2, json!({"officer_id": s.officer})).await.ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    s.measure(
+        f,
+        json!({"item": 6, "action": "order_performance", "deadline": today() + Days::new(5)}),
+    )
+    .await
+    .ok(201);
+    s.app
+        .post(
+            &format!("/api/v1/inspections/{first}/conclude"),
+            Some(&s.office.token),
+            &json!({"conclusion": "限期整改"}),
+        )
+        .await
+        .ok(200);
+    let second = s.running().await;
+    s.app
+        .post(
+            &format!("/api/v1/inspections/{second}/conclude"),
+            Some(&s.office.token),
+            &json!({}),
+        )
+        .await
+        .ok(200);
+
+    let docs = s
+        .app
+        .get(
+            &format!("/api/v1/supervision-documents?inspection_id={first}"),
+            Some(&s.office.token),
+        )
+        .await;
+    let doc = docs.ok(200)["items"][0].clone();
+    assert_eq!(doc["number"], format!("高新安监督〔{year}〕1号"));
+    assert_eq!(doc["basis"], json!(["SUP-10"]));
+    assert_eq!(
+        doc["content"]["findings"][0]["measures"][0]["action"],
+        "order_performance"
+    );
+    let served: Vec<(String, i64)> = doc["served_to"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["kind"].as_str().unwrap().to_owned(), t["id"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(
+        served,
+        [
+            ("department".to_owned(), s.staff.department_id),
+            ("officer".to_owned(), s.officer)
+        ]
+    );
+    assert_eq!(doc["served"], false);
+    let second_doc = s
+        .app
+        .get(
+            &format!("/api/v1/supervision-documents?inspection_id={second}"),
+            Some(&s.office.token),
+        )
+        .await;
+    assert_eq!(
+        second_doc.body["items"][0]["number"],
+        format!("高新安监督〔{year}〕2号")
+    );
+
+    let id = doc["id"].as_i64().unwrap();
+    let path = format!("/api/v1/supervision-documents/{id}/receipts");
+    let dept = json!({"target": {"kind": "department", "id": s.staff.department_id}, "received_on": today(), "received_by": "处长"});
+    let outsider = s.app.account(Role::Staff).await;
+    s.app.post(&path, Some(&outsider.token), &dept).await.problem(404);
+    s.app.post(&path, Some(&s.staff.token), &dept).await.ok(201);
+    assert_eq!(
+        s.app.post(&path, Some(&s.staff.token), &dept).await.problem(409),
+        "already_received"
+    );
+    let stranger = json!({"target": {"kind": "officer", "id": 999}, "received_on": today()});
+    s.app.post(&path, Some(&s.office.token), &stranger).await.problem(422);
+    let officer = json!({"target": {"kind": "officer", "id": s.officer}, "received_on": today() + Days::new(1)});
+    s.app.post(&path, Some(&s.office.token), &officer).await.problem(422);
+    let officer = json!({"target": {"kind": "officer", "id": s.officer}, "received_on": today()});
+    let r = s.app.post(&path, Some(&s.office.token), &officer).await;
+    assert_eq!(r.ok(201)["served"], true);
+    let html = s
+        .app
+        .get(
+            &format!("/api/v1/supervision-documents/{id}/html"),
+            Some(&s.staff.token),
+        )
+        .await;
+    assert_eq!(html.status, 200);
+    assert!(html.text.contains(&format!("高新安监督〔{year}〕1号")) && html.text.contains("SUP-6(2)"));
+    s.app
+        .get(&format!("/api/v1/supervision-documents/{id}"), Some(&outsider.token))
+        .await
+        .problem(404);
+    // The concluded inspection takes no more findings or measures.
+    s.measure(
+        f,
+        json!({"item": 6, "action": "order_performance", "deadline": today()}),
+    )
+    .await
+    .problem(409);
+}
+
+#[actix_web::test]
+async fn material_requests_are_answered_refused_or_recorded_overdue() {
+    let s = sup().await;
+    let id = s.running().await;
+    let ask = |deadline: chrono::NaiveDate| json!({"department_id": s.staff.department_id, "description": "提供案卷", "deadline": deadline});
+    let path = format!("/api/v1/inspections/{id}/requests");
+    s.app
+        .post(&path, Some(&s.office.token), &ask(today() - Days::new(1)))
+        .await
+        .problem(422);
+    let a = s.app.post(&path, Some(&s.office.token), &ask(today())).await.ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    let b = s.app.post(&path, Some(&s.office.token), &ask(today())).await.ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    let c = s.app.post(&path, Some(&s.office.token), &ask(today())).await.ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    let outsider = s.app.account(Role::Staff).await;
+    s.app
+        .post(
+            &format!("/api/v1/material-requests/{a}/answer"),
+            Some(&outsider.token),
+            &json!({"text": "x"}),
+        )
+        .await
+        .problem(404);
+    let r = s
+        .app
+        .post(
+            &format!("/api/v1/material-requests/{a}/answer"),
+            Some(&s.staff.token),
+            &json!({"text": "已提供"}),
+        )
+        .await;
+    assert_eq!(r.ok(200)["outcome"], "answered");
+    let r = s
+        .app
+        .post(
+            &format!("/api/v1/material-requests/{b}/refuse"),
+            Some(&s.staff.token),
+            &json!({"text": "涉密"}),
+        )
+        .await;
+    assert_eq!(r.ok(200)["outcome"], "refused");
+    assert_eq!(r.body["basis"], json!(["SUP-8"]));
+    s.app
+        .post(
+            &format!("/api/v1/material-requests/{b}/answer"),
+            Some(&s.staff.token),
+            &json!({"text": "x"}),
+        )
+        .await
+        .problem(409);
+    // Past its deadline an unanswered request reads as overdue.
+    s.app.sql(&format!(
+        "UPDATE material_requests SET deadline = '{}' WHERE id = {c}",
+        today() - Days::new(1)
+    ));
+    let list = s.app.get("/api/v1/material-requests", Some(&s.staff.token)).await;
+    let outcomes: Vec<_> = list.ok(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(outcomes, ["answered", "refused", "overdue"]);
+}
+
+#[actix_web::test]
+async fn trends_count_findings_by_item_and_department() {
+    let s = sup().await;
+    let id = s.running().await;
+    for item in [4, 4, 2, 9] {
+        s.finding(id, item, json!({})).await.ok(201);
+    }
+    let other = s.app.department("另一处");
+    let body = json!({"checklist_item": 4, "description": "程序", "department_id": other});
+    s.app
+        .post(
+            &format!("/api/v1/inspections/{id}/findings"),
+            Some(&s.office.token),
+            &body,
+        )
+        .await
+        .ok(201);
+    let t = Some(s.leader.token.as_str());
+    let q = |by: &str| {
+        format!(
+            "/api/v1/supervision/trends?from={}&to={}&by={by}",
+            today() - Days::new(30),
+            today()
+        )
+    };
+    let by_item = s.app.get(&q("item"), t).await;
+    assert_eq!(by_item.ok(200)["total"], 5);
+    let groups: Vec<(i64, i64)> = by_item.body["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| (g["key"].as_i64().unwrap(), g["count"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(groups, [(2, 1), (4, 3), (9, 1)]);
+    assert_eq!(by_item.body["basis"], json!(["SUP-9"]));
+    let by_dept = s.app.get(&q("department"), t).await;
+    let groups: Vec<(i64, i64)> = by_dept.body["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| (g["key"].as_i64().unwrap(), g["count"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(groups, [(s.staff.department_id, 4), (other, 1)]);
+    let empty = s
+        .app
+        .get(
+            &format!("/api/v1/supervision/trends?from=2020-01-01&to=2020-12-31&by=item"),
+            t,
+        )
+        .await;
+    assert_eq!(empty.ok(200)["total"], 0);
+    s.app.get(&q("colour"), t).await.problem(400);
+
+    let analysis = json!({"period_from": today() - Days::new(30), "period_to": today(), "analysis": "程序违法集中",
+        "measures": "专题培训", "recommendations": "向上级反映"});
+    s.app
+        .post("/api/v1/supervision/trend-analyses", Some(&s.office.token), &analysis)
+        .await
+        .problem(403);
+    s.app
+        .post("/api/v1/supervision/trend-analyses", t, &analysis)
+        .await
+        .ok(201);
+    let list = s
+        .app
+        .get("/api/v1/supervision/trend-analyses", Some(&s.office.token))
+        .await;
+    assert_eq!(list.ok(200)["items"][0]["analysis"], "程序违法集中");
+}
