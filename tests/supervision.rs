@@ -741,10 +741,7 @@ async fn trends_count_findings_by_item_and_department() {
     assert_eq!(groups, [(s.staff.department_id, 4), (other, 1)]);
     let empty = s
         .app
-        .get(
-            &format!("/api/v1/supervision/trends?from=2020-01-01&to=2020-12-31&by=item"),
-            t,
-        )
+        .get("/api/v1/supervision/trends?from=2020-01-01&to=2020-12-31&by=item", t)
         .await;
     assert_eq!(empty.ok(200)["total"], 0);
     s.app.get(&q("colour"), t).await.problem(400);
