@@ -4,11 +4,10 @@ use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{NaiveDate, NaiveDateTime};
-use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
+use super::files;
 use super::rules::{
     self, AttachmentPurpose, ContentType, Edit, LicensingDetails, Step, TakeDownReason, VersionStatus, PUB_4, PUB_5,
 };
@@ -652,75 +651,6 @@ pub struct AttachmentUpload {
     purpose: Option<AttachmentPurpose>,
 }
 
-struct Upload {
-    filename: String,
-    declared_type: Option<String>,
-    data: Vec<u8>,
-    purpose: AttachmentPurpose,
-}
-
-async fn read_upload(mut form: Multipart) -> Result<Upload, AppError> {
-    let (mut file, mut purpose) = (None, AttachmentPurpose::Other);
-    while let Some(field) = form.next().await {
-        let mut field = field.map_err(|e| AppError::BadRequest(format!("invalid multipart body: {e}")))?;
-        let name = field.name().unwrap_or_default().to_owned();
-        let filename = field
-            .content_disposition()
-            .and_then(|cd| cd.get_filename().map(str::to_owned));
-        let declared = field.content_type().map(|m| m.essence_str().to_owned());
-        let mut data = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| AppError::BadRequest(format!("invalid multipart body: {e}")))?;
-            if data.len() + chunk.len() > rules::MAX_ATTACHMENT_BYTES {
-                return Err(AppError::PayloadTooLarge(format!(
-                    "an attachment may be at most {} bytes",
-                    rules::MAX_ATTACHMENT_BYTES
-                )));
-            }
-            data.extend_from_slice(&chunk);
-        }
-        match name.as_str() {
-            "file" => file = Some((filename.unwrap_or_else(|| "attachment".into()), declared, data)),
-            "purpose" => {
-                purpose = String::from_utf8_lossy(&data)
-                    .trim()
-                    .parse()
-                    .map_err(|e: String| AppError::invalid(vec![FieldError::new("purpose", e)]))?
-            }
-            other => return Err(AppError::BadRequest(format!("unknown form field `{other}`"))),
-        }
-    }
-    let (filename, declared_type, data) =
-        file.ok_or_else(|| AppError::invalid(vec![FieldError::new("file", "a file is required")]))?;
-    Ok(Upload {
-        filename,
-        declared_type,
-        data,
-        purpose,
-    })
-}
-
-const OFFICE_TYPES: &[&str] = &[
-    "application/msword",
-    "application/vnd.ms-excel",
-    "application/vnd.ms-powerpoint",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-];
-
-/// The stored type: what the bytes are; for Office documents the declared subtype when it is one.
-fn attachment_type(u: &Upload) -> Result<String, AppError> {
-    let sniffed = rules::sniff_attachment(&u.data).ok_or_else(|| {
-        AppError::UnsupportedMediaType("attachments must be PDF, Office documents, PNG or JPEG files".into())
-    })?;
-    let office = sniffed.starts_with("application/vnd.openxmlformats") || sniffed == "application/msword";
-    Ok(match &u.declared_type {
-        Some(t) if office && OFFICE_TYPES.contains(&t.as_str()) => t.clone(),
-        _ => sniffed.to_owned(),
-    })
-}
-
 /// Attach a file to the latest version, which must be a draft. Stored in the database with
 /// its SHA-256.
 #[utoipa::path(tag = "publicity",
@@ -741,11 +671,13 @@ pub async fn attach(
     form: crate::http::checked::Checked<Multipart>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.get()?.into_inner();
-    let upload = read_upload(form.get()?).await?;
-    let content_type = attachment_type(&upload)?;
-    let mut check = Check::default();
-    let filename = check.text("file", &upload.filename.replace(['/', '\\'], "_"), 255);
-    check.finish()?;
+    let upload = files::read(form.get()?, &["purpose"]).await?;
+    let purpose: AttachmentPurpose = match upload.fields.get("purpose") {
+        Some(p) => p
+            .parse()
+            .map_err(|e: String| AppError::invalid(vec![FieldError::new("purpose", e)]))?,
+        None => AttachmentPurpose::Other,
+    };
     let (actor, by, vis) = (caller.actor(), caller.user_id, caller.visibility());
     let view = state
         .db
@@ -761,57 +693,16 @@ pub async fn attach(
                     ),
                 ));
             }
-            let sha256 = hex::encode(Sha256::digest(&upload.data));
-            let new = store::NewAttachment {
-                filename,
-                content_type,
-                sha256,
-                data: upload.data,
-            };
-            let att = store::add_attachment(conn, &new, by, crate::db::now())?;
-            store::link(conn, latest.id, att, upload.purpose)?;
-            let change = serde_json::json!({"attachment_id": att, "version": latest.number, "filename": new.filename,
-                "sha256": new.sha256, "purpose": upload.purpose});
+            let att = store::add_attachment(conn, &upload.file, by, crate::db::now())?;
+            store::link(conn, latest.id, att, purpose)?;
+            let change = serde_json::json!({"attachment_id": att, "version": latest.number, "filename": upload.file.filename,
+                "sha256": upload.file.sha256, "purpose": purpose});
             audit::append(conn, &actor, "disclosure.attach", "disclosure", id, &change)?;
             let (meta, _) = store::attachment(conn, att)?;
-            Ok(AttachmentView::new(meta, upload.purpose))
+            Ok(AttachmentView::new(meta, purpose))
         })
         .await?;
     Ok(HttpResponse::Created().json(view))
-}
-
-/// RFC 6266 `Content-Disposition` with the UTF-8 name percent-encoded.
-fn disposition(filename: &str) -> String {
-    let ascii: String = filename
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let encoded: String = filename
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b".-_".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
-}
-
-fn file_response(meta: AttachmentMeta, data: Vec<u8>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type(meta.content_type)
-        .insert_header(("Content-Disposition", disposition(&meta.filename)))
-        .insert_header(("X-Content-Type-Options", "nosniff"))
-        .insert_header(("ETag", format!("\"{}\"", meta.sha256)))
-        .body(data)
 }
 
 /// Download an attachment of an item the caller may see.
@@ -834,7 +725,7 @@ pub async fn download(
             store::attachment(conn, id).map_err(missing("attachment"))
         })
         .await?;
-    Ok(file_response(meta, data))
+    Ok(files::response(meta, data))
 }
 
 /// A published item in the public list.
@@ -1000,7 +891,7 @@ pub async fn public_download(state: web::Data<AppState>, id: Path<i64>) -> Resul
             store::attachment(conn, id).map_err(missing("attachment"))
         })
         .await?;
-    Ok(file_response(meta, data))
+    Ok(files::response(meta, data))
 }
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod cache;
+pub mod files;
 pub mod rules;
 pub mod store;
 

@@ -1,0 +1,119 @@
+//! Uploaded files (attachments of disclosures, evidence of findings): read from a multipart
+//! form, recognised by their content, limited in size, stored in the database with SHA-256.
+
+use std::collections::BTreeMap;
+
+use actix_multipart::Multipart;
+use actix_web::HttpResponse;
+use futures_util::StreamExt;
+use sha2::{Digest, Sha256};
+
+use super::rules::{self, MAX_ATTACHMENT_BYTES};
+use super::store::{AttachmentMeta, NewAttachment};
+use crate::http::validate::Check;
+use crate::http::{AppError, FieldError};
+
+/// A checked upload: the file, and the form's other (text) fields.
+pub struct Upload {
+    pub file: NewAttachment,
+    pub fields: BTreeMap<String, String>,
+}
+
+const OFFICE_TYPES: &[&str] = &[
+    "application/msword",
+    "application/vnd.ms-excel",
+    "application/vnd.ms-powerpoint",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+];
+
+/// The stored type: what the bytes are; for Office documents the declared subtype when it is one.
+fn content_type(data: &[u8], declared: Option<&str>) -> Result<String, AppError> {
+    let sniffed = rules::sniff_attachment(data).ok_or_else(|| {
+        AppError::UnsupportedMediaType("attachments must be PDF, Office documents, PNG or JPEG files".into())
+    })?;
+    let office = sniffed.starts_with("application/vnd.openxmlformats") || sniffed == "application/msword";
+    Ok(match declared {
+        Some(t) if office && OFFICE_TYPES.contains(&t) => t.to_owned(),
+        _ => sniffed.to_owned(),
+    })
+}
+
+fn malformed(e: impl std::fmt::Display) -> AppError {
+    AppError::BadRequest(format!("invalid multipart body: {e}"))
+}
+
+/// Reads a form with a `file` field and the text fields named in `allowed`.
+pub async fn read(mut form: Multipart, allowed: &[&str]) -> Result<Upload, AppError> {
+    let (mut file, mut fields) = (None, BTreeMap::new());
+    while let Some(field) = form.next().await {
+        let mut field = field.map_err(malformed)?;
+        let name = field.name().unwrap_or_default().to_owned();
+        if name != "file" && !allowed.contains(&name.as_str()) {
+            return Err(AppError::BadRequest(format!("unknown form field `{name}`")));
+        }
+        let filename = field
+            .content_disposition()
+            .and_then(|cd| cd.get_filename().map(str::to_owned));
+        let declared = field.content_type().map(|m| m.essence_str().to_owned());
+        let mut data = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(malformed)?;
+            if data.len() + chunk.len() > MAX_ATTACHMENT_BYTES {
+                return Err(AppError::PayloadTooLarge(format!(
+                    "an attachment may be at most {MAX_ATTACHMENT_BYTES} bytes"
+                )));
+            }
+            data.extend_from_slice(&chunk);
+        }
+        if name == "file" {
+            file = Some((filename.unwrap_or_else(|| "attachment".into()), declared, data));
+        } else {
+            fields.insert(name, String::from_utf8_lossy(&data).trim().to_owned());
+        }
+    }
+    let (filename, declared, data) =
+        file.ok_or_else(|| AppError::invalid(vec![FieldError::new("file", "a file is required")]))?;
+    let content_type = content_type(&data, declared.as_deref())?;
+    let mut check = Check::default();
+    let filename = check.text("file", &filename.replace(['/', '\\'], "_"), 255);
+    check.finish()?;
+    let sha256 = hex::encode(Sha256::digest(&data));
+    Ok(Upload {
+        file: NewAttachment {
+            filename,
+            content_type,
+            sha256,
+            data,
+        },
+        fields,
+    })
+}
+
+/// RFC 6266 `Content-Disposition` with the UTF-8 name percent-encoded.
+fn disposition(filename: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || ".-_".contains(c);
+    let ascii: String = filename.chars().map(|c| if safe(c) { c } else { '_' }).collect();
+    let encoded: String = filename
+        .bytes()
+        .map(|b| {
+            if safe(b as char) && b.is_ascii() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+/// The file as a download.
+pub fn response(meta: AttachmentMeta, data: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(meta.content_type)
+        .insert_header(("Content-Disposition", disposition(&meta.filename)))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .insert_header(("ETag", format!("\"{}\"", meta.sha256)))
+        .body(data)
+}
