@@ -762,3 +762,57 @@ async fn trends_count_findings_by_item_and_department() {
         .await;
     assert_eq!(list.ok(200)["items"][0]["analysis"], "程序违法集中");
 }
+
+#[actix_web::test]
+async fn a_correction_marks_the_act_and_evidence_is_kept_with_the_finding() {
+    let s = sup().await;
+    let act = s.act(false).await;
+    let id = s.running().await;
+    let fid = s.finding(id, 5, json!({"act_id": act})).await.ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    let r = s
+        .measure(
+            fid,
+            json!({"item": 3, "action": "correct", "deadline": today() + Days::new(7)}),
+        )
+        .await;
+    assert_eq!(r.ok(201)["measures"][0]["status"], "open");
+    let a = s.app.get(&format!("/api/v1/acts/{act}"), Some(&s.staff.token)).await;
+    assert_eq!(a.ok(200)["status"], "active");
+    assert_eq!(a.body["supervision"][0]["action"], "correct");
+    assert_eq!(a.body["supervision"][0]["item"], 3);
+
+    let boundary = "EVIDENCEBOUNDARY";
+    let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"现场照片.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n").into_bytes();
+    body.extend_from_slice(b"\xFF\xD8\xFF\xE0 jpeg bytes");
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let upload = |token: &str| {
+        actix_web::test::TestRequest::post()
+            .uri(&format!("/api/v1/findings/{fid}/evidence"))
+            .insert_header(("authorization", format!("Bearer {token}")))
+            .insert_header(("content-type", format!("multipart/form-data; boundary={boundary}")))
+            .set_payload(body.clone())
+    };
+    s.app.send(upload(&s.staff.token)).await.problem(403);
+    let r = s.app.send(upload(&s.office.token)).await;
+    let evidence = r.ok(201)["evidence"][0].clone();
+    assert_eq!(evidence["content_type"], "image/jpeg");
+    let file = s
+        .app
+        .get(&format!("/api/v1/attachments/{}", evidence["id"]), Some(&s.staff.token))
+        .await;
+    assert_eq!(file.status, 200, "the targeted department sees the evidence");
+    let outsider = s.app.account(Role::Staff).await;
+    s.app
+        .get(
+            &format!("/api/v1/attachments/{}", evidence["id"]),
+            Some(&outsider.token),
+        )
+        .await
+        .problem(404);
+    s.app
+        .get(&format!("/api/v1/public/attachments/{}", evidence["id"]), None)
+        .await
+        .problem(404);
+}

@@ -109,6 +109,18 @@ pub struct ReviewView {
     pub recorded_by: Option<i64>,
 }
 
+/// A supervision measure that marks an act.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SupervisionMark {
+    pub measure_id: i64,
+    pub finding_id: i64,
+    /// SUP-7 (1)–(6).
+    pub item: i32,
+    pub action: crate::supervision::rules::MeasureAction,
+    pub status: crate::supervision::rules::MeasureStatus,
+    pub deadline: Option<NaiveDate>,
+}
+
 /// An enforcement act.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ActView {
@@ -129,6 +141,9 @@ pub struct ActView {
     /// Present on a single act.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reviews: Option<Vec<ReviewView>>,
+    /// Supervision measures imposed on findings about this act (SUP-7); present on a single act.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supervision: Option<Vec<SupervisionMark>>,
     pub created_by: Option<i64>,
     #[serde(serialize_with = "crate::db::utc")]
     #[schema(value_type = String, format = DateTime)]
@@ -170,6 +185,7 @@ fn view(a: Act, officers: Vec<(i64, String)>, today: NaiveDate) -> ActView {
         status: a.status,
         revoked_reason: a.revoked_reason,
         reviews: None,
+        supervision: None,
         created_by: a.created_by,
         created_at: a.created_at,
         updated_at: a.updated_at,
@@ -191,8 +207,20 @@ pub fn detail(conn: &mut DbConn, id: i64, vis: Visibility, today: NaiveDate) -> 
             recorded_by: r.recorded_by,
         })
         .collect();
+    let supervision = crate::supervision::store::measures_on_act(conn, id)?
+        .into_iter()
+        .map(|m| SupervisionMark {
+            measure_id: m.id,
+            finding_id: m.finding_id,
+            item: m.item,
+            action: m.action,
+            status: m.status,
+            deadline: m.deadline,
+        })
+        .collect();
     Ok(ActView {
         reviews: Some(reviews),
+        supervision: Some(supervision),
         ..view(act, officers, today)
     })
 }

@@ -412,6 +412,16 @@ diesel::table! {
 
 diesel::joinable!(document_targets -> supervision_documents (document_id));
 
+diesel::table! {
+    finding_attachments (finding_id, attachment_id) {
+        finding_id -> BigInt,
+        attachment_id -> BigInt,
+    }
+}
+
+diesel::joinable!(finding_attachments -> findings (finding_id));
+diesel::joinable!(finding_attachments -> attachments (attachment_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     departments,
     people,
@@ -443,4 +453,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     supervision_documents,
     document_targets,
     trend_analyses,
+    finding_attachments,
 );

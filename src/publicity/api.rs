@@ -705,7 +705,7 @@ pub async fn attach(
     Ok(HttpResponse::Created().json(view))
 }
 
-/// Download an attachment of an item the caller may see.
+/// Download an attachment of a disclosure item or a finding the caller may see.
 #[utoipa::path(tag = "publicity", responses((status = 200, description = "The file", content_type = "application/octet-stream")),
     security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
 #[get("/attachments/{id}")]
@@ -719,7 +719,8 @@ pub async fn download(
         .db
         .read(move |conn| {
             let items = store::items_of_attachment(conn, id)?;
-            if !items.iter().any(|i| vis.admits(i.department_id)) {
+            let evidence = crate::supervision::store::evidence_visible(conn, id, vis)?;
+            if !evidence && !items.iter().any(|i| vis.admits(i.department_id)) {
                 return Err(AppError::not_found("attachment"));
             }
             store::attachment(conn, id).map_err(missing("attachment"))

@@ -950,3 +950,52 @@ pub fn analyses(conn: &mut DbConn, page: PageRequest) -> Result<Vec<TrendAnalysi
     }
     Ok(q.load(conn)?)
 }
+
+use crate::db::schema::attachments::dsl as at;
+use crate::db::schema::finding_attachments::dsl as fa;
+use crate::publicity::store::AttachmentMeta;
+
+pub fn attach_evidence(conn: &mut DbConn, finding: i64, attachment: i64) -> Result<(), StoreError> {
+    diesel::insert_into(fa::finding_attachments)
+        .values((fa::finding_id.eq(finding), fa::attachment_id.eq(attachment)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The evidence files of a finding.
+pub fn evidence(conn: &mut DbConn, finding: i64) -> Result<Vec<AttachmentMeta>, StoreError> {
+    Ok(fa::finding_attachments
+        .inner_join(at::attachments)
+        .filter(fa::finding_id.eq(finding))
+        .order(at::id.asc())
+        .select((
+            at::id,
+            at::filename,
+            at::content_type,
+            at::size,
+            at::sha256,
+            at::uploaded_at,
+        ))
+        .load(conn)?)
+}
+
+/// Whether a finding the caller may see holds this attachment as evidence.
+pub fn evidence_visible(conn: &mut DbConn, attachment: i64, vis: Visibility) -> Result<bool, StoreError> {
+    let q = fa::finding_attachments
+        .inner_join(f::findings)
+        .filter(fa::attachment_id.eq(attachment))
+        .select(fa::finding_id)
+        .into_boxed();
+    let q = crate::visible!(q, vis, f::department_id);
+    Ok(!q.load::<i64>(conn)?.is_empty())
+}
+
+/// Every measure imposed on findings about an act (they mark the act, SUP-7).
+pub fn measures_on_act(conn: &mut DbConn, act: i64) -> Result<Vec<Measure>, StoreError> {
+    Ok(m::measures
+        .inner_join(f::findings)
+        .filter(f::act_id.eq(act))
+        .order(m::id.asc())
+        .select(measure_columns!())
+        .load(conn)?)
+}

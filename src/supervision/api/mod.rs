@@ -551,8 +551,20 @@ pub struct FindingView {
     pub act_id: Option<i64>,
     pub found_on: NaiveDate,
     pub measures: Vec<MeasureView>,
+    /// Evidence files (download with `GET /attachments/{id}`).
+    pub evidence: Vec<Evidence>,
     pub basis: Vec<String>,
     pub created_by: Option<i64>,
+}
+
+/// An evidence file of a finding.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Evidence {
+    pub id: i64,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
 }
 
 pub(crate) fn finding_view(conn: &mut DbConn, x: Finding, today: NaiveDate) -> Result<FindingView, AppError> {
@@ -561,7 +573,18 @@ pub(crate) fn finding_view(conn: &mut DbConn, x: Finding, today: NaiveDate) -> R
         .into_iter()
         .map(|m| measure_view(conn, m, x.department_id, today))
         .collect::<Result<Vec<_>, _>>()?;
+    let evidence = store::evidence(conn, x.id)?
+        .into_iter()
+        .map(|m| Evidence {
+            id: m.id,
+            filename: m.filename,
+            content_type: m.content_type,
+            size: m.size,
+            sha256: m.sha256,
+        })
+        .collect();
     Ok(FindingView {
+        evidence,
         checklist_text: rules::CHECKLIST[(x.checklist_item - 1) as usize].to_owned(),
         basis: vec![format!("SUP-6({})", x.checklist_item)],
         measures,
@@ -732,6 +755,54 @@ pub async fn get_finding(
         })
         .await?;
     Ok(HttpResponse::Ok().json(view))
+}
+
+/// A file to attach as evidence: the form of `POST /findings/{id}/evidence`.
+#[derive(ToSchema)]
+#[allow(dead_code)] // documents the multipart form; the handler reads it itself
+pub struct EvidenceUpload {
+    /// PDF, Office document, PNG or JPEG; at most 10 MiB.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// Attach an evidence file to a finding of an inspection not yet concluded.
+#[utoipa::path(tag = "supervision",
+    request_body(content = EvidenceUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, body = FindingView),
+        (status = 409, description = "The inspection is concluded", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Not a readable multipart form", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Over 10 MiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not a PDF, Office document, PNG or JPEG", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["leadership", "supervisory_office"])))]
+#[post("/findings/{id}/evidence")]
+pub async fn add_evidence(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOrLeadership>,
+    id: Path<i64>,
+    form: crate::http::checked::Checked<actix_multipart::Multipart>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.get()?.into_inner();
+    let upload = crate::publicity::files::read(form.get()?, &[]).await?;
+    let (actor, by, today) = (caller.actor(), caller.user_id, crate::db::today());
+    let view = state
+        .db
+        .write(move |conn| {
+            let finding = store::finding(conn, id, Visibility::All).map_err(missing("finding"))?;
+            let x = store::get(conn, finding.inspection_id)?;
+            if x.status == InspectionStatus::Concluded {
+                return Err(state_conflict(x.status, "its findings take no more evidence"));
+            }
+            let att = crate::publicity::store::add_attachment(conn, &upload.file, by, crate::db::now())?;
+            store::attach_evidence(conn, id, att)?;
+            let change = serde_json::json!({"attachment_id": att, "filename": upload.file.filename, "sha256": upload.file.sha256});
+            audit::append(conn, &actor, "finding.evidence", "finding", id, &change)?;
+            finding_view(conn, finding, today)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(view))
 }
 
 /// A handling measure (SUP-7) and its follow-up.
@@ -1179,6 +1250,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(add_finding)
         .service(list_findings)
         .service(get_finding)
+        .service(add_evidence)
         .service(add_measure)
         .service(list_measures)
         .service(get_measure)
