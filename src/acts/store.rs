@@ -175,33 +175,21 @@ pub fn list(conn: &mut DbConn, vis: Visibility, f: &Filter, page: PageRequest) -
         .limit(page.fetch())
         .into_boxed();
     q = crate::visible!(q, vis, a::department_id);
-    if let Some(v) = f.kind {
-        q = q.filter(a::kind.eq(v));
-    }
-    if let Some(v) = f.department_id {
-        q = q.filter(a::department_id.eq(v));
-    }
-    if let Some(v) = f.status {
-        q = q.filter(a::status.eq(v));
-    }
+    crate::filter_if_some!(q, f.kind => a::kind.eq);
+    crate::filter_if_some!(q, f.department_id => a::department_id.eq);
+    crate::filter_if_some!(q, f.status => a::status.eq);
     if let Some(v) = f.officer_id {
         q = q.filter(a::id.eq_any(o::act_officers.filter(o::person_id.eq(v)).select(o::act_id)));
     }
-    if let Some(v) = f.decided_from {
-        q = q.filter(a::decision_date.ge(v));
-    }
-    if let Some(v) = f.decided_to {
-        q = q.filter(a::decision_date.le(v));
-    }
+    crate::filter_if_some!(q, f.decided_from => a::decision_date.ge);
+    crate::filter_if_some!(q, f.decided_to => a::decision_date.le);
     if let Some(day) = f.overdue_on {
         q = q
             .filter(a::status.eq(ActStatus::Active))
             .filter(a::disclosed_on.is_null())
             .filter(a::disclosure_due_on.lt(day));
     }
-    if let Some(after) = page.after {
-        q = q.filter(a::id.gt(after));
-    }
+    crate::filter_if_some!(q, page.after => a::id.gt);
     Ok(q.load(conn)?)
 }
 
@@ -320,9 +308,7 @@ pub fn recompute_disclosure_due(
         ))
         .into_boxed();
     q = q.filter(a::decision_date.ge(from));
-    if let Some(to) = to {
-        q = q.filter(a::decision_date.le(to));
-    }
+    crate::filter_if_some!(q, to => a::decision_date.le);
     let rows: Vec<(i64, ActKind, NaiveDate, NaiveDate, i64)> = q.load(conn)?;
     let Some(last) = rows.iter().map(|r| r.2).max() else {
         return Ok(0);
@@ -352,17 +338,9 @@ pub fn recompute_disclosure_due(
 /// The ids of the acts matching `f`, in order (the population of a spot check's sample).
 pub fn ids(conn: &mut DbConn, f: &Filter) -> Result<Vec<i64>, StoreError> {
     let mut q = a::acts.select(a::id).order(a::id.asc()).into_boxed();
-    if let Some(v) = f.kind {
-        q = q.filter(a::kind.eq(v));
-    }
-    if let Some(v) = f.department_id {
-        q = q.filter(a::department_id.eq(v));
-    }
-    if let Some(v) = f.decided_from {
-        q = q.filter(a::decision_date.ge(v));
-    }
-    if let Some(v) = f.decided_to {
-        q = q.filter(a::decision_date.le(v));
-    }
+    crate::filter_if_some!(q, f.kind => a::kind.eq);
+    crate::filter_if_some!(q, f.department_id => a::department_id.eq);
+    crate::filter_if_some!(q, f.decided_from => a::decision_date.ge);
+    crate::filter_if_some!(q, f.decided_to => a::decision_date.le);
     Ok(q.load(conn)?)
 }

@@ -138,15 +138,9 @@ pub fn list(conn: &mut DbConn, f: &Filter, after: Option<i64>, limit: i64) -> Re
     if let Some(v) = &f.actor {
         q = q.filter(a::actor.eq(v.clone()));
     }
-    if let Some(v) = f.from {
-        q = q.filter(a::at.ge(v));
-    }
-    if let Some(v) = f.to {
-        q = q.filter(a::at.lt(v));
-    }
-    if let Some(v) = after {
-        q = q.filter(a::seq.gt(v));
-    }
+    crate::filter_if_some!(q, f.from => a::at.ge);
+    crate::filter_if_some!(q, f.to => a::at.lt);
+    crate::filter_if_some!(q, after => a::seq.gt);
     Ok(q.load::<Row>(conn)?.into_iter().map(to_entry).collect())
 }
 

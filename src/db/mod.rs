@@ -258,3 +258,14 @@ macro_rules! visible {
         }
     };
 }
+
+/// Narrows a boxed query by an optional value: `filter_if_some!(q, f.kind => acts::kind.eq)`
+/// adds `.filter(acts::kind.eq(v))` when `f.kind` is `Some(v)`.
+#[macro_export]
+macro_rules! filter_if_some {
+    ($query:ident, $value:expr => $column:ident :: $($path:ident)::+ . $op:ident) => {
+        if let Some(v) = $value {
+            $query = $query.filter($column::$($path)::+.$op(v));
+        }
+    };
+}

@@ -412,21 +412,11 @@ pub fn list(conn: &mut DbConn, vis: Visibility, f: &Filter, page: PageRequest) -
         .limit(page.fetch())
         .into_boxed();
     q = crate::visible!(q, vis, d::department_id);
-    if let Some(x) = f.category {
-        q = q.filter(d::category.eq(x));
-    }
-    if let Some(x) = f.content_type {
-        q = q.filter(d::content_type.eq(x));
-    }
-    if let Some(x) = f.department_id {
-        q = q.filter(d::department_id.eq(x));
-    }
-    if let Some(x) = f.act_id {
-        q = q.filter(d::act_id.eq(x));
-    }
-    if let Some(after) = page.after {
-        q = q.filter(d::id.lt(after));
-    }
+    crate::filter_if_some!(q, f.category => d::category.eq);
+    crate::filter_if_some!(q, f.content_type => d::content_type.eq);
+    crate::filter_if_some!(q, f.department_id => d::department_id.eq);
+    crate::filter_if_some!(q, f.act_id => d::act_id.eq);
+    crate::filter_if_some!(q, page.after => d::id.lt);
     Ok(q.load(conn)?)
 }
 
@@ -489,15 +479,9 @@ pub fn public_list(
     .order(d::id.desc())
     .limit(page.fetch())
     .into_boxed();
-    if let Some(x) = f.category {
-        q = q.filter(d::category.eq(x));
-    }
-    if let Some(x) = f.content_type {
-        q = q.filter(d::content_type.eq(x));
-    }
-    if let Some(x) = f.department_id {
-        q = q.filter(d::department_id.eq(x));
-    }
+    crate::filter_if_some!(q, f.category => d::category.eq);
+    crate::filter_if_some!(q, f.content_type => d::content_type.eq);
+    crate::filter_if_some!(q, f.department_id => d::department_id.eq);
     if let Some(text) = &f.text {
         let pattern = format!(
             "%{}%",
@@ -510,9 +494,7 @@ pub fn public_list(
                 .or(v::body.like(pattern).escape('\\')),
         );
     }
-    if let Some(after) = page.after {
-        q = q.filter(d::id.lt(after));
-    }
+    crate::filter_if_some!(q, page.after => d::id.lt);
     Ok(q.load(conn)?)
 }
 

@@ -161,19 +161,13 @@ pub fn list(conn: &mut DbConn, filter: &InspectionFilter, page: PageRequest) -> 
         .order(i::id.asc())
         .limit(page.fetch())
         .into_boxed();
-    if let Some(k) = filter.kind {
-        q = q.filter(i::kind.eq(k));
-    }
-    if let Some(s) = filter.status {
-        q = q.filter(i::status.eq(s));
-    }
+    crate::filter_if_some!(q, filter.kind => i::kind.eq);
+    crate::filter_if_some!(q, filter.status => i::status.eq);
     if let Some(y) = filter.year {
         let (from, to) = year_bounds(y);
         q = q.filter(i::period_from.ge(from)).filter(i::period_from.le(to));
     }
-    if let Some(after) = page.after {
-        q = q.filter(i::id.gt(after));
-    }
+    crate::filter_if_some!(q, page.after => i::id.gt);
     Ok(q.load(conn)?)
 }
 
@@ -365,24 +359,12 @@ pub fn findings(
         .limit(page.fetch())
         .into_boxed();
     q = crate::visible!(q, vis, f::department_id);
-    if let Some(x) = filter.inspection_id {
-        q = q.filter(f::inspection_id.eq(x));
-    }
-    if let Some(x) = filter.department_id {
-        q = q.filter(f::department_id.eq(x));
-    }
-    if let Some(x) = filter.checklist_item {
-        q = q.filter(f::checklist_item.eq(x));
-    }
-    if let Some(x) = filter.found_from {
-        q = q.filter(f::found_on.ge(x));
-    }
-    if let Some(x) = filter.found_to {
-        q = q.filter(f::found_on.le(x));
-    }
-    if let Some(after) = page.after {
-        q = q.filter(f::id.gt(after));
-    }
+    crate::filter_if_some!(q, filter.inspection_id => f::inspection_id.eq);
+    crate::filter_if_some!(q, filter.department_id => f::department_id.eq);
+    crate::filter_if_some!(q, filter.checklist_item => f::checklist_item.eq);
+    crate::filter_if_some!(q, filter.found_from => f::found_on.ge);
+    crate::filter_if_some!(q, filter.found_to => f::found_on.le);
+    crate::filter_if_some!(q, page.after => f::id.gt);
     Ok(q.load(conn)?)
 }
 
@@ -484,23 +466,15 @@ pub fn measures(
         .limit(page.fetch())
         .into_boxed();
     q = crate::visible!(q, vis, f::department_id);
-    if let Some(x) = filter.finding_id {
-        q = q.filter(m::finding_id.eq(x));
-    }
-    if let Some(x) = filter.department_id {
-        q = q.filter(f::department_id.eq(x));
-    }
-    if let Some(x) = filter.status {
-        q = q.filter(m::status.eq(x));
-    }
+    crate::filter_if_some!(q, filter.finding_id => m::finding_id.eq);
+    crate::filter_if_some!(q, filter.department_id => f::department_id.eq);
+    crate::filter_if_some!(q, filter.status => m::status.eq);
     if let Some(day) = filter.overdue_on {
         q = q
             .filter(m::status.eq_any([MeasureStatus::Open, MeasureStatus::Reported]))
             .filter(m::deadline.lt(day));
     }
-    if let Some(after) = page.after {
-        q = q.filter(m::id.gt(after));
-    }
+    crate::filter_if_some!(q, page.after => m::id.gt);
     Ok(q.load(conn)?)
 }
 
@@ -676,15 +650,9 @@ pub fn requests(
         .limit(page.fetch())
         .into_boxed();
     q = crate::visible!(q, vis, mr::department_id);
-    if let Some(x) = f.inspection_id {
-        q = q.filter(mr::inspection_id.eq(x));
-    }
-    if let Some(x) = f.department_id {
-        q = q.filter(mr::department_id.eq(x));
-    }
-    if let Some(after) = page.after {
-        q = q.filter(mr::id.gt(after));
-    }
+    crate::filter_if_some!(q, f.inspection_id => mr::inspection_id.eq);
+    crate::filter_if_some!(q, f.department_id => mr::department_id.eq);
+    crate::filter_if_some!(q, page.after => mr::id.gt);
     Ok(q.load(conn)?)
 }
 
@@ -849,12 +817,8 @@ pub fn documents(
         ),
         Visibility::Nothing => q.filter(sd::id.eq(-1_i64)),
     };
-    if let Some(x) = inspection {
-        q = q.filter(sd::inspection_id.eq(x));
-    }
-    if let Some(after) = page.after {
-        q = q.filter(sd::id.gt(after));
-    }
+    crate::filter_if_some!(q, inspection => sd::inspection_id.eq);
+    crate::filter_if_some!(q, page.after => sd::id.gt);
     Ok(q.load(conn)?)
 }
 
@@ -945,9 +909,7 @@ pub fn analyses(conn: &mut DbConn, page: PageRequest) -> Result<Vec<TrendAnalysi
         .order(ta::id.asc())
         .limit(page.fetch())
         .into_boxed();
-    if let Some(after) = page.after {
-        q = q.filter(ta::id.gt(after));
-    }
+    crate::filter_if_some!(q, page.after => ta::id.gt);
     Ok(q.load(conn)?)
 }
 

@@ -77,12 +77,8 @@ pub fn list(
 ) -> Result<Vec<Certificate>, StoreError> {
     let mut q = certificate_query!().order(c::id.asc()).limit(page.fetch());
     q = crate::visible!(q, vis, people::department_id);
-    if let Some(v) = f.holder_id {
-        q = q.filter(c::holder_id.eq(v));
-    }
-    if let Some(v) = f.department_id {
-        q = q.filter(people::department_id.eq(v));
-    }
+    crate::filter_if_some!(q, f.holder_id => c::holder_id.eq);
+    crate::filter_if_some!(q, f.department_id => people::department_id.eq);
     q = match f.status {
         None => q,
         Some(EffectiveStatus::Revoked) => q.filter(c::status.eq(CertificateStatus::Revoked)),
@@ -103,9 +99,7 @@ pub fn list(
             .filter(c::expires_on.ge(today))
             .filter(c::expires_on.le(until));
     }
-    if let Some(after) = page.after {
-        q = q.filter(c::id.gt(after));
-    }
+    crate::filter_if_some!(q, page.after => c::id.gt);
     Ok(q.load(conn)?)
 }
 

@@ -54,12 +54,8 @@ pub fn list(
         .limit(page.fetch())
         .into_boxed();
     q = crate::visible!(q, vis, d::id);
-    if let Some(a) = active {
-        q = q.filter(d::active.eq(a));
-    }
-    if let Some(after) = page.after {
-        q = q.filter(d::id.gt(after));
-    }
+    crate::filter_if_some!(q, active => d::active.eq);
+    crate::filter_if_some!(q, page.after => d::id.gt);
     Ok(q.load(conn)?)
 }
 

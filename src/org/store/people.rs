@@ -76,18 +76,10 @@ pub fn list(conn: &mut DbConn, vis: Visibility, f: &Filter, page: PageRequest) -
         .limit(page.fetch())
         .into_boxed();
     q = crate::visible!(q, vis, p::department_id);
-    if let Some(v) = f.department_id {
-        q = q.filter(p::department_id.eq(v));
-    }
-    if let Some(v) = f.position {
-        q = q.filter(p::position.eq(v));
-    }
-    if let Some(v) = f.active {
-        q = q.filter(p::active.eq(v));
-    }
-    if let Some(after) = page.after {
-        q = q.filter(p::id.gt(after));
-    }
+    crate::filter_if_some!(q, f.department_id => p::department_id.eq);
+    crate::filter_if_some!(q, f.position => p::position.eq);
+    crate::filter_if_some!(q, f.active => p::active.eq);
+    crate::filter_if_some!(q, page.after => p::id.gt);
     Ok(q.load(conn)?)
 }
 

@@ -75,15 +75,9 @@ pub fn list(conn: &mut DbConn, vis: Visibility, f: &Filter, page: PageRequest) -
         .limit(page.fetch())
         .into_boxed();
     q = crate::visible!(q, vis, people::department_id.nullable());
-    if let Some(v) = f.role {
-        q = q.filter(u::role.eq(v));
-    }
-    if let Some(v) = f.active {
-        q = q.filter(u::active.eq(v));
-    }
-    if let Some(after) = page.after {
-        q = q.filter(u::id.gt(after));
-    }
+    crate::filter_if_some!(q, f.role => u::role.eq);
+    crate::filter_if_some!(q, f.active => u::active.eq);
+    crate::filter_if_some!(q, page.after => u::id.gt);
     Ok(q.load(conn)?)
 }
 
