@@ -14,6 +14,7 @@ pub mod org;
 pub mod publicity;
 pub mod rules;
 pub mod supervision;
+pub mod training;
 pub mod volume;
 
 use actix_web::body::MessageBody;
@@ -83,7 +84,8 @@ where
                 .configure(rules::api::routes)
                 .configure(acts::api::routes)
                 .configure(publicity::api::routes)
-                .configure(supervision::api::routes),
+                .configure(supervision::api::routes)
+                .configure(training::api::routes),
         )
 }
 

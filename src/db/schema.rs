@@ -422,6 +422,107 @@ diesel::table! {
 diesel::joinable!(finding_attachments -> findings (finding_id));
 diesel::joinable!(finding_attachments -> attachments (attachment_id));
 
+diesel::table! {
+    training_documents (year, kind) {
+        year -> Integer,
+        kind -> Text,
+        content -> Text,
+        updated_by -> Nullable<BigInt>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    training_sessions (id) {
+        id -> BigInt,
+        title -> Text,
+        form -> Text,
+        content_areas -> Text,
+        held_on -> Date,
+        hours_tenths -> BigInt,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    session_participants (session_id, person_id) {
+        session_id -> BigInt,
+        person_id -> BigInt,
+        attendance -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    self_study (id) {
+        id -> BigInt,
+        person_id -> BigInt,
+        studied_on -> Date,
+        hours_tenths -> BigInt,
+        description -> Text,
+        status -> Text,
+        decided_by -> Nullable<BigInt>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    exams (id) {
+        id -> BigInt,
+        title -> Text,
+        held_on -> Date,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    exam_results (exam_id, person_id) {
+        exam_id -> BigInt,
+        person_id -> BigInt,
+        score -> Nullable<BigInt>,
+        absence -> Nullable<Text>,
+        passed -> Bool,
+        recorded_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    training_consequences (id) {
+        id -> BigInt,
+        person_id -> BigInt,
+        kind -> Text,
+        cause_kind -> Text,
+        cause_id -> BigInt,
+        created_on -> Date,
+        fulfilled_kind -> Nullable<Text>,
+        fulfilled_id -> Nullable<BigInt>,
+        fulfilled_on -> Nullable<Date>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    note_checks (id) {
+        id -> BigInt,
+        person_id -> BigInt,
+        period_from -> Date,
+        period_to -> Date,
+        result -> Text,
+        comment -> Text,
+        checked_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(session_participants -> training_sessions (session_id));
+diesel::joinable!(session_participants -> people (person_id));
+diesel::joinable!(exam_results -> exams (exam_id));
+diesel::joinable!(self_study -> people (person_id));
+diesel::joinable!(training_consequences -> people (person_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     departments,
     people,
@@ -454,4 +555,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     document_targets,
     trend_analyses,
     finding_attachments,
+    training_documents,
+    training_sessions,
+    session_participants,
+    self_study,
+    exams,
+    exam_results,
+    training_consequences,
+    note_checks,
 );

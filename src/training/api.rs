@@ -1,0 +1,1301 @@
+//! `/training/…` and `/people/{id}/training`.
+
+use std::collections::BTreeSet;
+
+use actix_web::{get, patch, post, put, web, HttpResponse};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::rules::{
+    self, Attendance, Cause, ConsequenceKind, ContentArea, ExamAbsence, Form, NoteResult, SelfStudyStatus, TRN_5,
+    TRN_6, TRN_7, TRN_8,
+};
+use super::store::{self, Consequence, ExamResult, NoteCheck, SelfStudy, Session, SessionFields};
+use crate::audit;
+use crate::auth::rules::{AnyRole, OfficeOnly, OfficeOrLeadership, Policy, Visibility};
+use crate::auth::Role;
+use crate::db::DbConn;
+use crate::http::checked::{Json, Path, Query};
+use crate::http::error::Problem;
+use crate::http::etag::{self, IfMatch};
+use crate::http::pagination::{Page, PageRequest};
+use crate::http::validate::Check;
+use crate::http::{AppError, Caller, FieldError};
+use crate::org::api::missing;
+use crate::AppState;
+
+fn field(name: &str, message: impl Into<String>) -> AppError {
+    AppError::invalid(vec![FieldError::new(name, message)])
+}
+
+fn check_year(year: i32) -> Result<i32, AppError> {
+    (2000..=2100)
+        .contains(&year)
+        .then_some(year)
+        .ok_or_else(|| AppError::BadRequest("year must be from 2000 to 2100".into()))
+}
+
+/// Staff read their own training only: the person they may see, if restricted.
+fn own_person<P: Policy>(caller: &Caller<P>) -> Option<i64> {
+    (caller.role == Role::Staff).then(|| caller.person_id.unwrap_or(-1))
+}
+
+// ---- plans and summaries (TRN-6) ----
+
+/// A year's training plan or summary, and whether it is late.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TrainingDocument {
+    pub year: i32,
+    /// `plan` or `summary`.
+    pub kind: String,
+    pub content: Option<String>,
+    /// The last day it is due: plans by the end of January, summaries by the end of the next January.
+    pub due_on: NaiveDate,
+    /// Missing after its due day.
+    pub flagged: bool,
+    pub basis: Vec<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentInput {
+    pub content: String,
+}
+
+async fn read_document(state: &AppState, year: i32, kind: &'static str) -> Result<TrainingDocument, AppError> {
+    let stored = state.db.read(move |conn| store::document(conn, year, kind)).await?;
+    let due_on = if kind == "plan" {
+        rules::plan_due(year)
+    } else {
+        rules::summary_due(year)
+    };
+    Ok(TrainingDocument {
+        year,
+        kind: kind.into(),
+        flagged: stored.is_none() && crate::db::today() > due_on,
+        content: stored.map(|(c, _)| c),
+        due_on,
+        basis: vec![TRN_6.to_string()],
+    })
+}
+
+async fn write_document(
+    state: &AppState,
+    caller: &Caller<OfficeOnly>,
+    year: i32,
+    kind: &'static str,
+    b: DocumentInput,
+) -> Result<TrainingDocument, AppError> {
+    let mut check = Check::default();
+    let content = check.text("content", &b.content, 100_000);
+    check.finish()?;
+    let (actor, by) = (caller.actor(), caller.user_id);
+    state
+        .db
+        .write(move |conn| {
+            store::put_document(conn, year, kind, &content, by, crate::db::now())?;
+            audit::append(
+                conn,
+                &actor,
+                &format!("training.{kind}"),
+                "training_year",
+                year,
+                &serde_json::json!({"content": content}),
+            )?;
+            Ok::<_, AppError>(())
+        })
+        .await?;
+    read_document(state, year, kind).await
+}
+
+/// A year's training plan (年初有计划, TRN-6); flagged when missing after January.
+#[utoipa::path(tag = "training", responses((status = 200, body = TrainingDocument)),
+    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[get("/training/plans/{year}")]
+pub async fn get_plan(
+    state: web::Data<AppState>,
+    _c: Caller<AnyRole>,
+    year: Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let year = check_year(year.get()?.into_inner())?;
+    Ok(HttpResponse::Ok().json(read_document(&state, year, "plan").await?))
+}
+
+/// Record a year's training plan.
+#[utoipa::path(tag = "training", request_body = DocumentInput, responses((status = 200, body = TrainingDocument)),
+    security(("bearer" = ["supervisory_office"])))]
+#[put("/training/plans/{year}")]
+pub async fn put_plan(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOnly>,
+    year: Path<i32>,
+    body: Json<DocumentInput>,
+) -> Result<HttpResponse, AppError> {
+    let (year, b) = (check_year(year.get()?.into_inner())?, body.get()?.into_inner());
+    Ok(HttpResponse::Ok().json(write_document(&state, &caller, year, "plan", b).await?))
+}
+
+/// A year's training summary (年终有总结, TRN-6); flagged when missing after the next January.
+#[utoipa::path(tag = "training", responses((status = 200, body = TrainingDocument)),
+    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[get("/training/summaries/{year}")]
+pub async fn get_summary(
+    state: web::Data<AppState>,
+    _c: Caller<AnyRole>,
+    year: Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let year = check_year(year.get()?.into_inner())?;
+    Ok(HttpResponse::Ok().json(read_document(&state, year, "summary").await?))
+}
+
+/// Record a year's training summary.
+#[utoipa::path(tag = "training", request_body = DocumentInput, responses((status = 200, body = TrainingDocument)),
+    security(("bearer" = ["supervisory_office"])))]
+#[put("/training/summaries/{year}")]
+pub async fn put_summary(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOnly>,
+    year: Path<i32>,
+    body: Json<DocumentInput>,
+) -> Result<HttpResponse, AppError> {
+    let (year, b) = (check_year(year.get()?.into_inner())?, body.get()?.into_inner());
+    Ok(HttpResponse::Ok().json(write_document(&state, &caller, year, "summary", b).await?))
+}
+
+// ---- sessions and attendance ----
+
+/// A participant and the attendance recorded.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttendanceRow {
+    pub person_id: i64,
+    pub status: Attendance,
+}
+
+/// A training session.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionView {
+    pub id: i64,
+    pub title: String,
+    pub form: Form,
+    /// TRN-5 (1)–(4).
+    pub content_areas: Vec<ContentArea>,
+    pub held_on: NaiveDate,
+    pub hours: f64,
+    /// Required participants; `status` is absent until attendance is recorded.
+    pub participants: Vec<ParticipantView>,
+    pub basis: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ParticipantView {
+    pub person_id: i64,
+    pub status: Option<Attendance>,
+}
+
+fn session_view(conn: &mut DbConn, s: Session) -> Result<SessionView, AppError> {
+    let participants = store::participants(conn, s.id)?
+        .into_iter()
+        .map(|(person_id, status)| ParticipantView { person_id, status })
+        .collect();
+    Ok(SessionView {
+        content_areas: serde_json::from_str(&s.content_areas).unwrap_or_default(),
+        hours: rules::hours(s.hours_tenths),
+        participants,
+        id: s.id,
+        title: s.title,
+        form: s.form,
+        held_on: s.held_on,
+        basis: vec![TRN_5.to_string(), TRN_6.to_string()],
+    })
+}
+
+fn session_detail(conn: &mut DbConn, id: i64) -> Result<SessionView, AppError> {
+    let s = store::session(conn, id).map_err(missing("training session"))?;
+    session_view(conn, s)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"title": "安全生产法专题讲座", "form": "lecture", "content_areas": ["professional_law"],
+    "held_on": "2026-11-20", "hours": 3.5, "participants": [7, 8, 9]}))]
+pub struct NewSession {
+    pub title: String,
+    pub form: Form,
+    /// TRN-5 (1)–(4), at least one.
+    pub content_areas: Vec<ContentArea>,
+    pub held_on: NaiveDate,
+    /// More than 0, at most 24, one decimal.
+    pub hours: f64,
+    /// The people required to attend.
+    #[serde(default)]
+    pub participants: Vec<i64>,
+}
+
+fn check_session(conn: &mut DbConn, b: NewSession) -> Result<SessionFields, AppError> {
+    let mut check = Check::default();
+    let title = check.text("title", &b.title, 300);
+    let tenths = rules::tenths(b.hours).unwrap_or_else(|m| {
+        check.fail("hours", m);
+        0
+    });
+    if b.content_areas.is_empty() {
+        check.fail("content_areas", "name at least one TRN-5 content area");
+    }
+    let unique: BTreeSet<i64> = b.participants.iter().copied().collect();
+    if unique.len() != b.participants.len() {
+        check.fail("participants", "a person is listed twice");
+    }
+    for (n, p) in b.participants.iter().enumerate() {
+        if crate::org::store::people::get(conn, *p).is_err() {
+            check.fail(&format!("participants[{n}]"), format!("no person {p}"));
+        }
+    }
+    check.finish()?;
+    let areas: BTreeSet<ContentArea> = b.content_areas.into_iter().collect();
+    Ok(SessionFields {
+        title,
+        form: b.form,
+        content_areas: serde_json::to_string(&areas).map_err(|e| AppError::Internal(e.to_string()))?,
+        held_on: b.held_on,
+        hours_tenths: tenths,
+        participants: b.participants,
+    })
+}
+
+/// Record a training session with its required participants.
+#[utoipa::path(tag = "training", request_body = NewSession, responses((status = 201, body = SessionView)),
+    security(("bearer" = ["supervisory_office"])))]
+#[post("/training/sessions")]
+pub async fn create_session(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOnly>,
+    body: Json<NewSession>,
+) -> Result<HttpResponse, AppError> {
+    let b = body.get()?.into_inner();
+    let (actor, by) = (caller.actor(), caller.user_id);
+    let v = state
+        .db
+        .write(move |conn| {
+            let fields = check_session(conn, b)?;
+            let id = store::create_session(conn, &fields, by, crate::db::now())?;
+            audit::append(conn, &actor, "training.session", "training_session", id, &fields)?;
+            session_detail(conn, id)
+        })
+        .await?;
+    Ok(crate::org::api::created(
+        format!("/api/v1/training/sessions/{}", v.id),
+        &v,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SessionQuery {
+    pub year: Option<i32>,
+    pub form: Option<Form>,
+    /// 1 to 200, default 50.
+    pub limit: Option<i64>,
+    /// The `next` cursor of the previous page.
+    pub after: Option<String>,
+}
+
+/// List training sessions.
+#[utoipa::path(tag = "training", params(SessionQuery), responses((status = 200, body = Page<SessionView>)),
+    security(("bearer" = ["leadership", "supervisory_office"])))]
+#[get("/training/sessions")]
+pub async fn list_sessions(
+    state: web::Data<AppState>,
+    _c: Caller<OfficeOrLeadership>,
+    q: Query<SessionQuery>,
+) -> Result<HttpResponse, AppError> {
+    let q = q.get()?.into_inner();
+    let page = PageRequest::parse(q.limit, q.after.as_deref())?;
+    let views = state
+        .db
+        .read(move |conn| {
+            let rows = store::sessions(conn, q.year, q.form, page)?;
+            rows.into_iter()
+                .map(|s| session_view(conn, s))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(Page::from_rows(views, page, |s| s.id)))
+}
+
+/// One training session with its participants.
+#[utoipa::path(tag = "training", responses((status = 200, body = SessionView, headers(("ETag" = String)))),
+    security(("bearer" = ["leadership", "supervisory_office"])))]
+#[get("/training/sessions/{id}")]
+pub async fn get_session(
+    state: web::Data<AppState>,
+    _c: Caller<OfficeOrLeadership>,
+    id: Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.get()?.into_inner();
+    let v = state.db.read(move |conn| session_detail(conn, id)).await?;
+    Ok(etag::json_with_etag(actix_web::http::StatusCode::OK, &v))
+}
+
+/// Correct a session (requires `If-Match`); the whole session is restated. Participants whose
+/// attendance is recorded stay.
+#[utoipa::path(tag = "training", request_body = NewSession,
+    params(("If-Match" = String, Header, description = "The current ETag")),
+    responses((status = 200, body = SessionView, headers(("ETag" = String)))),
+    security(("bearer" = ["supervisory_office"])))]
+#[patch("/training/sessions/{id}")]
+pub async fn update_session(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOnly>,
+    id: Path<i64>,
+    if_match: IfMatch,
+    body: Json<NewSession>,
+) -> Result<HttpResponse, AppError> {
+    let (id, b) = (id.get()?.into_inner(), body.get()?.into_inner());
+    let actor = caller.actor();
+    let v = state
+        .db
+        .write(move |conn| {
+            let before = session_detail(conn, id)?;
+            if_match.check(&etag::of(&before))?;
+            let fields = check_session(conn, b)?;
+            if before.participants.iter().any(|p| p.status.is_some()) && fields.held_on != before.held_on {
+                return Err(AppError::conflict(
+                    "attendance_recorded",
+                    "attendance is recorded; the date no longer changes",
+                ));
+            }
+            store::update_session(conn, id, &fields, crate::db::now())?;
+            audit::append(conn, &actor, "training.session_update", "training_session", id, &fields)?;
+            session_detail(conn, id)
+        })
+        .await?;
+    Ok(etag::json_with_etag(actix_web::http::StatusCode::OK, &v))
+}
+
+/// Unique person ids, or a 422 naming the repeated one.
+fn unique_people<'a>(ids: impl Iterator<Item = &'a i64>) -> Result<(), AppError> {
+    let mut seen = BTreeSet::new();
+    for id in ids {
+        if !seen.insert(*id) {
+            return Err(field("person_id", format!("person {id} is listed twice")));
+        }
+    }
+    Ok(())
+}
+
+/// Record attendance. Absence without excuse brings an off-post training order and a
+/// recommendation to withdraw the certificate (TRN-7); an excused absence owes a make-up
+/// session; attending makes up earlier excused absences. Recorded attendance does not change.
+#[utoipa::path(tag = "training", request_body = Vec<AttendanceRow>,
+    responses(
+        (status = 200, body = SessionView),
+        (status = 409, description = "A different attendance is already recorded", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["supervisory_office"])))]
+#[put("/training/sessions/{id}/attendance")]
+pub async fn record_attendance(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOnly>,
+    id: Path<i64>,
+    body: Json<Vec<AttendanceRow>>,
+) -> Result<HttpResponse, AppError> {
+    let (id, rows) = (id.get()?.into_inner(), body.get()?.into_inner());
+    unique_people(rows.iter().map(|r| &r.person_id))?;
+    let (actor, today) = (caller.actor(), crate::db::today());
+    let v = state
+        .db
+        .write(move |conn| {
+            let session = store::session(conn, id).map_err(missing("training session"))?;
+            if session.held_on > today {
+                return Err(field("session", "the session has not been held yet"));
+            }
+            let current = store::participants(conn, id)?;
+            for (n, r) in rows.iter().enumerate() {
+                match current.iter().find(|(p, _)| *p == r.person_id) {
+                    None => {
+                        return Err(field(
+                            &format!("[{n}].person_id"),
+                            format!("person {} is not a participant of the session", r.person_id),
+                        ))
+                    }
+                    Some((_, Some(s))) if *s != r.status => {
+                        return Err(AppError::conflict(
+                            "attendance_recorded",
+                            format!("person {} is already recorded {s}", r.person_id),
+                        ))
+                    }
+                    _ => {}
+                }
+            }
+            let now = crate::db::now();
+            for r in rows
+                .iter()
+                .filter(|r| current.iter().any(|(p, s)| *p == r.person_id && s.is_none()))
+            {
+                store::set_attendance(conn, id, r.person_id, r.status)?;
+                match r.status {
+                    Attendance::Present => {
+                        store::fulfil_make_ups(
+                            conn,
+                            r.person_id,
+                            ConsequenceKind::MakeUpTraining,
+                            Cause::Session,
+                            id,
+                            session.held_on,
+                        )?;
+                    }
+                    Attendance::Excused => {
+                        store::add_consequence(
+                            conn,
+                            r.person_id,
+                            ConsequenceKind::MakeUpTraining,
+                            Cause::Session,
+                            id,
+                            session.held_on,
+                            now,
+                        )?;
+                    }
+                    Attendance::Absent => {
+                        for kind in rules::consequences_of_absence(false) {
+                            store::add_consequence(conn, r.person_id, *kind, Cause::Session, id, session.held_on, now)?;
+                        }
+                    }
+                }
+            }
+            audit::append(conn, &actor, "training.attendance", "training_session", id, &rows)?;
+            session_detail(conn, id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+// ---- self-study ----
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SelfStudyView {
+    pub id: i64,
+    pub person_id: i64,
+    pub studied_on: NaiveDate,
+    pub hours: f64,
+    pub description: String,
+    /// Only confirmed hours count (TRN-6).
+    pub status: SelfStudyStatus,
+    pub decided_by: Option<i64>,
+}
+
+impl From<SelfStudy> for SelfStudyView {
+    fn from(s: SelfStudy) -> Self {
+        Self {
+            id: s.id,
+            person_id: s.person_id,
+            studied_on: s.studied_on,
+            hours: rules::hours(s.hours_tenths),
+            description: s.description,
+            status: s.status,
+            decided_by: s.decided_by,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"studied_on": "2026-11-21", "hours": 2.0, "description": "自学《安全生产法》释义"}))]
+pub struct NewSelfStudy {
+    /// The office may claim for someone; staff claim for themselves.
+    pub person_id: Option<i64>,
+    /// Not in the future.
+    pub studied_on: NaiveDate,
+    /// More than 0, at most 24, one decimal.
+    pub hours: f64,
+    pub description: String,
+}
+
+/// Claim self-study hours (staff for themselves); they count once the office confirms them.
+#[utoipa::path(tag = "training", request_body = NewSelfStudy, responses((status = 201, body = SelfStudyView)),
+    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[post("/training/self-study")]
+pub async fn claim(
+    state: web::Data<AppState>,
+    caller: Caller<AnyRole>,
+    body: Json<NewSelfStudy>,
+) -> Result<HttpResponse, AppError> {
+    let b = body.get()?.into_inner();
+    let mut check = Check::default();
+    let description = check.text("description", &b.description, 2000);
+    let tenths = rules::tenths(b.hours).unwrap_or_else(|m| {
+        check.fail("hours", m);
+        0
+    });
+    if b.studied_on > crate::db::today() {
+        check.fail("studied_on", "must not be in the future");
+    }
+    check.finish()?;
+    let person = match (caller.role, b.person_id, caller.person_id) {
+        (Role::SupervisoryOffice, Some(p), _) => p,
+        (_, None, Some(own)) => own,
+        (_, Some(p), Some(own)) if p == own => own,
+        (_, Some(_), _) => return Err(AppError::Forbidden("staff claim self-study for themselves".into())),
+        (_, None, None) => return Err(field("person_id", "the account belongs to no person")),
+    };
+    let (actor, by) = (caller.actor(), caller.user_id);
+    let v = state
+        .db
+        .write(move |conn| {
+            crate::org::store::people::get(conn, person).map_err(|_| field("person_id", "no such person"))?;
+            let id = store::claim(conn, person, b.studied_on, tenths, &description, by, crate::db::now())?;
+            let s = store::study(conn, id, Visibility::All)?;
+            audit::append(conn, &actor, "training.self_study", "self_study", id, &s)?;
+            Ok::<_, AppError>(SelfStudyView::from(s))
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(v))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SelfStudyQuery {
+    pub person_id: Option<i64>,
+    pub status: Option<SelfStudyStatus>,
+    /// 1 to 200, default 50.
+    pub limit: Option<i64>,
+    /// The `next` cursor of the previous page.
+    pub after: Option<String>,
+}
+
+/// List self-study claims (staff: their own).
+#[utoipa::path(tag = "training", params(SelfStudyQuery), responses((status = 200, body = Page<SelfStudyView>)),
+    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[get("/training/self-study")]
+pub async fn list_self_study(
+    state: web::Data<AppState>,
+    caller: Caller<AnyRole>,
+    q: Query<SelfStudyQuery>,
+) -> Result<HttpResponse, AppError> {
+    let q = q.get()?.into_inner();
+    let page = PageRequest::parse(q.limit, q.after.as_deref())?;
+    let person = own_person(&caller).or(q.person_id);
+    let rows = state
+        .db
+        .read(move |conn| store::studies(conn, Visibility::All, person, q.status, page))
+        .await?;
+    let views = rows.into_iter().map(SelfStudyView::from).collect();
+    Ok(HttpResponse::Ok().json(Page::from_rows(views, page, |s: &SelfStudyView| s.id)))
+}
+
+async fn decide(
+    state: &AppState,
+    caller: &Caller<OfficeOnly>,
+    id: i64,
+    to: SelfStudyStatus,
+) -> Result<HttpResponse, AppError> {
+    let (actor, by) = (caller.actor(), caller.user_id);
+    let v = state
+        .db
+        .write(move |conn| {
+            let s = store::study(conn, id, Visibility::All).map_err(missing("self-study claim"))?;
+            if s.status != SelfStudyStatus::Claimed {
+                return Err(AppError::conflict(
+                    "already_decided",
+                    format!("the claim is already {}", s.status),
+                ));
+            }
+            store::decide(conn, id, to, by)?;
+            audit::append(
+                conn,
+                &actor,
+                &format!("training.self_study_{to}"),
+                "self_study",
+                id,
+                &serde_json::json!({"status": to}),
+            )?;
+            Ok::<_, AppError>(SelfStudyView::from(store::study(conn, id, Visibility::All)?))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// Confirm a self-study claim: its hours count from now on.
+#[utoipa::path(tag = "training", responses((status = 200, body = SelfStudyView), (status = 409, description = "Already decided", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["supervisory_office"])))]
+#[post("/training/self-study/{id}/confirm")]
+pub async fn confirm(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOnly>,
+    id: Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.get()?.into_inner();
+    decide(&state, &caller, id, SelfStudyStatus::Confirmed).await
+}
+
+/// Reject a self-study claim.
+#[utoipa::path(tag = "training", responses((status = 200, body = SelfStudyView), (status = 409, description = "Already decided", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["supervisory_office"])))]
+#[post("/training/self-study/{id}/reject")]
+pub async fn reject(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOnly>,
+    id: Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.get()?.into_inner();
+    decide(&state, &caller, id, SelfStudyStatus::Rejected).await
+}
+
+// ---- hours (TRN-6) ----
+
+/// A person's hours of a year against the minimum.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"person_id": 7, "name": "王伟", "department_id": 2, "hours": 28.5, "session_hours": 24.0,
+    "self_study_hours": 4.5, "required": 30, "short_by": 1.5, "compliant": false, "basis": ["TRN-6"]}))]
+pub struct PersonHours {
+    pub person_id: i64,
+    pub name: String,
+    pub department_id: i64,
+    pub hours: f64,
+    pub session_hours: f64,
+    pub self_study_hours: f64,
+    pub required: u32,
+    pub short_by: f64,
+    pub compliant: bool,
+    pub basis: Vec<String>,
+}
+
+/// Everyone's hours of a year.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct YearHours {
+    pub year: i32,
+    /// The day whose rule set gives the minimum (the year's last day once over, else today).
+    pub rules_as_of: NaiveDate,
+    pub rule_version: i64,
+    pub items: Vec<PersonHours>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct HoursQuery {
+    pub year: i32,
+    pub department_id: Option<i64>,
+}
+
+fn year_hours(
+    conn: &mut DbConn,
+    year: i32,
+    vis: Visibility,
+    department: Option<i64>,
+    person: Option<i64>,
+) -> Result<YearHours, AppError> {
+    let as_of = rules::rules_day(year, crate::db::today());
+    let rules = crate::rules::store::in_force(conn, as_of)?;
+    let required = rules.rule.values.training_hours_per_year;
+    let filter = crate::org::store::people::Filter {
+        department_id: department,
+        position: None,
+        active: Some(true),
+    };
+    let everyone = PageRequest {
+        limit: i64::from(u32::MAX),
+        after: None,
+    };
+    let people = crate::org::store::people::list(conn, vis, &filter, everyone)?;
+    let hours = store::hours_by_person(conn, year)?;
+    let items = people
+        .into_iter()
+        .filter(|p| person.is_none_or(|id| id == p.id))
+        .map(|p| {
+            let (sessions, studied) = hours.get(&p.id).copied().unwrap_or_default();
+            let short = rules::short_by(sessions + studied, required);
+            PersonHours {
+                person_id: p.id,
+                name: p.name,
+                department_id: p.department_id,
+                hours: rules::hours(sessions + studied),
+                session_hours: rules::hours(sessions),
+                self_study_hours: rules::hours(studied),
+                required,
+                short_by: rules::hours(short),
+                compliant: short == 0,
+                basis: vec![TRN_6.to_string()],
+            }
+        })
+        .collect();
+    Ok(YearHours {
+        year,
+        rules_as_of: as_of,
+        rule_version: rules.rule.version,
+        items,
+    })
+}
+
+/// Everyone's training hours of a year against the minimum of the rule set (TRN-6): attended
+/// sessions plus confirmed self-study (staff: their own).
+#[utoipa::path(tag = "training", params(HoursQuery), responses((status = 200, body = YearHours)),
+    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[get("/training/hours")]
+pub async fn hours_of_year(
+    state: web::Data<AppState>,
+    caller: Caller<AnyRole>,
+    q: Query<HoursQuery>,
+) -> Result<HttpResponse, AppError> {
+    let q = q.get()?.into_inner();
+    let year = check_year(q.year)?;
+    let (vis, person) = (caller.visibility(), own_person(&caller));
+    let out = state
+        .db
+        .read(move |conn| year_hours(conn, year, vis, q.department_id, person))
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+// ---- exams ----
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"title": "2026年度法制考试", "held_on": "2026-12-10"}))]
+pub struct NewExam {
+    pub title: String,
+    pub held_on: NaiveDate,
+}
+
+/// A result as entered: a score from 0 to 100, or an absence.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResultRow {
+    pub person_id: i64,
+    pub score: Option<i64>,
+    pub absence: Option<ExamAbsence>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExamView {
+    pub id: i64,
+    pub title: String,
+    pub held_on: NaiveDate,
+    pub pass_mark: u32,
+    pub rule_version: i64,
+    pub results: Vec<ResultView>,
+    pub basis: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResultView {
+    pub person_id: i64,
+    pub score: Option<i64>,
+    pub absence: Option<ExamAbsence>,
+    pub passed: bool,
+}
+
+fn exam_detail(conn: &mut DbConn, id: i64) -> Result<ExamView, AppError> {
+    let e = store::exam(conn, id).map_err(missing("exam"))?;
+    let rules = crate::rules::store::in_force(conn, e.held_on)?;
+    let results = store::results(conn, id)?
+        .into_iter()
+        .map(|r| ResultView {
+            person_id: r.person_id,
+            score: r.score,
+            absence: r.absence,
+            passed: r.passed,
+        })
+        .collect();
+    Ok(ExamView {
+        id: e.id,
+        title: e.title,
+        held_on: e.held_on,
+        pass_mark: rules.rule.values.exam_pass_mark,
+        rule_version: rules.rule.version,
+        results,
+        basis: vec![TRN_7.to_string()],
+    })
+}
+
+/// Schedule or record a law exam (法制考试).
+#[utoipa::path(tag = "training", request_body = NewExam, responses((status = 201, body = ExamView)),
+    security(("bearer" = ["supervisory_office"])))]
+#[post("/training/exams")]
+pub async fn create_exam(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOnly>,
+    body: Json<NewExam>,
+) -> Result<HttpResponse, AppError> {
+    let b = body.get()?.into_inner();
+    let mut check = Check::default();
+    let title = check.text("title", &b.title, 300);
+    check.finish()?;
+    let (actor, by) = (caller.actor(), caller.user_id);
+    let v = state
+        .db
+        .write(move |conn| {
+            let id = store::create_exam(conn, &title, b.held_on, by, crate::db::now())?;
+            audit::append(
+                conn,
+                &actor,
+                "training.exam",
+                "exam",
+                id,
+                &serde_json::json!({"title": title, "held_on": b.held_on}),
+            )?;
+            exam_detail(conn, id)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(v))
+}
+
+/// One exam with its results.
+#[utoipa::path(tag = "training", responses((status = 200, body = ExamView)),
+    security(("bearer" = ["leadership", "supervisory_office"])))]
+#[get("/training/exams/{id}")]
+pub async fn get_exam(
+    state: web::Data<AppState>,
+    _c: Caller<OfficeOrLeadership>,
+    id: Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.get()?.into_inner();
+    Ok(HttpResponse::Ok().json(state.db.read(move |conn| exam_detail(conn, id)).await?))
+}
+
+/// Record exam results. Below the pass mark of the rule set, or absent without excuse: an
+/// off-post training order and a recommendation to withdraw the certificate (TRN-7); absent
+/// with excuse: a make-up exam is owed; any result makes up earlier excused absences.
+#[utoipa::path(tag = "training", request_body = Vec<ResultRow>,
+    responses(
+        (status = 200, body = ExamView),
+        (status = 409, description = "A result is already recorded", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["supervisory_office"])))]
+#[put("/training/exams/{id}/results")]
+pub async fn record_results(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOnly>,
+    id: Path<i64>,
+    body: Json<Vec<ResultRow>>,
+) -> Result<HttpResponse, AppError> {
+    let (id, rows) = (id.get()?.into_inner(), body.get()?.into_inner());
+    unique_people(rows.iter().map(|r| &r.person_id))?;
+    let mut check = Check::default();
+    for (n, r) in rows.iter().enumerate() {
+        match (r.score, r.absence) {
+            (Some(s), None) if !(0..=100).contains(&s) => check.fail(&format!("[{n}].score"), "must be from 0 to 100"),
+            (Some(_), None) | (None, Some(_)) => {}
+            _ => check.fail(&format!("[{n}]"), "give either a score or an absence"),
+        }
+    }
+    check.finish()?;
+    let (actor, by, today) = (caller.actor(), caller.user_id, crate::db::today());
+    let v = state
+        .db
+        .write(move |conn| {
+            let exam = store::exam(conn, id).map_err(missing("exam"))?;
+            if exam.held_on > today {
+                return Err(field("exam", "the exam has not been held yet"));
+            }
+            let pass_mark = i64::from(
+                crate::rules::store::in_force(conn, exam.held_on)?
+                    .rule
+                    .values
+                    .exam_pass_mark,
+            );
+            let existing = store::results(conn, id)?;
+            for r in &rows {
+                if crate::org::store::people::get(conn, r.person_id).is_err() {
+                    return Err(field("person_id", format!("no person {}", r.person_id)));
+                }
+                if existing.iter().any(|e| e.person_id == r.person_id) {
+                    return Err(AppError::conflict(
+                        "result_recorded",
+                        format!("person {} already has a result", r.person_id),
+                    ));
+                }
+            }
+            let now = crate::db::now();
+            for r in &rows {
+                let passed = r.score.is_some_and(|s| s >= pass_mark);
+                store::add_result(
+                    conn,
+                    id,
+                    &ExamResult {
+                        person_id: r.person_id,
+                        score: r.score,
+                        absence: r.absence,
+                        passed,
+                    },
+                    by,
+                )?;
+                match (r.score, r.absence) {
+                    (Some(_), _) => {
+                        store::fulfil_make_ups(
+                            conn,
+                            r.person_id,
+                            ConsequenceKind::MakeUpExam,
+                            Cause::Exam,
+                            id,
+                            exam.held_on,
+                        )?;
+                    }
+                    (None, Some(ExamAbsence::Excused)) => {
+                        store::add_consequence(
+                            conn,
+                            r.person_id,
+                            ConsequenceKind::MakeUpExam,
+                            Cause::Exam,
+                            id,
+                            exam.held_on,
+                            now,
+                        )?;
+                    }
+                    _ => {}
+                }
+                if !passed && r.absence != Some(ExamAbsence::Excused) {
+                    for kind in rules::consequences_of_absence(false) {
+                        store::add_consequence(conn, r.person_id, *kind, Cause::Exam, id, exam.held_on, now)?;
+                    }
+                }
+            }
+            audit::append(conn, &actor, "training.results", "exam", id, &rows)?;
+            exam_detail(conn, id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+// ---- consequences ----
+
+/// An off-post training order, a withdrawal recommendation or a make-up obligation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsequenceView {
+    pub id: i64,
+    pub person_id: i64,
+    pub kind: ConsequenceKind,
+    /// What caused it: a session or an exam.
+    pub cause: Cause,
+    pub cause_id: i64,
+    /// The day of the session or exam.
+    pub since: NaiveDate,
+    /// For a make-up: the session or exam that made it up.
+    pub made_up_by: Option<Cause>,
+    pub made_up_by_id: Option<i64>,
+    pub made_up_on: Option<NaiveDate>,
+    pub basis: Vec<String>,
+}
+
+impl From<Consequence> for ConsequenceView {
+    fn from(c: Consequence) -> Self {
+        Self {
+            id: c.id,
+            person_id: c.person_id,
+            kind: c.kind,
+            cause: c.cause_kind,
+            cause_id: c.cause_id,
+            since: c.created_on,
+            made_up_by: c.fulfilled_kind,
+            made_up_by_id: c.fulfilled_id,
+            made_up_on: c.fulfilled_on,
+            basis: vec![TRN_7.to_string()],
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ConsequenceQuery {
+    pub person_id: Option<i64>,
+    /// Only make-ups not yet made up (make-up list only).
+    pub open: Option<bool>,
+    /// 1 to 200, default 50.
+    pub limit: Option<i64>,
+    /// The `next` cursor of the previous page.
+    pub after: Option<String>,
+}
+
+async fn list_consequences(
+    state: &AppState,
+    caller: &Caller<AnyRole>,
+    q: ConsequenceQuery,
+    kinds: &'static [ConsequenceKind],
+) -> Result<HttpResponse, AppError> {
+    let page = PageRequest::parse(q.limit, q.after.as_deref())?;
+    let (vis, person) = (caller.visibility(), own_person(caller).or(q.person_id));
+    let open = q.open.unwrap_or(false);
+    let rows = state
+        .db
+        .read(move |conn| store::consequences(conn, vis, kinds, person, open, page))
+        .await?;
+    let views = rows.into_iter().map(ConsequenceView::from).collect();
+    Ok(HttpResponse::Ok().json(Page::from_rows(views, page, |c: &ConsequenceView| c.id)))
+}
+
+/// Off-post training orders (责令离岗培训, TRN-7) (staff: their own).
+#[utoipa::path(tag = "training", params(ConsequenceQuery), responses((status = 200, body = Page<ConsequenceView>)),
+    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[get("/training/orders")]
+pub async fn orders(
+    state: web::Data<AppState>,
+    caller: Caller<AnyRole>,
+    q: Query<ConsequenceQuery>,
+) -> Result<HttpResponse, AppError> {
+    list_consequences(
+        &state,
+        &caller,
+        q.get()?.into_inner(),
+        &[ConsequenceKind::OffPostTraining],
+    )
+    .await
+}
+
+/// Recommendations to the district legal office to withdraw a certificate (TRN-7). The
+/// certificate itself changes only when that office decides, recorded through the certificate
+/// endpoint with cause `training` and this recommendation's id.
+#[utoipa::path(tag = "training", params(ConsequenceQuery), responses((status = 200, body = Page<ConsequenceView>)),
+    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[get("/training/recommendations")]
+pub async fn recommendations(
+    state: web::Data<AppState>,
+    caller: Caller<AnyRole>,
+    q: Query<ConsequenceQuery>,
+) -> Result<HttpResponse, AppError> {
+    list_consequences(
+        &state,
+        &caller,
+        q.get()?.into_inner(),
+        &[ConsequenceKind::CertificateWithdrawalRecommendation],
+    )
+    .await
+}
+
+/// Make-up sessions and exams owed after excused absences (补训、补考); `open=true` lists
+/// those not yet made up.
+#[utoipa::path(tag = "training", params(ConsequenceQuery), responses((status = 200, body = Page<ConsequenceView>)),
+    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[get("/training/makeups")]
+pub async fn makeups(
+    state: web::Data<AppState>,
+    caller: Caller<AnyRole>,
+    q: Query<ConsequenceQuery>,
+) -> Result<HttpResponse, AppError> {
+    list_consequences(
+        &state,
+        &caller,
+        q.get()?.into_inner(),
+        &[ConsequenceKind::MakeUpTraining, ConsequenceKind::MakeUpExam],
+    )
+    .await
+}
+
+// ---- note checks (TRN-8) and the personal record ----
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"person_id": 7, "period_from": "2026-01-01", "period_to": "2026-06-30", "result": "good", "comment": "笔记完整"}))]
+pub struct NewNoteCheck {
+    pub person_id: i64,
+    pub period_from: NaiveDate,
+    pub period_to: NaiveDate,
+    pub result: NoteResult,
+    #[serde(default)]
+    pub comment: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NoteCheckView {
+    pub id: i64,
+    pub person_id: i64,
+    pub period_from: NaiveDate,
+    pub period_to: NaiveDate,
+    pub result: NoteResult,
+    pub comment: String,
+    pub basis: Vec<String>,
+}
+
+impl From<NoteCheck> for NoteCheckView {
+    fn from(n: NoteCheck) -> Self {
+        Self {
+            id: n.id,
+            person_id: n.person_id,
+            period_from: n.period_from,
+            period_to: n.period_to,
+            result: n.result,
+            comment: n.comment,
+            basis: vec![TRN_8.to_string()],
+        }
+    }
+}
+
+/// Record a check of a person's study notes (笔记检查, TRN-8).
+#[utoipa::path(tag = "training", request_body = NewNoteCheck, responses((status = 201, body = NoteCheckView)),
+    security(("bearer" = ["supervisory_office"])))]
+#[post("/training/note-checks")]
+pub async fn note_check(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOnly>,
+    body: Json<NewNoteCheck>,
+) -> Result<HttpResponse, AppError> {
+    let b = body.get()?.into_inner();
+    if b.period_to < b.period_from {
+        return Err(field("period_to", "must not be before period_from"));
+    }
+    if b.comment.chars().count() > 2000 {
+        return Err(field("comment", "must be at most 2000 characters"));
+    }
+    let (actor, by) = (caller.actor(), caller.user_id);
+    let v = state
+        .db
+        .write(move |conn| {
+            crate::org::store::people::get(conn, b.person_id).map_err(|_| field("person_id", "no such person"))?;
+            let record = NoteCheck {
+                id: 0,
+                person_id: b.person_id,
+                period_from: b.period_from,
+                period_to: b.period_to,
+                result: b.result,
+                comment: b.comment.trim().to_owned(),
+                checked_by: Some(by),
+            };
+            let id = store::add_note_check(conn, &record, crate::db::now())?;
+            audit::append(conn, &actor, "training.note_check", "note_check", id, &b)?;
+            Ok::<_, AppError>(NoteCheckView::from(NoteCheck { id, ..record }))
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(v))
+}
+
+/// A person's training of a year: the input to EVAL-4(8) and to appointment and promotion.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TrainingRecord {
+    pub year: i32,
+    pub hours: PersonHours,
+    pub sessions: Vec<RecordSession>,
+    pub self_study: Vec<SelfStudyView>,
+    pub exams: Vec<RecordExam>,
+    pub consequences: Vec<ConsequenceView>,
+    pub note_checks: Vec<NoteCheckView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecordSession {
+    pub session_id: i64,
+    pub title: String,
+    pub held_on: NaiveDate,
+    pub hours: f64,
+    pub attendance: Option<Attendance>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecordExam {
+    pub exam_id: i64,
+    pub title: String,
+    pub held_on: NaiveDate,
+    pub score: Option<i64>,
+    pub absence: Option<ExamAbsence>,
+    pub passed: bool,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RecordQuery {
+    pub year: i32,
+}
+
+/// A person's training record of a year (staff: their own).
+#[utoipa::path(tag = "training", params(RecordQuery), responses((status = 200, body = TrainingRecord)),
+    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[get("/people/{id}/training")]
+pub async fn person_record(
+    state: web::Data<AppState>,
+    caller: Caller<AnyRole>,
+    id: Path<i64>,
+    q: Query<RecordQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (id, year) = (id.get()?.into_inner(), check_year(q.get()?.into_inner().year)?);
+    if own_person(&caller).is_some_and(|own| own != id) {
+        return Err(AppError::not_found("person"));
+    }
+    let out = state
+        .db
+        .read(move |conn| {
+            let mut all = year_hours(conn, year, Visibility::All, None, Some(id))?;
+            let hours = match all.items.pop() {
+                Some(h) => h,
+                None => return Err(AppError::not_found("person")),
+            };
+            let sessions = store::sessions_of(conn, id, year)?
+                .into_iter()
+                .map(|(s, a)| RecordSession {
+                    session_id: s.id,
+                    title: s.title,
+                    held_on: s.held_on,
+                    hours: rules::hours(s.hours_tenths),
+                    attendance: a,
+                })
+                .collect();
+            let all_studies = PageRequest {
+                limit: i64::from(u32::MAX),
+                after: None,
+            };
+            let self_study = store::studies(conn, Visibility::All, Some(id), None, all_studies)?
+                .into_iter()
+                .filter(|s| rules::year_of(s.studied_on) == year)
+                .map(SelfStudyView::from)
+                .collect();
+            let exams = store::results_of(conn, id, year)?
+                .into_iter()
+                .map(|(e, r)| RecordExam {
+                    exam_id: e.id,
+                    title: e.title,
+                    held_on: e.held_on,
+                    score: r.score,
+                    absence: r.absence,
+                    passed: r.passed,
+                })
+                .collect();
+            let kinds = ConsequenceKind::ALL;
+            let consequences = store::consequences(conn, Visibility::All, kinds, Some(id), false, all_studies)?
+                .into_iter()
+                .filter(|c| rules::year_of(c.created_on) == year)
+                .map(ConsequenceView::from)
+                .collect();
+            let note_checks = store::note_checks(conn, id)?
+                .into_iter()
+                .map(NoteCheckView::from)
+                .collect();
+            Ok(TrainingRecord {
+                year,
+                hours,
+                sessions,
+                self_study,
+                exams,
+                consequences,
+                note_checks,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(get_plan)
+        .service(put_plan)
+        .service(get_summary)
+        .service(put_summary)
+        .service(list_sessions)
+        .service(create_session)
+        .service(get_session)
+        .service(update_session)
+        .service(record_attendance)
+        .service(list_self_study)
+        .service(claim)
+        .service(confirm)
+        .service(reject)
+        .service(hours_of_year)
+        .service(create_exam)
+        .service(get_exam)
+        .service(record_results)
+        .service(orders)
+        .service(recommendations)
+        .service(makeups)
+        .service(note_check)
+        .service(person_record);
+}
