@@ -1,0 +1,389 @@
+//! TRN through the API: hours against the yearly minimum (boundary, fractional hours,
+//! unconfirmed self-study, a rule change from its date), exams and TRN-7, make-ups, plans.
+
+mod common;
+
+use chrono::{Datelike, Days};
+use common::{Session, TestApp};
+use safeguards::auth::Role;
+use safeguards::db::today;
+use serde_json::{json, Value};
+
+struct Trn {
+    app: TestApp,
+    office: Session,
+    staff: Session,
+}
+
+async fn trn() -> Trn {
+    let app = TestApp::new().await;
+    let office = app.account(Role::SupervisoryOffice).await;
+    let staff = app.account(Role::Staff).await;
+    Trn { app, office, staff }
+}
+
+impl Trn {
+    fn t(&self) -> Option<&str> {
+        Some(&self.office.token)
+    }
+
+    async fn session(&self, hours: f64, people: &[i64], held_on: chrono::NaiveDate) -> i64 {
+        let body = json!({"title": "讲座", "form": "lecture", "content_areas": ["professional_law"], "held_on": held_on, "hours": hours, "participants": people});
+        self.app
+            .post("/api/v1/training/sessions", self.t(), &body)
+            .await
+            .ok(201)["id"]
+            .as_i64()
+            .unwrap()
+    }
+
+    async fn attend(&self, session: i64, rows: Value) -> common::Resp {
+        let req = actix_web::test::TestRequest::put()
+            .uri(&format!("/api/v1/training/sessions/{session}/attendance"))
+            .insert_header(("authorization", format!("Bearer {}", self.office.token)))
+            .set_json(rows);
+        self.app.send(req).await
+    }
+
+    async fn results(&self, exam: i64, rows: Value) -> common::Resp {
+        let req = actix_web::test::TestRequest::put()
+            .uri(&format!("/api/v1/training/exams/{exam}/results"))
+            .insert_header(("authorization", format!("Bearer {}", self.office.token)))
+            .set_json(rows);
+        self.app.send(req).await
+    }
+
+    async fn hours_of(&self, person: i64) -> Value {
+        let year = today().year();
+        let r = self
+            .app
+            .get(&format!("/api/v1/training/hours?year={year}"), self.t())
+            .await;
+        r.ok(200)["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["person_id"] == person)
+            .unwrap()
+            .clone()
+    }
+}
+
+/// A day of this year on or before today.
+fn this_year_day() -> chrono::NaiveDate {
+    let jan1 = chrono::NaiveDate::from_ymd_opt(today().year(), 1, 1).unwrap();
+    (today() - Days::new(1)).max(jan1)
+}
+
+#[actix_web::test]
+async fn thirty_hours_exactly_is_compliant_and_twenty_nine_point_nine_is_not() {
+    let s = trn().await;
+    let p = s.staff.person_id;
+    let day = this_year_day();
+    let a = s.session(20.0, &[p], day).await;
+    s.attend(a, json!([{"person_id": p, "status": "present"}]))
+        .await
+        .ok(200);
+    let b = s.session(9.9, &[p], day).await;
+    s.attend(b, json!([{"person_id": p, "status": "present"}]))
+        .await
+        .ok(200);
+    let h = s.hours_of(p).await;
+    assert_eq!(h["hours"], 29.9);
+    assert_eq!(h["required"], 30);
+    assert_eq!(h["short_by"], 0.1);
+    assert_eq!(h["compliant"], false);
+    assert_eq!(h["basis"], json!(["TRN-6"]));
+    // Self-study counts only once confirmed.
+    let claim = s
+        .app
+        .post(
+            "/api/v1/training/self-study",
+            Some(&s.staff.token),
+            &json!({"studied_on": day, "hours": 0.1, "description": "自学"}),
+        )
+        .await;
+    let claim = claim.ok(201)["id"].as_i64().unwrap();
+    assert_eq!(s.hours_of(p).await["compliant"], false, "a claim does not count");
+    s.app
+        .post(
+            &format!("/api/v1/training/self-study/{claim}/confirm"),
+            Some(&s.staff.token),
+            &json!({}),
+        )
+        .await
+        .problem(403);
+    s.app
+        .post(
+            &format!("/api/v1/training/self-study/{claim}/confirm"),
+            s.t(),
+            &json!({}),
+        )
+        .await
+        .ok(200);
+    s.app
+        .post(
+            &format!("/api/v1/training/self-study/{claim}/reject"),
+            s.t(),
+            &json!({}),
+        )
+        .await
+        .problem(409);
+    let h = s.hours_of(p).await;
+    assert_eq!(h["hours"], 30.0);
+    assert_eq!(h["self_study_hours"], 0.1);
+    assert_eq!(h["compliant"], true);
+}
+
+#[actix_web::test]
+async fn a_new_required_number_takes_effect_from_its_date() {
+    let s = trn().await;
+    let leader = s.app.account(Role::Leadership).await;
+    let mut values = serde_json::to_value(safeguards::rules::ruleset::RuleValues::default()).unwrap();
+    values["training_hours_per_year"] = json!(40);
+    let tomorrow = today() + Days::new(1);
+    s.app
+        .post(
+            "/api/v1/rules",
+            Some(&leader.token),
+            &json!({"effective_from": tomorrow, "values": values}),
+        )
+        .await
+        .ok(201);
+    assert_eq!(s.hours_of(s.staff.person_id).await["required"], 30, "not in force yet");
+    let mut values = serde_json::to_value(safeguards::rules::ruleset::RuleValues::default()).unwrap();
+    values["training_hours_per_year"] = json!(36);
+    s.app
+        .post(
+            "/api/v1/rules",
+            Some(&leader.token),
+            &json!({"effective_from": today(), "values": values}),
+        )
+        .await
+        .ok(201);
+    let h = s.hours_of(s.staff.person_id).await;
+    assert_eq!(h["required"], 36, "in force from today");
+}
+
+#[actix_web::test]
+async fn absence_brings_an_order_and_a_recommendation_and_excuse_a_make_up() {
+    let s = trn().await;
+    let (p1, p2, p3) = (
+        s.staff.person_id,
+        s.app
+            .person("缺席", safeguards::org::rules::Position::Officer, s.staff.department_id),
+        s.app
+            .person("请假", safeguards::org::rules::Position::Officer, s.staff.department_id),
+    );
+    let day = this_year_day();
+    let id = s.session(3.0, &[p1, p2, p3], day).await;
+    let stranger = s
+        .app
+        .person("外人", safeguards::org::rules::Position::Officer, s.staff.department_id);
+    let before = s.app.count("training_consequences");
+    s.attend(id, json!([{"person_id": stranger, "status": "present"}]))
+        .await
+        .problem(422);
+    s.attend(
+        id,
+        json!([{"person_id": p1, "status": "present"}, {"person_id": p1, "status": "absent"}]),
+    )
+    .await
+    .problem(422);
+    assert_eq!(s.app.count("training_consequences"), before);
+    s.attend(id, json!([{"person_id": p1, "status": "present"}, {"person_id": p2, "status": "absent"}, {"person_id": p3, "status": "excused"}])).await.ok(200);
+    s.attend(id, json!([{"person_id": p2, "status": "present"}]))
+        .await
+        .problem(409);
+    let orders = s.app.get("/api/v1/training/orders", s.t()).await;
+    assert_eq!(orders.ok(200)["items"].as_array().unwrap().len(), 1);
+    assert_eq!(orders.body["items"][0]["person_id"], p2);
+    assert_eq!(orders.body["items"][0]["basis"], json!(["TRN-7"]));
+    let recs = s.app.get("/api/v1/training/recommendations", s.t()).await;
+    assert_eq!(recs.ok(200)["items"][0]["person_id"], p2);
+    let open = s.app.get("/api/v1/training/makeups?open=true", s.t()).await;
+    assert_eq!(open.ok(200)["items"].as_array().unwrap().len(), 1);
+    assert_eq!(open.body["items"][0]["person_id"], p3);
+    // A later session attended makes it up.
+    let later = s.session(2.0, &[p3], today()).await;
+    s.attend(later, json!([{"person_id": p3, "status": "present"}]))
+        .await
+        .ok(200);
+    assert!(
+        s.app.get("/api/v1/training/makeups?open=true", s.t()).await.body["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let all = s.app.get("/api/v1/training/makeups", s.t()).await;
+    assert_eq!(all.body["items"][0]["made_up_by_id"], later);
+}
+
+#[actix_web::test]
+async fn an_exam_below_the_pass_mark_follows_trn_7() {
+    let s = trn().await;
+    let d = s.staff.department_id;
+    let pos = safeguards::org::rules::Position::Officer;
+    let (pass, fail, excused, unexcused) = (
+        s.app.person("及格", pos, d),
+        s.app.person("不及格", pos, d),
+        s.app.person("因故", pos, d),
+        s.app.person("缺考", pos, d),
+    );
+    let future = s
+        .app
+        .post(
+            "/api/v1/training/exams",
+            s.t(),
+            &json!({"title": "考试", "held_on": today() + Days::new(3)}),
+        )
+        .await;
+    let future = future.ok(201)["id"].as_i64().unwrap();
+    s.results(future, json!([{"person_id": pass, "score": 80}]))
+        .await
+        .problem(422);
+    let exam = s
+        .app
+        .post(
+            "/api/v1/training/exams",
+            s.t(),
+            &json!({"title": "年度法制考试", "held_on": this_year_day()}),
+        )
+        .await;
+    let exam = exam.ok(201)["id"].as_i64().unwrap();
+    s.results(exam, json!([{"person_id": pass, "score": 101}]))
+        .await
+        .problem(422);
+    s.results(exam, json!([{"person_id": pass}])).await.problem(422);
+    let r = s
+        .results(
+            exam,
+            json!([
+                {"person_id": pass, "score": 60}, {"person_id": fail, "score": 59},
+                {"person_id": excused, "absence": "excused"}, {"person_id": unexcused, "absence": "unexcused"}
+            ]),
+        )
+        .await;
+    let body = r.ok(200);
+    assert_eq!(body["pass_mark"], 60);
+    let passed: Vec<bool> = body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["passed"].as_bool().unwrap())
+        .collect();
+    assert_eq!(passed, [true, false, false, false]);
+    s.results(exam, json!([{"person_id": pass, "score": 70}]))
+        .await
+        .problem(409);
+    let ordered: Vec<i64> = s.app.get("/api/v1/training/orders", s.t()).await.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["person_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ordered, [fail, unexcused]);
+    let makeups = s.app.get("/api/v1/training/makeups?open=true", s.t()).await;
+    assert_eq!(makeups.body["items"][0]["kind"], "make_up_exam");
+    assert_eq!(makeups.body["items"][0]["person_id"], excused);
+    // The certificate is not changed automatically.
+    assert_eq!(s.app.count("certificate_status_changes"), 0);
+}
+
+#[actix_web::test]
+async fn bad_training_input_is_refused() {
+    let s = trn().await;
+    let p = s.staff.person_id;
+    let before = s.app.count("training_sessions");
+    for hours in [0.0, -1.0, 24.5, 1.25] {
+        let body = json!({"title": "x", "form": "lecture", "content_areas": ["procedure"], "held_on": today(), "hours": hours, "participants": [p]});
+        s.app.post("/api/v1/training/sessions", s.t(), &body).await.problem(422);
+    }
+    let bad_form = json!({"title": "x", "form": "party", "content_areas": ["procedure"], "held_on": today(), "hours": 1, "participants": [p]});
+    s.app
+        .post("/api/v1/training/sessions", s.t(), &bad_form)
+        .await
+        .problem(400);
+    s.app
+        .post("/api/v1/training/sessions", Some(&s.staff.token), &bad_form)
+        .await
+        .problem(403);
+    assert_eq!(s.app.count("training_sessions"), before);
+    let other = s
+        .app
+        .person("别人", safeguards::org::rules::Position::Officer, s.staff.department_id);
+    let r = s
+        .app
+        .post(
+            "/api/v1/training/self-study",
+            Some(&s.staff.token),
+            &json!({"person_id": other, "studied_on": today(), "hours": 1, "description": "x"}),
+        )
+        .await;
+    r.problem(403);
+}
+
+#[actix_web::test]
+async fn plans_and_summaries_are_flagged_when_late_and_records_are_private() {
+    let s = trn().await;
+    let r = s.app.get("/api/v1/training/plans/2020", s.t()).await;
+    assert_eq!(r.ok(200)["flagged"], true);
+    assert_eq!(r.body["due_on"], "2020-01-31");
+    let put = actix_web::test::TestRequest::put()
+        .uri("/api/v1/training/plans/2020")
+        .insert_header(("authorization", format!("Bearer {}", s.office.token)))
+        .set_json(json!({"content": "年度培训计划"}));
+    s.app.send(put).await.ok(200);
+    assert_eq!(
+        s.app.get("/api/v1/training/plans/2020", s.t()).await.body["flagged"],
+        false
+    );
+    assert_eq!(
+        s.app.get("/api/v1/training/summaries/2020", s.t()).await.body["due_on"],
+        "2021-01-31"
+    );
+    let next = today().year() + 1;
+    assert_eq!(
+        s.app
+            .get(&format!("/api/v1/training/summaries/{next}"), s.t())
+            .await
+            .body["flagged"],
+        false
+    );
+
+    let year = today().year();
+    let own = s
+        .app
+        .get(
+            &format!("/api/v1/people/{}/training?year={year}", s.staff.person_id),
+            Some(&s.staff.token),
+        )
+        .await;
+    assert_eq!(own.ok(200)["hours"]["required"], 30);
+    s.app
+        .get(
+            &format!("/api/v1/people/{}/training?year={year}", s.office.person_id),
+            Some(&s.staff.token),
+        )
+        .await
+        .problem(404);
+    let check = json!({"person_id": s.staff.person_id, "period_from": "2026-01-01", "period_to": "2026-06-30", "result": "good"});
+    s.app.post("/api/v1/training/note-checks", s.t(), &check).await.ok(201);
+    let rec = s
+        .app
+        .get(
+            &format!("/api/v1/people/{}/training?year={year}", s.staff.person_id),
+            s.t(),
+        )
+        .await;
+    assert_eq!(rec.body["note_checks"][0]["basis"], json!(["TRN-8"]));
+    let hours = s
+        .app
+        .get(&format!("/api/v1/training/hours?year={year}"), Some(&s.staff.token))
+        .await;
+    assert_eq!(
+        hours.ok(200)["items"].as_array().unwrap().len(),
+        1,
+        "staff see their own hours only"
+    );
+}
