@@ -3,6 +3,7 @@
 //!
 //! `app(state)` builds the whole actix application; `main` and every HTTP test use it.
 
+pub mod accountability;
 pub mod acts;
 pub mod audit;
 pub mod auth;
@@ -85,7 +86,8 @@ where
                 .configure(acts::api::routes)
                 .configure(publicity::api::routes)
                 .configure(supervision::api::routes)
-                .configure(training::api::routes),
+                .configure(training::api::routes)
+                .configure(accountability::api::routes),
         )
 }
 

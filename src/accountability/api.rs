@@ -1,0 +1,126 @@
+//! `/accountability/allocation` and `/accountability/sanctions`: the ACC calculators. (Cases
+//! and their workflow come next.)
+
+use actix_web::{get, post, web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::rules::{self, Allocation, DepartmentSanction, HowMade, Sanction, Severity};
+use crate::auth::rules::OfficeOrLeadership;
+use crate::http::checked::Json;
+use crate::http::{AppError, Caller, FieldError};
+use crate::rules::{ArticleRef, Basis, Regime};
+use crate::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"how": {"mode": "collective", "principal": 1, "participants": [2, 4, 7], "dissenters": [4]}}))]
+pub struct AllocationRequest {
+    pub how: HowMade,
+}
+
+/// Each person's share, with the item of ACC-5 that gives it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AllocationResult {
+    pub allocations: Vec<Allocation>,
+    pub basis: Vec<String>,
+}
+
+fn people_of(how: &HowMade) -> Vec<i64> {
+    match how {
+        HowMade::Direct { staff } => staff.clone(),
+        HowMade::Approved { staff, approvers } | HowMade::ApprovedOnFalseFacts { staff, approvers } => {
+            staff.iter().chain(approvers).copied().collect()
+        }
+        HowMade::Instructed { staff, instructors } => staff.iter().chain(instructors).copied().collect(),
+        HowMade::Collective {
+            principal,
+            participants,
+            ..
+        } => participants.iter().chain([principal]).copied().collect(),
+    }
+}
+
+/// Allocate responsibility for a fault from how the act was made (ACC-5).
+#[utoipa::path(tag = "accountability", request_body = AllocationRequest, responses((status = 200, body = AllocationResult)),
+    security(("bearer" = ["leadership", "supervisory_office"])))]
+#[post("/accountability/allocation")]
+pub async fn allocation(
+    state: web::Data<AppState>,
+    _c: Caller<OfficeOrLeadership>,
+    body: Json<AllocationRequest>,
+) -> Result<HttpResponse, AppError> {
+    let how = body.get()?.into_inner().how;
+    let allocations = rules::allocate(&how).map_err(|e| {
+        AppError::rule(
+            "allocation_invalid",
+            e.to_string(),
+            Basis::of(&[ArticleRef::article(Regime::Acc, 5)]),
+        )
+    })?;
+    let people = people_of(&how);
+    let unknown = state
+        .db
+        .read(move |conn| {
+            Ok::<_, AppError>(
+                people
+                    .into_iter()
+                    .filter(|p| crate::org::store::people::get(conn, *p).is_err())
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .await?;
+    if !unknown.is_empty() {
+        return Err(AppError::invalid(
+            unknown
+                .iter()
+                .map(|p| FieldError::new("how", format!("no person {p}")))
+                .collect(),
+        ));
+    }
+    let mut basis: Vec<String> = allocations.iter().map(|a| a.basis.clone()).collect();
+    basis.dedup();
+    Ok(HttpResponse::Ok().json(AllocationResult { allocations, basis }))
+}
+
+/// The sanctions one severity allows.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SeveritySanctions {
+    pub severity: Severity,
+    pub sanctions: Vec<Sanction>,
+    #[schema(value_type = String, example = "ACC-6(1)")]
+    pub basis: String,
+}
+
+/// The sanction matrix of ACC-6.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SanctionMatrix {
+    pub persons: Vec<SeveritySanctions>,
+    /// Sanctions on a department at fault (ACC-6, first sentence).
+    pub departments: Vec<DepartmentSanction>,
+    pub basis: Vec<String>,
+}
+
+/// Which sanctions each severity allows (ACC-6).
+#[utoipa::path(tag = "accountability", responses((status = 200, body = SanctionMatrix)),
+    security(("bearer" = ["leadership", "supervisory_office"])))]
+#[get("/accountability/sanctions")]
+pub async fn sanctions(_c: Caller<OfficeOrLeadership>) -> Result<HttpResponse, AppError> {
+    let persons = Severity::ALL
+        .iter()
+        .map(|s| SeveritySanctions {
+            severity: *s,
+            sanctions: rules::allowed(*s).to_vec(),
+            basis: rules::severity_basis(*s).to_string(),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(SanctionMatrix {
+        persons,
+        departments: DepartmentSanction::ALL.to_vec(),
+        basis: vec![ArticleRef::article(Regime::Acc, 6).to_string()],
+    }))
+}
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(allocation).service(sanctions);
+}

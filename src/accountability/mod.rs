@@ -1,0 +1,4 @@
+//! ACC — the fault accountability regime (行政执法过错追究制度).
+
+pub mod api;
+pub mod rules;

@@ -1,0 +1,506 @@
+//! ACC rules, pure: who bears what share of a fault (ACC-5), the sanctions each severity allows
+//! (ACC-6), how circumstances move the severity (ACC-7, ACC-8, ACC-9), repeated faults within a
+//! year (ACC-7(2)) and the appeal window (ACC-13).
+
+use std::collections::BTreeSet;
+
+use chrono::{Days, NaiveDate};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::rules::{ArticleRef, Regime};
+
+const fn acc(article: u8, item: u8) -> ArticleRef {
+    ArticleRef::item(Regime::Acc, article, item)
+}
+
+crate::text_enum! {
+    /// A person's share of a fault (ACC-5).
+    pub enum Share {
+        /// 全部责任
+        Full = "full",
+        /// 主要责任
+        Primary = "primary",
+        /// 次要责任
+        Secondary = "secondary",
+        /// 不承担责任 (correct dissent overruled, ACC-5(4))
+        None = "none",
+    }
+}
+
+/// How the act at fault was made, with the people in each part (ACC-5 (1)–(4)).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "mode", rename_all = "snake_case", deny_unknown_fields)]
+pub enum HowMade {
+    /// The officers acted directly (ACC-5(1)).
+    Direct { staff: Vec<i64> },
+    /// Approved by the department head and/or bureau leaders (ACC-5(2)).
+    Approved { staff: Vec<i64>, approvers: Vec<i64> },
+    /// Approved on facts the staff concealed or misstated (ACC-5(2), second sentence).
+    ApprovedOnFalseFacts { staff: Vec<i64>, approvers: Vec<i64> },
+    /// Heads instructed concealment, alteration or illegal handling (ACC-5(3)).
+    Instructed { staff: Vec<i64>, instructors: Vec<i64> },
+    /// Decided collectively (ACC-5(4)): the principal leader (局机关主要负责人), the other
+    /// participants, and those whose correct opinion was overruled.
+    Collective {
+        principal: i64,
+        participants: Vec<i64>,
+        dissenters: Vec<i64>,
+    },
+}
+
+/// One person's share and the item of ACC-5 that gives it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Allocation {
+    pub person_id: i64,
+    pub share: Share,
+    #[schema(value_type = String, example = "ACC-5(2)")]
+    pub basis: String,
+}
+
+/// Why an allocation cannot be computed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AllocationError {
+    #[error("person {0} is named more than once")]
+    Repeated(i64),
+    #[error("{0} must name at least one person")]
+    Empty(&'static str),
+    #[error("a dissenter must be one of the participants or the principal leader")]
+    DissenterOutside,
+}
+
+fn push(out: &mut Vec<Allocation>, people: &[i64], share: Share, item: u8) {
+    out.extend(people.iter().map(|p| Allocation {
+        person_id: *p,
+        share,
+        basis: acc(5, item).to_string(),
+    }));
+}
+
+fn require(name: &'static str, people: &[i64]) -> Result<(), AllocationError> {
+    if people.is_empty() {
+        Err(AllocationError::Empty(name))
+    } else {
+        Ok(())
+    }
+}
+
+/// The one allocation function of ACC-5.
+pub fn allocate(how: &HowMade) -> Result<Vec<Allocation>, AllocationError> {
+    let mut out = Vec::new();
+    match how {
+        HowMade::Direct { staff } => {
+            require("staff", staff)?;
+            push(&mut out, staff, Share::Full, 1);
+        }
+        HowMade::Approved { staff, approvers } => {
+            require("staff", staff)?;
+            require("approvers", approvers)?;
+            push(&mut out, approvers, Share::Primary, 2);
+            push(&mut out, staff, Share::Secondary, 2);
+        }
+        HowMade::ApprovedOnFalseFacts { staff, approvers } => {
+            require("staff", staff)?;
+            require("approvers", approvers)?;
+            push(&mut out, staff, Share::Primary, 2);
+            push(&mut out, approvers, Share::Secondary, 2);
+        }
+        HowMade::Instructed { staff, instructors } => {
+            require("staff", staff)?;
+            require("instructors", instructors)?;
+            push(&mut out, instructors, Share::Primary, 3);
+            push(&mut out, staff, Share::Secondary, 3);
+        }
+        HowMade::Collective {
+            principal,
+            participants,
+            dissenters,
+        } => {
+            let all: BTreeSet<i64> = participants.iter().chain([principal]).copied().collect();
+            if dissenters.iter().any(|d| !all.contains(d)) {
+                return Err(AllocationError::DissenterOutside);
+            }
+            let share = |p: &i64, otherwise| if dissenters.contains(p) { Share::None } else { otherwise };
+            push(&mut out, &[*principal], share(principal, Share::Primary), 4);
+            for p in participants {
+                push(&mut out, &[*p], share(p, Share::Secondary), 4);
+            }
+        }
+    }
+    let mut seen = BTreeSet::new();
+    for a in &out {
+        if !seen.insert(a.person_id) {
+            return Err(AllocationError::Repeated(a.person_id));
+        }
+    }
+    Ok(out)
+}
+
+crate::text_enum! {
+    /// 情节 (ACC-6).
+    pub enum Severity {
+        /// 情节轻微
+        Minor = "minor",
+        /// 情节严重
+        Serious = "serious",
+        /// 情节特别严重，构成犯罪
+        Criminal = "criminal",
+    }
+}
+
+crate::text_enum! {
+    /// What a decision may impose on a person (ACC-6 (1)–(3)).
+    pub enum Sanction {
+        /// 批评教育
+        CriticismEducation = "criticism_education",
+        /// 警告
+        Warning = "warning",
+        /// 记过
+        Demerit = "demerit",
+        /// 记大过
+        MajorDemerit = "major_demerit",
+        /// 降级
+        Demotion = "demotion",
+        /// 撤职
+        DismissalFromPost = "dismissal_from_post",
+        /// 通报批评
+        CirculatedCriticism = "circulated_criticism",
+        /// 取消当年评比先进的资格
+        LossOfAwardEligibility = "loss_of_award_eligibility",
+        /// 暂扣行政执法证件
+        CertificateSuspension = "certificate_suspension",
+        /// 责令离岗培训
+        OffPostTraining = "off_post_training",
+        /// 取消行政执法资格
+        LossOfEnforcementQualification = "loss_of_enforcement_qualification",
+        /// 调离行政执法岗位
+        TransferOffPost = "transfer_off_post",
+        /// 收缴行政执法证件
+        CertificateConfiscation = "certificate_confiscation",
+        /// 移交司法机关
+        TransferToJudicialOrgans = "transfer_to_judicial_organs",
+    }
+}
+
+crate::text_enum! {
+    /// What a decision may impose on a department (ACC-6, first sentence).
+    pub enum DepartmentSanction {
+        /// 责令改正
+        OrderCorrection = "order_correction",
+        /// 通报批评
+        CirculatedCriticism = "circulated_criticism",
+        /// 取消评比先进的资格
+        LossOfAwardEligibility = "loss_of_award_eligibility",
+    }
+}
+
+/// The sanctions a severity allows a person (ACC-6 (1)–(3)).
+pub fn allowed(severity: Severity) -> &'static [Sanction] {
+    use Sanction::*;
+    match severity {
+        Severity::Minor => &[
+            CriticismEducation,
+            Warning,
+            Demerit,
+            LossOfAwardEligibility,
+            CertificateSuspension,
+            OffPostTraining,
+        ],
+        Severity::Serious => &[
+            Demerit,
+            MajorDemerit,
+            Demotion,
+            DismissalFromPost,
+            CirculatedCriticism,
+            LossOfEnforcementQualification,
+            LossOfAwardEligibility,
+            TransferOffPost,
+            CertificateConfiscation,
+        ],
+        Severity::Criminal => &[TransferToJudicialOrgans],
+    }
+}
+
+/// The article item of ACC-6 that lists a severity's sanctions.
+pub fn severity_basis(severity: Severity) -> ArticleRef {
+    match severity {
+        Severity::Minor => acc(6, 1),
+        Severity::Serious => acc(6, 2),
+        Severity::Criminal => acc(6, 3),
+    }
+}
+
+/// The sanctions of `chosen` that `severity` does not allow.
+pub fn refused(severity: Severity, chosen: &[Sanction]) -> Vec<Sanction> {
+    chosen
+        .iter()
+        .copied()
+        .filter(|s| !allowed(severity).contains(s))
+        .collect()
+}
+
+/// The circumstances found (ACC-7 (1)–(6) aggravating, ACC-8 (1)–(4) mitigating, ACC-9 (1)–(3) exempting).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Circumstances {
+    #[serde(default)]
+    pub aggravating: BTreeSet<u8>,
+    #[serde(default)]
+    pub mitigating: BTreeSet<u8>,
+    #[serde(default)]
+    pub exempting: BTreeSet<u8>,
+}
+
+impl Circumstances {
+    /// Items outside the articles' lists.
+    pub fn unknown(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (article, items, max) in [
+            (7, &self.aggravating, 6),
+            (8, &self.mitigating, 4),
+            (9, &self.exempting, 3),
+        ] {
+            out.extend(
+                items
+                    .iter()
+                    .filter(|i| **i == 0 || **i > max)
+                    .map(|i| format!("ACC-{article}({i})")),
+            );
+        }
+        out
+    }
+
+    pub fn basis(&self) -> Vec<ArticleRef> {
+        let mut out: Vec<ArticleRef> = self.aggravating.iter().map(|i| acc(7, *i)).collect();
+        out.extend(self.mitigating.iter().map(|i| acc(8, *i)));
+        out.extend(self.exempting.iter().map(|i| acc(9, *i)));
+        out
+    }
+}
+
+/// The outcomes open to the decision: `None` is no liability. Any exempting circumstance
+/// means no liability (ACC-9); aggravation may raise the severity one level (ACC-7);
+/// mitigation may lower it one level or exempt (ACC-8).
+pub fn open_outcomes(base: Severity, c: &Circumstances) -> Vec<Option<Severity>> {
+    if !c.exempting.is_empty() {
+        return vec![None];
+    }
+    let order = [Severity::Minor, Severity::Serious, Severity::Criminal];
+    let at = order.iter().position(|s| *s == base).unwrap_or(0);
+    let mut out = vec![Some(base)];
+    if !c.aggravating.is_empty() && at + 1 < order.len() {
+        out.push(Some(order[at + 1]));
+    }
+    if !c.mitigating.is_empty() {
+        if at > 0 {
+            out.push(Some(order[at - 1]));
+        }
+        out.push(None);
+    }
+    out.sort();
+    out
+}
+
+/// ACC-7(2): the earlier decided cases whose fault lies within the 365 days before this one
+/// (both ends included); one or more makes this the second fault within a year.
+pub fn repeated_within_a_year(fault_on: NaiveDate, earlier: &[(i64, NaiveDate)]) -> Vec<i64> {
+    let from = fault_on - Days::new(365);
+    earlier
+        .iter()
+        .filter(|(_, d)| *d >= from && *d <= fault_on)
+        .map(|(id, _)| *id)
+        .collect()
+}
+
+/// The last day to appeal (ACC-13): `window` days after the served date, which is not counted.
+pub fn appeal_deadline(served_on: NaiveDate, window_days: u32) -> NaiveDate {
+    served_on + Days::new(u64::from(window_days))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shares(v: &[Allocation]) -> Vec<(i64, Share, String)> {
+        v.iter().map(|a| (a.person_id, a.share, a.basis.clone())).collect()
+    }
+
+    #[test]
+    fn every_mode_of_acc_5() {
+        let s = |n: &str| n.to_string();
+        assert_eq!(
+            shares(&allocate(&HowMade::Direct { staff: vec![1, 2] }).unwrap()),
+            [(1, Share::Full, s("ACC-5(1)")), (2, Share::Full, s("ACC-5(1)"))]
+        );
+        assert_eq!(
+            shares(
+                &allocate(&HowMade::Approved {
+                    staff: vec![1],
+                    approvers: vec![5, 9]
+                })
+                .unwrap()
+            ),
+            [
+                (5, Share::Primary, s("ACC-5(2)")),
+                (9, Share::Primary, s("ACC-5(2)")),
+                (1, Share::Secondary, s("ACC-5(2)"))
+            ]
+        );
+        assert_eq!(
+            shares(
+                &allocate(&HowMade::ApprovedOnFalseFacts {
+                    staff: vec![1],
+                    approvers: vec![5]
+                })
+                .unwrap()
+            ),
+            [(1, Share::Primary, s("ACC-5(2)")), (5, Share::Secondary, s("ACC-5(2)"))]
+        );
+        assert_eq!(
+            shares(
+                &allocate(&HowMade::Instructed {
+                    staff: vec![1],
+                    instructors: vec![5]
+                })
+                .unwrap()
+            ),
+            [(5, Share::Primary, s("ACC-5(3)")), (1, Share::Secondary, s("ACC-5(3)"))]
+        );
+        assert_eq!(
+            shares(
+                &allocate(&HowMade::Collective {
+                    principal: 9,
+                    participants: vec![5, 1, 2],
+                    dissenters: vec![2]
+                })
+                .unwrap()
+            ),
+            [
+                (9, Share::Primary, s("ACC-5(4)")),
+                (5, Share::Secondary, s("ACC-5(4)")),
+                (1, Share::Secondary, s("ACC-5(4)")),
+                (2, Share::None, s("ACC-5(4)"))
+            ]
+        );
+        let dissenting_principal = allocate(&HowMade::Collective {
+            principal: 9,
+            participants: vec![5],
+            dissenters: vec![9],
+        })
+        .unwrap();
+        assert_eq!(dissenting_principal[0].share, Share::None);
+    }
+
+    #[test]
+    fn allocation_inputs_are_checked() {
+        assert_eq!(
+            allocate(&HowMade::Direct { staff: vec![] }),
+            Err(AllocationError::Empty("staff"))
+        );
+        assert_eq!(
+            allocate(&HowMade::Approved {
+                staff: vec![1],
+                approvers: vec![1]
+            }),
+            Err(AllocationError::Repeated(1))
+        );
+        assert_eq!(
+            allocate(&HowMade::Collective {
+                principal: 9,
+                participants: vec![1],
+                dissenters: vec![4]
+            }),
+            Err(AllocationError::DissenterOutside)
+        );
+    }
+
+    #[test]
+    fn the_severity_sanction_matrix() {
+        for severity in Severity::ALL {
+            for sanction in Sanction::ALL {
+                let ok = refused(*severity, &[*sanction]).is_empty();
+                let expected = match severity {
+                    Severity::Minor => matches!(
+                        sanction,
+                        Sanction::CriticismEducation
+                            | Sanction::Warning
+                            | Sanction::Demerit
+                            | Sanction::LossOfAwardEligibility
+                            | Sanction::CertificateSuspension
+                            | Sanction::OffPostTraining
+                    ),
+                    Severity::Serious => matches!(
+                        sanction,
+                        Sanction::Demerit
+                            | Sanction::MajorDemerit
+                            | Sanction::Demotion
+                            | Sanction::DismissalFromPost
+                            | Sanction::CirculatedCriticism
+                            | Sanction::LossOfEnforcementQualification
+                            | Sanction::LossOfAwardEligibility
+                            | Sanction::TransferOffPost
+                            | Sanction::CertificateConfiscation
+                    ),
+                    Severity::Criminal => *sanction == Sanction::TransferToJudicialOrgans,
+                };
+                assert_eq!(ok, expected, "{severity} {sanction}");
+            }
+        }
+        assert_eq!(severity_basis(Severity::Serious).to_string(), "ACC-6(2)");
+    }
+
+    #[test]
+    fn circumstances_move_the_severity() {
+        let none = Circumstances::default();
+        assert_eq!(open_outcomes(Severity::Minor, &none), [Some(Severity::Minor)]);
+        let agg = Circumstances {
+            aggravating: [2].into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            open_outcomes(Severity::Minor, &agg),
+            [Some(Severity::Minor), Some(Severity::Serious)]
+        );
+        assert_eq!(open_outcomes(Severity::Criminal, &agg), [Some(Severity::Criminal)]);
+        let mit = Circumstances {
+            mitigating: [1].into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            open_outcomes(Severity::Serious, &mit),
+            [None, Some(Severity::Minor), Some(Severity::Serious)]
+        );
+        assert_eq!(open_outcomes(Severity::Minor, &mit), [None, Some(Severity::Minor)]);
+        let exempt = Circumstances {
+            exempting: [3].into(),
+            aggravating: [1].into(),
+            ..Default::default()
+        };
+        assert_eq!(open_outcomes(Severity::Serious, &exempt), [None]);
+        let odd = Circumstances {
+            aggravating: [7].into(),
+            mitigating: [0].into(),
+            exempting: [4].into(),
+        };
+        assert_eq!(odd.unknown(), ["ACC-7(7)", "ACC-8(0)", "ACC-9(4)"]);
+    }
+
+    #[test]
+    fn a_year_before_the_fault_both_ends_included() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let earlier = [
+            (1, d("2025-06-01")),
+            (2, d("2025-05-31")),
+            (3, d("2026-05-31")),
+            (4, d("2026-06-02")),
+        ];
+        assert_eq!(repeated_within_a_year(d("2026-06-01"), &earlier), [1, 3]);
+    }
+
+    #[test]
+    fn the_appeal_window_does_not_count_the_served_day() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        assert_eq!(appeal_deadline(d("2026-11-01"), 30), d("2026-12-01"));
+        assert_eq!(appeal_deadline(d("2026-12-15"), 30), d("2027-01-14"));
+    }
+}
