@@ -100,3 +100,338 @@ async fn the_sanction_matrix_is_published_with_its_articles() {
         json!(["order_correction", "circulated_criticism", "loss_of_award_eligibility"])
     );
 }
+
+use chrono::Days;
+use common::Session;
+use safeguards::db::today;
+use serde_json::Value;
+
+struct Acc {
+    app: TestApp,
+    leader: Session,
+    office: Session,
+    staff: Session,
+}
+
+async fn acc() -> Acc {
+    let app = TestApp::new().await;
+    let leader = app.account(Role::Leadership).await;
+    let office = app.account(Role::SupervisoryOffice).await;
+    let staff = app.account(Role::Staff).await;
+    Acc {
+        app,
+        leader,
+        office,
+        staff,
+    }
+}
+
+impl Acc {
+    async fn case(&self, fault_on: chrono::NaiveDate) -> i64 {
+        let body = json!({"respondents": [{"kind": "person", "id": self.staff.person_id}], "source": {"kind": "other"},
+            "fault_types": [1], "facts": "违反程序", "fault_on": fault_on});
+        self.app
+            .post("/api/v1/accountability/cases", Some(&self.office.token), &body)
+            .await
+            .ok(201)["id"]
+            .as_i64()
+            .unwrap()
+    }
+
+    async fn post(&self, case: i64, step: &str, token: &str, body: Value) -> common::Resp {
+        self.app
+            .post(
+                &format!("/api/v1/accountability/cases/{case}/{step}"),
+                Some(token),
+                &body,
+            )
+            .await
+    }
+
+    /// Takes a case to `decided` with a direct allocation and the given decision.
+    async fn decided(&self, case: i64, severity: &str, circumstances: Value, decision: Value) -> common::Resp {
+        self.post(case, "investigate", &self.office.token, json!({}))
+            .await
+            .ok(200);
+        let opinion = json!({"how": {"mode": "direct", "staff": [self.staff.person_id]}, "circumstances": circumstances, "severity": severity, "text": "意见"});
+        self.post(case, "opinion", &self.office.token, opinion).await.ok(200);
+        self.post(case, "decide", &self.leader.token, decision).await
+    }
+}
+
+#[actix_web::test]
+async fn a_case_runs_to_decision_with_effects_and_a_revoked_appeal_reverses_them() {
+    let s = acc().await;
+    let officer_cert = {
+        let person = s.staff.person_id;
+        let new = safeguards::org::store::certificates::NewCertificate {
+            number: "ACC-CERT-1".into(),
+            holder_id: person,
+            issued_on: today() - Days::new(100),
+            expires_on: today() + Days::new(300),
+        };
+        s.app
+            .db
+            .write_blocking(|c| {
+                safeguards::org::store::certificates::create(c, &new, None, safeguards::db::now())
+                    .map_err(safeguards::http::AppError::from)
+            })
+            .unwrap()
+    };
+    let id = s.case(today() - Days::new(10)).await;
+    s.post(id, "decide", &s.leader.token, json!({})).await.problem(409);
+    s.post(id, "investigate", &s.leader.token, json!({})).await.problem(403);
+    let decision = json!({"severity": "minor", "persons": [{"person_id": s.staff.person_id, "sanctions": ["warning", "certificate_suspension"]}]});
+    let r = s.decided(id, "minor", json!({}), decision).await;
+    assert_eq!(r.ok(200)["status"], "decided");
+    let cert = s
+        .app
+        .get(&format!("/api/v1/certificates/{officer_cert}"), Some(&s.office.token))
+        .await;
+    assert_eq!(cert.body["status"], "suspended", "effects apply when decided (ACC-14)");
+    assert_eq!(
+        cert.body["history"].as_array().unwrap().last().unwrap()["cause"],
+        json!({"kind": "accountability_decision", "id": id})
+    );
+
+    s.post(id, "serve", &s.office.token, json!({"served_on": today()}))
+        .await
+        .ok(200);
+    assert_eq!(
+        s.post(id, "finalize", &s.office.token, json!({})).await.problem(409),
+        "appeal_window_open"
+    );
+    s.post(
+        id,
+        "appeal",
+        &s.office.token,
+        json!({"filed_on": today(), "grounds": "x"}),
+    )
+    .await
+    .problem(403);
+    let r = s
+        .post(
+            id,
+            "appeal",
+            &s.staff.token,
+            json!({"filed_on": today(), "grounds": "事实不清"}),
+        )
+        .await;
+    assert_eq!(r.ok(200)["status"], "appealed");
+    let r = s
+        .post(id, "appeal-decision", &s.leader.token, json!({"outcome": "revoked"}))
+        .await;
+    assert_eq!(r.ok(200)["status"], "appeal_decided");
+    let cert = s
+        .app
+        .get(&format!("/api/v1/certificates/{officer_cert}"), Some(&s.office.token))
+        .await;
+    assert_eq!(cert.body["status"], "valid");
+    let history = cert.body["history"].as_array().unwrap();
+    assert_eq!(history.len(), 3, "nothing deleted: issued, suspended, valid again");
+    assert_eq!(history[2]["cause"], json!({"kind": "appeal", "id": id}));
+    s.post(id, "finalize", &s.leader.token, json!({})).await.ok(200);
+}
+
+#[actix_web::test]
+async fn sanctions_must_fit_the_severity_and_circumstances() {
+    let s = acc().await;
+    let id = s.case(today()).await;
+    let r = s
+        .decided(
+            id,
+            "minor",
+            json!({}),
+            json!({"severity": "minor", "persons": [{"person_id": s.staff.person_id, "sanctions": ["demotion"]}]}),
+        )
+        .await;
+    assert_eq!(r.problem(422), "sanction_not_allowed");
+    assert_eq!(r.body["basis"], json!(["ACC-6(1)"]));
+    let r = s
+        .post(
+            id,
+            "decide",
+            &s.leader.token,
+            json!({"severity": "serious", "persons": []}),
+        )
+        .await;
+    assert_eq!(
+        r.problem(422),
+        "severity_not_open",
+        "no aggravation, no higher severity"
+    );
+    let id2 = s.case(today()).await;
+    let r = s.decided(id2, "minor", json!({"aggravating": [1]}), json!({"severity": "serious", "persons": [{"person_id": s.staff.person_id, "sanctions": ["major_demerit"]}]})).await;
+    r.ok(200);
+    let id3 = s.case(today()).await;
+    let r = s
+        .decided(
+            id3,
+            "serious",
+            json!({"exempting": [2]}),
+            json!({"severity": "minor", "persons": []}),
+        )
+        .await;
+    assert_eq!(r.problem(422), "severity_not_open");
+    assert_eq!(r.body["basis"], json!(["ACC-9"]));
+    s.post(id3, "decide", &s.leader.token, json!({"persons": []}))
+        .await
+        .ok(200);
+}
+
+#[actix_web::test]
+async fn the_appeal_window_closes_thirty_days_after_service() {
+    let s = acc().await;
+    for (served_ago, filed_ok) in [(30u64, true), (31, false)] {
+        let id = s.case(today() - Days::new(40)).await;
+        s.decided(
+            id,
+            "minor",
+            json!({}),
+            json!({"severity": "minor", "persons": [{"person_id": s.staff.person_id, "sanctions": ["warning"]}]}),
+        )
+        .await
+        .ok(200);
+        // Decided and served in the past, as if the case were older.
+        s.app.sql(&format!(
+            "UPDATE acc_cases SET decided_on = '{}' WHERE id = {id}",
+            today() - Days::new(served_ago)
+        ));
+        s.post(
+            id,
+            "serve",
+            &s.office.token,
+            json!({"served_on": today() - Days::new(served_ago)}),
+        )
+        .await
+        .ok(200);
+        let r = s
+            .post(
+                id,
+                "appeal",
+                &s.staff.token,
+                json!({"filed_on": today(), "grounds": "不服"}),
+            )
+            .await;
+        if filed_ok {
+            r.ok(200);
+        } else {
+            assert_eq!(r.problem(422), "appeal_window_closed");
+            assert_eq!(r.body["basis"], json!(["ACC-13"]));
+            s.post(id, "finalize", &s.office.token, json!({})).await.ok(200);
+        }
+    }
+}
+
+#[actix_web::test]
+async fn a_second_fault_within_a_year_is_detected_as_acc_7_2() {
+    let s = acc().await;
+    let first = s.case(today() - Days::new(300)).await;
+    s.decided(
+        first,
+        "minor",
+        json!({}),
+        json!({"severity": "minor", "persons": [{"person_id": s.staff.person_id, "sanctions": ["warning"]}]}),
+    )
+    .await
+    .ok(200);
+    let old = s.case(today() - Days::new(400)).await;
+    s.decided(
+        old,
+        "minor",
+        json!({}),
+        json!({"severity": "minor", "persons": [{"person_id": s.staff.person_id, "sanctions": ["warning"]}]}),
+    )
+    .await
+    .ok(200);
+    let second = s.case(today()).await;
+    s.post(second, "investigate", &s.office.token, json!({})).await.ok(200);
+    let opinion = json!({"how": {"mode": "direct", "staff": [s.staff.person_id]}, "severity": "minor", "text": "再犯"});
+    let r = s.post(second, "opinion", &s.office.token, opinion).await;
+    let body = r.ok(200);
+    assert_eq!(
+        body["opinion"]["detected"]["ACC-7(2)"][0]["cases"],
+        json!([first]),
+        "the one 400 days back is outside"
+    );
+    assert_eq!(body["opinion"]["circumstances"]["aggravating"], json!([2]));
+    assert!(body["opinion"]["basis"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("ACC-7(2)")));
+}
+
+#[actix_web::test]
+async fn staff_see_only_their_own_cases_and_never_a_reporter() {
+    let s = acc().await;
+    let body = json!({"respondents": [{"kind": "person", "id": s.staff.person_id}], "source": {"kind": "petition", "id": 4242},
+        "fault_types": [2], "facts": "举报", "fault_on": today()});
+    let id = s
+        .app
+        .post("/api/v1/accountability/cases", Some(&s.office.token), &body)
+        .await
+        .ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    let own = s
+        .app
+        .get(&format!("/api/v1/accountability/cases/{id}"), Some(&s.staff.token))
+        .await;
+    assert_eq!(own.ok(200)["source"], json!({"kind": "petition", "id": null}));
+    assert_eq!(
+        s.app
+            .get(&format!("/api/v1/accountability/cases/{id}"), Some(&s.office.token))
+            .await
+            .body["source"]["id"],
+        4242
+    );
+    let other = s.app.account(Role::Staff).await;
+    s.app
+        .get(&format!("/api/v1/accountability/cases/{id}"), Some(&other.token))
+        .await
+        .problem(404);
+    assert!(
+        s.app.get("/api/v1/accountability/cases", Some(&other.token)).await.body["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[actix_web::test]
+async fn an_overdue_decision_is_referred_in_one_call() {
+    let s = acc().await;
+    let officer = s.app.officer_with_certificate("王伟", s.staff.department_id, 200, 200);
+    let act = json!({"kind": "penalty", "penalty_procedure": "on_the_spot", "department_id": s.staff.department_id, "officers": [officer],
+        "counterpart": {"name": "x", "type": "legal_person"}, "legal_basis": "y", "decision_text": "z", "decision_date": today() - Days::new(60)});
+    let act = s.app.post("/api/v1/acts", Some(&s.staff.token), &act).await.ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    let fresh = json!({"kind": "penalty", "penalty_procedure": "on_the_spot", "department_id": s.staff.department_id, "officers": [officer],
+        "counterpart": {"name": "x", "type": "legal_person"}, "legal_basis": "y", "decision_text": "z", "decision_date": today()});
+    let fresh = s.app.post("/api/v1/acts", Some(&s.staff.token), &fresh).await.ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    let r = s
+        .app
+        .post(
+            &format!("/api/v1/publicity/overdue/{fresh}/refer"),
+            Some(&s.office.token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.problem(422), "not_overdue");
+    let r = s
+        .app
+        .post(
+            &format!("/api/v1/publicity/overdue/{act}/refer"),
+            Some(&s.office.token),
+            &json!({}),
+        )
+        .await;
+    let case = r.ok(201);
+    assert_eq!(case["status"], "proposed");
+    assert_eq!(case["source"], json!({"kind": "overdue_disclosure", "id": act}));
+    assert_eq!(case["respondents"], json!([{"kind": "person", "id": officer}]));
+    assert_eq!(case["fault_types"], json!([7]));
+}

@@ -122,5 +122,7 @@ pub async fn sanctions(_c: Caller<OfficeOrLeadership>) -> Result<HttpResponse, A
 }
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(allocation).service(sanctions);
+    cfg.service(allocation)
+        .service(sanctions)
+        .configure(super::cases::routes);
 }

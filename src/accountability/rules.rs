@@ -504,3 +504,99 @@ mod tests {
         assert_eq!(appeal_deadline(d("2026-12-15"), 30), d("2027-01-14"));
     }
 }
+
+crate::text_enum! {
+    /// The steps of a case (ACC-10).
+    pub enum CaseStatus {
+        Proposed = "proposed",
+        /// The office investigates.
+        Investigating = "investigating",
+        /// The office's preliminary opinion (初步意见) awaits the leadership group.
+        Opinion = "opinion",
+        /// Decided by the leadership group; effects apply now (ACC-14).
+        Decided = "decided",
+        /// Served (送达) on the respondents; the appeal window runs (ACC-13).
+        Served = "served",
+        Appealed = "appealed",
+        AppealDecided = "appeal_decided",
+        Final = "final",
+    }
+}
+
+crate::text_enum! {
+    /// Where a case came from.
+    pub enum SourceKind {
+        Finding = "finding",
+        Petition = "petition",
+        OverdueDisclosure = "overdue_disclosure",
+        Training = "training",
+        Other = "other",
+    }
+}
+
+crate::text_enum! {
+    pub enum RespondentKind {
+        Person = "person",
+        Department = "department",
+    }
+}
+
+/// A step of the workflow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaseStep {
+    Investigate,
+    Opinion,
+    Decide,
+    Serve,
+    Appeal,
+    AppealDecision,
+    Finalize,
+}
+
+/// The one transition function of a case: proposed → investigating → opinion → decided →
+/// served → final, with served → appealed → appeal_decided → final.
+pub fn case_step(current: CaseStatus, step: CaseStep) -> Result<CaseStatus, CaseStatus> {
+    use CaseStatus::*;
+    match (current, step) {
+        (Proposed, CaseStep::Investigate) => Ok(Investigating),
+        (Investigating, CaseStep::Opinion) => Ok(Opinion),
+        (Opinion, CaseStep::Decide) => Ok(Decided),
+        (Decided, CaseStep::Serve) => Ok(Served),
+        (Served, CaseStep::Appeal) => Ok(Appealed),
+        (Appealed, CaseStep::AppealDecision) => Ok(AppealDecided),
+        (Served | AppealDecided, CaseStep::Finalize) => Ok(Final),
+        (other, _) => Err(other),
+    }
+}
+
+/// ACC-4 has seven fault types.
+pub fn fault_type_known(n: u8) -> bool {
+    (1..=7).contains(&n)
+}
+
+#[cfg(test)]
+mod case_tests {
+    use super::*;
+
+    #[test]
+    fn the_workflow_moves_one_way() {
+        use CaseStatus::*;
+        let path = [
+            (Proposed, CaseStep::Investigate, Investigating),
+            (Investigating, CaseStep::Opinion, Opinion),
+            (Opinion, CaseStep::Decide, Decided),
+            (Decided, CaseStep::Serve, Served),
+            (Served, CaseStep::Appeal, Appealed),
+            (Appealed, CaseStep::AppealDecision, AppealDecided),
+            (AppealDecided, CaseStep::Finalize, Final),
+        ];
+        for (from, step, to) in path {
+            assert_eq!(case_step(from, step), Ok(to));
+        }
+        assert_eq!(case_step(Served, CaseStep::Finalize), Ok(Final));
+        assert_eq!(case_step(Proposed, CaseStep::Decide), Err(Proposed));
+        assert_eq!(case_step(Decided, CaseStep::Appeal), Err(Decided));
+        assert_eq!(case_step(Final, CaseStep::Appeal), Err(Final));
+        assert!(fault_type_known(7) && !fault_type_known(8) && !fault_type_known(0));
+    }
+}

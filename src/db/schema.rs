@@ -523,6 +523,39 @@ diesel::joinable!(exam_results -> exams (exam_id));
 diesel::joinable!(self_study -> people (person_id));
 diesel::joinable!(training_consequences -> people (person_id));
 
+diesel::table! {
+    acc_cases (id) {
+        id -> BigInt,
+        status -> Text,
+        source_kind -> Text,
+        source_id -> Nullable<BigInt>,
+        fault_types -> Text,
+        act_ids -> Text,
+        facts -> Text,
+        fault_on -> Date,
+        opinion -> Nullable<Text>,
+        decision -> Nullable<Text>,
+        decided_on -> Nullable<Date>,
+        served_on -> Nullable<Date>,
+        appeal -> Nullable<Text>,
+        appeal_outcome -> Nullable<Text>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    acc_respondents (case_id, kind, target_id) {
+        case_id -> BigInt,
+        kind -> Text,
+        target_id -> BigInt,
+        department_id -> BigInt,
+    }
+}
+
+diesel::joinable!(acc_respondents -> acc_cases (case_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     departments,
     people,
@@ -563,4 +596,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     exam_results,
     training_consequences,
     note_checks,
+    acc_cases,
+    acc_respondents,
 );

@@ -1,0 +1,2 @@
+DROP TABLE acc_respondents;
+DROP TABLE acc_cases;

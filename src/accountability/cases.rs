@@ -1,0 +1,960 @@
+//! `/accountability/cases` and the referral endpoints: the ACC-10 workflow from proposal to a
+//! final decision, with the effects of ACC-14 and their reversal on appeal (ACC-13).
+
+use actix_web::{get, post, web, HttpResponse};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::rules::{
+    self, CaseStatus, CaseStep, Circumstances, DepartmentSanction, HowMade, RespondentKind, Sanction, Severity, Share,
+    SourceKind,
+};
+use super::store::{self, Case, CaseVisibility, NewCase};
+use crate::audit::{self, Actor};
+use crate::auth::rules::{AnyRole, LeadershipOnly, OfficeOnly, OfficeOrLeadership, Policy, Visibility};
+use crate::auth::Role;
+use crate::db::DbConn;
+use crate::http::checked::{Json, Path, Query};
+use crate::http::error::Problem;
+use crate::http::pagination::{Page, PageRequest};
+use crate::http::validate::Check;
+use crate::http::{AppError, Caller, FieldError};
+use crate::org::api::missing;
+use crate::org::rules::{CauseKind, CertificateStatus};
+use crate::rules::{ArticleRef, Basis, Regime};
+use crate::AppState;
+
+fn acc(article: u8) -> ArticleRef {
+    ArticleRef::article(Regime::Acc, article)
+}
+
+fn field(name: &str, message: impl Into<String>) -> AppError {
+    AppError::invalid(vec![FieldError::new(name, message)])
+}
+
+fn visibility<P: Policy>(caller: &Caller<P>) -> CaseVisibility {
+    match caller.role {
+        Role::Staff => CaseVisibility::Respondent(caller.person_id.unwrap_or(-1)),
+        _ => CaseVisibility::All,
+    }
+}
+
+/// A respondent (被追究人): a person or a department.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Respondent {
+    pub kind: RespondentKind,
+    pub id: i64,
+}
+
+/// Where a case came from; for staff a report's id is never shown (the reporter stays hidden).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub kind: SourceKind,
+    pub id: Option<i64>,
+}
+
+/// An accountability case.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseView {
+    pub id: i64,
+    pub status: CaseStatus,
+    pub source: Source,
+    /// ACC-4 (1)–(7).
+    pub fault_types: Vec<u8>,
+    pub act_ids: Vec<i64>,
+    pub facts: String,
+    pub fault_on: NaiveDate,
+    pub respondents: Vec<Respondent>,
+    /// The office's preliminary opinion: allocation (ACC-5), circumstances, proposed severity.
+    #[schema(value_type = Option<Object>)]
+    pub opinion: Option<serde_json::Value>,
+    /// The leadership group's decision: severity, sanctions and the effects applied (ACC-6, ACC-14).
+    #[schema(value_type = Option<Object>)]
+    pub decision: Option<serde_json::Value>,
+    pub decided_on: Option<NaiveDate>,
+    pub served_on: Option<NaiveDate>,
+    /// The last day to appeal (ACC-13), once served.
+    pub appeal_deadline: Option<NaiveDate>,
+    #[schema(value_type = Option<Object>)]
+    pub appeal: Option<serde_json::Value>,
+    pub appeal_outcome: Option<String>,
+    pub basis: Vec<String>,
+}
+
+fn view(conn: &mut DbConn, c: Case, hide_reporter: bool) -> Result<CaseView, AppError> {
+    let respondents = store::respondents(conn, c.id)?
+        .into_iter()
+        .map(|(kind, id, _)| Respondent { kind, id })
+        .collect();
+    let appeal_deadline = match c.served_on {
+        Some(s) => Some(rules::appeal_deadline(
+            s,
+            crate::rules::store::in_force(conn, s)?.rule.values.appeal_window_days,
+        )),
+        None => None,
+    };
+    let parse = |s: Option<String>| s.and_then(|j| serde_json::from_str(&j).ok());
+    let source_id = if hide_reporter && c.source_kind == SourceKind::Petition {
+        None
+    } else {
+        c.source_id
+    };
+    Ok(CaseView {
+        source: Source {
+            kind: c.source_kind,
+            id: source_id,
+        },
+        fault_types: serde_json::from_str(&c.fault_types).unwrap_or_default(),
+        act_ids: serde_json::from_str(&c.act_ids).unwrap_or_default(),
+        opinion: parse(c.opinion),
+        decision: parse(c.decision),
+        appeal: parse(c.appeal),
+        respondents,
+        appeal_deadline,
+        id: c.id,
+        status: c.status,
+        facts: c.facts,
+        fault_on: c.fault_on,
+        decided_on: c.decided_on,
+        served_on: c.served_on,
+        appeal_outcome: c.appeal_outcome,
+        basis: vec![acc(10).to_string()],
+    })
+}
+
+fn detail(conn: &mut DbConn, id: i64, vis: CaseVisibility) -> Result<CaseView, AppError> {
+    let c = store::get(conn, id, vis).map_err(missing("case"))?;
+    view(conn, c, matches!(vis, CaseVisibility::Respondent(_)))
+}
+
+/// Resolves respondents to (kind, id, department); every one must exist.
+fn resolve(conn: &mut DbConn, respondents: &[Respondent]) -> Result<Vec<(RespondentKind, i64, i64)>, AppError> {
+    if respondents.is_empty() {
+        return Err(field("respondents", "name at least one respondent"));
+    }
+    let mut out = Vec::new();
+    for (n, r) in respondents.iter().enumerate() {
+        let department = match r.kind {
+            RespondentKind::Person => crate::org::store::people::get(conn, r.id).map(|p| p.department_id),
+            RespondentKind::Department => {
+                crate::org::store::departments::get(conn, r.id, Visibility::All).map(|d| d.id)
+            }
+        }
+        .map_err(|_| field(&format!("respondents[{n}]"), format!("no {} {}", r.kind, r.id)))?;
+        if out.iter().any(|(k, i, _)| *k == r.kind && *i == r.id) {
+            return Err(field(&format!("respondents[{n}]"), "named twice"));
+        }
+        out.push((r.kind, r.id, department));
+    }
+    Ok(out)
+}
+
+fn check_fault_types(types: &[u8]) -> Result<String, AppError> {
+    if types.is_empty() || types.iter().any(|t| !rules::fault_type_known(*t)) {
+        return Err(field("fault_types", "name one or more ACC-4 fault types, 1 to 7"));
+    }
+    let mut t = types.to_vec();
+    t.sort_unstable();
+    t.dedup();
+    Ok(serde_json::to_string(&t).unwrap_or_default())
+}
+
+fn open_case(conn: &mut DbConn, actor: &Actor, by: i64, new: NewCase) -> Result<CaseView, AppError> {
+    let id = store::create(conn, &new, by, crate::db::now())?;
+    audit::append(
+        conn,
+        actor,
+        "case.propose",
+        "case",
+        id,
+        &serde_json::json!({"source": new.source_kind, "source_id": new.source_id}),
+    )?;
+    detail(conn, id, CaseVisibility::All)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"respondents": [{"kind": "person", "id": 7}], "source": {"kind": "other"}, "fault_types": [1],
+    "act_ids": [], "facts": "违反执法程序擅自立案", "fault_on": "2026-11-02"}))]
+pub struct NewCaseRequest {
+    pub respondents: Vec<Respondent>,
+    pub source: Source,
+    /// ACC-4 (1)–(7).
+    pub fault_types: Vec<u8>,
+    #[serde(default)]
+    pub act_ids: Vec<i64>,
+    pub facts: String,
+    /// When the fault happened (ACC-7(2) counts a year back from it).
+    pub fault_on: NaiveDate,
+}
+
+/// Propose a case (status `proposed`).
+#[utoipa::path(tag = "accountability", request_body = NewCaseRequest, responses((status = 201, body = CaseView)),
+    security(("bearer" = ["leadership", "supervisory_office"])))]
+#[post("/accountability/cases")]
+pub async fn create_case(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOrLeadership>,
+    body: Json<NewCaseRequest>,
+) -> Result<HttpResponse, AppError> {
+    let b = body.get()?.into_inner();
+    let mut check = Check::default();
+    let facts = check.text("facts", &b.facts, 20_000);
+    if b.fault_on > crate::db::today() {
+        check.fail("fault_on", "must not be in the future");
+    }
+    check.finish()?;
+    let fault_types = check_fault_types(&b.fault_types)?;
+    let (actor, by) = (caller.actor(), caller.user_id);
+    let v = state
+        .db
+        .write(move |conn| {
+            let respondents = resolve(conn, &b.respondents)?;
+            for a in &b.act_ids {
+                crate::acts::store::get(conn, *a, Visibility::All)
+                    .map_err(|_| field("act_ids", format!("no act {a}")))?;
+            }
+            let new = NewCase {
+                source_kind: b.source.kind,
+                source_id: b.source.id,
+                fault_types,
+                act_ids: serde_json::to_string(&b.act_ids).unwrap_or_default(),
+                facts,
+                fault_on: b.fault_on,
+                respondents,
+            };
+            open_case(conn, &actor, by, new)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(v))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReferRequest {
+    /// ACC-4 (1)–(7); an overdue disclosure defaults to (7).
+    #[serde(default)]
+    pub fault_types: Vec<u8>,
+    /// Default: the finding's officer (or its department); an act's officers.
+    #[serde(default)]
+    pub respondents: Vec<Respondent>,
+    #[serde(default)]
+    pub facts: String,
+}
+
+/// Refer a supervision finding to accountability (SUP-7, last paragraph): a `proposed` case.
+#[utoipa::path(tag = "accountability", request_body = ReferRequest, responses((status = 201, body = CaseView)),
+    security(("bearer" = ["leadership", "supervisory_office"])))]
+#[post("/findings/{id}/refer")]
+pub async fn refer_finding(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOrLeadership>,
+    id: Path<i64>,
+    body: Json<ReferRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (id, b) = (id.get()?.into_inner(), body.get()?.into_inner());
+    let fault_types = check_fault_types(&b.fault_types)?;
+    let (actor, by) = (caller.actor(), caller.user_id);
+    let v = state
+        .db
+        .write(move |conn| {
+            let f = crate::supervision::store::finding(conn, id, Visibility::All).map_err(missing("finding"))?;
+            let named = if b.respondents.is_empty() {
+                vec![match f.officer_id {
+                    Some(o) => Respondent {
+                        kind: RespondentKind::Person,
+                        id: o,
+                    },
+                    None => Respondent {
+                        kind: RespondentKind::Department,
+                        id: f.department_id,
+                    },
+                }]
+            } else {
+                b.respondents.clone()
+            };
+            let facts = if b.facts.trim().is_empty() {
+                f.description.clone()
+            } else {
+                b.facts.trim().to_owned()
+            };
+            let new = NewCase {
+                source_kind: SourceKind::Finding,
+                source_id: Some(id),
+                fault_types,
+                act_ids: serde_json::to_string(&f.act_id.into_iter().collect::<Vec<_>>()).unwrap_or_default(),
+                facts,
+                fault_on: f.found_on,
+                respondents: resolve(conn, &named)?,
+            };
+            open_case(conn, &actor, by, new)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(v))
+}
+
+/// Refer a decision whose publication is overdue (PUB-6: 应当公示而未按照规定予以公示的，按责任追究
+/// 制度的规定追究执法责任): a `proposed` case against the act's officers.
+#[utoipa::path(tag = "accountability", request_body = ReferRequest, responses((status = 201, body = CaseView)),
+    security(("bearer" = ["leadership", "supervisory_office"])))]
+#[post("/publicity/overdue/{act_id}/refer")]
+pub async fn refer_overdue(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOrLeadership>,
+    act_id: Path<i64>,
+    body: Json<ReferRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (id, b) = (act_id.get()?.into_inner(), body.get()?.into_inner());
+    let types = if b.fault_types.is_empty() {
+        vec![7]
+    } else {
+        b.fault_types.clone()
+    };
+    let fault_types = check_fault_types(&types)?;
+    let (actor, by, today) = (caller.actor(), caller.user_id, crate::db::today());
+    let v = state
+        .db
+        .write(move |conn| {
+            let act = crate::acts::store::get(conn, id, Visibility::All).map_err(missing("act"))?;
+            let overdue = act.disclosed_on.is_none() && today > act.disclosure_due_on;
+            if !overdue || act.status == crate::acts::rules::ActStatus::Revoked {
+                return Err(AppError::rule(
+                    "not_overdue",
+                    format!(
+                        "the decision is not overdue for publication (due {})",
+                        act.disclosure_due_on
+                    ),
+                    Basis::of(&[crate::publicity::rules::PUB_6]),
+                ));
+            }
+            let named = if b.respondents.is_empty() {
+                let officers = crate::acts::store::officers(conn, &[id])?
+                    .remove(&id)
+                    .unwrap_or_default();
+                officers
+                    .into_iter()
+                    .map(|(p, _)| Respondent {
+                        kind: RespondentKind::Person,
+                        id: p,
+                    })
+                    .collect()
+            } else {
+                b.respondents.clone()
+            };
+            let facts = if b.facts.trim().is_empty() {
+                format!("执法决定（行为{id}）应于{}前公示而未公示", act.disclosure_due_on)
+            } else {
+                b.facts.trim().to_owned()
+            };
+            let new = NewCase {
+                source_kind: SourceKind::OverdueDisclosure,
+                source_id: Some(id),
+                fault_types,
+                act_ids: serde_json::to_string(&[id]).unwrap_or_default(),
+                facts,
+                fault_on: act.disclosure_due_on + chrono::Days::new(1),
+                respondents: resolve(conn, &named)?,
+            };
+            open_case(conn, &actor, by, new)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(v))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CaseQuery {
+    pub status: Option<CaseStatus>,
+    /// 1 to 200, default 50.
+    pub limit: Option<i64>,
+    /// The `next` cursor of the previous page.
+    pub after: Option<String>,
+}
+
+/// List cases (staff: only cases naming them).
+#[utoipa::path(tag = "accountability", params(CaseQuery), responses((status = 200, body = Page<CaseView>)),
+    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[get("/accountability/cases")]
+pub async fn list_cases(
+    state: web::Data<AppState>,
+    caller: Caller<AnyRole>,
+    q: Query<CaseQuery>,
+) -> Result<HttpResponse, AppError> {
+    let q = q.get()?.into_inner();
+    let page = PageRequest::parse(q.limit, q.after.as_deref())?;
+    let vis = visibility(&caller);
+    let views = state
+        .db
+        .read(move |conn| {
+            let rows = store::list(conn, vis, q.status, page)?;
+            rows.into_iter()
+                .map(|c| view(conn, c, matches!(vis, CaseVisibility::Respondent(_))))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(Page::from_rows(views, page, |c| c.id)))
+}
+
+/// One case (staff: only a case naming them; the reporter of a report is never shown).
+#[utoipa::path(tag = "accountability", responses((status = 200, body = CaseView)),
+    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[get("/accountability/cases/{id}")]
+pub async fn get_case(
+    state: web::Data<AppState>,
+    caller: Caller<AnyRole>,
+    id: Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (id, vis) = (id.get()?.into_inner(), visibility(&caller));
+    Ok(HttpResponse::Ok().json(state.db.read(move |conn| detail(conn, id, vis)).await?))
+}
+
+fn wrong_state(current: CaseStatus) -> AppError {
+    AppError::Conflict {
+        code: "case_state",
+        detail: format!("the case is {current}; this step does not follow from it"),
+        basis: Basis::of(&[acc(10)]),
+    }
+}
+
+/// Runs one step: checks the transition, applies `run`, audits, answers the case.
+async fn step<P: Policy + 'static>(
+    state: &AppState,
+    caller: &Caller<P>,
+    id: i64,
+    step: CaseStep,
+    run: impl FnOnce(&mut DbConn, &Case) -> Result<serde_json::Value, AppError> + Send + 'static,
+) -> Result<HttpResponse, AppError> {
+    let actor = caller.actor();
+    let vis = visibility(caller);
+    let v = state
+        .db
+        .write(move |conn| {
+            let c = store::get(conn, id, vis).map_err(missing("case"))?;
+            let to = rules::case_step(c.status, step).map_err(wrong_state)?;
+            let change = run(conn, &c)?;
+            store::set_status(conn, id, to, crate::db::now())?;
+            audit::append(conn, &actor, &format!("case.{to}"), "case", id, &change)?;
+            detail(conn, id, vis)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// Start investigating (the supervisory office, ACC-10).
+#[utoipa::path(tag = "accountability", responses((status = 200, body = CaseView), (status = 409, description = "Not proposed", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["supervisory_office"])))]
+#[post("/accountability/cases/{id}/investigate")]
+pub async fn start_investigation(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOnly>,
+    id: Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.get()?.into_inner();
+    step(&state, &caller, id, CaseStep::Investigate, |_, _| {
+        Ok(serde_json::json!({}))
+    })
+    .await
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"how": {"mode": "direct", "staff": [7]}, "circumstances": {"mitigating": [1]}, "severity": "minor", "text": "建议给予批评教育"}))]
+pub struct OpinionRequest {
+    pub how: HowMade,
+    #[serde(default)]
+    pub circumstances: Circumstances,
+    /// The severity the facts show before circumstances (情节).
+    pub severity: Severity,
+    pub text: String,
+}
+
+/// Write the office's preliminary opinion (初步意见): the allocation of responsibility (ACC-5)
+/// and the circumstances; ACC-7(2) is added when a respondent had a decided fault within the
+/// 365 days before this one, with those cases as evidence.
+#[utoipa::path(tag = "accountability", request_body = OpinionRequest,
+    responses((status = 200, body = CaseView), (status = 409, description = "Not investigating", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["supervisory_office"])))]
+#[post("/accountability/cases/{id}/opinion")]
+pub async fn write_opinion(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOnly>,
+    id: Path<i64>,
+    body: Json<OpinionRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (id, mut b) = (id.get()?.into_inner(), body.get()?.into_inner());
+    let unknown = b.circumstances.unknown();
+    if !unknown.is_empty() {
+        return Err(field(
+            "circumstances",
+            format!("not in ACC-7, ACC-8 or ACC-9: {}", unknown.join(", ")),
+        ));
+    }
+    let allocation = rules::allocate(&b.how)
+        .map_err(|e| AppError::rule("allocation_invalid", e.to_string(), Basis::of(&[acc(5)])))?;
+    step(&state, &caller, id, CaseStep::Opinion, move |conn, c| {
+        let mut repeated = Vec::new();
+        for (kind, person, _) in store::respondents(conn, c.id)? {
+            if kind != RespondentKind::Person {
+                continue;
+            }
+            let earlier = store::decided_faults_of(conn, person, c.id)?;
+            let hits = rules::repeated_within_a_year(c.fault_on, &earlier);
+            if !hits.is_empty() {
+                repeated.push(serde_json::json!({"person_id": person, "cases": hits}));
+            }
+        }
+        if !repeated.is_empty() {
+            b.circumstances.aggravating.insert(2);
+        }
+        let opinion = serde_json::json!({
+            "allocation": allocation, "circumstances": b.circumstances, "severity": b.severity, "text": b.text.trim(),
+            "open_outcomes": rules::open_outcomes(b.severity, &b.circumstances),
+            "detected": {"ACC-7(2)": repeated},
+            "basis": allocation.iter().map(|a| a.basis.clone()).chain(b.circumstances.basis().iter().map(ToString::to_string)).collect::<Vec<_>>(),
+        });
+        store::set_opinion(conn, c.id, &opinion.to_string(), crate::db::now())?;
+        Ok(opinion)
+    })
+    .await
+}
+
+/// Sanctions on one person.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PersonSanctions {
+    pub person_id: i64,
+    pub sanctions: Vec<Sanction>,
+}
+
+/// Sanctions on one department.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DepartmentSanctions {
+    pub department_id: i64,
+    pub sanctions: Vec<DepartmentSanction>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"severity": "minor", "persons": [{"person_id": 7, "sanctions": ["warning", "certificate_suspension"]}], "departments": [], "text": "给予警告处分"}))]
+pub struct DecisionRequest {
+    /// Absent: no liability (an exempting circumstance, or mitigation to exemption).
+    pub severity: Option<Severity>,
+    #[serde(default)]
+    pub persons: Vec<PersonSanctions>,
+    #[serde(default)]
+    pub departments: Vec<DepartmentSanctions>,
+    #[serde(default)]
+    pub text: String,
+}
+
+/// Checks a decision against the opinion: the severity must be one the circumstances open
+/// (ACC-7/8/9), every sanction allowed for it (ACC-6), every sanctioned person liable (ACC-5).
+fn check_decision(opinion: &serde_json::Value, d: &DecisionRequest) -> Result<(), AppError> {
+    let base: Severity = serde_json::from_value(opinion["severity"].clone())
+        .map_err(|_| AppError::Internal("opinion unreadable".into()))?;
+    let circumstances: Circumstances = serde_json::from_value(opinion["circumstances"].clone()).unwrap_or_default();
+    let open = rules::open_outcomes(base, &circumstances);
+    if !open.contains(&d.severity) {
+        let basis = if circumstances.exempting.is_empty() {
+            Basis::of(&[acc(6), acc(7), acc(8)])
+        } else {
+            Basis::of(&[acc(9)])
+        };
+        return Err(AppError::rule(
+            "severity_not_open",
+            format!("the circumstances allow only {open:?}"),
+            basis,
+        ));
+    }
+    let allocation: Vec<serde_json::Value> = opinion["allocation"].as_array().cloned().unwrap_or_default();
+    for p in &d.persons {
+        let liable = allocation
+            .iter()
+            .any(|a| a["person_id"] == p.person_id && a["share"] != Share::None.as_str());
+        if !liable && !p.sanctions.is_empty() {
+            return Err(AppError::rule(
+                "not_liable",
+                format!("person {} bears no responsibility in the opinion", p.person_id),
+                Basis::of(&[acc(5)]),
+            ));
+        }
+        let Some(severity) = d.severity else {
+            if p.sanctions.is_empty() {
+                continue;
+            }
+            return Err(AppError::rule(
+                "no_liability",
+                "with no liability nothing is imposed",
+                Basis::of(&[acc(9)]),
+            ));
+        };
+        let refused = rules::refused(severity, &p.sanctions);
+        if !refused.is_empty() {
+            let names: Vec<&str> = refused.iter().map(|s| s.as_str()).collect();
+            return Err(AppError::rule(
+                "sanction_not_allowed",
+                format!("a {severity} fault does not allow: {}", names.join(", ")),
+                Basis::of(&[rules::severity_basis(severity)]),
+            ));
+        }
+    }
+    if d.severity.is_none() && d.departments.iter().any(|x| !x.sanctions.is_empty()) {
+        return Err(AppError::rule(
+            "no_liability",
+            "with no liability nothing is imposed",
+            Basis::of(&[acc(9)]),
+        ));
+    }
+    Ok(())
+}
+
+/// Applies the certificate effects of the sanctions (ACC-14); returns what changed.
+fn apply_effects(
+    conn: &mut DbConn,
+    case: i64,
+    d: &DecisionRequest,
+    by: Option<i64>,
+) -> Result<Vec<serde_json::Value>, AppError> {
+    let mut effects = Vec::new();
+    for p in &d.persons {
+        for sanction in &p.sanctions {
+            let to = match sanction {
+                Sanction::CertificateSuspension => CertificateStatus::Suspended,
+                Sanction::CertificateConfiscation => CertificateStatus::Revoked,
+                _ => continue,
+            };
+            let held = crate::org::store::certificates::held_by(conn, p.person_id)?;
+            let target = held
+                .iter()
+                .find(|(_, s, _)| crate::org::rules::transition(*s, to, CauseKind::AccountabilityDecision).is_ok());
+            if let Some((cert, from, _)) = target {
+                let reason = format!("ACC-6: accountability case {case}");
+                let change = crate::org::store::certificates::Change {
+                    to,
+                    reason: &reason,
+                    cause_kind: CauseKind::AccountabilityDecision,
+                    cause_ref: Some(case),
+                    by,
+                };
+                crate::org::store::certificates::change_status(conn, *cert, *from, &change, crate::db::now())?;
+                effects.push(
+                    serde_json::json!({"certificate_id": cert, "person_id": p.person_id, "from": from, "to": to}),
+                );
+            }
+        }
+    }
+    Ok(effects)
+}
+
+/// Reverses certificate effects no longer supported: each certificate becomes valid again
+/// through the appeal, as a new history entry.
+fn reverse_effects(
+    conn: &mut DbConn,
+    case: i64,
+    effects: &[serde_json::Value],
+    keep: &DecisionRequest,
+    by: Option<i64>,
+) -> Result<Vec<serde_json::Value>, AppError> {
+    let mut reversed = Vec::new();
+    for e in effects {
+        let (Some(cert), Some(person)) = (e["certificate_id"].as_i64(), e["person_id"].as_i64()) else {
+            continue;
+        };
+        let still = keep.persons.iter().any(|p| {
+            p.person_id == person
+                && p.sanctions
+                    .iter()
+                    .any(|s| matches!(s, Sanction::CertificateSuspension | Sanction::CertificateConfiscation))
+        });
+        if still {
+            continue;
+        }
+        let current = crate::org::store::certificates::get_visible(conn, cert, Visibility::All)?.status;
+        if current == CertificateStatus::Valid {
+            continue;
+        }
+        let reason = format!("ACC-13: appeal against case {case}");
+        let change = crate::org::store::certificates::Change {
+            to: CertificateStatus::Valid,
+            reason: &reason,
+            cause_kind: CauseKind::Appeal,
+            cause_ref: Some(case),
+            by,
+        };
+        crate::org::store::certificates::change_status(conn, cert, current, &change, crate::db::now())?;
+        reversed.push(serde_json::json!({"certificate_id": cert, "from": current, "to": CertificateStatus::Valid}));
+    }
+    Ok(reversed)
+}
+
+/// Decide the case (the leadership group). Effects apply at once (ACC-14): a suspended or
+/// confiscated certificate names the case as its cause.
+#[utoipa::path(tag = "accountability", request_body = DecisionRequest,
+    responses((status = 200, body = CaseView), (status = 409, description = "No opinion yet", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["leadership"])))]
+#[post("/accountability/cases/{id}/decide")]
+pub async fn decide_case(
+    state: web::Data<AppState>,
+    caller: Caller<LeadershipOnly>,
+    id: Path<i64>,
+    body: Json<DecisionRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (id, d) = (id.get()?.into_inner(), body.get()?.into_inner());
+    let by = caller.user_id;
+    step(&state, &caller, id, CaseStep::Decide, move |conn, c| {
+        let opinion: serde_json::Value = c
+            .opinion
+            .as_deref()
+            .and_then(|o| serde_json::from_str(o).ok())
+            .unwrap_or_default();
+        check_decision(&opinion, &d)?;
+        let respondents = store::respondents(conn, c.id)?;
+        for p in &d.persons {
+            if !respondents
+                .iter()
+                .any(|(k, i, _)| *k == RespondentKind::Person && *i == p.person_id)
+            {
+                return Err(field("persons", format!("person {} is not a respondent", p.person_id)));
+            }
+        }
+        for x in &d.departments {
+            if !respondents
+                .iter()
+                .any(|(k, i, _)| *k == RespondentKind::Department && *i == x.department_id)
+            {
+                return Err(field(
+                    "departments",
+                    format!("department {} is not a respondent", x.department_id),
+                ));
+            }
+        }
+        let effects = apply_effects(conn, c.id, &d, Some(by))?;
+        let decision = serde_json::json!({"request": d, "effects": effects, "basis": ["ACC-6", "ACC-14"]});
+        store::set_decision(conn, c.id, &decision.to_string(), crate::db::today(), crate::db::now())?;
+        Ok(decision)
+    })
+    .await
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServeRequest {
+    /// The day the respondents received the decision; not before it, not in the future.
+    pub served_on: NaiveDate,
+}
+
+/// Record that the decision was served (送达); the appeal window starts the next day.
+#[utoipa::path(tag = "accountability", request_body = ServeRequest,
+    responses((status = 200, body = CaseView), (status = 409, description = "Not decided", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["leadership", "supervisory_office"])))]
+#[post("/accountability/cases/{id}/serve")]
+pub async fn serve_decision(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOrLeadership>,
+    id: Path<i64>,
+    body: Json<ServeRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (id, b) = (id.get()?.into_inner(), body.get()?.into_inner());
+    let today = crate::db::today();
+    step(&state, &caller, id, CaseStep::Serve, move |conn, c| {
+        if c.decided_on.is_some_and(|d| b.served_on < d) || b.served_on > today {
+            return Err(field("served_on", "must be from the decision day to today"));
+        }
+        store::serve(conn, c.id, b.served_on, crate::db::now())?;
+        Ok(serde_json::json!({"served_on": b.served_on}))
+    })
+    .await
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"filed_on": "2026-11-20", "grounds": "事实认定有误"}))]
+pub struct AppealRequest {
+    pub filed_on: NaiveDate,
+    pub grounds: String,
+}
+
+/// Appeal the decision (a respondent), within the window of the rule set counted from the
+/// day after service (ACC-13). The decision keeps applying meanwhile (ACC-14).
+#[utoipa::path(tag = "accountability", request_body = AppealRequest,
+    responses((status = 200, body = CaseView), (status = 409, description = "Not served", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[post("/accountability/cases/{id}/appeal")]
+pub async fn file_appeal(
+    state: web::Data<AppState>,
+    caller: Caller<AnyRole>,
+    id: Path<i64>,
+    body: Json<AppealRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (id, b) = (id.get()?.into_inner(), body.get()?.into_inner());
+    let mut check = Check::default();
+    let grounds = check.text("grounds", &b.grounds, 20_000);
+    check.finish()?;
+    let (person, today) = (caller.person_id, crate::db::today());
+    step(&state, &caller, id, CaseStep::Appeal, move |conn, c| {
+        let respondents = store::respondents(conn, c.id)?;
+        if !person.is_some_and(|p| {
+            respondents
+                .iter()
+                .any(|(k, i, _)| *k == RespondentKind::Person && *i == p)
+        }) {
+            return Err(AppError::Forbidden("only a respondent appeals (ACC-13)".into()));
+        }
+        let served = c
+            .served_on
+            .ok_or_else(|| AppError::Internal("served case without a date".into()))?;
+        if b.filed_on < served || b.filed_on > today {
+            return Err(field("filed_on", "must be from the served day to today"));
+        }
+        let window = crate::rules::store::in_force(conn, served)?
+            .rule
+            .values
+            .appeal_window_days;
+        let deadline = rules::appeal_deadline(served, window);
+        if b.filed_on > deadline {
+            return Err(AppError::rule(
+                "appeal_window_closed",
+                format!("the appeal window of {window} days after service on {served} closed on {deadline}"),
+                Basis::of(&[acc(13)]),
+            ));
+        }
+        let appeal =
+            serde_json::json!({"filed_on": b.filed_on, "grounds": grounds, "by_person": person, "deadline": deadline});
+        store::appeal(conn, c.id, &appeal.to_string(), crate::db::now())?;
+        Ok(appeal)
+    })
+    .await
+}
+
+crate::text_enum! {
+    pub enum AppealOutcome {
+        Upheld = "upheld",
+        Modified = "modified",
+        Revoked = "revoked",
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppealDecisionRequest {
+    pub outcome: AppealOutcome,
+    /// The new decision when `modified`.
+    pub decision: Option<DecisionRequest>,
+    #[serde(default)]
+    pub text: String,
+}
+
+/// Decide the appeal (the leadership group): `revoked` reverses every effect, `modified`
+/// replaces the decision and reverses the effects it no longer supports; nothing is deleted.
+#[utoipa::path(tag = "accountability", request_body = AppealDecisionRequest,
+    responses((status = 200, body = CaseView), (status = 409, description = "Not appealed", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["leadership"])))]
+#[post("/accountability/cases/{id}/appeal-decision")]
+pub async fn decide_appeal(
+    state: web::Data<AppState>,
+    caller: Caller<LeadershipOnly>,
+    id: Path<i64>,
+    body: Json<AppealDecisionRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (id, b) = (id.get()?.into_inner(), body.get()?.into_inner());
+    let by = caller.user_id;
+    step(&state, &caller, id, CaseStep::AppealDecision, move |conn, c| {
+        let decision: serde_json::Value = c
+            .decision
+            .as_deref()
+            .and_then(|d| serde_json::from_str(d).ok())
+            .unwrap_or_default();
+        let effects: Vec<serde_json::Value> = decision["effects"].as_array().cloned().unwrap_or_default();
+        let empty = DecisionRequest {
+            severity: None,
+            persons: vec![],
+            departments: vec![],
+            text: String::new(),
+        };
+        let (new_decision, reversed) = match b.outcome {
+            AppealOutcome::Upheld => (None, Vec::new()),
+            AppealOutcome::Revoked => (None, reverse_effects(conn, c.id, &effects, &empty, Some(by))?),
+            AppealOutcome::Modified => {
+                let d = b
+                    .decision
+                    .clone()
+                    .ok_or_else(|| field("decision", "a modified decision states the new one"))?;
+                let opinion: serde_json::Value = c
+                    .opinion
+                    .as_deref()
+                    .and_then(|o| serde_json::from_str(o).ok())
+                    .unwrap_or_default();
+                check_decision(&opinion, &d)?;
+                let reversed = reverse_effects(conn, c.id, &effects, &d, Some(by))?;
+                let kept: Vec<serde_json::Value> = effects
+                    .iter()
+                    .filter(|e| !reversed.iter().any(|r| r["certificate_id"] == e["certificate_id"]))
+                    .cloned()
+                    .collect();
+                let record = serde_json::json!({"request": d, "effects": kept, "basis": ["ACC-6", "ACC-13"]});
+                (Some(record.to_string()), reversed)
+            }
+        };
+        store::appeal_decision(
+            conn,
+            c.id,
+            b.outcome.as_str(),
+            new_decision.as_deref(),
+            crate::db::now(),
+        )?;
+        Ok(serde_json::json!({"outcome": b.outcome, "reversed": reversed, "text": b.text}))
+    })
+    .await
+}
+
+/// Close the case: after an appeal decision, or once the appeal window has passed.
+#[utoipa::path(tag = "accountability",
+    responses((status = 200, body = CaseView), (status = 409, description = "Not served or appeal-decided, or the window is still open", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["leadership", "supervisory_office"])))]
+#[post("/accountability/cases/{id}/finalize")]
+pub async fn finalize_case(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOrLeadership>,
+    id: Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.get()?.into_inner();
+    let today = crate::db::today();
+    step(&state, &caller, id, CaseStep::Finalize, move |conn, c| {
+        if let (CaseStatus::Served, Some(served)) = (c.status, c.served_on) {
+            let window = crate::rules::store::in_force(conn, served)?
+                .rule
+                .values
+                .appeal_window_days;
+            let deadline = rules::appeal_deadline(served, window);
+            if today <= deadline {
+                return Err(AppError::Conflict {
+                    code: "appeal_window_open",
+                    detail: format!("the respondents may appeal until {deadline}"),
+                    basis: Basis::of(&[acc(13)]),
+                });
+            }
+        }
+        Ok(serde_json::json!({}))
+    })
+    .await
+}
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(create_case)
+        .service(list_cases)
+        .service(get_case)
+        .service(refer_finding)
+        .service(refer_overdue)
+        .service(start_investigation)
+        .service(write_opinion)
+        .service(decide_case)
+        .service(serve_decision)
+        .service(file_appeal)
+        .service(decide_appeal)
+        .service(finalize_case);
+}

@@ -1,0 +1,254 @@
+//! Storage of accountability cases and their respondents.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::rules::{CaseStatus, RespondentKind, SourceKind};
+use crate::db::schema::acc_cases::dsl as c;
+use crate::db::schema::acc_respondents::dsl as r;
+use crate::db::{DbConn, StoreError};
+use crate::http::pagination::PageRequest;
+
+/// Who may see a case: the office and leadership all; staff only cases naming them.
+#[derive(Clone, Copy, Debug)]
+pub enum CaseVisibility {
+    All,
+    Respondent(i64),
+}
+
+#[derive(Clone, Debug, Queryable)]
+pub struct Case {
+    pub id: i64,
+    pub status: CaseStatus,
+    pub source_kind: SourceKind,
+    pub source_id: Option<i64>,
+    pub fault_types: String,
+    pub act_ids: String,
+    pub facts: String,
+    pub fault_on: NaiveDate,
+    pub opinion: Option<String>,
+    pub decision: Option<String>,
+    pub decided_on: Option<NaiveDate>,
+    pub served_on: Option<NaiveDate>,
+    pub appeal: Option<String>,
+    pub appeal_outcome: Option<String>,
+    pub created_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+macro_rules! case_columns {
+    () => {
+        (
+            c::id,
+            c::status,
+            c::source_kind,
+            c::source_id,
+            c::fault_types,
+            c::act_ids,
+            c::facts,
+            c::fault_on,
+            c::opinion,
+            c::decision,
+            c::decided_on,
+            c::served_on,
+            c::appeal,
+            c::appeal_outcome,
+            c::created_by,
+            c::created_at,
+            c::updated_at,
+        )
+    };
+}
+
+pub struct NewCase {
+    pub source_kind: SourceKind,
+    pub source_id: Option<i64>,
+    pub fault_types: String,
+    pub act_ids: String,
+    pub facts: String,
+    pub fault_on: NaiveDate,
+    /// (kind, id, department)
+    pub respondents: Vec<(RespondentKind, i64, i64)>,
+}
+
+pub fn create(conn: &mut DbConn, n: &NewCase, by: i64, now: NaiveDateTime) -> Result<i64, StoreError> {
+    let id: i64 = diesel::insert_into(c::acc_cases)
+        .values((
+            c::status.eq(CaseStatus::Proposed),
+            c::source_kind.eq(n.source_kind),
+            c::source_id.eq(n.source_id),
+            c::fault_types.eq(&n.fault_types),
+            c::act_ids.eq(&n.act_ids),
+            c::facts.eq(&n.facts),
+            c::fault_on.eq(n.fault_on),
+            c::created_by.eq(by),
+            c::created_at.eq(now),
+            c::updated_at.eq(now),
+        ))
+        .returning(c::id)
+        .get_result(conn)?;
+    for (kind, target, department) in &n.respondents {
+        diesel::insert_into(r::acc_respondents)
+            .values((
+                r::case_id.eq(id),
+                r::kind.eq(kind),
+                r::target_id.eq(target),
+                r::department_id.eq(department),
+            ))
+            .execute(conn)?;
+    }
+    Ok(id)
+}
+
+/// The cases naming a person as respondent.
+fn respondent_cases(conn: &mut DbConn, person: i64) -> Result<Vec<i64>, StoreError> {
+    Ok(r::acc_respondents
+        .filter(r::kind.eq(RespondentKind::Person))
+        .filter(r::target_id.eq(person))
+        .select(r::case_id)
+        .load(conn)?)
+}
+
+pub fn get(conn: &mut DbConn, id: i64, vis: CaseVisibility) -> Result<Case, StoreError> {
+    let mut q = c::acc_cases.select(case_columns!()).filter(c::id.eq(id)).into_boxed();
+    if let CaseVisibility::Respondent(p) = vis {
+        q = q.filter(c::id.eq_any(respondent_cases(conn, p)?));
+    }
+    Ok(q.first(conn)?)
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    vis: CaseVisibility,
+    status: Option<CaseStatus>,
+    page: PageRequest,
+) -> Result<Vec<Case>, StoreError> {
+    let mut q = c::acc_cases
+        .select(case_columns!())
+        .order(c::id.asc())
+        .limit(page.fetch())
+        .into_boxed();
+    if let CaseVisibility::Respondent(p) = vis {
+        q = q.filter(c::id.eq_any(respondent_cases(conn, p)?));
+    }
+    crate::filter_if_some!(q, status => c::status.eq);
+    crate::filter_if_some!(q, page.after => c::id.gt);
+    Ok(q.load(conn)?)
+}
+
+pub fn respondents(conn: &mut DbConn, case: i64) -> Result<Vec<(RespondentKind, i64, i64)>, StoreError> {
+    Ok(r::acc_respondents
+        .filter(r::case_id.eq(case))
+        .order((r::kind.asc(), r::target_id.asc()))
+        .select((r::kind, r::target_id, r::department_id))
+        .load(conn)?)
+}
+
+/// Cases opened from a source (the link back from the finding or act).
+pub fn from_source(conn: &mut DbConn, kind: SourceKind, id: i64) -> Result<Vec<i64>, StoreError> {
+    Ok(c::acc_cases
+        .filter(c::source_kind.eq(kind))
+        .filter(c::source_id.eq(id))
+        .select(c::id)
+        .order(c::id.asc())
+        .load(conn)?)
+}
+
+/// A person's earlier decided cases with their fault dates (for ACC-7(2)).
+pub fn decided_faults_of(conn: &mut DbConn, person: i64, except: i64) -> Result<Vec<(i64, NaiveDate)>, StoreError> {
+    let theirs = respondent_cases(conn, person)?;
+    Ok(c::acc_cases
+        .filter(c::id.eq_any(theirs))
+        .filter(c::id.ne(except))
+        .filter(c::decided_on.is_not_null())
+        .filter(c::appeal_outcome.is_null().or(c::appeal_outcome.ne("revoked")))
+        .select((c::id, c::fault_on))
+        .load(conn)?)
+}
+
+pub fn set_status(conn: &mut DbConn, id: i64, status: CaseStatus, now: NaiveDateTime) -> Result<(), StoreError> {
+    diesel::update(c::acc_cases.find(id))
+        .set((c::status.eq(status), c::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_opinion(conn: &mut DbConn, id: i64, opinion: &str, now: NaiveDateTime) -> Result<(), StoreError> {
+    diesel::update(c::acc_cases.find(id))
+        .set((
+            c::status.eq(CaseStatus::Opinion),
+            c::opinion.eq(opinion),
+            c::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_decision(
+    conn: &mut DbConn,
+    id: i64,
+    decision: &str,
+    on: NaiveDate,
+    now: NaiveDateTime,
+) -> Result<(), StoreError> {
+    diesel::update(c::acc_cases.find(id))
+        .set((
+            c::status.eq(CaseStatus::Decided),
+            c::decision.eq(decision),
+            c::decided_on.eq(on),
+            c::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn serve(conn: &mut DbConn, id: i64, on: NaiveDate, now: NaiveDateTime) -> Result<(), StoreError> {
+    diesel::update(c::acc_cases.find(id))
+        .set((
+            c::status.eq(CaseStatus::Served),
+            c::served_on.eq(on),
+            c::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn appeal(conn: &mut DbConn, id: i64, appeal: &str, now: NaiveDateTime) -> Result<(), StoreError> {
+    diesel::update(c::acc_cases.find(id))
+        .set((
+            c::status.eq(CaseStatus::Appealed),
+            c::appeal.eq(appeal),
+            c::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn appeal_decision(
+    conn: &mut DbConn,
+    id: i64,
+    outcome: &str,
+    decision: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<(), StoreError> {
+    let target = c::acc_cases.find(id);
+    match decision {
+        Some(d) => diesel::update(target)
+            .set((
+                c::status.eq(CaseStatus::AppealDecided),
+                c::appeal_outcome.eq(outcome),
+                c::decision.eq(d),
+                c::updated_at.eq(now),
+            ))
+            .execute(conn)?,
+        None => diesel::update(target)
+            .set((
+                c::status.eq(CaseStatus::AppealDecided),
+                c::appeal_outcome.eq(outcome),
+                c::updated_at.eq(now),
+            ))
+            .execute(conn)?,
+    };
+    Ok(())
+}
