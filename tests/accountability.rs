@@ -434,4 +434,59 @@ async fn an_overdue_decision_is_referred_in_one_call() {
     assert_eq!(case["source"], json!({"kind": "overdue_disclosure", "id": act}));
     assert_eq!(case["respondents"], json!([{"kind": "person", "id": officer}]));
     assert_eq!(case["fault_types"], json!([7]));
+    let case_id = case["id"].clone();
+    let a = s.app.get(&format!("/api/v1/acts/{act}"), Some(&s.office.token)).await;
+    assert_eq!(
+        a.body["accountability_cases"],
+        json!([case_id]),
+        "the link runs both ways"
+    );
+}
+
+#[actix_web::test]
+async fn a_decision_can_order_off_post_training_and_refusals_are_offered_as_acc_7_4() {
+    let s = acc().await;
+    let id = s.case(today()).await;
+    // The respondent's department refused to provide materials to an inspection.
+    let body = json!({"kind": "ad_hoc", "title": "检查", "period_from": today(), "period_to": today(), "inspectors": [s.office.person_id]});
+    let insp = s
+        .app
+        .post("/api/v1/inspections", Some(&s.office.token), &body)
+        .await
+        .ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    let ask = json!({"department_id": s.staff.department_id, "description": "案卷", "deadline": today()});
+    let req = s
+        .app
+        .post(
+            &format!("/api/v1/inspections/{insp}/requests"),
+            Some(&s.office.token),
+            &ask,
+        )
+        .await
+        .ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    s.app
+        .post(
+            &format!("/api/v1/material-requests/{req}/refuse"),
+            Some(&s.staff.token),
+            &json!({"text": "不提供"}),
+        )
+        .await
+        .ok(200);
+    let case = s
+        .app
+        .get(&format!("/api/v1/accountability/cases/{id}"), Some(&s.office.token))
+        .await;
+    assert_eq!(case.body["offered_acc_7_4"], json!([req]));
+    let decision =
+        json!({"severity": "minor", "persons": [{"person_id": s.staff.person_id, "sanctions": ["off_post_training"]}]});
+    s.decided(id, "minor", json!({"aggravating": [4]}), decision)
+        .await
+        .ok(200);
+    let orders = s.app.get("/api/v1/training/orders", Some(&s.office.token)).await;
+    assert_eq!(orders.body["items"][0]["cause"], "accountability_case");
+    assert_eq!(orders.body["items"][0]["cause_id"], id);
 }

@@ -81,11 +81,49 @@ pub struct CaseView {
     #[schema(value_type = Option<Object>)]
     pub appeal: Option<serde_json::Value>,
     pub appeal_outcome: Option<String>,
+    /// Material requests the respondents' departments refused or left unanswered (SUP-8),
+    /// offered as the aggravating circumstance ACC-7(4); the office decides whether to apply it.
+    pub offered_acc_7_4: Vec<i64>,
     pub basis: Vec<String>,
 }
 
+/// Refused or overdue material requests of the departments concerned (SUP-8 → ACC-7(4)).
+fn non_cooperation(conn: &mut DbConn, departments: &[i64]) -> Result<Vec<i64>, AppError> {
+    let today = crate::db::today();
+    let mut out = Vec::new();
+    for d in departments {
+        let filter = crate::supervision::store::RequestFilter {
+            inspection_id: None,
+            department_id: Some(*d),
+        };
+        let all = PageRequest {
+            limit: i64::from(u32::MAX),
+            after: None,
+        };
+        for r in crate::supervision::store::requests(conn, Visibility::All, &filter, all)? {
+            let outcome = crate::supervision::rules::request_outcome(r.status, r.deadline, today);
+            if matches!(
+                outcome,
+                crate::supervision::rules::RequestOutcome::Refused | crate::supervision::rules::RequestOutcome::Overdue
+            ) {
+                out.push(r.id);
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
+}
+
 fn view(conn: &mut DbConn, c: Case, hide_reporter: bool) -> Result<CaseView, AppError> {
-    let respondents = store::respondents(conn, c.id)?
+    let stored = store::respondents(conn, c.id)?;
+    let departments: Vec<i64> = stored.iter().map(|(_, _, d)| *d).collect();
+    let offered_acc_7_4 = if hide_reporter {
+        Vec::new()
+    } else {
+        non_cooperation(conn, &departments)?
+    };
+    let respondents = stored
         .into_iter()
         .map(|(kind, id, _)| Respondent { kind, id })
         .collect();
@@ -121,6 +159,7 @@ fn view(conn: &mut DbConn, c: Case, hide_reporter: bool) -> Result<CaseView, App
         decided_on: c.decided_on,
         served_on: c.served_on,
         appeal_outcome: c.appeal_outcome,
+        offered_acc_7_4,
         basis: vec![acc(10).to_string()],
     })
 }
@@ -622,6 +661,19 @@ fn apply_effects(
 ) -> Result<Vec<serde_json::Value>, AppError> {
     let mut effects = Vec::new();
     for p in &d.persons {
+        if p.sanctions.contains(&Sanction::OffPostTraining) {
+            let (today, now) = (crate::db::today(), crate::db::now());
+            let order = crate::training::store::add_consequence(
+                conn,
+                p.person_id,
+                crate::training::rules::ConsequenceKind::OffPostTraining,
+                crate::training::rules::Cause::AccountabilityCase,
+                case,
+                today,
+                now,
+            )?;
+            effects.push(serde_json::json!({"training_order_id": order, "person_id": p.person_id}));
+        }
         for sanction in &p.sanctions {
             let to = match sanction {
                 Sanction::CertificateSuspension => CertificateStatus::Suspended,

@@ -144,6 +144,9 @@ pub struct ActView {
     /// Supervision measures imposed on findings about this act (SUP-7); present on a single act.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub supervision: Option<Vec<SupervisionMark>>,
+    /// Accountability cases referred for its overdue publication; present on a single act.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accountability_cases: Option<Vec<i64>>,
     pub created_by: Option<i64>,
     #[serde(serialize_with = "crate::db::utc")]
     #[schema(value_type = String, format = DateTime)]
@@ -186,6 +189,7 @@ fn view(a: Act, officers: Vec<(i64, String)>, today: NaiveDate) -> ActView {
         revoked_reason: a.revoked_reason,
         reviews: None,
         supervision: None,
+        accountability_cases: None,
         created_by: a.created_by,
         created_at: a.created_at,
         updated_at: a.updated_at,
@@ -218,9 +222,15 @@ pub fn detail(conn: &mut DbConn, id: i64, vis: Visibility, today: NaiveDate) -> 
             deadline: m.deadline,
         })
         .collect();
+    let cases = crate::accountability::store::from_source(
+        conn,
+        crate::accountability::rules::SourceKind::OverdueDisclosure,
+        id,
+    )?;
     Ok(ActView {
         reviews: Some(reviews),
         supervision: Some(supervision),
+        accountability_cases: Some(cases),
         ..view(act, officers, today)
     })
 }

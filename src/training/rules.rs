@@ -88,6 +88,8 @@ crate::text_enum! {
     pub enum Cause {
         Session = "session",
         Exam = "exam",
+        /// An accountability decision (ACC-6(1): 责令离岗培训).
+        AccountabilityCase = "accountability_case",
     }
 }
 

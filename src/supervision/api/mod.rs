@@ -553,6 +553,8 @@ pub struct FindingView {
     pub measures: Vec<MeasureView>,
     /// Evidence files (download with `GET /attachments/{id}`).
     pub evidence: Vec<Evidence>,
+    /// Accountability cases referred from this finding.
+    pub cases: Vec<i64>,
     pub basis: Vec<String>,
     pub created_by: Option<i64>,
 }
@@ -583,7 +585,10 @@ pub(crate) fn finding_view(conn: &mut DbConn, x: Finding, today: NaiveDate) -> R
             sha256: m.sha256,
         })
         .collect();
+    let cases =
+        crate::accountability::store::from_source(conn, crate::accountability::rules::SourceKind::Finding, x.id)?;
     Ok(FindingView {
+        cases,
         evidence,
         checklist_text: rules::CHECKLIST[(x.checklist_item - 1) as usize].to_owned(),
         basis: vec![format!("SUP-6({})", x.checklist_item)],
