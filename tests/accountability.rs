@@ -490,3 +490,179 @@ async fn a_decision_can_order_off_post_training_and_refusals_are_offered_as_acc_
     assert_eq!(orders.body["items"][0]["cause"], "accountability_case");
     assert_eq!(orders.body["items"][0]["cause_id"], id);
 }
+
+#[actix_web::test]
+async fn a_revoked_appeal_lifts_the_training_order_and_restores_award_eligibility() {
+    let s = acc().await;
+    let year = chrono::Datelike::year(&today());
+    let id = s.case(today()).await;
+    let decision = json!({"severity": "minor", "persons": [{"person_id": s.staff.person_id, "sanctions": ["off_post_training", "loss_of_award_eligibility"]}],
+        "departments": []});
+    s.decided(id, "minor", json!({}), decision).await.ok(200);
+    let lost = s
+        .app
+        .get(
+            &format!("/api/v1/accountability/award-ineligibility?year={year}"),
+            Some(&s.leader.token),
+        )
+        .await;
+    assert_eq!(
+        lost.ok(200)["persons"],
+        json!([{"id": s.staff.person_id, "cases": [id]}])
+    );
+    assert_eq!(
+        s.app
+            .get("/api/v1/training/orders?open=true", Some(&s.office.token))
+            .await
+            .body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Evidence kept with the case, visible to the respondent, not to others.
+    let boundary = "CASEEVIDENCE";
+    let mut body =
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"笔录.pdf\"\r\n\r\n")
+            .into_bytes();
+    body.extend_from_slice(b"%PDF-1.4 record");
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let req = actix_web::test::TestRequest::post()
+        .uri(&format!("/api/v1/accountability/cases/{id}/evidence"))
+        .insert_header(("authorization", format!("Bearer {}", s.office.token)))
+        .insert_header(("content-type", format!("multipart/form-data; boundary={boundary}")))
+        .set_payload(body);
+    let r = s.app.send(req).await;
+    let file = r.ok(201)["evidence"][0]["id"].as_i64().unwrap();
+    assert_eq!(
+        s.app
+            .get(&format!("/api/v1/attachments/{file}"), Some(&s.staff.token))
+            .await
+            .status,
+        200
+    );
+    let other = s.app.account(Role::Staff).await;
+    s.app
+        .get(&format!("/api/v1/attachments/{file}"), Some(&other.token))
+        .await
+        .problem(404);
+
+    s.post(id, "serve", &s.office.token, json!({"served_on": today()}))
+        .await
+        .ok(200);
+    s.post(
+        id,
+        "appeal",
+        &s.staff.token,
+        json!({"filed_on": today(), "grounds": "不服"}),
+    )
+    .await
+    .ok(200);
+    s.post(id, "appeal-decision", &s.leader.token, json!({"outcome": "revoked"}))
+        .await
+        .ok(200);
+    assert!(s
+        .app
+        .get("/api/v1/training/orders?open=true", Some(&s.office.token))
+        .await
+        .body["items"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let order = s.app.get("/api/v1/training/orders", Some(&s.office.token)).await;
+    assert_eq!(
+        order.body["items"][0]["lifted_on"],
+        json!(today()),
+        "lifted, not deleted"
+    );
+    let lost = s
+        .app
+        .get(
+            &format!("/api/v1/accountability/award-ineligibility?year={year}"),
+            Some(&s.leader.token),
+        )
+        .await;
+    assert!(lost.body["persons"].as_array().unwrap().is_empty());
+}
+
+async fn certificate_status(s: &Acc, cert: i64) -> String {
+    let r = s
+        .app
+        .get(&format!("/api/v1/certificates/{cert}"), Some(&s.office.token))
+        .await;
+    r.body["status"].as_str().unwrap().to_owned()
+}
+
+/// Takes a decided case through service and appeal to the appeal decision.
+async fn appeal_to(s: &Acc, id: i64, decision: Value) {
+    s.post(id, "serve", &s.office.token, json!({"served_on": today()}))
+        .await
+        .ok(200);
+    s.post(
+        id,
+        "appeal",
+        &s.staff.token,
+        json!({"filed_on": today(), "grounds": "不服"}),
+    )
+    .await
+    .ok(200);
+    s.post(
+        id,
+        "appeal-decision",
+        &s.leader.token,
+        json!({"outcome": "modified", "decision": decision}),
+    )
+    .await
+    .ok(200);
+}
+
+#[actix_web::test]
+async fn a_modified_appeal_reverses_what_it_drops_and_applies_what_it_adds() {
+    let s = acc().await;
+    let new = safeguards::org::store::certificates::NewCertificate {
+        number: "ACC-CERT-2".into(),
+        holder_id: s.staff.person_id,
+        issued_on: today() - Days::new(10),
+        expires_on: today() + Days::new(300),
+    };
+    let cert = s
+        .app
+        .db
+        .write_blocking(|c| {
+            safeguards::org::store::certificates::create(c, &new, None, safeguards::db::now())
+                .map_err(safeguards::http::AppError::from)
+        })
+        .unwrap();
+    let p = s.staff.person_id;
+    let with = |sanctions: Value| json!({"severity": "minor", "persons": [{"person_id": p, "sanctions": sanctions}]});
+
+    let dropping = s.case(today()).await;
+    s.decided(
+        dropping,
+        "minor",
+        json!({}),
+        with(json!(["warning", "certificate_suspension"])),
+    )
+    .await
+    .ok(200);
+    assert_eq!(certificate_status(&s, cert).await, "suspended");
+    appeal_to(&s, dropping, with(json!(["warning"]))).await;
+    assert_eq!(
+        certificate_status(&s, cert).await,
+        "valid",
+        "the dropped suspension is reversed"
+    );
+
+    let adding = s.case(today()).await;
+    s.decided(adding, "minor", json!({}), with(json!(["warning"])))
+        .await
+        .ok(200);
+    assert_eq!(certificate_status(&s, cert).await, "valid");
+    appeal_to(&s, adding, with(json!(["warning", "certificate_suspension"]))).await;
+    assert_eq!(
+        certificate_status(&s, cert).await,
+        "suspended",
+        "the added suspension takes effect"
+    );
+}

@@ -121,8 +121,85 @@ pub async fn sanctions(_c: Caller<OfficeOrLeadership>) -> Result<HttpResponse, A
     }))
 }
 
+/// Who may not be commended this year: everyone sanctioned under ACC-6 by a decision that
+/// stands (EVAL-7, ACC-6 (1)(2): 取消当年评比先进的资格).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AwardIneligibility {
+    pub year: i32,
+    pub persons: Vec<IneligibleBy>,
+    pub departments: Vec<IneligibleBy>,
+    pub basis: Vec<String>,
+}
+
+/// One person or department and the cases that took their eligibility.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IneligibleBy {
+    pub id: i64,
+    pub cases: Vec<i64>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct YearQuery {
+    pub year: i32,
+}
+
+fn collect(map: &mut std::collections::BTreeMap<i64, Vec<i64>>, id: i64, case: i64) {
+    let cases = map.entry(id).or_default();
+    if !cases.contains(&case) {
+        cases.push(case);
+    }
+}
+
+/// Persons and departments that lost this year's award eligibility through accountability.
+#[utoipa::path(tag = "accountability", params(YearQuery), responses((status = 200, body = AwardIneligibility)),
+    security(("bearer" = ["leadership", "supervisory_office"])))]
+#[get("/accountability/award-ineligibility")]
+pub async fn award_ineligibility(
+    state: web::Data<AppState>,
+    _c: Caller<OfficeOrLeadership>,
+    q: crate::http::checked::Query<YearQuery>,
+) -> Result<HttpResponse, AppError> {
+    let year = q.get()?.into_inner().year;
+    if !(2000..=2100).contains(&year) {
+        return Err(AppError::BadRequest("year must be from 2000 to 2100".into()));
+    }
+    let decided = state.db.read(move |conn| super::store::decided_in(conn, year)).await?;
+    let (mut persons, mut departments) = (std::collections::BTreeMap::new(), std::collections::BTreeMap::new());
+    for (case, decision) in decided {
+        let d: serde_json::Value = serde_json::from_str(&decision).unwrap_or_default();
+        if d["request"]["severity"].is_null() {
+            continue;
+        }
+        for p in d["request"]["persons"].as_array().into_iter().flatten() {
+            if p["sanctions"].as_array().is_some_and(|s| !s.is_empty()) {
+                collect(&mut persons, p["person_id"].as_i64().unwrap_or_default(), case);
+            }
+        }
+        for x in d["request"]["departments"].as_array().into_iter().flatten() {
+            if x["sanctions"].as_array().is_some_and(|s| !s.is_empty()) {
+                collect(&mut departments, x["department_id"].as_i64().unwrap_or_default(), case);
+            }
+        }
+    }
+    let list = |m: std::collections::BTreeMap<i64, Vec<i64>>| {
+        m.into_iter().map(|(id, cases)| IneligibleBy { id, cases }).collect()
+    };
+    Ok(HttpResponse::Ok().json(AwardIneligibility {
+        year,
+        persons: list(persons),
+        departments: list(departments),
+        basis: vec![
+            ArticleRef::article(Regime::Acc, 6).to_string(),
+            ArticleRef::article(Regime::Eval, 7).to_string(),
+        ],
+    }))
+}
+
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(allocation)
         .service(sanctions)
+        .service(award_ineligibility)
         .configure(super::cases::routes);
 }

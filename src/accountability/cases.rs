@@ -33,7 +33,7 @@ fn field(name: &str, message: impl Into<String>) -> AppError {
     AppError::invalid(vec![FieldError::new(name, message)])
 }
 
-fn visibility<P: Policy>(caller: &Caller<P>) -> CaseVisibility {
+pub fn visibility<P: Policy>(caller: &Caller<P>) -> CaseVisibility {
     match caller.role {
         Role::Staff => CaseVisibility::Respondent(caller.person_id.unwrap_or(-1)),
         _ => CaseVisibility::All,
@@ -84,7 +84,19 @@ pub struct CaseView {
     /// Material requests the respondents' departments refused or left unanswered (SUP-8),
     /// offered as the aggravating circumstance ACC-7(4); the office decides whether to apply it.
     pub offered_acc_7_4: Vec<i64>,
+    /// Evidence files (download with `GET /attachments/{id}`).
+    pub evidence: Vec<EvidenceFile>,
     pub basis: Vec<String>,
+}
+
+/// An evidence file of a case.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EvidenceFile {
+    pub id: i64,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
 }
 
 /// Refused or overdue material requests of the departments concerned (SUP-8 → ACC-7(4)).
@@ -127,6 +139,16 @@ fn view(conn: &mut DbConn, c: Case, hide_reporter: bool) -> Result<CaseView, App
         .into_iter()
         .map(|(kind, id, _)| Respondent { kind, id })
         .collect();
+    let evidence = store::evidence(conn, c.id)?
+        .into_iter()
+        .map(|m| EvidenceFile {
+            id: m.id,
+            filename: m.filename,
+            content_type: m.content_type,
+            size: m.size,
+            sha256: m.sha256,
+        })
+        .collect();
     let appeal_deadline = match c.served_on {
         Some(s) => Some(rules::appeal_deadline(
             s,
@@ -160,6 +182,7 @@ fn view(conn: &mut DbConn, c: Case, hide_reporter: bool) -> Result<CaseView, App
         served_on: c.served_on,
         appeal_outcome: c.appeal_outcome,
         offered_acc_7_4,
+        evidence,
         basis: vec![acc(10).to_string()],
     })
 }
@@ -714,6 +737,25 @@ fn reverse_effects(
 ) -> Result<Vec<serde_json::Value>, AppError> {
     let mut reversed = Vec::new();
     for e in effects {
+        let (Some(order), Some(person)) = (e["training_order_id"].as_i64(), e["person_id"].as_i64()) else {
+            continue;
+        };
+        let still = keep
+            .persons
+            .iter()
+            .any(|p| p.person_id == person && p.sanctions.contains(&Sanction::OffPostTraining));
+        if !still {
+            crate::training::store::lift(
+                conn,
+                person,
+                crate::training::rules::Cause::AccountabilityCase,
+                case,
+                crate::db::today(),
+            )?;
+            reversed.push(serde_json::json!({"training_order_id": order, "person_id": person, "lifted": true}));
+        }
+    }
+    for e in effects {
         let (Some(cert), Some(person)) = (e["certificate_id"].as_i64(), e["person_id"].as_i64()) else {
             continue;
         };
@@ -945,9 +987,39 @@ pub async fn decide_appeal(
                 let reversed = reverse_effects(conn, c.id, &effects, &d, Some(by))?;
                 let kept: Vec<serde_json::Value> = effects
                     .iter()
-                    .filter(|e| !reversed.iter().any(|r| r["certificate_id"] == e["certificate_id"]))
+                    .filter(|e| {
+                        !reversed.iter().any(|r| {
+                            (e["certificate_id"].is_i64() && r["certificate_id"] == e["certificate_id"])
+                                || (e["training_order_id"].is_i64() && r["training_order_id"] == e["training_order_id"])
+                        })
+                    })
                     .cloned()
-                    .collect();
+                    .collect::<Vec<_>>();
+                // Sanctions the modified decision adds take effect now, like any decision's.
+                let previous: DecisionRequest = serde_json::from_value(decision["request"].clone()).unwrap_or(empty);
+                let added = DecisionRequest {
+                    persons: d
+                        .persons
+                        .iter()
+                        .map(|p| PersonSanctions {
+                            person_id: p.person_id,
+                            sanctions: p
+                                .sanctions
+                                .iter()
+                                .copied()
+                                .filter(|s| {
+                                    !previous
+                                        .persons
+                                        .iter()
+                                        .any(|q| q.person_id == p.person_id && q.sanctions.contains(s))
+                                })
+                                .collect(),
+                        })
+                        .collect(),
+                    ..d.clone()
+                };
+                let mut kept = kept;
+                kept.extend(apply_effects(conn, c.id, &added, Some(by))?);
                 let record = serde_json::json!({"request": d, "effects": kept, "basis": ["ACC-6", "ACC-13"]});
                 (Some(record.to_string()), reversed)
             }
@@ -996,6 +1068,53 @@ pub async fn finalize_case(
     .await
 }
 
+/// A file to attach as evidence: the form of `POST /accountability/cases/{id}/evidence`.
+#[derive(ToSchema)]
+#[allow(dead_code)] // documents the multipart form; the handler reads it itself
+pub struct CaseEvidenceUpload {
+    /// PDF, Office document, PNG or JPEG; at most 10 MiB.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// Attach an evidence file to a case not yet final.
+#[utoipa::path(tag = "accountability",
+    request_body(content = CaseEvidenceUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, body = CaseView),
+        (status = 409, description = "The case is final", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Not a readable multipart form", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Over 10 MiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not a PDF, Office document, PNG or JPEG", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["leadership", "supervisory_office"])))]
+#[post("/accountability/cases/{id}/evidence")]
+pub async fn add_evidence(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOrLeadership>,
+    id: Path<i64>,
+    form: crate::http::checked::Checked<actix_multipart::Multipart>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.get()?.into_inner();
+    let upload = crate::publicity::files::read(form.get()?, &[]).await?;
+    let (actor, by) = (caller.actor(), caller.user_id);
+    let v = state
+        .db
+        .write(move |conn| {
+            let c = store::get(conn, id, CaseVisibility::All).map_err(missing("case"))?;
+            if c.status == CaseStatus::Final {
+                return Err(wrong_state(c.status));
+            }
+            let att = crate::publicity::store::add_attachment(conn, &upload.file, by, crate::db::now())?;
+            store::attach_evidence(conn, id, att)?;
+            let change = serde_json::json!({"attachment_id": att, "filename": upload.file.filename, "sha256": upload.file.sha256});
+            audit::append(conn, &actor, "case.evidence", "case", id, &change)?;
+            detail(conn, id, CaseVisibility::All)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(v))
+}
+
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(create_case)
         .service(list_cases)
@@ -1008,5 +1127,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(serve_decision)
         .service(file_appeal)
         .service(decide_appeal)
-        .service(finalize_case);
+        .service(finalize_case)
+        .service(add_evidence);
 }

@@ -252,3 +252,60 @@ pub fn appeal_decision(
     };
     Ok(())
 }
+
+use crate::db::schema::attachments::dsl as at;
+use crate::db::schema::case_attachments::dsl as ca;
+use crate::publicity::store::AttachmentMeta;
+
+pub fn attach_evidence(conn: &mut DbConn, case: i64, attachment: i64) -> Result<(), StoreError> {
+    diesel::insert_into(ca::case_attachments)
+        .values((ca::case_id.eq(case), ca::attachment_id.eq(attachment)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The evidence files of a case.
+pub fn evidence(conn: &mut DbConn, case: i64) -> Result<Vec<AttachmentMeta>, StoreError> {
+    Ok(ca::case_attachments
+        .inner_join(at::attachments)
+        .filter(ca::case_id.eq(case))
+        .order(at::id.asc())
+        .select((
+            at::id,
+            at::filename,
+            at::content_type,
+            at::size,
+            at::sha256,
+            at::uploaded_at,
+        ))
+        .load(conn)?)
+}
+
+/// Whether a case the caller may see holds this attachment.
+pub fn evidence_visible(conn: &mut DbConn, attachment: i64, vis: CaseVisibility) -> Result<bool, StoreError> {
+    let cases: Vec<i64> = ca::case_attachments
+        .filter(ca::attachment_id.eq(attachment))
+        .select(ca::case_id)
+        .load(conn)?;
+    for case in cases {
+        if get(conn, case, vis).is_ok() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Decided cases of a year with their current decision, not revoked on appeal (EVAL-7 reads
+/// who lost award eligibility from them).
+pub fn decided_in(conn: &mut DbConn, year: i32) -> Result<Vec<(i64, String)>, StoreError> {
+    let from = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(NaiveDate::MIN);
+    let to = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MAX);
+    let rows: Vec<(i64, Option<String>)> = c::acc_cases
+        .filter(c::decided_on.ge(from))
+        .filter(c::decided_on.le(to))
+        .filter(c::appeal_outcome.is_null().or(c::appeal_outcome.ne("revoked")))
+        .order(c::id.asc())
+        .select((c::id, c::decision))
+        .load(conn)?;
+    Ok(rows.into_iter().filter_map(|(id, d)| d.map(|d| (id, d))).collect())
+}

@@ -501,6 +501,7 @@ diesel::table! {
         fulfilled_id -> Nullable<BigInt>,
         fulfilled_on -> Nullable<Date>,
         created_at -> Timestamp,
+        lifted_on -> Nullable<Date>,
     }
 }
 
@@ -556,6 +557,16 @@ diesel::table! {
 
 diesel::joinable!(acc_respondents -> acc_cases (case_id));
 
+diesel::table! {
+    case_attachments (case_id, attachment_id) {
+        case_id -> BigInt,
+        attachment_id -> BigInt,
+    }
+}
+
+diesel::joinable!(case_attachments -> acc_cases (case_id));
+diesel::joinable!(case_attachments -> attachments (attachment_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     departments,
     people,
@@ -598,4 +609,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     note_checks,
     acc_cases,
     acc_respondents,
+    case_attachments,
 );

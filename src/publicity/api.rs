@@ -705,7 +705,7 @@ pub async fn attach(
     Ok(HttpResponse::Created().json(view))
 }
 
-/// Download an attachment of a disclosure item or a finding the caller may see.
+/// Download an attachment of a disclosure item, a finding or a case the caller may see.
 #[utoipa::path(tag = "publicity", responses((status = 200, description = "The file", content_type = "application/octet-stream")),
     security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
 #[get("/attachments/{id}")]
@@ -715,11 +715,13 @@ pub async fn download(
     id: Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (id, vis) = (id.get()?.into_inner(), caller.visibility());
+    let case_vis = crate::accountability::cases::visibility(&caller);
     let (meta, data) = state
         .db
         .read(move |conn| {
             let items = store::items_of_attachment(conn, id)?;
-            let evidence = crate::supervision::store::evidence_visible(conn, id, vis)?;
+            let evidence = crate::supervision::store::evidence_visible(conn, id, vis)?
+                || crate::accountability::store::evidence_visible(conn, id, case_vis)?;
             if !evidence && !items.iter().any(|i| vis.admits(i.department_id)) {
                 return Err(AppError::not_found("attachment"));
             }

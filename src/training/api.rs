@@ -977,6 +977,8 @@ pub struct ConsequenceView {
     pub made_up_by: Option<Cause>,
     pub made_up_by_id: Option<i64>,
     pub made_up_on: Option<NaiveDate>,
+    /// Lifted because an appeal reversed the decision that brought it.
+    pub lifted_on: Option<NaiveDate>,
     pub basis: Vec<String>,
 }
 
@@ -992,6 +994,7 @@ impl From<Consequence> for ConsequenceView {
             made_up_by: c.fulfilled_kind,
             made_up_by_id: c.fulfilled_id,
             made_up_on: c.fulfilled_on,
+            lifted_on: c.lifted_on,
             basis: vec![TRN_7.to_string()],
         }
     }
@@ -1002,7 +1005,7 @@ impl From<Consequence> for ConsequenceView {
 #[into_params(parameter_in = Query)]
 pub struct ConsequenceQuery {
     pub person_id: Option<i64>,
-    /// Only make-ups not yet made up (make-up list only).
+    /// Only those still in force: make-ups not yet made up, orders not lifted.
     pub open: Option<bool>,
     /// 1 to 200, default 50.
     pub limit: Option<i64>,

@@ -428,6 +428,8 @@ pub struct Consequence {
     pub fulfilled_kind: Option<Cause>,
     pub fulfilled_id: Option<i64>,
     pub fulfilled_on: Option<NaiveDate>,
+    /// Lifted because the decision that ordered it was revoked or modified on appeal.
+    pub lifted_on: Option<NaiveDate>,
 }
 
 macro_rules! consequence_columns {
@@ -442,8 +444,22 @@ macro_rules! consequence_columns {
             tc::fulfilled_kind,
             tc::fulfilled_id,
             tc::fulfilled_on,
+            tc::lifted_on,
         )
     };
+}
+
+/// Lifts the consequences a cause brought on a person (an appeal reversed the decision).
+pub fn lift(conn: &mut DbConn, person: i64, cause: Cause, cause_id: i64, on: NaiveDate) -> Result<usize, StoreError> {
+    Ok(diesel::update(
+        tc::training_consequences
+            .filter(tc::person_id.eq(person))
+            .filter(tc::cause_kind.eq(cause))
+            .filter(tc::cause_id.eq(cause_id))
+            .filter(tc::lifted_on.is_null()),
+    )
+    .set(tc::lifted_on.eq(on))
+    .execute(conn)?)
 }
 
 pub fn add_consequence(
@@ -511,7 +527,7 @@ pub fn consequences(
     q = crate::visible!(q, vis, people::department_id);
     crate::filter_if_some!(q, person => tc::person_id.eq);
     if open_only {
-        q = q.filter(tc::fulfilled_on.is_null());
+        q = q.filter(tc::fulfilled_on.is_null()).filter(tc::lifted_on.is_null());
     }
     crate::filter_if_some!(q, page.after => tc::id.gt);
     Ok(q.load(conn)?)
