@@ -1068,24 +1068,12 @@ pub async fn finalize_case(
     .await
 }
 
-/// A file to attach as evidence: the form of `POST /accountability/cases/{id}/evidence`.
-#[derive(ToSchema)]
-#[allow(dead_code)] // documents the multipart form; the handler reads it itself
-pub struct CaseEvidenceUpload {
-    /// PDF, Office document, PNG or JPEG; at most 10 MiB.
-    #[schema(value_type = String, format = Binary)]
-    file: Vec<u8>,
-}
-
 /// Attach an evidence file to a case not yet final.
 #[utoipa::path(tag = "accountability",
-    request_body(content = CaseEvidenceUpload, content_type = "multipart/form-data"),
+    request_body(content = crate::publicity::files::FileUpload, content_type = "multipart/form-data"),
     responses(
         (status = 201, body = CaseView),
         (status = 409, description = "The case is final", body = Problem, content_type = "application/problem+json"),
-        (status = 400, description = "Not a readable multipart form", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Over 10 MiB", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not a PDF, Office document, PNG or JPEG", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = ["leadership", "supervisory_office"])))]
 #[post("/accountability/cases/{id}/evidence")]

@@ -640,27 +640,13 @@ pub async fn withdraw(
     .await
 }
 
-/// A file to attach: the form fields of `POST /disclosures/{id}/attachments`.
-#[derive(ToSchema)]
-#[allow(dead_code)] // documents the multipart form; the handler reads the fields itself
-pub struct AttachmentUpload {
-    /// PDF, Office document (doc, docx, xls, xlsx), PNG or JPEG; at most 10 MiB.
-    #[schema(value_type = String, format = Binary)]
-    file: Vec<u8>,
-    /// Default `other`; a licensing item needs a `sample_application_form`.
-    purpose: Option<AttachmentPurpose>,
-}
-
 /// Attach a file to the latest version, which must be a draft. Stored in the database with
 /// its SHA-256.
 #[utoipa::path(tag = "publicity",
-    request_body(content = AttachmentUpload, content_type = "multipart/form-data"),
+    request_body(content = crate::publicity::files::FileUpload, content_type = "multipart/form-data"),
     responses(
         (status = 201, body = AttachmentView),
         (status = 409, description = "The latest version is not a draft", body = Problem, content_type = "application/problem+json"),
-        (status = 400, description = "Not a readable multipart form", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Over 10 MiB", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not a PDF, Office document, PNG or JPEG", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
 #[post("/disclosures/{id}/attachments")]

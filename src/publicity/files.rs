@@ -13,6 +13,17 @@ use super::store::{AttachmentMeta, NewAttachment};
 use crate::http::validate::Check;
 use crate::http::{AppError, FieldError};
 
+/// A file upload form: `file` (PDF, Office document, PNG or JPEG; at most 10 MiB) and, where
+/// an endpoint reads one, `purpose`. Documents the multipart body in the OpenAPI description.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // describes the form; `read` takes the fields from the stream
+pub struct FileUpload {
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// Only on `POST /disclosures/{id}/attachments`: `other` (default) or `sample_application_form`.
+    purpose: Option<super::rules::AttachmentPurpose>,
+}
+
 /// A checked upload: the file, and the form's other (text) fields.
 pub struct Upload {
     pub file: NewAttachment,

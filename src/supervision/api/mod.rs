@@ -762,24 +762,12 @@ pub async fn get_finding(
     Ok(HttpResponse::Ok().json(view))
 }
 
-/// A file to attach as evidence: the form of `POST /findings/{id}/evidence`.
-#[derive(ToSchema)]
-#[allow(dead_code)] // documents the multipart form; the handler reads it itself
-pub struct EvidenceUpload {
-    /// PDF, Office document, PNG or JPEG; at most 10 MiB.
-    #[schema(value_type = String, format = Binary)]
-    file: Vec<u8>,
-}
-
 /// Attach an evidence file to a finding of an inspection not yet concluded.
 #[utoipa::path(tag = "supervision",
-    request_body(content = EvidenceUpload, content_type = "multipart/form-data"),
+    request_body(content = crate::publicity::files::FileUpload, content_type = "multipart/form-data"),
     responses(
         (status = 201, body = FindingView),
         (status = 409, description = "The inspection is concluded", body = Problem, content_type = "application/problem+json"),
-        (status = 400, description = "Not a readable multipart form", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Over 10 MiB", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not a PDF, Office document, PNG or JPEG", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = ["leadership", "supervisory_office"])))]
 #[post("/findings/{id}/evidence")]
