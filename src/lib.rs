@@ -12,6 +12,7 @@ pub mod db;
 pub mod demo;
 pub mod http;
 pub mod org;
+pub mod petitions;
 pub mod publicity;
 pub mod rules;
 pub mod supervision;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub dummy_hash: String,
     /// Pages of the public reading room (PUB), dropped whenever something public changes.
     pub public_cache: publicity::cache::PublicCache,
+    /// Public petition intake, limited per client address.
+    pub petition_throttle: LoginThrottle,
     /// The prefix of supervision document numbers (`{prefix}〔{year}〕{n}号`, SUP-10).
     pub document_prefix: String,
     metrics: PrometheusMetrics,
@@ -57,6 +60,7 @@ impl AppState {
             metrics: http::metrics::build(&db)?,
             tokens: TokenKeys::new(secret),
             throttle: LoginThrottle::default(),
+            petition_throttle: LoginThrottle::default(),
             dummy_hash: auth::passwords::dummy_hash(),
             public_cache: Default::default(),
             document_prefix: config::DEFAULT_DOCUMENT_PREFIX.to_owned(),
@@ -87,7 +91,8 @@ where
                 .configure(publicity::api::routes)
                 .configure(supervision::api::routes)
                 .configure(training::api::routes)
-                .configure(accountability::api::routes),
+                .configure(accountability::api::routes)
+                .configure(petitions::api::routes),
         )
 }
 

@@ -224,6 +224,31 @@ fn check_fault_types(types: &[u8]) -> Result<String, AppError> {
     Ok(serde_json::to_string(&t).unwrap_or_default())
 }
 
+/// Opens a case from another record (a petition): one transaction with the caller's.
+#[allow(clippy::too_many_arguments)] // the fields of a case, one by one, for callers outside ACC
+pub fn open_from(
+    conn: &mut DbConn,
+    actor: &Actor,
+    by: i64,
+    kind: SourceKind,
+    source: i64,
+    respondents: &[Respondent],
+    fault_types: &[u8],
+    facts: String,
+    fault_on: NaiveDate,
+) -> Result<CaseView, AppError> {
+    let new = NewCase {
+        source_kind: kind,
+        source_id: Some(source),
+        fault_types: check_fault_types(fault_types)?,
+        act_ids: "[]".into(),
+        facts,
+        fault_on,
+        respondents: resolve(conn, respondents)?,
+    };
+    open_case(conn, actor, by, new)
+}
+
 fn open_case(conn: &mut DbConn, actor: &Actor, by: i64, new: NewCase) -> Result<CaseView, AppError> {
     let id = store::create(conn, &new, by, crate::db::now())?;
     audit::append(

@@ -38,6 +38,12 @@ impl Policy for LeadershipOnly {
     const ROLES: &'static [Role] = &[Role::Leadership];
 }
 
+/// The supervisory office and staff (the department that answers).
+pub struct OfficeOrStaff;
+impl Policy for OfficeOrStaff {
+    const ROLES: &'static [Role] = &[Role::SupervisoryOffice, Role::Staff];
+}
+
 /// The supervisory office and the leadership group.
 pub struct OfficeOrLeadership;
 impl Policy for OfficeOrLeadership {

@@ -567,6 +567,31 @@ diesel::table! {
 diesel::joinable!(case_attachments -> acc_cases (case_id));
 diesel::joinable!(case_attachments -> attachments (attachment_id));
 
+diesel::table! {
+    petitions (id) {
+        id -> BigInt,
+        tracking_code -> Text,
+        channel -> Text,
+        subject -> Text,
+        content -> Text,
+        contact -> Nullable<Text>,
+        anonymous -> Bool,
+        status -> Text,
+        department_id -> Nullable<BigInt>,
+        assigned_on -> Nullable<Date>,
+        reply_due_on -> Nullable<Date>,
+        rule_version -> Nullable<BigInt>,
+        reply -> Nullable<Text>,
+        replied_on -> Nullable<Date>,
+        mishandled -> Bool,
+        escalated -> Bool,
+        received_on -> Date,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     departments,
     people,
@@ -610,4 +635,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     acc_cases,
     acc_respondents,
     case_attachments,
+    petitions,
 );

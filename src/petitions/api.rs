@@ -1,0 +1,503 @@
+//! `/public/petitions` (no token) and `/petitions` (the bureau).
+
+use std::time::Instant;
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::rules::{self, Channel, PetitionStatus, EVAL_5_4};
+use super::store::{self, NewPetition, Petition};
+use crate::accountability::cases::{self as cases, Respondent};
+use crate::audit::{self, Actor};
+use crate::auth::rules::{AnyRole, OfficeOnly, OfficeOrLeadership, Visibility};
+use crate::auth::Role;
+use crate::http::auth::client_address;
+use crate::http::checked::{Json, Path, Query};
+use crate::http::error::Problem;
+use crate::http::pagination::{Page, PageRequest};
+use crate::http::validate::Check;
+use crate::http::{AppError, Caller, FieldError};
+use crate::org::api::missing;
+use crate::AppState;
+
+/// The text of a petition, checked; every problem at once.
+fn check_text(
+    subject: &str,
+    content: &str,
+    contact: Option<&str>,
+    anonymous: bool,
+) -> Result<(String, String, Option<String>), AppError> {
+    let mut check = Check::default();
+    let subject = check.text("subject", subject, 200);
+    let content = check.text("content", content, 5000);
+    let contact = contact.map(|c| check.text("contact", c, 200));
+    if anonymous && contact.is_some() {
+        check.fail("contact", "an anonymous petition gives no contact");
+    }
+    check.finish()?;
+    Ok((subject, content, contact))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"subject": "某企业违规储存危险化学品", "content": "位于…的仓库…", "anonymous": true}))]
+pub struct PublicPetition {
+    /// 1 to 200 characters.
+    pub subject: String,
+    /// 1 to 5000 characters.
+    pub content: String,
+    /// How to reach the petitioner; none when anonymous.
+    pub contact: Option<String>,
+    #[serde(default)]
+    pub anonymous: bool,
+}
+
+/// The receipt of a petition: keep the code to follow it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Receipt {
+    pub tracking_code: String,
+}
+
+/// Submit a petition or report — no token. Limited per client address (429 with Retry-After).
+#[utoipa::path(tag = "public", request_body = PublicPetition,
+    responses(
+        (status = 201, body = Receipt),
+        (status = 429, description = "Too many submissions from this address; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/public/petitions")]
+pub async fn submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Json<PublicPetition>,
+) -> Result<HttpResponse, AppError> {
+    let client = client_address(&req);
+    if let Some(secs) = state.petition_throttle.retry_after("petition", &client, Instant::now()) {
+        return Err(AppError::TooManyRequests {
+            detail: format!("too many petitions from this address; try again in {secs} seconds"),
+            retry_after_secs: secs,
+        });
+    }
+    let b = body.get()?.into_inner();
+    let (subject, content, contact) = check_text(&b.subject, &b.content, b.contact.as_deref(), b.anonymous)?;
+    let new = NewPetition {
+        tracking_code: rules::tracking_code(),
+        channel: Channel::Web,
+        subject,
+        content,
+        contact,
+        anonymous: b.anonymous,
+        received_on: crate::db::today(),
+    };
+    let code = new.tracking_code.clone();
+    state
+        .db
+        .write(move |conn| {
+            let id = store::create(conn, &new, None, crate::db::now())?;
+            audit::append(
+                conn,
+                &Actor::System("public"),
+                "petition.submit",
+                "petition",
+                id,
+                &serde_json::json!({"channel": "web"}),
+            )?;
+            Ok::<_, AppError>(())
+        })
+        .await?;
+    state
+        .petition_throttle
+        .record_failure("petition", &client, Instant::now());
+    Ok(HttpResponse::Created().json(Receipt { tracking_code: code }))
+}
+
+/// What the petitioner sees: the status and the reply, nothing internal.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicStatus {
+    pub tracking_code: String,
+    pub subject: String,
+    pub status: PetitionStatus,
+    pub received_on: NaiveDate,
+    pub replied_on: Option<NaiveDate>,
+    pub reply: Option<String>,
+}
+
+/// Follow a petition by its tracking code — no token.
+#[utoipa::path(tag = "public", responses((status = 200, body = PublicStatus)))]
+#[get("/public/petitions/{tracking_code}")]
+pub async fn follow(state: web::Data<AppState>, code: Path<String>) -> Result<HttpResponse, AppError> {
+    let code = code.get()?.into_inner();
+    let p = state
+        .db
+        .read(move |conn| store::by_code(conn, &code).map_err(missing("petition")))
+        .await?;
+    Ok(HttpResponse::Ok().json(PublicStatus {
+        tracking_code: p.tracking_code,
+        subject: p.subject,
+        status: p.status,
+        received_on: p.received_on,
+        replied_on: p.replied_on,
+        reply: p.reply,
+    }))
+}
+
+/// A petition as the bureau sees it (staff: no contact details, ever).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PetitionView {
+    pub id: i64,
+    pub channel: Channel,
+    pub subject: String,
+    pub content: String,
+    /// Absent for anonymous petitions and for staff.
+    pub contact: Option<String>,
+    pub anonymous: bool,
+    pub status: PetitionStatus,
+    pub department_id: Option<i64>,
+    pub assigned_on: Option<NaiveDate>,
+    /// The last day to reply (working days of the rule set after assignment).
+    pub reply_due_on: Option<NaiveDate>,
+    pub overdue: bool,
+    pub rule_version: Option<i64>,
+    pub reply: Option<String>,
+    pub replied_on: Option<NaiveDate>,
+    /// 解答处理不符合政策 / mishandling (EVAL-5(4)).
+    pub mishandled: bool,
+    /// 越级上访 (EVAL-5(4)).
+    pub escalated: bool,
+    pub received_on: NaiveDate,
+    pub basis: Vec<String>,
+}
+
+fn view(p: Petition, show_contact: bool) -> PetitionView {
+    let today = crate::db::today();
+    PetitionView {
+        overdue: rules::overdue(p.status, p.reply_due_on, today),
+        contact: if show_contact { p.contact } else { None },
+        basis: vec![EVAL_5_4.to_string()],
+        id: p.id,
+        channel: p.channel,
+        subject: p.subject,
+        content: p.content,
+        anonymous: p.anonymous,
+        status: p.status,
+        department_id: p.department_id,
+        assigned_on: p.assigned_on,
+        reply_due_on: p.reply_due_on,
+        rule_version: p.rule_version,
+        reply: p.reply,
+        replied_on: p.replied_on,
+        mishandled: p.mishandled,
+        escalated: p.escalated,
+        received_on: p.received_on,
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"channel": "hotline", "subject": "投诉执法态度", "content": "…", "anonymous": false, "contact": "138…"}))]
+pub struct NewPetitionRequest {
+    pub channel: Channel,
+    pub subject: String,
+    pub content: String,
+    pub contact: Option<String>,
+    #[serde(default)]
+    pub anonymous: bool,
+    /// Default today; not in the future.
+    pub received_on: Option<NaiveDate>,
+}
+
+/// Record a petition received by hotline, letter, visit or the web.
+#[utoipa::path(tag = "petitions", request_body = NewPetitionRequest, responses((status = 201, body = PetitionView)),
+    security(("bearer" = ["supervisory_office"])))]
+#[post("/petitions")]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOnly>,
+    body: Json<NewPetitionRequest>,
+) -> Result<HttpResponse, AppError> {
+    let b = body.get()?.into_inner();
+    let (subject, content, contact) = check_text(&b.subject, &b.content, b.contact.as_deref(), b.anonymous)?;
+    let received_on = b.received_on.unwrap_or_else(crate::db::today);
+    if received_on > crate::db::today() {
+        return Err(AppError::invalid(vec![FieldError::new(
+            "received_on",
+            "must not be in the future",
+        )]));
+    }
+    let new = NewPetition {
+        tracking_code: rules::tracking_code(),
+        channel: b.channel,
+        subject,
+        content,
+        contact,
+        anonymous: b.anonymous,
+        received_on,
+    };
+    let (actor, by) = (caller.actor(), caller.user_id);
+    let v = state
+        .db
+        .write(move |conn| {
+            let id = store::create(conn, &new, Some(by), crate::db::now())?;
+            audit::append(
+                conn,
+                &actor,
+                "petition.create",
+                "petition",
+                id,
+                &serde_json::json!({"channel": new.channel}),
+            )?;
+            Ok::<_, AppError>(view(store::get(conn, id, Visibility::All)?, true))
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(v))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PetitionQuery {
+    pub status: Option<PetitionStatus>,
+    pub department_id: Option<i64>,
+    /// Only assigned petitions past their reply deadline.
+    pub overdue: Option<bool>,
+    /// 1 to 200, default 50.
+    pub limit: Option<i64>,
+    /// The `next` cursor of the previous page.
+    pub after: Option<String>,
+}
+
+/// List petitions (staff: those assigned to their department).
+#[utoipa::path(tag = "petitions", params(PetitionQuery), responses((status = 200, body = Page<PetitionView>)),
+    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[get("/petitions")]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller<AnyRole>,
+    q: Query<PetitionQuery>,
+) -> Result<HttpResponse, AppError> {
+    let q = q.get()?.into_inner();
+    let page = PageRequest::parse(q.limit, q.after.as_deref())?;
+    let filter = store::Filter {
+        status: q.status,
+        department_id: q.department_id,
+        overdue_on: q.overdue.filter(|o| *o).map(|_| crate::db::today()),
+    };
+    let (vis, show) = (caller.visibility(), caller.role != Role::Staff);
+    let rows = state.db.read(move |conn| store::list(conn, vis, &filter, page)).await?;
+    let views = rows.into_iter().map(|p| view(p, show)).collect();
+    Ok(HttpResponse::Ok().json(Page::from_rows(views, page, |p: &PetitionView| p.id)))
+}
+
+/// One petition.
+#[utoipa::path(tag = "petitions", responses((status = 200, body = PetitionView)),
+    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[get("/petitions/{id}")]
+pub async fn get(state: web::Data<AppState>, caller: Caller<AnyRole>, id: Path<i64>) -> Result<HttpResponse, AppError> {
+    let (id, vis, show) = (id.get()?.into_inner(), caller.visibility(), caller.role != Role::Staff);
+    let p = state
+        .db
+        .read(move |conn| store::get(conn, id, vis).map_err(missing("petition")))
+        .await?;
+    Ok(HttpResponse::Ok().json(view(p, show)))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignRequest {
+    pub department_id: i64,
+}
+
+/// Assign a petition to a department; the reply is due the rule set's number of working days
+/// later (EVAL-5(4): unanswered petitions cost points).
+#[utoipa::path(tag = "petitions", request_body = AssignRequest,
+    responses((status = 200, body = PetitionView), (status = 409, description = "Already replied", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["supervisory_office"])))]
+#[post("/petitions/{id}/assign")]
+pub async fn assign(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOnly>,
+    id: Path<i64>,
+    body: Json<AssignRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (id, b) = (id.get()?.into_inner(), body.get()?.into_inner());
+    let (actor, today) = (caller.actor(), crate::db::today());
+    let v = state
+        .db
+        .write(move |conn| {
+            let p = store::get(conn, id, Visibility::All).map_err(missing("petition"))?;
+            if p.status == PetitionStatus::Replied {
+                return Err(AppError::conflict(
+                    "petition_replied",
+                    "the petition is already answered",
+                ));
+            }
+            crate::org::store::departments::get(conn, b.department_id, Visibility::All)
+                .map_err(|_| AppError::invalid(vec![FieldError::new("department_id", "no such department")]))?;
+            let rules = crate::rules::store::in_force(conn, today)?;
+            let due = crate::rules::store::due_date(conn, today, rules.rule.values.petition_reply_working_days)?.due_on;
+            store::assign(
+                conn,
+                id,
+                b.department_id,
+                today,
+                due,
+                rules.rule.version,
+                crate::db::now(),
+            )?;
+            audit::append(
+                conn,
+                &actor,
+                "petition.assign",
+                "petition",
+                id,
+                &serde_json::json!({"department_id": b.department_id, "due": due}),
+            )?;
+            Ok::<_, AppError>(view(store::get(conn, id, Visibility::All)?, true))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyRequest {
+    pub text: String,
+}
+
+/// Reply to an assigned petition (the office, or staff of the department).
+#[utoipa::path(tag = "petitions", request_body = ReplyRequest,
+    responses((status = 200, body = PetitionView), (status = 409, description = "Not assigned, or already replied", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["supervisory_office", "staff"])))]
+#[post("/petitions/{id}/reply")]
+pub async fn reply(
+    state: web::Data<AppState>,
+    caller: Caller<crate::auth::rules::OfficeOrStaff>,
+    id: Path<i64>,
+    body: Json<ReplyRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (id, b) = (id.get()?.into_inner(), body.get()?.into_inner());
+    let mut check = Check::default();
+    let text = check.text("text", &b.text, 5000);
+    check.finish()?;
+    let (actor, vis, show, today) = (
+        caller.actor(),
+        caller.visibility(),
+        caller.role != Role::Staff,
+        crate::db::today(),
+    );
+    let v = state
+        .db
+        .write(move |conn| {
+            let p = store::get(conn, id, vis).map_err(missing("petition"))?;
+            if p.status != PetitionStatus::Assigned {
+                return Err(AppError::conflict(
+                    "petition_state",
+                    format!("the petition is {}; only an assigned petition is answered", p.status),
+                ));
+            }
+            store::reply(conn, id, &text, today, crate::db::now())?;
+            audit::append(
+                conn,
+                &actor,
+                "petition.reply",
+                "petition",
+                id,
+                &serde_json::json!({"text": text}),
+            )?;
+            Ok::<_, AppError>(view(store::get(conn, id, Visibility::All)?, show))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MarksRequest {
+    pub mishandled: Option<bool>,
+    /// 越级上访 caused by mishandling.
+    pub escalated: Option<bool>,
+}
+
+/// Mark mishandling or escalation (EVAL-5(4)).
+#[utoipa::path(tag = "petitions", request_body = MarksRequest, responses((status = 200, body = PetitionView)),
+    security(("bearer" = ["supervisory_office"])))]
+#[post("/petitions/{id}/marks")]
+pub async fn marks(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOnly>,
+    id: Path<i64>,
+    body: Json<MarksRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (id, b) = (id.get()?.into_inner(), body.get()?.into_inner());
+    let actor = caller.actor();
+    let v = state
+        .db
+        .write(move |conn| {
+            store::get(conn, id, Visibility::All).map_err(missing("petition"))?;
+            store::mark(conn, id, b.mishandled, b.escalated, crate::db::now())?;
+            audit::append(conn, &actor, "petition.marks", "petition", id, &b)?;
+            Ok::<_, AppError>(view(store::get(conn, id, Visibility::All)?, true))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReferRequest {
+    pub respondents: Vec<Respondent>,
+    /// ACC-4 (1)–(7).
+    pub fault_types: Vec<u8>,
+    #[serde(default)]
+    pub facts: String,
+}
+
+/// Open an accountability case from a petition; respondents never see who reported.
+#[utoipa::path(tag = "petitions", request_body = ReferRequest, responses((status = 201, body = cases::CaseView)),
+    security(("bearer" = ["leadership", "supervisory_office"])))]
+#[post("/petitions/{id}/refer")]
+pub async fn refer(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOrLeadership>,
+    id: Path<i64>,
+    body: Json<ReferRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (id, b) = (id.get()?.into_inner(), body.get()?.into_inner());
+    let (actor, by) = (caller.actor(), caller.user_id);
+    let v = state
+        .db
+        .write(move |conn| {
+            let p = store::get(conn, id, Visibility::All).map_err(missing("petition"))?;
+            let facts = if b.facts.trim().is_empty() {
+                p.subject.clone()
+            } else {
+                b.facts.trim().to_owned()
+            };
+            cases::open_from(
+                conn,
+                &actor,
+                by,
+                crate::accountability::rules::SourceKind::Petition,
+                id,
+                &b.respondents,
+                &b.fault_types,
+                facts,
+                p.received_on,
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(v))
+}
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(submit)
+        .service(follow)
+        .service(create)
+        .service(list)
+        .service(get)
+        .service(assign)
+        .service(reply)
+        .service(marks)
+        .service(refer);
+}

@@ -1,0 +1,180 @@
+//! Storage of petitions.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::rules::{Channel, PetitionStatus};
+use crate::auth::rules::Visibility;
+use crate::db::schema::petitions::dsl as p;
+use crate::db::{DbConn, StoreError};
+use crate::http::pagination::PageRequest;
+
+#[derive(Clone, Debug, Queryable)]
+pub struct Petition {
+    pub id: i64,
+    pub tracking_code: String,
+    pub channel: Channel,
+    pub subject: String,
+    pub content: String,
+    pub contact: Option<String>,
+    pub anonymous: bool,
+    pub status: PetitionStatus,
+    pub department_id: Option<i64>,
+    pub assigned_on: Option<NaiveDate>,
+    pub reply_due_on: Option<NaiveDate>,
+    pub rule_version: Option<i64>,
+    pub reply: Option<String>,
+    pub replied_on: Option<NaiveDate>,
+    pub mishandled: bool,
+    pub escalated: bool,
+    pub received_on: NaiveDate,
+    pub created_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+macro_rules! columns {
+    () => {
+        (
+            p::id,
+            p::tracking_code,
+            p::channel,
+            p::subject,
+            p::content,
+            p::contact,
+            p::anonymous,
+            p::status,
+            p::department_id,
+            p::assigned_on,
+            p::reply_due_on,
+            p::rule_version,
+            p::reply,
+            p::replied_on,
+            p::mishandled,
+            p::escalated,
+            p::received_on,
+            p::created_by,
+            p::created_at,
+            p::updated_at,
+        )
+    };
+}
+
+pub struct NewPetition {
+    pub tracking_code: String,
+    pub channel: Channel,
+    pub subject: String,
+    pub content: String,
+    pub contact: Option<String>,
+    pub anonymous: bool,
+    pub received_on: NaiveDate,
+}
+
+pub fn create(conn: &mut DbConn, n: &NewPetition, by: Option<i64>, now: NaiveDateTime) -> Result<i64, StoreError> {
+    Ok(diesel::insert_into(p::petitions)
+        .values((
+            p::tracking_code.eq(&n.tracking_code),
+            p::channel.eq(n.channel),
+            p::subject.eq(&n.subject),
+            p::content.eq(&n.content),
+            p::contact.eq(&n.contact),
+            p::anonymous.eq(n.anonymous),
+            p::status.eq(PetitionStatus::Received),
+            p::received_on.eq(n.received_on),
+            p::created_by.eq(by),
+            p::created_at.eq(now),
+            p::updated_at.eq(now),
+        ))
+        .returning(p::id)
+        .get_result(conn)?)
+}
+
+pub fn by_code(conn: &mut DbConn, code: &str) -> Result<Petition, StoreError> {
+    Ok(p::petitions
+        .select(columns!())
+        .filter(p::tracking_code.eq(code))
+        .first(conn)?)
+}
+
+/// Staff see petitions assigned to their department.
+pub fn get(conn: &mut DbConn, id: i64, vis: Visibility) -> Result<Petition, StoreError> {
+    let q = p::petitions.select(columns!()).filter(p::id.eq(id)).into_boxed();
+    Ok(crate::visible!(q, vis, p::department_id.assume_not_null()).first(conn)?)
+}
+
+#[derive(Debug, Default)]
+pub struct Filter {
+    pub status: Option<PetitionStatus>,
+    pub department_id: Option<i64>,
+    /// Assigned, unanswered and past the deadline on this day.
+    pub overdue_on: Option<NaiveDate>,
+}
+
+pub fn list(conn: &mut DbConn, vis: Visibility, f: &Filter, page: PageRequest) -> Result<Vec<Petition>, StoreError> {
+    let mut q = p::petitions
+        .select(columns!())
+        .order(p::id.asc())
+        .limit(page.fetch())
+        .into_boxed();
+    q = crate::visible!(q, vis, p::department_id.assume_not_null());
+    crate::filter_if_some!(q, f.status => p::status.eq);
+    crate::filter_if_some!(q, f.department_id => p::department_id.eq);
+    if let Some(day) = f.overdue_on {
+        q = q
+            .filter(p::status.eq(PetitionStatus::Assigned))
+            .filter(p::reply_due_on.lt(day));
+    }
+    crate::filter_if_some!(q, page.after => p::id.gt);
+    Ok(q.load(conn)?)
+}
+
+pub fn assign(
+    conn: &mut DbConn,
+    id: i64,
+    department: i64,
+    on: NaiveDate,
+    due: NaiveDate,
+    version: i64,
+    now: NaiveDateTime,
+) -> Result<(), StoreError> {
+    diesel::update(p::petitions.find(id))
+        .set((
+            p::status.eq(PetitionStatus::Assigned),
+            p::department_id.eq(department),
+            p::assigned_on.eq(on),
+            p::reply_due_on.eq(due),
+            p::rule_version.eq(version),
+            p::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn reply(conn: &mut DbConn, id: i64, text: &str, on: NaiveDate, now: NaiveDateTime) -> Result<(), StoreError> {
+    diesel::update(p::petitions.find(id))
+        .set((
+            p::status.eq(PetitionStatus::Replied),
+            p::reply.eq(text),
+            p::replied_on.eq(on),
+            p::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn mark(
+    conn: &mut DbConn,
+    id: i64,
+    mishandled: Option<bool>,
+    escalated: Option<bool>,
+    now: NaiveDateTime,
+) -> Result<(), StoreError> {
+    diesel::update(p::petitions.find(id))
+        .set((
+            mishandled.map(|v| p::mishandled.eq(v)),
+            escalated.map(|v| p::escalated.eq(v)),
+            p::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,162 @@
+//! Petitions: public intake and follow-up, assignment with a working-day deadline, replies,
+//! overdue listing, marks, referral to accountability without the reporter.
+
+mod common;
+
+use actix_web::test::TestRequest;
+use common::TestApp;
+use safeguards::auth::Role;
+use safeguards::db::today;
+use serde_json::json;
+
+#[actix_web::test]
+async fn the_public_submits_and_follows_a_petition_without_a_token() {
+    let app = TestApp::new().await;
+    let office = app.account(Role::SupervisoryOffice).await;
+    let staff = app.account(Role::Staff).await;
+    let r = app
+        .post(
+            "/api/v1/public/petitions",
+            None,
+            &json!({"subject": "违规储存", "content": "某仓库", "contact": "13800000000"}),
+        )
+        .await;
+    let code = r.ok(201)["tracking_code"].as_str().unwrap().to_owned();
+    assert_eq!(code.len(), 32);
+    let follow = app.get(&format!("/api/v1/public/petitions/{code}"), None).await;
+    assert_eq!(follow.ok(200)["status"], "received");
+    assert!(follow.body.get("contact").is_none() && follow.body.get("department_id").is_none());
+    app.get("/api/v1/public/petitions/0000", None).await.problem(404);
+
+    let list = app.get("/api/v1/petitions", Some(&office.token)).await;
+    let id = list.ok(200)["items"][0]["id"].as_i64().unwrap();
+    assert_eq!(list.body["items"][0]["contact"], "13800000000");
+    let r = app
+        .post(
+            &format!("/api/v1/petitions/{id}/assign"),
+            Some(&office.token),
+            &json!({"department_id": staff.department_id}),
+        )
+        .await;
+    let due = r.ok(200)["reply_due_on"].clone();
+    let check = app
+        .get(
+            &format!("/api/v1/calendar/due-date?from={}&working_days=15", today()),
+            Some(&office.token),
+        )
+        .await;
+    assert_eq!(due, check.body["due_on"], "15 working days from the rule set");
+    // Staff of the department see it, without the contact, and answer it.
+    let seen = app.get(&format!("/api/v1/petitions/{id}"), Some(&staff.token)).await;
+    assert!(seen.ok(200)["contact"].is_null());
+    let other = app.account(Role::Staff).await;
+    app.get(&format!("/api/v1/petitions/{id}"), Some(&other.token))
+        .await
+        .problem(404);
+    app.post(
+        &format!("/api/v1/petitions/{id}/reply"),
+        Some(&staff.token),
+        &json!({"text": "已核查处理"}),
+    )
+    .await
+    .ok(200);
+    app.post(
+        &format!("/api/v1/petitions/{id}/reply"),
+        Some(&staff.token),
+        &json!({"text": "again"}),
+    )
+    .await
+    .problem(409);
+    let follow = app.get(&format!("/api/v1/public/petitions/{code}"), None).await;
+    assert_eq!(follow.body["reply"], "已核查处理");
+}
+
+#[actix_web::test]
+async fn bad_or_too_many_submissions_are_refused() {
+    let app = TestApp::new().await;
+    let before = app.count("petitions");
+    app.post(
+        "/api/v1/public/petitions",
+        None,
+        &json!({"subject": "", "content": "x"}),
+    )
+    .await
+    .problem(422);
+    app.post(
+        "/api/v1/public/petitions",
+        None,
+        &json!({"subject": "x", "content": "y".repeat(5001)}),
+    )
+    .await
+    .problem(422);
+    app.post(
+        "/api/v1/public/petitions",
+        None,
+        &json!({"subject": "x", "content": "y", "anonymous": true, "contact": "me"}),
+    )
+    .await
+    .problem(422);
+    app.post(
+        "/api/v1/public/petitions",
+        None,
+        &json!({"subject": "x", "content": "y", "extra": 1}),
+    )
+    .await
+    .problem(400);
+    assert_eq!(app.count("petitions"), before);
+    let send = || {
+        TestRequest::post()
+            .uri("/api/v1/public/petitions")
+            .peer_addr("10.9.9.9:5000".parse().unwrap())
+            .set_json(json!({"subject": "x", "content": "y", "anonymous": true}))
+    };
+    for _ in 0..safeguards::auth::throttle::MAX_FAILURES_PER_ACCOUNT {
+        app.send(send()).await.ok(201);
+    }
+    let r = app.send(send()).await;
+    assert_eq!(r.problem(429), "rate_limited");
+    assert!(r.header("retry-after").is_some());
+}
+
+#[actix_web::test]
+async fn overdue_petitions_are_listed_and_referral_hides_the_reporter() {
+    let app = TestApp::new().await;
+    let office = app.account(Role::SupervisoryOffice).await;
+    let staff = app.account(Role::Staff).await;
+    let t = Some(office.token.as_str());
+    let body = json!({"channel": "hotline", "subject": "态度恶劣", "content": "执法人员态度恶劣", "contact": "王先生"});
+    let id = app.post("/api/v1/petitions", t, &body).await.ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    app.post(
+        &format!("/api/v1/petitions/{id}/assign"),
+        t,
+        &json!({"department_id": staff.department_id}),
+    )
+    .await
+    .ok(200);
+    assert!(app.get("/api/v1/petitions?overdue=true", t).await.body["items"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    app.sql(&format!(
+        "UPDATE petitions SET reply_due_on = '{}' WHERE id = {id}",
+        today() - chrono::Days::new(1)
+    ));
+    let overdue = app.get("/api/v1/petitions?overdue=true", t).await;
+    assert_eq!(overdue.ok(200)["items"][0]["overdue"], true);
+    assert_eq!(overdue.body["items"][0]["basis"], json!(["EVAL-5(4)"]));
+    app.post(&format!("/api/v1/petitions/{id}/marks"), t, &json!({"escalated": true}))
+        .await
+        .ok(200);
+
+    let refer = json!({"respondents": [{"kind": "person", "id": staff.person_id}], "fault_types": [2]});
+    let case = app.post(&format!("/api/v1/petitions/{id}/refer"), t, &refer).await;
+    let case_id = case.ok(201)["id"].as_i64().unwrap();
+    assert_eq!(case.body["source"], json!({"kind": "petition", "id": id}));
+    let seen = app
+        .get(&format!("/api/v1/accountability/cases/{case_id}"), Some(&staff.token))
+        .await;
+    assert_eq!(seen.ok(200)["source"], json!({"kind": "petition", "id": null}));
+    assert!(!seen.text.contains("王先生"));
+}
