@@ -10,6 +10,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod evaluation;
 pub mod http;
 pub mod org;
 pub mod petitions;

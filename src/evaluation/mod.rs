@@ -1,0 +1,3 @@
+//! EVAL — the evaluation and assessment regime (行政执法评议考核制度).
+
+pub mod rules;
