@@ -680,12 +680,9 @@ pub async fn add_review(
     body: Json<NewReview>,
 ) -> Result<HttpResponse, AppError> {
     let (id, b) = (id.get()?.into_inner(), body.get()?.into_inner());
-    if b.note.chars().count() > 2000 {
-        return Err(AppError::invalid(vec![FieldError::new(
-            "note",
-            "must be at most 2000 characters",
-        )]));
-    }
+    let mut check = Check::default();
+    let note = check.optional_text("note", &b.note, 2000);
+    check.finish()?;
     let (actor, by, today) = (caller.actor(), caller.user_id, crate::db::today());
     let act = state
         .db
@@ -701,7 +698,7 @@ pub async fn add_review(
                 kind: b.kind,
                 outcome: b.outcome,
                 decided_on: b.decided_on,
-                note: b.note.trim().to_owned(),
+                note,
             };
             let rid = store::add_review(conn, id, &review, by, crate::db::now())?;
             audit::append(

@@ -26,6 +26,14 @@ impl Check {
         v.to_owned()
     }
 
+    /// Optional free text of at most `max` characters (counted as given), trimmed.
+    pub fn optional_text(&mut self, field: &str, value: &str, max: usize) -> String {
+        if value.chars().count() > max {
+            self.fail(field, format!("must be at most {max} characters"));
+        }
+        value.trim().to_owned()
+    }
+
     /// Text of 1 to `max` characters drawn from `allowed`.
     pub fn token(&mut self, field: &str, value: &str, max: usize, allowed: fn(char) -> bool, what: &str) -> String {
         if value.is_empty() || value.chars().count() > max || !value.chars().all(allowed) {

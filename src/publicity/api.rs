@@ -217,15 +217,9 @@ pub struct DisclosurePatch {
 fn check_content(title: &str, body: &str, licensing: Option<LicensingDetails>) -> Result<Content, AppError> {
     let mut check = Check::default();
     let title = check.text("title", title, 300);
-    if body.chars().count() > 100_000 {
-        check.fail("body", "must be at most 100000 characters");
-    }
+    let body = check.optional_text("body", body, 100_000);
     check.finish()?;
-    Ok(Content {
-        title,
-        body: body.trim().to_owned(),
-        licensing,
-    })
+    Ok(Content { title, body, licensing })
 }
 
 fn staff_own_department<P: crate::auth::rules::Policy>(caller: &Caller<P>, department_id: i64) -> Result<(), AppError> {

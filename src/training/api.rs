@@ -1139,9 +1139,9 @@ pub async fn note_check(
     if b.period_to < b.period_from {
         return Err(field("period_to", "must not be before period_from"));
     }
-    if b.comment.chars().count() > 2000 {
-        return Err(field("comment", "must be at most 2000 characters"));
-    }
+    let mut check = Check::default();
+    let comment = check.optional_text("comment", &b.comment, 2000);
+    check.finish()?;
     let (actor, by) = (caller.actor(), caller.user_id);
     let v = state
         .db
@@ -1153,7 +1153,7 @@ pub async fn note_check(
                 period_from: b.period_from,
                 period_to: b.period_to,
                 result: b.result,
-                comment: b.comment.trim().to_owned(),
+                comment,
                 checked_by: Some(by),
             };
             let id = store::add_note_check(conn, &record, crate::db::now())?;

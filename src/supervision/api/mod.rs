@@ -977,12 +977,9 @@ pub async fn add_measure(
 ) -> Result<HttpResponse, AppError> {
     let (id, b) = (id.get()?.into_inner(), body.get()?.into_inner());
     let today = crate::db::today();
-    if b.note.chars().count() > 5000 {
-        return Err(AppError::invalid(vec![FieldError::new(
-            "note",
-            "must be at most 5000 characters",
-        )]));
-    }
+    let mut check = Check::default();
+    let note = check.optional_text("note", &b.note, 5000);
+    check.finish()?;
     let item = u8::try_from(b.item).unwrap_or(0);
     let (actor, by) = (caller.actor(), caller.user_id);
     let view = state
@@ -1010,12 +1007,12 @@ pub async fn add_measure(
                 }
                 _ => {}
             }
-            let certificate_id = apply_effect(conn, &finding, b.action, by, b.note.trim())?;
+            let certificate_id = apply_effect(conn, &finding, b.action, by, &note)?;
             let new = store::NewMeasure {
                 item: i32::from(item),
                 action: b.action,
                 deadline: b.deadline,
-                note: b.note.trim().to_owned(),
+                note,
                 status: if b.action.immediate() {
                     MeasureStatus::Executed
                 } else {
@@ -1178,12 +1175,9 @@ pub async fn verify_rectification(
     body: Json<Verification>,
 ) -> Result<HttpResponse, AppError> {
     let (id, b) = (id.get()?.into_inner(), body.get()?.into_inner());
-    if b.comment.chars().count() > 5000 {
-        return Err(AppError::invalid(vec![FieldError::new(
-            "comment",
-            "must be at most 5000 characters",
-        )]));
-    }
+    let mut check = Check::default();
+    let comment = check.optional_text("comment", &b.comment, 5000);
+    check.finish()?;
     let (actor, by, today) = (caller.actor(), caller.user_id, crate::db::today());
     let view = state
         .db
@@ -1209,7 +1203,7 @@ pub async fn verify_rectification(
                 ));
             }
             let now = crate::db::now();
-            store::verify(conn, report.id, b.accepted, b.comment.trim(), by, now)?;
+            store::verify(conn, report.id, b.accepted, &comment, by, now)?;
             let to = if b.accepted {
                 MeasureStatus::Verified
             } else {

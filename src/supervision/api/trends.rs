@@ -149,9 +149,7 @@ pub async fn create_analysis(
     let mut check = Check::default();
     let analysis = check.text("analysis", &b.analysis, 20_000);
     let measures = check.text("measures", &b.measures, 20_000);
-    if b.recommendations.chars().count() > 20_000 {
-        check.fail("recommendations", "must be at most 20000 characters");
-    }
+    let recommendations = check.optional_text("recommendations", &b.recommendations, 20_000);
     if b.period_to < b.period_from {
         check.fail("period_to", "must not be before period_from");
     }
@@ -162,7 +160,7 @@ pub async fn create_analysis(
         period_to: b.period_to,
         analysis,
         measures,
-        recommendations: b.recommendations.trim().to_owned(),
+        recommendations,
         created_by: Some(caller.user_id),
         created_at: crate::db::now(),
     };
