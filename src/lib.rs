@@ -93,7 +93,8 @@ where
                 .configure(supervision::api::routes)
                 .configure(training::api::routes)
                 .configure(accountability::api::routes)
-                .configure(petitions::api::routes),
+                .configure(petitions::api::routes)
+                .configure(evaluation::api::routes),
         )
 }
 

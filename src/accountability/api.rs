@@ -145,13 +145,6 @@ pub struct YearQuery {
     pub year: i32,
 }
 
-fn collect(map: &mut std::collections::BTreeMap<i64, Vec<i64>>, id: i64, case: i64) {
-    let cases = map.entry(id).or_default();
-    if !cases.contains(&case) {
-        cases.push(case);
-    }
-}
-
 /// Persons and departments that lost this year's award eligibility through accountability.
 #[utoipa::path(tag = "accountability", params(YearQuery), responses((status = 200, body = AwardIneligibility)),
     security(("bearer" = ["leadership", "supervisory_office"])))]
@@ -165,31 +158,17 @@ pub async fn award_ineligibility(
     if !(2000..=2100).contains(&year) {
         return Err(AppError::BadRequest("year must be from 2000 to 2100".into()));
     }
-    let decided = state.db.read(move |conn| super::store::decided_in(conn, year)).await?;
-    let (mut persons, mut departments) = (std::collections::BTreeMap::new(), std::collections::BTreeMap::new());
-    for (case, decision) in decided {
-        let d: serde_json::Value = serde_json::from_str(&decision).unwrap_or_default();
-        if d["request"]["severity"].is_null() {
-            continue;
-        }
-        for p in d["request"]["persons"].as_array().into_iter().flatten() {
-            if p["sanctions"].as_array().is_some_and(|s| !s.is_empty()) {
-                collect(&mut persons, p["person_id"].as_i64().unwrap_or_default(), case);
-            }
-        }
-        for x in d["request"]["departments"].as_array().into_iter().flatten() {
-            if x["sanctions"].as_array().is_some_and(|s| !s.is_empty()) {
-                collect(&mut departments, x["department_id"].as_i64().unwrap_or_default(), case);
-            }
-        }
-    }
+    let s = state
+        .db
+        .read(move |conn| super::store::sanctioned_in(conn, year))
+        .await?;
     let list = |m: std::collections::BTreeMap<i64, Vec<i64>>| {
         m.into_iter().map(|(id, cases)| IneligibleBy { id, cases }).collect()
     };
     Ok(HttpResponse::Ok().json(AwardIneligibility {
         year,
-        persons: list(persons),
-        departments: list(departments),
+        persons: list(s.persons),
+        departments: list(s.departments),
         basis: vec![
             ArticleRef::article(Regime::Acc, 6).to_string(),
             ArticleRef::article(Regime::Eval, 7).to_string(),

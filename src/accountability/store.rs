@@ -1,5 +1,7 @@
 //! Storage of accountability cases and their respondents.
 
+use std::collections::BTreeMap;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -308,4 +310,52 @@ pub fn decided_in(conn: &mut DbConn, year: i32) -> Result<Vec<(i64, String)>, St
         .select((c::id, c::decision))
         .load(conn)?;
     Ok(rows.into_iter().filter_map(|(id, d)| d.map(|d| (id, d))).collect())
+}
+
+/// Persons and departments sanctioned under ACC-6 in a year, each with the cases that did it.
+#[derive(Debug, Default)]
+pub struct Sanctioned {
+    pub persons: BTreeMap<i64, Vec<i64>>,
+    pub departments: BTreeMap<i64, Vec<i64>>,
+}
+
+fn collect(map: &mut BTreeMap<i64, Vec<i64>>, id: i64, case: i64) {
+    let cases = map.entry(id).or_default();
+    if !cases.contains(&case) {
+        cases.push(case);
+    }
+}
+
+/// Who was sanctioned by a case decided in the year and not revoked on appeal: they are not
+/// eligible for that year's awards (ACC-6, EVAL-7).
+pub fn sanctioned_in(conn: &mut DbConn, year: i32) -> Result<Sanctioned, StoreError> {
+    let mut out = Sanctioned::default();
+    for (case, decision) in decided_in(conn, year)? {
+        let d: serde_json::Value = serde_json::from_str(&decision).unwrap_or_default();
+        if d["request"]["severity"].is_null() {
+            continue;
+        }
+        let sanctioned = |x: &serde_json::Value| x["sanctions"].as_array().is_some_and(|s| !s.is_empty());
+        for p in d["request"]["persons"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| sanctioned(p))
+        {
+            collect(&mut out.persons, p["person_id"].as_i64().unwrap_or_default(), case);
+        }
+        for x in d["request"]["departments"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|x| sanctioned(x))
+        {
+            collect(
+                &mut out.departments,
+                x["department_id"].as_i64().unwrap_or_default(),
+                case,
+            );
+        }
+    }
+    Ok(out)
 }

@@ -246,6 +246,14 @@ pub fn utc<S: serde::Serializer>(t: &chrono::NaiveDateTime, s: S) -> Result<S::O
     s.collect_str(&t.and_utc().format("%Y-%m-%dT%H:%M:%S%.6fZ"))
 }
 
+/// [`utc`] for an optional timestamp (`null` when absent).
+pub fn utc_opt<S: serde::Serializer>(t: &Option<chrono::NaiveDateTime>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => utc(t, s),
+        None => s.serialize_none(),
+    }
+}
+
 /// Restricts a boxed query to what a `Visibility` admits, by its department column.
 #[macro_export]
 macro_rules! visible {

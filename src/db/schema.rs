@@ -592,6 +592,84 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    eval_deductions (id) {
+        id -> BigInt,
+        year -> Integer,
+        department_id -> BigInt,
+        section -> Text,
+        problem_type -> Text,
+        evidence_kind -> Text,
+        evidence_id -> BigInt,
+        penalty_procedure -> Nullable<Text>,
+        points -> Integer,
+        rule_version -> BigInt,
+        found_on -> Date,
+        note -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        withdrawn_on -> Nullable<Date>,
+        withdrawal_reason -> Nullable<Text>,
+        withdrawn_by -> Nullable<BigInt>,
+        withdrawn_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    eval_years (year) {
+        year -> Integer,
+        status -> Text,
+        rule_version -> Nullable<BigInt>,
+        report -> Nullable<Text>,
+        results -> Nullable<Text>,
+        opened_by -> Nullable<BigInt>,
+        opened_at -> Timestamp,
+        reported_at -> Nullable<Timestamp>,
+        finalized_by -> Nullable<BigInt>,
+        finalized_at -> Nullable<Timestamp>,
+        published_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    eval_opinions (year, department_id) {
+        year -> Integer,
+        department_id -> BigInt,
+        opinion -> Text,
+        fed_back_by -> Nullable<BigInt>,
+        fed_back_at -> Timestamp,
+        response -> Nullable<Text>,
+        responded_by -> Nullable<BigInt>,
+        responded_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    eval_qualitative (year, department_id, item) {
+        year -> Integer,
+        department_id -> BigInt,
+        item -> Integer,
+        content -> Text,
+        updated_by -> Nullable<BigInt>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    eval_meetings (id) {
+        id -> BigInt,
+        held_on -> Date,
+        topic -> Text,
+        minutes -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(eval_deductions -> departments (department_id));
+diesel::joinable!(eval_opinions -> eval_years (year));
+
 diesel::allow_tables_to_appear_in_same_query!(
     departments,
     people,
@@ -636,4 +714,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     acc_respondents,
     case_attachments,
     petitions,
+    eval_deductions,
+    eval_years,
+    eval_opinions,
+    eval_qualitative,
+    eval_meetings,
 );

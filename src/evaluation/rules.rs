@@ -1,6 +1,7 @@
 //! EVAL-5, pure: the 100-point score sheet, its sections, problem types and deductions, each
 //! section floored at 0, and the grades.
 
+use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -176,6 +177,237 @@ pub fn sections(sheet: &ScoreSheet, deducted: impl Fn(Section) -> u32) -> Vec<Se
         .collect()
 }
 
+crate::text_enum! {
+    /// What a deduction rests on (EVAL-5: deductions come with evidence).
+    pub enum EvidenceKind {
+        /// A supervision finding (SUP-6).
+        Finding = "finding",
+        /// A petition record (§7).
+        Petition = "petition",
+        /// An act of the register.
+        Act = "act",
+        /// A supervision document (执法监督检查文书, SUP-10).
+        Document = "document",
+    }
+}
+
+pub const EVAL_5: ArticleRef = ArticleRef::article(Regime::Eval, 5);
+pub const EVAL_7: ArticleRef = ArticleRef::article(Regime::Eval, 7);
+
+/// Why a deduction is refused.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum DeductionRefused {
+    #[error("EVAL-5 lists `{problem}` under section `{listed}`, not `{given}`")]
+    WrongSection {
+        problem: ProblemType,
+        listed: Section,
+        given: Section,
+    },
+    #[error("EVAL-5(3) deducts by the penalty's procedure: the evidence names no act with a procedure, so give `penalty_procedure`")]
+    NoProcedure,
+    #[error("EVAL-5(3): the act was a `{act}` penalty, not `{given}`")]
+    ProcedureConflict {
+        act: PenaltyProcedure,
+        given: PenaltyProcedure,
+    },
+}
+
+impl DeductionRefused {
+    pub fn basis(&self) -> ArticleRef {
+        match self {
+            Self::WrongSection { listed, .. } => listed.basis(),
+            _ => Section::Penalty.basis(),
+        }
+    }
+}
+
+/// The procedure a penalty problem is scored by: the evidence's act decides; a procedure given
+/// by hand is only used where the evidence names none (e.g. a coercive measure).
+pub fn scored_procedure(
+    problem: ProblemType,
+    section: Section,
+    of_act: Option<PenaltyProcedure>,
+    given: Option<PenaltyProcedure>,
+) -> Result<Option<PenaltyProcedure>, DeductionRefused> {
+    if problem.section() != section {
+        return Err(DeductionRefused::WrongSection {
+            problem,
+            listed: problem.section(),
+            given: section,
+        });
+    }
+    if section != Section::Penalty {
+        return Ok(None);
+    }
+    match (of_act, given) {
+        (Some(act), Some(given)) if act != given => Err(DeductionRefused::ProcedureConflict { act, given }),
+        (Some(p), _) | (None, Some(p)) => Ok(Some(p)),
+        (None, None) => Err(DeductionRefused::NoProcedure),
+    }
+}
+
+/// One recorded deduction, as the score sheet counts it.
+#[derive(Clone, Copy, Debug)]
+pub struct Counted {
+    pub section: Section,
+    pub points: u32,
+    pub found_on: NaiveDate,
+    pub withdrawn_on: Option<NaiveDate>,
+}
+
+impl Counted {
+    /// Found by `day` and not withdrawn by then (日积累: the sheet as it stood that day).
+    pub fn stands_on(&self, day: NaiveDate) -> bool {
+        self.found_on <= day && self.withdrawn_on.is_none_or(|w| w > day)
+    }
+}
+
+/// A department's sections, total and grade on `day`.
+pub fn score(
+    sheet: &ScoreSheet,
+    thresholds: &GradeThresholds,
+    deductions: &[Counted],
+    day: NaiveDate,
+) -> (Vec<SectionScore>, u32, Grade) {
+    let secs = sections(sheet, |s| {
+        deductions
+            .iter()
+            .filter(|d| d.section == s && d.stands_on(day))
+            .map(|d| d.points)
+            .sum()
+    });
+    let total = secs.iter().map(|s| s.score).sum();
+    (secs, total, grade(total, thresholds))
+}
+
+/// The last day of a quarter (季评议), 1 to 4.
+pub fn quarter_end(year: i32, quarter: u8) -> Option<NaiveDate> {
+    let month = match quarter {
+        1..=3 => u32::from(quarter) * 3 + 1,
+        4 => return NaiveDate::from_ymd_opt(year, 12, 31),
+        _ => return None,
+    };
+    NaiveDate::from_ymd_opt(year, month, 1)?.pred_opt()
+}
+
+crate::text_enum! {
+    /// Where a year's annual assessment stands (EVAL-6).
+    pub enum YearStatus {
+        /// (1)–(3) opened: forms filled, preliminary opinions fed back, departments respond.
+        Open = "open",
+        /// (4) the report is formed.
+        Reported = "reported",
+        /// Results fixed by the leadership group.
+        Finalized = "finalized",
+        /// (5) results published; read-only from now on.
+        Published = "published",
+    }
+}
+
+/// A step of the annual procedure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum YearStep {
+    Report,
+    Finalize,
+    Publish,
+}
+
+impl YearStep {
+    fn needs(self) -> YearStatus {
+        match self {
+            Self::Report => YearStatus::Open,
+            Self::Finalize => YearStatus::Reported,
+            Self::Publish => YearStatus::Finalized,
+        }
+    }
+
+    fn article_item(self) -> u8 {
+        match self {
+            Self::Report => 4,
+            Self::Finalize => 4,
+            Self::Publish => 5,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("EVAL-6({item}): the year is `{current}`; this step needs `{needed}`")]
+pub struct OutOfOrder {
+    pub current: YearStatus,
+    pub needed: YearStatus,
+    pub item: u8,
+}
+
+impl OutOfOrder {
+    pub fn basis(&self) -> ArticleRef {
+        ArticleRef::item(Regime::Eval, 6, self.item)
+    }
+}
+
+/// The one transition function of the annual procedure: open → reported → finalized → published.
+pub fn year_step(current: YearStatus, step: YearStep) -> Result<YearStatus, OutOfOrder> {
+    if current != step.needs() {
+        return Err(OutOfOrder {
+            current,
+            needed: step.needs(),
+            item: step.article_item(),
+        });
+    }
+    Ok(match step {
+        YearStep::Report => YearStatus::Reported,
+        YearStep::Finalize => YearStatus::Finalized,
+        YearStep::Publish => YearStatus::Published,
+    })
+}
+
+impl YearStatus {
+    /// Deductions, opinions and the qualitative record change only before the results are fixed.
+    pub fn sheet_open(self) -> bool {
+        matches!(self, Self::Open | Self::Reported)
+    }
+}
+
+crate::text_enum! {
+    /// What a grade brings (EVAL-7).
+    pub enum Outcome {
+        /// 给予表彰和奖励
+        CommendationAndReward = "commendation_and_reward",
+        /// 给予通报表扬
+        CirculatedPraise = "circulated_praise",
+        /// Nothing named for an average grade.
+        Unremarked = "none",
+        /// 给予通报批评，取消评先评优资格
+        CirculatedCriticism = "circulated_criticism",
+    }
+}
+
+pub fn outcome(grade: Grade) -> Outcome {
+    match grade {
+        Grade::Excellent => Outcome::CommendationAndReward,
+        Grade::Good => Outcome::CirculatedPraise,
+        Grade::Average => Outcome::Unremarked,
+        Grade::Poor => Outcome::CirculatedCriticism,
+    }
+}
+
+/// The nine items of the qualitative assessment (EVAL-4), in the seed's words.
+pub const QUALITATIVE_ITEMS: [&str; 9] = [
+    "行政执法的主体资格是否符合规定",
+    "行政执法行为是否符合执法权限",
+    "适用执法依据是否准确、规范",
+    "行政执法程序是否合法",
+    "行政执法决定的内容是否合法、适当",
+    "行政执法决定的行政复议和行政诉讼结果",
+    "案卷质量情况",
+    "法制学习、培训情况",
+    "执法人员形象",
+];
+
+/// Items (6) and (8) come from the registers, not from typing.
+pub fn qualitative_from_registers(item: u8) -> bool {
+    matches!(item, 6 | 8)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,5 +478,72 @@ mod tests {
         ] {
             assert_eq!(grade(total, t), g, "{total}");
         }
+    }
+
+    #[test]
+    fn the_act_decides_the_procedure_and_problems_stay_in_their_section() {
+        use PenaltyProcedure::*;
+        let p = ProblemType::UnclearFacts;
+        assert_eq!(
+            scored_procedure(p, Section::Penalty, Some(FiledCase), None),
+            Ok(Some(FiledCase))
+        );
+        assert_eq!(
+            scored_procedure(p, Section::Penalty, None, Some(OnTheSpot)),
+            Ok(Some(OnTheSpot))
+        );
+        assert_eq!(
+            scored_procedure(p, Section::Penalty, None, None),
+            Err(DeductionRefused::NoProcedure)
+        );
+        assert_eq!(
+            scored_procedure(p, Section::Penalty, Some(OnTheSpot), Some(FiledCase)),
+            Err(DeductionRefused::ProcedureConflict {
+                act: OnTheSpot,
+                given: FiledCase
+            })
+        );
+        let wrong = scored_procedure(p, Section::Licensing, None, None).unwrap_err();
+        assert_eq!(wrong.basis().to_string(), "EVAL-5(3)");
+        assert_eq!(
+            scored_procedure(ProblemType::NotAnswered, Section::Petitions, Some(FiledCase), None),
+            Ok(None)
+        );
+    }
+
+    #[test]
+    fn a_deduction_counts_from_its_day_until_withdrawn() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let c = Counted {
+            section: Section::Penalty,
+            points: 3,
+            found_on: d("2026-03-10"),
+            withdrawn_on: Some(d("2026-06-01")),
+        };
+        assert!(!c.stands_on(d("2026-03-09")));
+        assert!(c.stands_on(d("2026-03-10")) && c.stands_on(d("2026-05-31")));
+        assert!(!c.stands_on(d("2026-06-01")));
+        let v = RuleValues::default();
+        let (_, total, g) = score(&v.score_sheet, &v.grade_thresholds, &[c, c], d("2026-04-01"));
+        assert_eq!((total, g), (94, Grade::Good));
+        assert_eq!(quarter_end(2026, 1), Some(d("2026-03-31")));
+        assert_eq!(quarter_end(2026, 2), Some(d("2026-06-30")));
+        assert_eq!(quarter_end(2026, 3), Some(d("2026-09-30")));
+        assert_eq!(quarter_end(2026, 4), Some(d("2026-12-31")));
+        assert_eq!(quarter_end(2026, 0), None);
+    }
+
+    #[test]
+    fn the_annual_procedure_moves_one_way() {
+        use YearStatus::*;
+        assert_eq!(year_step(Open, YearStep::Report), Ok(Reported));
+        assert_eq!(year_step(Reported, YearStep::Finalize), Ok(Finalized));
+        assert_eq!(year_step(Finalized, YearStep::Publish), Ok(Published));
+        let e = year_step(Open, YearStep::Publish).unwrap_err();
+        assert_eq!(e.basis().to_string(), "EVAL-6(5)");
+        assert!(year_step(Published, YearStep::Report).is_err());
+        assert!(Reported.sheet_open() && !Finalized.sheet_open() && !Published.sheet_open());
+        assert_eq!(outcome(Grade::Poor), Outcome::CirculatedCriticism);
+        assert_eq!(outcome(Grade::Excellent), Outcome::CommendationAndReward);
     }
 }

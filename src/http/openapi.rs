@@ -32,6 +32,8 @@ references such as `ACC-13`) when a rule of the regulations refused the request.
         (name = "organisation", description = "Departments, people and accounts"),
         (name = "certificates", description = "Enforcement certificates (行政执法证件) and their status history"),
         (name = "audit", description = "The hash-chained audit log"),
+        (name = "petitions", description = "Petitions and reports (信访、举报)"),
+        (name = "evaluation", description = "Evaluation and assessment (EVAL): the score sheet, the annual procedure, awards"),
         (name = "public", description = "No token needed"),
         (name = "operations", description = "Health"),
     ),

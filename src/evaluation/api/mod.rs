@@ -1,0 +1,431 @@
+//! `/evaluation/…`: deductions on the score sheet (EVAL-5) and the scores they add up to.
+
+mod procedure;
+mod registers;
+mod sheet;
+
+use actix_web::{get, post, web, HttpResponse};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::rules::{self, EvidenceKind, ProblemType, Section, EVAL_5};
+use super::store::{self, Deduction, NewDeduction};
+use crate::acts::rules::PenaltyProcedure;
+use crate::audit;
+use crate::auth::rules::{AnyRole, OfficeOnly, Visibility};
+use crate::db::DbConn;
+use crate::http::checked::{Json, Path, Query};
+use crate::http::error::Problem;
+use crate::http::pagination::{Page, PageRequest};
+use crate::http::validate::Check;
+use crate::http::{AppError, Caller, FieldError};
+use crate::org::api::missing;
+use crate::rules::{ArticleRef, Basis, Regime};
+use crate::AppState;
+
+pub use sheet::{DepartmentScore, YearScores};
+
+fn field(name: &str, message: impl Into<String>) -> AppError {
+    AppError::invalid(vec![FieldError::new(name, message)])
+}
+
+/// Assessment years the service keeps: 2000 to 2100.
+fn check_year(year: i32) -> Result<i32, AppError> {
+    (2000..=2100)
+        .contains(&year)
+        .then_some(year)
+        .ok_or_else(|| AppError::BadRequest("year must be from 2000 to 2100".into()))
+}
+
+/// 409 when the year's results are fixed (EVAL-6): nothing on its sheet changes any more.
+fn sheet_open(conn: &mut DbConn, year: i32) -> Result<(), AppError> {
+    match store::year(conn, year)? {
+        Some(y) if !y.status.sheet_open() => Err(AppError::Conflict {
+            code: "year_closed",
+            detail: format!("the {year} assessment is {}; its sheet no longer changes", y.status),
+            basis: Basis::of(&[ArticleRef::article(Regime::Eval, 6)]),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Where the evidence can be read.
+fn evidence_href(kind: EvidenceKind, id: i64) -> String {
+    let path = match kind {
+        EvidenceKind::Finding => "findings",
+        EvidenceKind::Petition => "petitions",
+        EvidenceKind::Act => "acts",
+        EvidenceKind::Document => "supervision-documents",
+    };
+    format!("/api/v1/{path}/{id}")
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Evidence {
+    pub kind: EvidenceKind,
+    pub id: i64,
+}
+
+/// The evidence with where to read it.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct EvidenceLink {
+    pub kind: EvidenceKind,
+    pub id: i64,
+    #[schema(example = "/api/v1/findings/7")]
+    pub href: String,
+}
+
+impl EvidenceLink {
+    fn new(kind: EvidenceKind, id: i64) -> Self {
+        Self {
+            kind,
+            id,
+            href: evidence_href(kind, id),
+        }
+    }
+}
+
+/// One deduction on the score sheet.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeductionView {
+    pub id: i64,
+    pub year: i32,
+    pub department_id: i64,
+    pub section: Section,
+    pub problem_type: ProblemType,
+    pub evidence: EvidenceLink,
+    /// The procedure a penalty problem was scored by (EVAL-5(3)).
+    pub penalty_procedure: Option<PenaltyProcedure>,
+    /// Points deducted, by the rule set in force on `found_on`.
+    pub points: i32,
+    pub rule_version: i64,
+    pub found_on: NaiveDate,
+    pub note: String,
+    pub withdrawn: bool,
+    pub withdrawn_on: Option<NaiveDate>,
+    pub withdrawal_reason: Option<String>,
+    #[schema(value_type = Vec<String>, example = json!(["EVAL-5(3)"]))]
+    pub basis: Vec<String>,
+}
+
+fn view(x: Deduction) -> DeductionView {
+    DeductionView {
+        basis: vec![x.section.basis().to_string()],
+        evidence: EvidenceLink::new(x.evidence_kind, x.evidence_id),
+        withdrawn: x.withdrawn_at.is_some(),
+        id: x.id,
+        year: x.year,
+        department_id: x.department_id,
+        section: x.section,
+        problem_type: x.problem_type,
+        penalty_procedure: x.penalty_procedure,
+        points: x.points,
+        rule_version: x.rule_version,
+        found_on: x.found_on,
+        note: x.note,
+        withdrawn_on: x.withdrawn_on,
+        withdrawal_reason: x.withdrawal_reason,
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"year": 2026, "department_id": 2, "section": "penalty", "problem_type": "insufficient_evidence",
+    "evidence": {"kind": "finding", "id": 7}, "note": "询问笔录缺当事人签字"}))]
+pub struct NewDeductionRequest {
+    pub year: i32,
+    pub department_id: i64,
+    pub section: Section,
+    /// One of the problems EVAL-5 lists under `section`.
+    pub problem_type: ProblemType,
+    /// A finding, petition, act or supervision document; each counts once.
+    pub evidence: Evidence,
+    /// Only where the evidence names no penalty with a procedure (e.g. a coercive measure).
+    pub penalty_procedure: Option<PenaltyProcedure>,
+    /// The day the problem was found: within `year`, not in the future; default today (or
+    /// the year's last day for a past year).
+    pub found_on: Option<NaiveDate>,
+    /// Up to 2000 characters.
+    #[serde(default)]
+    pub note: String,
+}
+
+fn found_on(year: i32, given: Option<NaiveDate>, today: NaiveDate) -> Result<NaiveDate, AppError> {
+    let (first, last) = store::year_bounds(year);
+    let day = given.unwrap_or_else(|| today.min(last));
+    if day < first || day > last {
+        return Err(field("found_on", format!("must fall within {year}")));
+    }
+    if day > today {
+        return Err(field("found_on", "must not be in the future"));
+    }
+    Ok(day)
+}
+
+/// The deduction the request makes, checked against the evidence and the rule set.
+fn deduction(
+    conn: &mut DbConn,
+    b: &NewDeductionRequest,
+    note: String,
+    found: NaiveDate,
+) -> Result<NewDeduction, AppError> {
+    crate::org::store::departments::get(conn, b.department_id, Visibility::All)
+        .map_err(|_| field("department_id", "no such department"))?;
+    let facts = store::evidence(conn, b.evidence.kind, b.evidence.id)
+        .map_err(missing("evidence"))
+        .map_err(|e| match e {
+            AppError::NotFound(_) => field("evidence", format!("no {} {}", b.evidence.kind, b.evidence.id)),
+            other => other,
+        })?;
+    if facts.departments.is_empty() {
+        return Err(field("evidence", "the petition is not assigned to a department yet"));
+    }
+    if !facts.departments.contains(&b.department_id) {
+        return Err(field(
+            "department_id",
+            format!(
+                "the {} concerns department(s) {:?}, not {}",
+                b.evidence.kind, facts.departments, b.department_id
+            ),
+        ));
+    }
+    let procedure = rules::scored_procedure(b.problem_type, b.section, facts.procedure, b.penalty_procedure)
+        .map_err(|e| AppError::rule("deduction_refused", e.to_string(), Basis::of(&[e.basis()])))?;
+    let version = crate::rules::store::in_force(conn, found)?;
+    let points = rules::points(&version.rule.values.score_sheet, b.problem_type, procedure).ok_or_else(|| {
+        AppError::rule(
+            "deduction_refused",
+            "no procedure to score by",
+            Basis::of(&[Section::Penalty.basis()]),
+        )
+    })?;
+    Ok(NewDeduction {
+        year: b.year,
+        department_id: b.department_id,
+        problem_type: b.problem_type,
+        evidence_kind: b.evidence.kind,
+        evidence_id: b.evidence.id,
+        penalty_procedure: procedure,
+        points,
+        rule_version: version.rule.version,
+        found_on: found,
+        note,
+    })
+}
+
+/// Record a deduction (日积累). Points follow the section and, for penalties, the act's
+/// procedure: 2 on the spot, 3 on a filed case. The same evidence counts once (409).
+#[utoipa::path(tag = "evaluation", request_body = NewDeductionRequest,
+    responses((status = 201, body = DeductionView),
+        (status = 409, description = "The evidence already counts, or the year's results are fixed", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["supervisory_office"])))]
+#[post("/evaluation/deductions")]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOnly>,
+    body: Json<NewDeductionRequest>,
+) -> Result<HttpResponse, AppError> {
+    let b = body.get()?.into_inner();
+    let year = check_year(b.year)?;
+    let mut check = Check::default();
+    let note = check.optional_text("note", &b.note, 2000);
+    check.finish()?;
+    let found = found_on(year, b.found_on, crate::db::today())?;
+    let (actor, by) = (caller.actor(), caller.user_id);
+    let v = state
+        .db
+        .write(move |conn| {
+            sheet_open(conn, year)?;
+            let new = deduction(conn, &b, note, found)?;
+            if let Some(other) = store::counting(conn, new.evidence_kind, new.evidence_id)? {
+                return Err(AppError::Conflict {
+                    code: "evidence_counted",
+                    detail: format!("deduction {other} already counts this {}", new.evidence_kind),
+                    basis: Basis::of(&[EVAL_5]),
+                });
+            }
+            let id = store::create(conn, &new, by, crate::db::now())?;
+            let x = store::get(conn, id, Visibility::All)?;
+            audit::append(
+                conn,
+                &actor,
+                "evaluation.deduct",
+                "eval_deduction",
+                id,
+                &serde_json::json!({"year": x.year, "department_id": x.department_id, "problem_type": x.problem_type,
+                    "evidence": [x.evidence_kind, x.evidence_id], "points": x.points}),
+            )?;
+            Ok::<_, AppError>(view(x))
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(v))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DeductionQuery {
+    pub year: Option<i32>,
+    pub department_id: Option<i64>,
+    pub section: Option<Section>,
+    pub problem_type: Option<ProblemType>,
+    pub evidence_kind: Option<EvidenceKind>,
+    pub evidence_id: Option<i64>,
+    /// `false`: standing deductions only; `true`: withdrawn only.
+    pub withdrawn: Option<bool>,
+    /// 1 to 200, default 50.
+    pub limit: Option<i64>,
+    /// The `next` cursor of the previous page.
+    pub after: Option<String>,
+}
+
+/// List deductions (staff: their department's).
+#[utoipa::path(tag = "evaluation", params(DeductionQuery), responses((status = 200, body = Page<DeductionView>)),
+    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[get("/evaluation/deductions")]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller<AnyRole>,
+    q: Query<DeductionQuery>,
+) -> Result<HttpResponse, AppError> {
+    let q = q.get()?.into_inner();
+    let page = PageRequest::parse(q.limit, q.after.as_deref())?;
+    let filter = store::Filter {
+        year: q.year,
+        department_id: q.department_id,
+        section: q.section,
+        problem_type: q.problem_type,
+        evidence_kind: q.evidence_kind,
+        evidence_id: q.evidence_id,
+        withdrawn: q.withdrawn,
+    };
+    let vis = caller.visibility();
+    let rows = state.db.read(move |conn| store::list(conn, vis, &filter, page)).await?;
+    let views = rows.into_iter().map(view).collect();
+    Ok(HttpResponse::Ok().json(Page::from_rows(views, page, |x: &DeductionView| x.id)))
+}
+
+/// One deduction.
+#[utoipa::path(tag = "evaluation", responses((status = 200, body = DeductionView)),
+    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[get("/evaluation/deductions/{id}")]
+pub async fn get(state: web::Data<AppState>, caller: Caller<AnyRole>, id: Path<i64>) -> Result<HttpResponse, AppError> {
+    let (id, vis) = (id.get()?.into_inner(), caller.visibility());
+    let x = state
+        .db
+        .read(move |conn| store::get(conn, id, vis).map_err(missing("deduction")))
+        .await?;
+    Ok(HttpResponse::Ok().json(view(x)))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "复查后证据补正，不构成证据不足"}))]
+pub struct WithdrawRequest {
+    /// 1 to 2000 characters.
+    pub reason: String,
+}
+
+/// Withdraw a deduction with a reason: it stays on record and stops counting from today; its
+/// evidence may be used again.
+#[utoipa::path(tag = "evaluation", request_body = WithdrawRequest,
+    responses((status = 200, body = DeductionView),
+        (status = 409, description = "Already withdrawn, or the year's results are fixed", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["supervisory_office"])))]
+#[post("/evaluation/deductions/{id}/withdraw")]
+pub async fn withdraw(
+    state: web::Data<AppState>,
+    caller: Caller<OfficeOnly>,
+    id: Path<i64>,
+    body: Json<WithdrawRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (id, b) = (id.get()?.into_inner(), body.get()?.into_inner());
+    let mut check = Check::default();
+    let reason = check.text("reason", &b.reason, 2000);
+    check.finish()?;
+    let (actor, by, today) = (caller.actor(), caller.user_id, crate::db::today());
+    let v = state
+        .db
+        .write(move |conn| {
+            let x = store::get(conn, id, Visibility::All).map_err(missing("deduction"))?;
+            sheet_open(conn, x.year)?;
+            if x.withdrawn_at.is_some() {
+                return Err(AppError::conflict(
+                    "deduction_withdrawn",
+                    "the deduction is already withdrawn",
+                ));
+            }
+            // A deduction found later than today (a past year's, entered late) stops counting the day it was found.
+            store::withdraw(conn, id, &reason, today.max(x.found_on), by, crate::db::now())?;
+            audit::append(
+                conn,
+                &actor,
+                "evaluation.withdraw",
+                "eval_deduction",
+                id,
+                &serde_json::json!({"reason": reason}),
+            )?;
+            Ok::<_, AppError>(view(store::get(conn, id, Visibility::All)?))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ScoresQuery {
+    /// The sheet as it stood on this day (within the year). Default: today, or the year's
+    /// last day for a past year; for a finalised year, the fixed results.
+    pub as_of: Option<NaiveDate>,
+    /// 1 to 4: the quarterly view (季评议), as of the quarter's last day.
+    pub quarter: Option<u8>,
+}
+
+/// The day a score view is computed for, from `as_of` or `quarter`.
+fn view_day(year: i32, q: &ScoresQuery) -> Result<Option<NaiveDate>, AppError> {
+    let (first, last) = store::year_bounds(year);
+    match (q.as_of, q.quarter) {
+        (Some(_), Some(_)) => Err(AppError::BadRequest("give as_of or quarter, not both".into())),
+        (None, Some(n)) => rules::quarter_end(year, n)
+            .map(Some)
+            .ok_or_else(|| AppError::BadRequest("quarter must be 1 to 4".into())),
+        (Some(d), None) if d < first || d > last => Err(field("as_of", format!("must fall within {year}"))),
+        (Some(d), None) => Ok(Some(d)),
+        (None, None) => Ok(None),
+    }
+}
+
+/// Each department's score sheet: every section's cap, deductions with their evidence,
+/// score (floored at 0), the total, the grade and what it brings (EVAL-5, EVAL-7).
+#[utoipa::path(tag = "evaluation", params(ScoresQuery), responses((status = 200, body = YearScores)),
+    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[get("/evaluation/years/{year}/scores")]
+pub async fn scores(
+    state: web::Data<AppState>,
+    caller: Caller<AnyRole>,
+    year: Path<i32>,
+    q: Query<ScoresQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (year, q) = (check_year(year.get()?.into_inner())?, q.get()?.into_inner());
+    let day = view_day(year, &q)?;
+    let vis = caller.visibility();
+    let mut s = state
+        .db
+        .read(move |conn| sheet::current_or_fixed(conn, year, day))
+        .await?;
+    s.departments.retain(|d| vis.admits(d.department_id));
+    Ok(HttpResponse::Ok().json(s))
+}
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(create)
+        .service(list)
+        .service(get)
+        .service(withdraw)
+        .service(scores)
+        .configure(procedure::routes)
+        .configure(registers::routes);
+}
