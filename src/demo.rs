@@ -144,6 +144,55 @@ fn seed_register(conn: &mut DbConn, actor: &Actor, depts: &[i64], people: &[i64]
     };
     let id = publicity::create(conn, &item, &draft, by, now)?;
     audit::append(conn, actor, "disclosure.create", "disclosure", id, &draft)?;
+    seed_evaluation(conn, actor, depts[1], ids[0], by)
+}
+
+/// One deduction on this year's score sheet (EVAL-5(3), a filed-case penalty: 3 points) and a
+/// leadership meeting.
+fn seed_evaluation(conn: &mut DbConn, actor: &Actor, department: i64, act: i64, by: i64) -> Result<(), AppError> {
+    use crate::acts::rules::PenaltyProcedure;
+    use crate::evaluation::rules::{EvidenceKind, ProblemType};
+    use crate::evaluation::store::{self as eval, NewDeduction};
+    use chrono::Datelike;
+    let (today, now) = (crate::db::today(), crate::db::now());
+    let version = crate::rules::store::in_force(conn, today)?.rule;
+    let new = NewDeduction {
+        year: today.year(),
+        department_id: department,
+        problem_type: ProblemType::InsufficientEvidence,
+        evidence_kind: EvidenceKind::Act,
+        evidence_id: act,
+        penalty_procedure: Some(PenaltyProcedure::FiledCase),
+        points: version.values.score_sheet.penalty_filed_case_deduction,
+        rule_version: version.version,
+        found_on: today,
+        note: "询问笔录缺当事人签字（演示数据）".into(),
+    };
+    let id = eval::create(conn, &new, by, now)?;
+    audit::append(
+        conn,
+        actor,
+        "evaluation.deduct",
+        "eval_deduction",
+        id,
+        &serde_json::json!({"act": act}),
+    )?;
+    let m = eval::add_meeting(
+        conn,
+        today,
+        "执法工作领导小组月度例会",
+        "检查各处室执法案卷（演示数据）",
+        by,
+        now,
+    )?;
+    audit::append(
+        conn,
+        actor,
+        "evaluation.meeting",
+        "eval_meeting",
+        m,
+        &serde_json::json!({"held_on": today}),
+    )?;
     Ok(())
 }
 

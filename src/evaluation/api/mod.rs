@@ -137,7 +137,8 @@ fn view(x: Deduction) -> DeductionView {
 pub struct NewDeductionRequest {
     pub year: i32,
     pub department_id: i64,
-    pub section: Section,
+    /// Optional: the problem's section; when given it must be the one EVAL-5 lists it under.
+    pub section: Option<Section>,
     /// One of the problems EVAL-5 lists under `section`.
     pub problem_type: ProblemType,
     /// A finding, petition, act or supervision document; each counts once.
@@ -179,10 +180,8 @@ fn deduction(
             AppError::NotFound(_) => field("evidence", format!("no {} {}", b.evidence.kind, b.evidence.id)),
             other => other,
         })?;
-    if facts.departments.is_empty() {
-        return Err(field("evidence", "the petition is not assigned to a department yet"));
-    }
-    if !facts.departments.contains(&b.department_id) {
+    // Evidence that names no department (a petition not assigned yet) is the office's call.
+    if !facts.departments.is_empty() && !facts.departments.contains(&b.department_id) {
         return Err(field(
             "department_id",
             format!(
@@ -191,8 +190,13 @@ fn deduction(
             ),
         ));
     }
-    let procedure = rules::scored_procedure(b.problem_type, b.section, facts.procedure, b.penalty_procedure)
-        .map_err(|e| AppError::rule("deduction_refused", e.to_string(), Basis::of(&[e.basis()])))?;
+    let procedure = rules::scored_procedure(
+        b.problem_type,
+        b.section.unwrap_or(b.problem_type.section()),
+        facts.procedure,
+        b.penalty_procedure,
+    )
+    .map_err(|e| AppError::rule("deduction_refused", e.to_string(), Basis::of(&[e.basis()])))?;
     let version = crate::rules::store::in_force(conn, found)?;
     let points = rules::points(&version.rule.values.score_sheet, b.problem_type, procedure).ok_or_else(|| {
         AppError::rule(
@@ -382,6 +386,8 @@ pub struct ScoresQuery {
     pub as_of: Option<NaiveDate>,
     /// 1 to 4: the quarterly view (季评议), as of the quarter's last day.
     pub quarter: Option<u8>,
+    /// Only this department.
+    pub department_id: Option<i64>,
 }
 
 /// The day a score view is computed for, from `as_of` or `quarter`.
@@ -416,7 +422,8 @@ pub async fn scores(
         .db
         .read(move |conn| sheet::current_or_fixed(conn, year, day))
         .await?;
-    s.departments.retain(|d| vis.admits(d.department_id));
+    s.departments
+        .retain(|d| vis.admits(d.department_id) && q.department_id.is_none_or(|id| id == d.department_id));
     Ok(HttpResponse::Ok().json(s))
 }
 

@@ -52,6 +52,8 @@ pub struct DepartmentScore {
     pub grade: Grade,
     /// What the grade brings (EVAL-7).
     pub outcome: Outcome,
+    /// The rule-set version whose caps and thresholds scored it.
+    pub rule_version: i64,
     #[schema(example = json!(["EVAL-5", "EVAL-7"]))]
     pub basis: Vec<String>,
 }
@@ -121,6 +123,7 @@ fn department(v: &StoredVersion, id: i64, name: String, mine: &[&Deduction], day
         total,
         grade,
         outcome: rules::outcome(grade),
+        rule_version: v.rule.version,
         basis: vec![EVAL_5.to_string(), EVAL_7.to_string()],
     }
 }
