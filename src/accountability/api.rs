@@ -154,10 +154,7 @@ pub async fn award_ineligibility(
     _c: Caller<OfficeOrLeadership>,
     q: crate::http::checked::Query<YearQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let year = q.get()?.into_inner().year;
-    if !(2000..=2100).contains(&year) {
-        return Err(AppError::BadRequest("year must be from 2000 to 2100".into()));
-    }
+    let year = crate::http::validate::year(q.get()?.into_inner().year)?;
     let s = state
         .db
         .read(move |conn| super::store::sanctioned_in(conn, year))

@@ -52,6 +52,14 @@ impl Check {
     }
 }
 
+/// A calendar year the service keeps (2000 to 2100), or 400.
+pub fn year(year: i32) -> Result<i32, AppError> {
+    (2000..=2100)
+        .contains(&year)
+        .then_some(year)
+        .ok_or_else(|| AppError::BadRequest("year must be from 2000 to 2100".into()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

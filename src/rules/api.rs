@@ -168,14 +168,6 @@ pub struct CalendarYear {
     pub make_up_workdays: Vec<NaiveDate>,
 }
 
-fn check_year(year: i32) -> Result<i32, AppError> {
-    if (2000..=2100).contains(&year) {
-        Ok(year)
-    } else {
-        Err(AppError::BadRequest("year must be from 2000 to 2100".into()))
-    }
-}
-
 async fn read_year(state: &AppState, year: i32) -> Result<CalendarYear, AppError> {
     let stored = state.db.read(move |conn| store::year(conn, year)).await?;
     let days = stored;
@@ -203,7 +195,7 @@ pub async fn get_year(
     _c: Caller<AnyRole>,
     year: Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    let year = check_year(year.get()?.into_inner())?;
+    let year = crate::http::validate::year(year.get()?.into_inner())?;
     Ok(HttpResponse::Ok().json(read_year(&state, year).await?))
 }
 
@@ -226,7 +218,7 @@ pub async fn put_year(
     year: Path<i32>,
     body: Json<CalendarInput>,
 ) -> Result<HttpResponse, AppError> {
-    let year = check_year(year.get()?.into_inner())?;
+    let year = crate::http::validate::year(year.get()?.into_inner())?;
     let b = body.get()?.into_inner();
     let problems = calendar::validate_schedule(year, &b.holidays, &b.make_up_workdays);
     if !problems.is_empty() {

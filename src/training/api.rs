@@ -29,13 +29,6 @@ fn field(name: &str, message: impl Into<String>) -> AppError {
     AppError::invalid(vec![FieldError::new(name, message)])
 }
 
-fn check_year(year: i32) -> Result<i32, AppError> {
-    (2000..=2100)
-        .contains(&year)
-        .then_some(year)
-        .ok_or_else(|| AppError::BadRequest("year must be from 2000 to 2100".into()))
-}
-
 /// Staff read their own training only: the person they may see, if restricted.
 fn own_person<P: Policy>(caller: &Caller<P>) -> Option<i64> {
     (caller.role == Role::Staff).then(|| caller.person_id.unwrap_or(-1))
@@ -118,7 +111,7 @@ pub async fn get_plan(
     _c: Caller<AnyRole>,
     year: Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    let year = check_year(year.get()?.into_inner())?;
+    let year = crate::http::validate::year(year.get()?.into_inner())?;
     Ok(HttpResponse::Ok().json(read_document(&state, year, "plan").await?))
 }
 
@@ -132,7 +125,10 @@ pub async fn put_plan(
     year: Path<i32>,
     body: Json<DocumentInput>,
 ) -> Result<HttpResponse, AppError> {
-    let (year, b) = (check_year(year.get()?.into_inner())?, body.get()?.into_inner());
+    let (year, b) = (
+        crate::http::validate::year(year.get()?.into_inner())?,
+        body.get()?.into_inner(),
+    );
     Ok(HttpResponse::Ok().json(write_document(&state, &caller, year, "plan", b).await?))
 }
 
@@ -145,7 +141,7 @@ pub async fn get_summary(
     _c: Caller<AnyRole>,
     year: Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    let year = check_year(year.get()?.into_inner())?;
+    let year = crate::http::validate::year(year.get()?.into_inner())?;
     Ok(HttpResponse::Ok().json(read_document(&state, year, "summary").await?))
 }
 
@@ -159,7 +155,10 @@ pub async fn put_summary(
     year: Path<i32>,
     body: Json<DocumentInput>,
 ) -> Result<HttpResponse, AppError> {
-    let (year, b) = (check_year(year.get()?.into_inner())?, body.get()?.into_inner());
+    let (year, b) = (
+        crate::http::validate::year(year.get()?.into_inner())?,
+        body.get()?.into_inner(),
+    );
     Ok(HttpResponse::Ok().json(write_document(&state, &caller, year, "summary", b).await?))
 }
 
@@ -741,7 +740,7 @@ pub async fn hours_of_year(
     q: Query<HoursQuery>,
 ) -> Result<HttpResponse, AppError> {
     let q = q.get()?.into_inner();
-    let year = check_year(q.year)?;
+    let year = crate::http::validate::year(q.year)?;
     let (vis, person) = (caller.visibility(), own_person(&caller));
     let out = state
         .db
@@ -1212,7 +1211,10 @@ pub async fn person_record(
     id: Path<i64>,
     q: Query<RecordQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, year) = (id.get()?.into_inner(), check_year(q.get()?.into_inner().year)?);
+    let (id, year) = (
+        id.get()?.into_inner(),
+        crate::http::validate::year(q.get()?.into_inner().year)?,
+    );
     if own_person(&caller).is_some_and(|own| own != id) {
         return Err(AppError::not_found("person"));
     }

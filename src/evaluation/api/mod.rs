@@ -30,14 +30,6 @@ fn field(name: &str, message: impl Into<String>) -> AppError {
     AppError::invalid(vec![FieldError::new(name, message)])
 }
 
-/// Assessment years the service keeps: 2000 to 2100.
-fn check_year(year: i32) -> Result<i32, AppError> {
-    (2000..=2100)
-        .contains(&year)
-        .then_some(year)
-        .ok_or_else(|| AppError::BadRequest("year must be from 2000 to 2100".into()))
-}
-
 /// 409 when the year's results are fixed (EVAL-6): nothing on its sheet changes any more.
 fn sheet_open(conn: &mut DbConn, year: i32) -> Result<(), AppError> {
     match store::year(conn, year)? {
@@ -232,7 +224,7 @@ pub async fn create(
     body: Json<NewDeductionRequest>,
 ) -> Result<HttpResponse, AppError> {
     let b = body.get()?.into_inner();
-    let year = check_year(b.year)?;
+    let year = crate::http::validate::year(b.year)?;
     let mut check = Check::default();
     let note = check.optional_text("note", &b.note, 2000);
     check.finish()?;
@@ -415,7 +407,10 @@ pub async fn scores(
     year: Path<i32>,
     q: Query<ScoresQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (year, q) = (check_year(year.get()?.into_inner())?, q.get()?.into_inner());
+    let (year, q) = (
+        crate::http::validate::year(year.get()?.into_inner())?,
+        q.get()?.into_inner(),
+    );
     let day = view_day(year, &q)?;
     let vis = caller.visibility();
     let mut s = state

@@ -8,7 +8,6 @@ use chrono::{Datelike, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::check_year;
 use super::sheet::{self, YearScores};
 use crate::audit::{self, Actor};
 use crate::auth::rules::{AnyRole, LeadershipOnly, OfficeOrLeadership, OfficeOrStaff, Visibility};
@@ -166,7 +165,7 @@ pub async fn open(
     caller: Caller<OfficeOrLeadership>,
     year: Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    let year = check_year(year.get()?.into_inner())?;
+    let year = crate::http::validate::year(year.get()?.into_inner())?;
     if year > crate::db::today().year() {
         return Err(AppError::rule(
             "year_not_begun",
@@ -203,7 +202,10 @@ pub async fn get_year(
     caller: Caller<AnyRole>,
     year: Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    let (year, vis) = (check_year(year.get()?.into_inner())?, caller.visibility());
+    let (year, vis) = (
+        crate::http::validate::year(year.get()?.into_inner())?,
+        caller.visibility(),
+    );
     let v = state
         .db
         .read(move |conn| {
@@ -245,7 +247,7 @@ pub async fn preliminary(
     body: Json<TextRequest>,
 ) -> Result<HttpResponse, AppError> {
     let ((year, department), b) = (path.get()?.into_inner(), body.get()?.into_inner());
-    let (year, text) = (check_year(year)?, prose("text", &b.text)?);
+    let (year, text) = (crate::http::validate::year(year)?, prose("text", &b.text)?);
     let (actor, by) = (caller.actor(), caller.user_id);
     let v = state
         .db
@@ -285,7 +287,7 @@ pub async fn respond(
     if caller.role == Role::Staff && caller.department_id != Some(department) {
         return Err(AppError::Forbidden("staff answer for their own department only".into()));
     }
-    let (year, text) = (check_year(year)?, prose("text", &b.text)?);
+    let (year, text) = (crate::http::validate::year(year)?, prose("text", &b.text)?);
     let (actor, by) = (caller.actor(), caller.user_id);
     let v = state
         .db
@@ -326,7 +328,10 @@ pub async fn report(
     year: Path<i32>,
     body: Json<TextRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let (year, b) = (check_year(year.get()?.into_inner())?, body.get()?.into_inner());
+    let (year, b) = (
+        crate::http::validate::year(year.get()?.into_inner())?,
+        body.get()?.into_inner(),
+    );
     let text = prose("text", &b.text)?;
     let actor = caller.actor();
     let v = state
@@ -370,7 +375,7 @@ pub async fn finalize(
     caller: Caller<LeadershipOnly>,
     year: Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    let year = check_year(year.get()?.into_inner())?;
+    let year = crate::http::validate::year(year.get()?.into_inner())?;
     let (actor, by) = (caller.actor(), caller.user_id);
     let v = state
         .db
@@ -404,7 +409,7 @@ pub async fn publish(
     caller: Caller<OfficeOrLeadership>,
     year: Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    let year = check_year(year.get()?.into_inner())?;
+    let year = crate::http::validate::year(year.get()?.into_inner())?;
     let actor = caller.actor();
     let v = state
         .db
@@ -444,7 +449,7 @@ pub struct PublicResults {
 #[utoipa::path(tag = "public", responses((status = 200, body = PublicResults)))]
 #[get("/public/evaluation/{year}")]
 pub async fn public_results(state: web::Data<AppState>, year: Path<i32>) -> Result<HttpResponse, AppError> {
-    let year = check_year(year.get()?.into_inner())?;
+    let year = crate::http::validate::year(year.get()?.into_inner())?;
     let v = state
         .db
         .read(move |conn| {
@@ -584,7 +589,7 @@ pub async fn awards(
     _caller: Caller<OfficeOrLeadership>,
     year: Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    let year = check_year(year.get()?.into_inner())?;
+    let year = crate::http::validate::year(year.get()?.into_inner())?;
     let v = state
         .db
         .read(move |conn| {

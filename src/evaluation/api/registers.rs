@@ -8,7 +8,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{check_year, sheet_open, EvidenceLink};
+use super::{sheet_open, EvidenceLink};
 use crate::acts::rules::{ActKind, PenaltyProcedure, ReviewKind, ReviewOutcome};
 use crate::audit;
 use crate::auth::rules::{AnyRole, OfficeOnly, OfficeOrLeadership, Visibility};
@@ -125,31 +125,21 @@ fn candidates_of(conn: &mut DbConn, year: i32, today: NaiveDate) -> Result<Vec<C
             reason,
         );
     }
-    for (id, dept, procedure, action) in store::acts_undone_by_measures(conn, year)? {
-        if procedure.is_some() {
-            offer(
-                EvidenceKind::Act,
+    let undone = store::acts_undone_by_measures(conn, year)?
+        .into_iter()
+        .map(|(id, dept, p, action)| (id, dept, p, format!("penalty subject to a SUP-7 `{action}` measure")));
+    let lost = store::acts_lost_on_review(conn, year)?
+        .into_iter()
+        .map(|(id, dept, p, outcome)| {
+            (
                 id,
                 dept,
-                Section::Penalty,
-                None,
-                procedure,
-                format!("penalty subject to a SUP-7 `{action}` measure"),
-            );
-        }
-    }
-    for (id, dept, procedure, outcome) in store::acts_lost_on_review(conn, year)? {
-        if procedure.is_some() {
-            offer(
-                EvidenceKind::Act,
-                id,
-                dept,
-                Section::Penalty,
-                None,
-                procedure,
+                p,
                 format!("penalty {outcome} on reconsideration or litigation"),
-            );
-        }
+            )
+        });
+    for (id, dept, procedure, reason) in undone.chain(lost).filter(|a| a.2.is_some()) {
+        offer(EvidenceKind::Act, id, dept, Section::Penalty, None, procedure, reason);
     }
     Ok(out)
 }
@@ -172,7 +162,7 @@ pub async fn candidates(
     _caller: Caller<OfficeOrLeadership>,
     year: Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    let year = check_year(year.get()?.into_inner())?;
+    let year = crate::http::validate::year(year.get()?.into_inner())?;
     let today = crate::db::today();
     let list = state.db.read(move |conn| candidates_of(conn, year, today)).await?;
     Ok(HttpResponse::Ok().json(Candidates { year, candidates: list }))
@@ -291,7 +281,7 @@ pub async fn qualitative(
     path: Path<(i32, i64)>,
 ) -> Result<HttpResponse, AppError> {
     let (year, department) = path.get()?.into_inner();
-    let (year, vis) = (check_year(year)?, caller.visibility());
+    let (year, vis) = (crate::http::validate::year(year)?, caller.visibility());
     let v = state
         .db
         .read(move |conn| {
@@ -354,7 +344,7 @@ pub async fn put_qualitative(
     body: Json<QualitativeRequest>,
 ) -> Result<HttpResponse, AppError> {
     let ((year, department), b) = (path.get()?.into_inner(), body.get()?.into_inner());
-    let year = check_year(year)?;
+    let year = crate::http::validate::year(year)?;
     let items = checked_items(&b)?;
     let (actor, by) = (caller.actor(), caller.user_id);
     let v = state
@@ -473,7 +463,7 @@ pub async fn meetings(
     _caller: Caller<OfficeOrLeadership>,
     q: Query<MeetingQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let year = check_year(q.get()?.into_inner().year)?;
+    let year = crate::http::validate::year(q.get()?.into_inner().year)?;
     let today = crate::db::today();
     let rows = state.db.read(move |conn| store::meetings(conn, year)).await?;
     let last_month = match year.cmp(&today.year()) {
