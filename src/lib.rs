@@ -12,6 +12,7 @@ pub mod db;
 pub mod demo;
 pub mod evaluation;
 pub mod http;
+pub mod integration;
 pub mod org;
 pub mod petitions;
 pub mod publicity;
@@ -94,7 +95,8 @@ where
                 .configure(training::api::routes)
                 .configure(accountability::api::routes)
                 .configure(petitions::api::routes)
-                .configure(evaluation::api::routes),
+                .configure(evaluation::api::routes)
+                .configure(integration::api::routes),
         )
 }
 

@@ -1,5 +1,6 @@
-//! Every operation of the OpenAPI document, called with no token and as each role: the roles
-//! its `security` lists get past authorisation, every other role gets 403, no token 401.
+//! Every operation of the OpenAPI document, called with no token, as each role and as
+//! service accounts: the roles its `security` lists get past authorisation, every other role
+//! gets 403, no token 401; a service account passes exactly where its scope is listed.
 
 mod common;
 
@@ -16,19 +17,38 @@ fn concrete(path: &str) -> String {
 async fn each_operation_admits_exactly_the_roles_it_documents() {
     let app = TestApp::new().await;
     let mut sessions = Vec::new();
-    for role in Role::ALL {
+    for role in Role::PEOPLE {
         sessions.push((*role, app.account(*role).await));
     }
     let doc = serde_json::to_value(safeguards::openapi_document()).unwrap();
+    let mut clients: Vec<(String, String, String)> = Vec::new();
     let mut ops: Vec<(String, String, Vec<String>)> = Vec::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             let Some(roles) = op["security"][0]["bearer"].as_array() else {
                 continue;
             };
-            let roles = roles.iter().map(|r| r.as_str().unwrap().to_owned()).collect();
+            let mut roles: Vec<String> = roles.iter().map(|r| r.as_str().unwrap().to_owned()).collect();
+            if let Some(scope) = op["security"][1]["client"][0].as_str() {
+                roles.push(format!("scope:{scope}"));
+            }
             ops.push((method.clone(), path.clone(), roles));
         }
+    }
+    // Service account 1 is the one `/service-accounts/1/…` rotates and revokes.
+    app.service(&["rules:read"]).await;
+    // Two service accounts for each scope: one with only it, one with every other scope.
+    let scopes: Vec<String> = doc["components"]["securitySchemes"]["client"]["flows"]["clientCredentials"]["scopes"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    for scope in &scopes {
+        let others: Vec<&str> = scopes.iter().filter(|s| *s != scope).map(String::as_str).collect();
+        let only = app.service(&[scope.as_str()]).await.2;
+        let all_but = app.service(&others).await.2;
+        clients.push((format!("scope:{scope}"), only, all_but));
     }
     // Signing out ends the session the other calls use: do it last.
     ops.sort_by_key(|(_, path, _)| path.ends_with("/logout"));
@@ -63,5 +83,35 @@ async fn each_operation_admits_exactly_the_roles_it_documents() {
                 assert_eq!(r.problem(403), "forbidden", "{method} {path} as {role}");
             }
         }
+        for (scope, only, all_but) in &clients {
+            let call = |token: &str| {
+                TestRequest::default()
+                    .method(method.clone())
+                    .uri(&uri)
+                    .insert_header(("authorization", format!("Bearer {token}")))
+                    .set_json(serde_json::json!({}))
+            };
+            if allowed.contains(scope) {
+                let r = app.send(call(only)).await;
+                assert!(
+                    r.status != 401 && r.status != 403,
+                    "{method} {path} with {scope}: {} {}",
+                    r.status,
+                    r.text
+                );
+            } else {
+                let r = app.send(call(only)).await;
+                assert_eq!(r.problem(403), "forbidden", "{method} {path} with only {scope}");
+            }
+            if allowed.contains(scope) {
+                let r = app.send(call(all_but)).await;
+                assert_eq!(
+                    r.problem(403),
+                    "forbidden",
+                    "{method} {path} with every scope but {scope}"
+                );
+            }
+        }
     }
+    assert!(clients.len() >= 10 && ops.iter().any(|o| o.2.iter().any(|r| r.starts_with("scope:"))));
 }

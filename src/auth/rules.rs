@@ -11,7 +11,15 @@ crate::text_enum! {
         SupervisoryOffice = "supervisory_office",
         /// Enforcement staff: their own department's records and their own.
         Staff = "staff",
+        /// A service account of another system (the district legal office, e-government
+        /// frontends): exactly its scopes, on every route (`integration::rules::scope_for`).
+        Integration = "integration",
     }
+}
+
+impl Role {
+    /// The roles of people's accounts; `integration` belongs to service accounts only.
+    pub const PEOPLE: &'static [Role] = &[Role::Leadership, Role::SupervisoryOffice, Role::Staff];
 }
 
 /// Which roles may call a route. Each route names one policy type in its handler signature
@@ -20,10 +28,10 @@ pub trait Policy {
     const ROLES: &'static [Role];
 }
 
-/// Any authenticated account.
+/// Any person's account (service accounts pass by their scopes instead).
 pub struct AnyRole;
 impl Policy for AnyRole {
-    const ROLES: &'static [Role] = Role::ALL;
+    const ROLES: &'static [Role] = Role::PEOPLE;
 }
 
 /// The supervisory office only (user and organisation administration).
@@ -102,7 +110,7 @@ pub enum Visibility {
 impl Visibility {
     pub fn of(role: Role, department_id: Option<i64>, _person_id: Option<i64>) -> Self {
         match (role, department_id) {
-            (Role::Leadership | Role::SupervisoryOffice, _) => Self::All,
+            (Role::Leadership | Role::SupervisoryOffice | Role::Integration, _) => Self::All,
             (Role::Staff, Some(d)) => Self::Department(d),
             (Role::Staff, None) => Self::Nothing,
         }

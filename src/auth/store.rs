@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::tokens::{self, REFRESH_TTL_SECS};
 use super::Role;
-use crate::db::schema::{people, refresh_tokens as rt, sessions, users};
+use crate::db::schema::{people, refresh_tokens as rt, service_accounts, sessions, users};
 use crate::db::{DbConn, StoreError};
 
 /// What the auth extractor needs to know about a token's account and session, now.
@@ -17,11 +17,17 @@ pub struct Principal {
     pub person_id: Option<i64>,
     /// When the session was signed out, if it was.
     pub revoked_at: Option<NaiveDateTime>,
+    /// A service account's scopes, space-separated.
+    pub scopes: Option<String>,
 }
 
 pub fn principal(conn: &mut DbConn, user_id: i64, session_id: i64) -> Result<Option<Principal>, StoreError> {
     Ok(sessions::table
-        .inner_join(users::table.left_join(people::table))
+        .inner_join(
+            users::table
+                .left_join(people::table)
+                .left_join(service_accounts::table.on(service_accounts::user_id.eq(users::id))),
+        )
         .filter(sessions::id.eq(session_id))
         .filter(sessions::user_id.eq(user_id))
         .select((
@@ -30,6 +36,7 @@ pub fn principal(conn: &mut DbConn, user_id: i64, session_id: i64) -> Result<Opt
             people::department_id.nullable(),
             users::person_id,
             sessions::revoked_at,
+            service_accounts::scopes.nullable(),
         ))
         .first(conn)
         .optional()?)

@@ -33,6 +33,10 @@ pub struct Claims {
     pub jti: String,
     /// The login session (refresh-token family) this token belongs to.
     pub sid: i64,
+    /// A service account's scopes, space-separated (for the client's information: every
+    /// request checks the scopes stored now).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 impl Claims {
@@ -49,6 +53,7 @@ impl Claims {
             exp: iat + ACCESS_TTL_SECS,
             jti: uuid::Uuid::new_v4().to_string(),
             sid: session_id,
+            scope: None,
         }
     }
 }

@@ -670,6 +670,23 @@ diesel::table! {
 diesel::joinable!(eval_deductions -> departments (department_id));
 diesel::joinable!(eval_opinions -> eval_years (year));
 
+diesel::table! {
+    service_accounts (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        name -> Text,
+        client_id -> Text,
+        secret_hash -> Text,
+        scopes -> Text,
+        session_id -> BigInt,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        rotated_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     departments,
     people,
@@ -719,4 +736,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     eval_opinions,
     eval_qualitative,
     eval_meetings,
+    service_accounts,
 );

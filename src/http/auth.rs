@@ -6,13 +6,14 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
-use actix_web::http::header;
+use actix_web::http::{header, Method};
 use actix_web::{web, FromRequest, HttpRequest};
 
 use super::AppError;
 use crate::audit::Actor;
 use crate::auth::rules::{AnyRole, Policy, Visibility};
 use crate::auth::{store, Role};
+use crate::integration::rules::{scope_for, split, Scope};
 use crate::AppState;
 
 /// The authenticated caller of a route whose policy is `P`.
@@ -55,6 +56,19 @@ fn bearer(req: &HttpRequest) -> Result<String, AppError> {
     }
 }
 
+/// A service account passes where the route table gives the route a scope it holds.
+fn admit_service(scopes: &str, needed: Option<Scope>) -> Result<(), AppError> {
+    match needed {
+        Some(s) if split(scopes).contains(&s) => Ok(()),
+        Some(s) => Err(AppError::Forbidden(format!(
+            "the service account lacks the scope `{s}`"
+        ))),
+        None => Err(AppError::Forbidden(
+            "service accounts may not call this operation".into(),
+        )),
+    }
+}
+
 impl<P: Policy + 'static> FromRequest for Caller<P> {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
@@ -62,6 +76,8 @@ impl<P: Policy + 'static> FromRequest for Caller<P> {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer(req);
+        let read = matches!(*req.method(), Method::GET | Method::HEAD);
+        let route = scope_for(read, &req.match_pattern().unwrap_or_default());
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::Internal("application state missing".into()))?;
             let claims = state
@@ -89,7 +105,9 @@ impl<P: Policy + 'static> FromRequest for Caller<P> {
                     "the account's role has changed; sign in again".into(),
                 ));
             }
-            if !P::ROLES.contains(&principal.role) {
+            if principal.role == Role::Integration {
+                admit_service(principal.scopes.as_deref().unwrap_or_default(), route)?;
+            } else if !P::ROLES.contains(&principal.role) {
                 return Err(AppError::Forbidden(format!(
                     "the role `{}` may not do this; allowed: {}",
                     principal.role,

@@ -2,11 +2,14 @@
 //! error responses every operation shares, so the document lists every status a client can get.
 
 use utoipa::openapi::path::Operation;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{
+    ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityRequirement, SecurityScheme,
+};
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
 use utoipa::Modify;
 
 use super::error::{FieldError, Problem, PROBLEM_JSON};
+use crate::integration::rules::{scope_for, Scope};
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -34,6 +37,7 @@ references such as `ACC-13`) when a rule of the regulations refused the request.
         (name = "audit", description = "The hash-chained audit log"),
         (name = "petitions", description = "Petitions and reports (信访、举报)"),
         (name = "evaluation", description = "Evaluation and assessment (EVAL): the score sheet, the annual procedure, awards"),
+        (name = "integration", description = "Service accounts of other systems: client credentials and scopes"),
         (name = "public", description = "No token needed"),
         (name = "operations", description = "Health"),
     ),
@@ -90,6 +94,26 @@ fn complete(path: &str, method: &str, op: &mut Operation) {
     }
 }
 
+/// Service accounts get a token with their client credentials (OAuth 2 client credentials).
+fn client_credentials() -> SecurityScheme {
+    let scopes = Scope::ALL.iter().map(|s| (s.as_str(), s.as_str()));
+    SecurityScheme::OAuth2(OAuth2::new([Flow::ClientCredentials(ClientCredentials::new(
+        "/api/v1/auth/token",
+        Scopes::from_iter(scopes),
+    ))]))
+}
+
+/// A secured operation a scope opens gets a second, alternative requirement: the `client`
+/// scheme with that scope, from the same table the extractor checks.
+fn offer_to_services(path: &str, method: &str, op: &mut Operation) {
+    let Some(security) = op.security.as_mut().filter(|s| !s.is_empty()) else {
+        return;
+    };
+    if let Some(scope) = scope_for(method == "get", path) {
+        security.push(SecurityRequirement::new("client", [scope.as_str()]));
+    }
+}
+
 impl Modify for CommonResponses {
     fn modify(&self, api: &mut OpenApi) {
         let components = api.components.get_or_insert_with(Default::default);
@@ -102,6 +126,7 @@ impl Modify for CommonResponses {
                     .build(),
             ),
         );
+        components.add_security_scheme("client", client_credentials());
         for (path, item) in api.paths.paths.iter_mut() {
             let ops = [
                 ("get", &mut item.get),
@@ -113,6 +138,7 @@ impl Modify for CommonResponses {
             for (method, op) in ops {
                 if let Some(op) = op.as_mut() {
                     complete(path, method, op);
+                    offer_to_services(path, method, op);
                 }
             }
         }

@@ -149,7 +149,7 @@ pub struct PetitionView {
     pub channel: Channel,
     pub subject: String,
     pub content: String,
-    /// Absent for anonymous petitions and for staff.
+    /// Absent for anonymous petitions, for staff and for service accounts.
     pub contact: Option<String>,
     pub anonymous: bool,
     pub status: PetitionStatus,
@@ -167,6 +167,12 @@ pub struct PetitionView {
     pub escalated: bool,
     pub received_on: NaiveDate,
     pub basis: Vec<String>,
+}
+
+/// The petitioner's contact is for the bureau's office and leadership only: never staff,
+/// never another system.
+fn sees_contacts(role: Role) -> bool {
+    matches!(role, Role::Leadership | Role::SupervisoryOffice)
 }
 
 fn view(p: Petition, show_contact: bool) -> PetitionView {
@@ -283,7 +289,7 @@ pub async fn list(
         department_id: q.department_id,
         overdue_on: q.overdue.filter(|o| *o).map(|_| crate::db::today()),
     };
-    let (vis, show) = (caller.visibility(), caller.role != Role::Staff);
+    let (vis, show) = (caller.visibility(), sees_contacts(caller.role));
     let rows = state.db.read(move |conn| store::list(conn, vis, &filter, page)).await?;
     let views = rows.into_iter().map(|p| view(p, show)).collect();
     Ok(HttpResponse::Ok().json(Page::from_rows(views, page, |p: &PetitionView| p.id)))
@@ -294,7 +300,7 @@ pub async fn list(
     security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
 #[get("/petitions/{id}")]
 pub async fn get(state: web::Data<AppState>, caller: Caller<AnyRole>, id: Path<i64>) -> Result<HttpResponse, AppError> {
-    let (id, vis, show) = (id.get()?.into_inner(), caller.visibility(), caller.role != Role::Staff);
+    let (id, vis, show) = (id.get()?.into_inner(), caller.visibility(), sees_contacts(caller.role));
     let p = state
         .db
         .read(move |conn| store::get(conn, id, vis).map_err(missing("petition")))
@@ -383,7 +389,7 @@ pub async fn reply(
     let (actor, vis, show, today) = (
         caller.actor(),
         caller.visibility(),
-        caller.role != Role::Staff,
+        sees_contacts(caller.role),
         crate::db::today(),
     );
     let v = state

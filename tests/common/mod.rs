@@ -269,6 +269,33 @@ impl TestApp {
         self.account_in(role, &username, dept).await
     }
 
+    /// A service account with `scopes`, created by a new office account through the API,
+    /// and its access token: (client id, client secret, token).
+    pub async fn service(&self, scopes: &[&str]) -> (String, String, String) {
+        let office = self.account(Role::SupervisoryOffice).await;
+        let r = self
+            .post(
+                "/api/v1/service-accounts",
+                Some(&office.token),
+                &serde_json::json!({"name": "法制办平台", "scopes": scopes}),
+            )
+            .await;
+        let body = r.ok(201);
+        let (id, secret) = (
+            body["client_id"].as_str().unwrap().to_owned(),
+            body["client_secret"].as_str().unwrap().to_owned(),
+        );
+        let t = self
+            .post(
+                "/api/v1/auth/token",
+                None,
+                &serde_json::json!({"grant_type": "client_credentials", "client_id": id, "client_secret": secret}),
+            )
+            .await;
+        let token = t.ok(200)["access_token"].as_str().unwrap().to_owned();
+        (id, secret, token)
+    }
+
     /// Runs raw SQL on the test database (tampering, inspection).
     pub fn sql(&self, statement: &str) {
         let mut conn = self.db.conn().expect("conn");

@@ -109,6 +109,9 @@ pub fn prepare_account(
     if role == Role::Staff && person_id.is_none() {
         check.fail("person_id", "a staff account must belong to a person");
     }
+    if role == Role::Integration {
+        check.fail("role", "service accounts are created at /api/v1/service-accounts");
+    }
     check.finish()?;
     let password_hash = passwords::hash(password).map_err(AppError::Internal)?;
     Ok(store::NewUser {
@@ -229,6 +232,12 @@ pub async fn update(
                 audited,
                 |conn| store::get(conn, id),
                 |conn, before| {
+                    if before.role == Role::Integration || changes.role == Some(Role::Integration) {
+                        return Err(AppError::invalid(vec![FieldError::new(
+                            "role",
+                            "service accounts are managed at /api/v1/service-accounts",
+                        )]));
+                    }
                     if changes.role == Some(Role::Staff) && before.person_id.is_none() {
                         return Err(AppError::invalid(vec![FieldError::new(
                             "role",
