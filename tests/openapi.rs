@@ -34,7 +34,8 @@ fn every_operation_is_documented_with_roles_and_errors() {
             let public = path.starts_with("/api/v1/public/")
                 || path.starts_with("/health/")
                 || path.starts_with("/api/v1/auth/login")
-                || path.starts_with("/api/v1/auth/refresh");
+                || path.starts_with("/api/v1/auth/refresh")
+                || path.starts_with("/api/v1/auth/token");
             let roles = op["security"][0]["bearer"].as_array();
             if public {
                 assert!(roles.is_none(), "{name} is public but declares security");
