@@ -11,6 +11,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod evaluation;
+pub mod events;
 pub mod http;
 pub mod integration;
 pub mod org;
@@ -96,7 +97,8 @@ where
                 .configure(accountability::api::routes)
                 .configure(petitions::api::routes)
                 .configure(evaluation::api::routes)
-                .configure(integration::api::routes),
+                .configure(integration::api::routes)
+                .configure(events::api::routes),
         )
 }
 

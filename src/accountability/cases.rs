@@ -507,6 +507,17 @@ fn wrong_state(current: CaseStatus) -> AppError {
     }
 }
 
+/// The steps other systems hear of.
+fn event_of(status: CaseStatus) -> Option<crate::events::EventType> {
+    use crate::events::EventType;
+    match status {
+        CaseStatus::Decided => Some(EventType::CaseDecided),
+        CaseStatus::Served => Some(EventType::CaseServed),
+        CaseStatus::AppealDecided => Some(EventType::CaseAppealDecided),
+        _ => None,
+    }
+}
+
 /// Runs one step: checks the transition, applies `run`, audits, answers the case.
 async fn step<P: Policy + 'static>(
     state: &AppState,
@@ -525,6 +536,9 @@ async fn step<P: Policy + 'static>(
             let change = run(conn, &c)?;
             store::set_status(conn, id, to, crate::db::now())?;
             audit::append(conn, &actor, &format!("case.{to}"), "case", id, &change)?;
+            if let Some(t) = event_of(to) {
+                crate::events::emit(conn, t, id, &serde_json::json!({"case_id": id, "status": to}))?;
+            }
             detail(conn, id, vis)
         })
         .await?;

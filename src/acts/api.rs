@@ -368,6 +368,13 @@ pub async fn create(
             check_references(conn, &fields)?;
             let id = store::create(conn, &fields, by, crate::db::now())?;
             audit::append(conn, &actor, "act.create", "act", id, &fields)?;
+            crate::events::emit(
+                conn,
+                crate::events::EventType::ActRecorded,
+                id,
+                &serde_json::json!({"act_id": id, "kind": fields.kind, "department_id": fields.department_id,
+                    "decision_date": fields.decision_date}),
+            )?;
             detail(conn, id, Visibility::All, today)
         })
         .await?;

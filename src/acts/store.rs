@@ -208,6 +208,7 @@ pub fn officers(conn: &mut DbConn, act_ids: &[i64]) -> Result<BTreeMap<i64, Vec<
     Ok(map)
 }
 
+/// Revokes an act (by its own register or by a SUP-7 measure) and tells the feed.
 pub fn revoke(conn: &mut DbConn, id: i64, reason: &str, now: NaiveDateTime) -> Result<(), StoreError> {
     diesel::update(a::acts.find(id))
         .set((
@@ -217,6 +218,12 @@ pub fn revoke(conn: &mut DbConn, id: i64, reason: &str, now: NaiveDateTime) -> R
             a::updated_at.eq(now),
         ))
         .execute(conn)?;
+    crate::events::emit(
+        conn,
+        crate::events::EventType::ActRevoked,
+        id,
+        &serde_json::json!({"act_id": id, "reason": reason}),
+    )?;
     Ok(())
 }
 

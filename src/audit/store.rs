@@ -70,10 +70,8 @@ pub fn append(
     entity_id: impl ToString,
     change: &impl Serialize,
 ) -> Result<i64, StoreError> {
-    if let DbConn::Postgres(_) = conn {
-        // Concurrent transactions must not both link to the same head: one appender at a time.
-        diesel::sql_query("SELECT pg_advisory_xact_lock(7242025)").execute(conn)?;
-    }
+    // Concurrent transactions must not both link to the same head: one appender at a time.
+    crate::db::one_writer_at_a_time(conn)?;
     let head: Option<(i64, String)> = a::audit_log
         .select((a::seq, a::hash))
         .order(a::seq.desc())

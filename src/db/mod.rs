@@ -246,6 +246,18 @@ pub fn utc<S: serde::Serializer>(t: &chrono::NaiveDateTime, s: S) -> Result<S::O
     s.collect_str(&t.and_utc().format("%Y-%m-%dT%H:%M:%S%.6fZ"))
 }
 
+/// Inside a write transaction: waits until no other transaction that called this is open.
+/// SQLite writers are already one at a time (the writer mutex); on PostgreSQL a
+/// transaction-scoped advisory lock does it. Sequences taken after this (the audit chain,
+/// the event feed) are committed in their order.
+pub fn one_writer_at_a_time(conn: &mut DbConn) -> Result<(), StoreError> {
+    use diesel::RunQueryDsl;
+    if let DbConn::Postgres(_) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(7242025)").execute(conn)?;
+    }
+    Ok(())
+}
+
 /// [`utc`] for an optional timestamp (`null` when absent).
 pub fn utc_opt<S: serde::Serializer>(t: &Option<chrono::NaiveDateTime>, s: S) -> Result<S::Ok, S::Error> {
     match t {

@@ -687,6 +687,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    events (seq) {
+        seq -> BigInt,
+        event_type -> Text,
+        scope -> Text,
+        entity -> Text,
+        entity_id -> BigInt,
+        payload -> Text,
+        occurred_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     departments,
     people,
@@ -737,4 +749,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     eval_qualitative,
     eval_meetings,
     service_accounts,
+    events,
 );

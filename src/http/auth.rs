@@ -1,6 +1,7 @@
 //! The `Caller<P>` extractor: a valid access token of an active account whose session is
 //! open, whose role the route's policy `P` admits. 401 before 403, always.
 
+use std::collections::BTreeSet;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
@@ -24,6 +25,8 @@ pub struct Caller<P: Policy = AnyRole> {
     pub department_id: Option<i64>,
     pub person_id: Option<i64>,
     pub session_id: i64,
+    /// A service account's scopes (`None` for people).
+    pub scopes: Option<BTreeSet<Scope>>,
     policy: PhantomData<fn() -> P>,
 }
 
@@ -120,6 +123,7 @@ impl<P: Policy + 'static> FromRequest for Caller<P> {
                 department_id: principal.department_id,
                 person_id: principal.person_id,
                 session_id: sid,
+                scopes: principal.scopes.as_deref().map(split),
                 policy: PhantomData,
             })
         })

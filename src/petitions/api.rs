@@ -411,6 +411,12 @@ pub async fn reply(
                 id,
                 &serde_json::json!({"text": text}),
             )?;
+            crate::events::emit(
+                conn,
+                crate::events::EventType::PetitionReplied,
+                id,
+                &serde_json::json!({"petition_id": id, "replied_on": today}),
+            )?;
             Ok::<_, AppError>(view(store::get(conn, id, Visibility::All)?, show))
         })
         .await?;

@@ -12,6 +12,7 @@ use crate::db::schema::disclosure_versions::dsl as v;
 use crate::db::schema::disclosures::dsl as d;
 use crate::db::schema::version_attachments::dsl as va;
 use crate::db::{DbConn, StoreError};
+use crate::events::EventType;
 use crate::http::pagination::PageRequest;
 
 /// A disclosure item (公示事项): what stays the same across its versions.
@@ -292,6 +293,20 @@ pub fn publish(
             d::updated_at.eq(now),
         ))
         .execute(conn)?;
+    taken_off_or_put_up(conn, EventType::DisclosurePublished, item, version.id, &version.title)
+}
+
+/// Tells the feed a disclosure went public or left the public lists.
+fn taken_off_or_put_up(
+    conn: &mut DbConn,
+    t: EventType,
+    item: &Item,
+    version: i64,
+    what: &str,
+) -> Result<(), StoreError> {
+    let payload = serde_json::json!({"disclosure_id": item.id, "version_id": version, "act_id": item.act_id,
+        "category": item.category, "note": what});
+    crate::events::emit(conn, t, item.id, &payload)?;
     Ok(())
 }
 
@@ -307,7 +322,7 @@ pub fn withdraw(
     diesel::update(d::disclosures.find(item.id))
         .set((d::public_version_id.eq(None::<i64>), d::public_title.eq(None::<String>)))
         .execute(conn)?;
-    Ok(())
+    taken_off_or_put_up(conn, EventType::DisclosureTakenDown, item, version.id, reason)
 }
 
 fn take_down(
@@ -335,7 +350,7 @@ fn take_down(
     diesel::update(d::disclosures.find(item.id))
         .set((d::taken_down_at.eq(now), d::updated_at.eq(now)))
         .execute(conn)?;
-    Ok(())
+    taken_off_or_put_up(conn, EventType::DisclosureTakenDown, item, version, reason)
 }
 
 /// A revoked act's published decision leaves the public lists at once.

@@ -471,7 +471,7 @@ pub fn add_consequence(
     on: NaiveDate,
     now: NaiveDateTime,
 ) -> Result<i64, StoreError> {
-    Ok(diesel::insert_into(tc::training_consequences)
+    let id = diesel::insert_into(tc::training_consequences)
         .values((
             tc::person_id.eq(person),
             tc::kind.eq(kind),
@@ -481,7 +481,16 @@ pub fn add_consequence(
             tc::created_at.eq(now),
         ))
         .returning(tc::id)
-        .get_result(conn)?)
+        .get_result(conn)?;
+    if kind == ConsequenceKind::CertificateWithdrawalRecommendation {
+        crate::events::emit(
+            conn,
+            crate::events::EventType::TrainingRecommendation,
+            id,
+            &serde_json::json!({"person_id": person, "kind": kind, "cause": cause, "cause_id": cause_id}),
+        )?;
+    }
+    Ok(id)
 }
 
 /// Marks a person's open make-ups of `kind` owed since before `on` as made up by `by`.

@@ -417,6 +417,12 @@ pub async fn publish(
             ready(conn, year, YearStep::Publish)?;
             store::publish(conn, year, crate::db::now())?;
             record(conn, &actor, "evaluation.publish", year, &serde_json::json!({}))?;
+            crate::events::emit(
+                conn,
+                crate::events::EventType::EvaluationPublished,
+                i64::from(year),
+                &serde_json::json!({"year": year, "results": format!("/api/v1/public/evaluation/{year}")}),
+            )?;
             let y = opened(conn, year)?;
             year_view(conn, y, Visibility::All)
         })

@@ -223,7 +223,15 @@ pub fn change_status(
     diesel::update(c::certificates.filter(c::id.eq(id)))
         .set((c::status.eq(ch.to), c::updated_at.eq(now)))
         .execute(conn)?;
-    record(conn, id, Some(from), ch, now)
+    record(conn, id, Some(from), ch, now)?;
+    crate::events::emit(
+        conn,
+        crate::events::EventType::CertificateStatusChanged,
+        id,
+        &serde_json::json!({"certificate_id": id, "from": from, "to": ch.to, "reason": ch.reason,
+            "cause_kind": ch.cause_kind, "cause_id": ch.cause_ref}),
+    )?;
+    Ok(())
 }
 
 /// Every certificate of the given holders: (holder, issued_on, expires_on, recorded status).

@@ -667,6 +667,13 @@ pub async fn add_finding(
             let fid = store::add_finding(conn, id, &new, by, crate::db::now())?;
             let finding = store::finding(conn, fid, Visibility::All)?;
             audit::append(conn, &actor, "finding.create", "finding", fid, &finding)?;
+            crate::events::emit(
+                conn,
+                crate::events::EventType::FindingRecorded,
+                fid,
+                &serde_json::json!({"finding_id": fid, "inspection_id": id, "department_id": finding.department_id,
+                    "checklist_item": finding.checklist_item, "act_id": finding.act_id}),
+            )?;
             finding_view(conn, finding, today)
         })
         .await?;
@@ -1028,6 +1035,13 @@ pub async fn add_measure(
                 "measure",
                 mid,
                 &serde_json::json!({"finding": id, "item": item, "action": b.action, "deadline": b.deadline}),
+            )?;
+            crate::events::emit(
+                conn,
+                crate::events::EventType::MeasureImposed,
+                mid,
+                &serde_json::json!({"measure_id": mid, "finding_id": id, "item": item, "action": b.action,
+                    "deadline": b.deadline}),
             )?;
             finding_view(conn, finding, today)
         })
