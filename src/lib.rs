@@ -54,6 +54,8 @@ pub struct AppState {
     pub petition_throttle: LoginThrottle,
     /// The prefix of supervision document numbers (`{prefix}〔{year}〕{n}号`, SUP-10).
     pub document_prefix: String,
+    /// This process, to tell a request still running from one a crash interrupted.
+    pub instance: String,
     metrics: PrometheusMetrics,
 }
 
@@ -62,6 +64,7 @@ impl AppState {
         Ok(Self {
             metrics: http::metrics::build(&db)?,
             tokens: TokenKeys::new(secret),
+            instance: uuid::Uuid::new_v4().to_string(),
             throttle: LoginThrottle::default(),
             petition_throttle: LoginThrottle::default(),
             dummy_hash: auth::passwords::dummy_hash(),
@@ -140,6 +143,7 @@ pub fn app(
         .service(web::redirect("/docs", "/docs/"))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
         .default_service(web::to(no_route))
+        .wrap(from_fn(http::idempotency::middleware))
         .wrap(metrics)
         .wrap(from_fn(http::request_id::middleware))
 }

@@ -699,6 +699,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    idempotency_keys (owner, idem_key) {
+        owner -> Text,
+        idem_key -> Text,
+        fingerprint -> Text,
+        instance -> Text,
+        done -> Bool,
+        status -> Nullable<Integer>,
+        headers -> Nullable<Text>,
+        body -> Nullable<Binary>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     departments,
     people,
@@ -750,4 +764,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     eval_meetings,
     service_accounts,
     events,
+    idempotency_keys,
 );

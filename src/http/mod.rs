@@ -6,6 +6,7 @@ pub mod checked;
 pub mod error;
 pub mod etag;
 pub mod health;
+pub mod idempotency;
 pub mod metrics;
 pub mod openapi;
 pub mod pagination;

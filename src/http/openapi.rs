@@ -1,10 +1,12 @@
 //! The OpenAPI document: generated from the handlers' annotations, then completed with the
 //! error responses every operation shares, so the document lists every status a client can get.
 
-use utoipa::openapi::path::Operation;
+use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{
     ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityRequirement, SecurityScheme,
 };
+use utoipa::openapi::Required;
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
 use utoipa::Modify;
 
@@ -92,6 +94,33 @@ fn complete(path: &str, method: &str, op: &mut Operation) {
     if path.starts_with("/api/") {
         add(op, "503", "The database is unavailable");
     }
+    if method == "post" && path.starts_with("/api/v1/") && !path.starts_with("/api/v1/auth/") {
+        take_idempotency_key(op);
+    }
+}
+
+/// Every POST takes `Idempotency-Key` (`http::idempotency`).
+fn take_idempotency_key(op: &mut Operation) {
+    let param = ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "Up to 255 visible ASCII characters. The first successful response is kept for 24 hours \
+             and replayed (header `Idempotent-Replayed: true`) for the same key and body.",
+        ))
+        .schema(Some(
+            ObjectBuilder::new().schema_type(Type::String).max_length(Some(255)),
+        ))
+        .build();
+    op.parameters.get_or_insert_with(Vec::new).push(param);
+    add(op, "400", "A path, query or header parameter is malformed");
+    add(op, "409", "The state does not allow this, or the first request with this Idempotency-Key is still running or was interrupted");
+    add(
+        op,
+        "422",
+        "Validation or a rule refused the request, or the Idempotency-Key was used with another request",
+    );
 }
 
 /// Service accounts get a token with their client credentials (OAuth 2 client credentials).
