@@ -21,6 +21,7 @@ pub mod rules;
 pub mod supervision;
 pub mod training;
 pub mod volume;
+pub mod webhooks;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -56,6 +57,8 @@ pub struct AppState {
     pub document_prefix: String,
     /// This process, to tell a request still running from one a crash interrupted.
     pub instance: String,
+    /// How webhook deliveries are retried.
+    pub webhooks: webhooks::rules::Settings,
     metrics: PrometheusMetrics,
 }
 
@@ -65,6 +68,7 @@ impl AppState {
             metrics: http::metrics::build(&db)?,
             tokens: TokenKeys::new(secret),
             instance: uuid::Uuid::new_v4().to_string(),
+            webhooks: webhooks::rules::Settings::default(),
             throttle: LoginThrottle::default(),
             petition_throttle: LoginThrottle::default(),
             dummy_hash: auth::passwords::dummy_hash(),
@@ -101,7 +105,8 @@ where
                 .configure(petitions::api::routes)
                 .configure(evaluation::api::routes)
                 .configure(integration::api::routes)
-                .configure(events::api::routes),
+                .configure(events::api::routes)
+                .configure(webhooks::api::routes),
         )
 }
 

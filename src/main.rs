@@ -186,6 +186,7 @@ fn serve(mut c: Config, demo_mode: bool, bind: Option<SocketAddr>) -> Result<(),
     let bind = c.bind;
     actix_web::rt::System::new()
         .block_on(async move {
+            actix_web::rt::spawn(safeguards::webhooks::worker::run(state.clone()));
             let server = HttpServer::new(move || app(state.clone()))
                 .shutdown_timeout(30)
                 .bind(bind)?;

@@ -713,6 +713,40 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhooks (id) {
+        id -> BigInt,
+        owner_id -> BigInt,
+        url -> Text,
+        event_types -> Text,
+        secret -> Text,
+        active -> Bool,
+        disabled_reason -> Nullable<Text>,
+        cursor -> BigInt,
+        consecutive_failures -> Integer,
+        next_attempt_at -> Timestamp,
+        leased_until -> Timestamp,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        webhook_id -> BigInt,
+        event_seq -> BigInt,
+        attempt -> Integer,
+        succeeded -> Bool,
+        response_status -> Nullable<Integer>,
+        error -> Nullable<Text>,
+        duration_ms -> BigInt,
+        attempted_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     departments,
     people,
@@ -765,4 +799,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     service_accounts,
     events,
     idempotency_keys,
+    webhooks,
+    webhook_deliveries,
 );

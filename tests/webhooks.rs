@@ -1,0 +1,225 @@
+//! Webhooks against a real receiver on 127.0.0.1: signed deliveries in order, retries after a
+//! receiver fails twice, every attempt recorded, replay, and disabling after repeated failure.
+
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use chrono::Days;
+use common::TestApp;
+use safeguards::auth::Role;
+use safeguards::db::today;
+use safeguards::webhooks::rules::sign;
+use safeguards::webhooks::worker::deliver_due;
+use serde_json::{json, Value};
+
+#[derive(Default)]
+struct Receiver {
+    /// Answer 500 to this many requests first.
+    fail_first: usize,
+    seen: AtomicUsize,
+    got: Mutex<Vec<(String, String, Vec<u8>)>>,
+}
+
+/// Starts a receiver; returns its URL.
+fn receiver(r: Arc<Receiver>) -> String {
+    let server = HttpServer::new(move || {
+        let r = r.clone();
+        App::new().default_service(web::to(move |req: HttpRequest, body: web::Bytes| {
+            let r = r.clone();
+            async move {
+                let header = |n: &str| {
+                    req.headers()
+                        .get(n)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default()
+                        .to_owned()
+                };
+                let n = r.seen.fetch_add(1, Ordering::SeqCst);
+                if n < r.fail_first {
+                    return HttpResponse::InternalServerError().finish();
+                }
+                r.got.lock().unwrap().push((
+                    header("x-safeguards-signature"),
+                    header("x-safeguards-event"),
+                    body.to_vec(),
+                ));
+                HttpResponse::NoContent().finish()
+            }
+        }))
+    })
+    .workers(1)
+    .bind(("127.0.0.1", 0))
+    .unwrap();
+    let addr = server.addrs()[0];
+    actix_web::rt::spawn(server.run());
+    format!("http://{addr}/hook")
+}
+
+async fn act(app: &TestApp, token: &str, department: i64, officer: i64) {
+    let body = json!({"kind": "penalty", "penalty_procedure": "filed_case", "department_id": department,
+        "officers": [officer], "counterpart": {"name": "某公司", "type": "legal_person"}, "legal_basis": "依据",
+        "decision_text": "罚款", "decision_date": today() - Days::new(1)});
+    app.post("/api/v1/acts", Some(token), &body).await.ok(201);
+}
+
+fn due_now(app: &TestApp) {
+    app.sql("UPDATE webhooks SET next_attempt_at = '2000-01-01 00:00:00'");
+}
+
+fn verify(secret: &str, signature: &str, body: &[u8]) -> bool {
+    let (t, v1) = signature.split_once(",v1=").unwrap();
+    let t: i64 = t.trim_start_matches("t=").parse().unwrap();
+    sign(secret, t, body) == v1
+}
+
+#[actix_web::test]
+async fn deliveries_are_signed_in_order_and_retried_until_the_receiver_answers() {
+    let app = TestApp::new().await;
+    let staff = app.account(Role::Staff).await;
+    let officer = app.officer_with_certificate("李明", staff.department_id, 100, 300);
+    let r = Arc::new(Receiver {
+        fail_first: 2,
+        ..Default::default()
+    });
+    let url = receiver(r.clone());
+    let (_, _, client) = app.service(&["webhooks:manage", "acts:read"]).await;
+    let sub = app
+        .post(
+            "/api/v1/webhooks",
+            Some(&client),
+            &json!({"url": url, "event_types": ["act.recorded"]}),
+        )
+        .await;
+    let (id, secret) = (
+        sub.ok(201)["id"].as_i64().unwrap(),
+        sub.body["secret"].as_str().unwrap().to_owned(),
+    );
+    act(&app, &staff.token, staff.department_id, officer).await;
+    act(&app, &staff.token, staff.department_id, officer).await;
+
+    assert_eq!(deliver_due(&app.state).await.unwrap(), 0, "the receiver fails");
+    assert_eq!(deliver_due(&app.state).await.unwrap(), 0, "not due again yet");
+    assert_eq!(r.seen.load(Ordering::SeqCst), 1, "backoff holds the retry");
+    let h = app.get(&format!("/api/v1/webhooks/{id}"), Some(&client)).await;
+    assert_eq!(h.ok(200)["consecutive_failures"], 1);
+    due_now(&app);
+    assert_eq!(deliver_due(&app.state).await.unwrap(), 0);
+    due_now(&app);
+    assert_eq!(
+        deliver_due(&app.state).await.unwrap(),
+        2,
+        "both events, once the receiver answers"
+    );
+
+    let got = r.got.lock().unwrap().clone();
+    let seqs: Vec<i64> = got
+        .iter()
+        .map(|(sig, event, body)| {
+            assert!(verify(&secret, sig, body), "signature checks");
+            assert!(!verify("another-secret", sig, body));
+            assert_eq!(event, "act.recorded");
+            let v: Value = serde_json::from_slice(body).unwrap();
+            assert_eq!(v["webhook_id"], id);
+            v["seq"].as_i64().unwrap()
+        })
+        .collect();
+    assert_eq!(seqs, [1, 2]);
+    let d = app
+        .get(&format!("/api/v1/webhooks/{id}/deliveries"), Some(&client))
+        .await;
+    let attempts: Vec<(i64, i64, bool)> = d.ok(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["event_seq"].as_i64().unwrap(),
+                x["attempt"].as_i64().unwrap(),
+                x["succeeded"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(attempts, [(1, 1, false), (1, 2, false), (1, 3, true), (2, 1, true)]);
+    assert_eq!(d.body["items"][0]["response_status"], 500);
+
+    // Replay from the first event delivers both again.
+    app.post(
+        &format!("/api/v1/webhooks/{id}/replay"),
+        Some(&client),
+        &json!({"from_seq": 1}),
+    )
+    .await
+    .ok(200);
+    assert_eq!(deliver_due(&app.state).await.unwrap(), 2);
+    assert_eq!(r.got.lock().unwrap().len(), 4);
+    // Another account's subscription is not this client's to see.
+    let (_, _, other) = app.service(&["webhooks:manage"]).await;
+    app.get(&format!("/api/v1/webhooks/{id}"), Some(&other))
+        .await
+        .problem(404);
+}
+
+#[actix_web::test]
+async fn a_receiver_that_never_answers_gets_its_subscription_disabled() {
+    let app = TestApp::new().await;
+    let office = app.account(Role::SupervisoryOffice).await;
+    let staff = app.account(Role::Staff).await;
+    let officer = app.officer_with_certificate("周强", staff.department_id, 100, 300);
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let sub = app
+        .post(
+            "/api/v1/webhooks",
+            Some(&office.token),
+            &json!({"url": format!("http://127.0.0.1:{port}/x")}),
+        )
+        .await;
+    let id = sub.ok(201)["id"].as_i64().unwrap();
+    act(&app, &staff.token, staff.department_id, officer).await;
+    let max = app.state.webhooks.max_failures;
+    for _ in 0..max {
+        due_now(&app);
+        deliver_due(&app.state).await.unwrap();
+    }
+    let h = app.get(&format!("/api/v1/webhooks/{id}"), Some(&office.token)).await;
+    assert_eq!(
+        (h.ok(200)["active"].as_bool(), h.body["cursor"].as_i64()),
+        (Some(false), Some(0))
+    );
+    assert_eq!(h.body["disabled_reason"], "too many failed deliveries in a row");
+    let d = app
+        .get(&format!("/api/v1/webhooks/{id}/deliveries"), Some(&office.token))
+        .await;
+    assert_eq!(d.ok(200)["items"].as_array().unwrap().len(), max as usize);
+    assert!(d.body["items"][0]["error"].is_string());
+    due_now(&app);
+    deliver_due(&app.state).await.unwrap();
+    let d = app
+        .get(&format!("/api/v1/webhooks/{id}/deliveries"), Some(&office.token))
+        .await;
+    assert_eq!(
+        d.ok(200)["items"].as_array().unwrap().len(),
+        max as usize,
+        "disabled: no more attempts"
+    );
+
+    let bad = json!({"url": "ftp://example.org/x"});
+    app.post("/api/v1/webhooks", Some(&office.token), &bad)
+        .await
+        .problem(422);
+    let creds = json!({"url": "http://user:pw@example.org/x"});
+    app.post("/api/v1/webhooks", Some(&office.token), &creds)
+        .await
+        .problem(422);
+    let del = actix_web::test::TestRequest::delete()
+        .uri(&format!("/api/v1/webhooks/{id}"))
+        .insert_header(("authorization", format!("Bearer {}", office.token)));
+    assert_eq!(app.send(del).await.status.as_u16(), 204);
+}
