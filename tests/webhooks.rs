@@ -223,3 +223,29 @@ async fn a_receiver_that_never_answers_gets_its_subscription_disabled() {
         .insert_header(("authorization", format!("Bearer {}", office.token)));
     assert_eq!(app.send(del).await.status.as_u16(), 204);
 }
+
+#[actix_web::test]
+async fn https_receivers_are_reached_through_tls() {
+    let app = TestApp::new().await;
+    let office = app.account(Role::SupervisoryOffice).await;
+    let staff = app.account(Role::Staff).await;
+    let officer = app.officer_with_certificate("吴刚", staff.department_id, 100, 300);
+    // A plain-HTTP server on an https:// address: the TLS handshake fails, and that is recorded.
+    let r = Arc::new(Receiver::default());
+    let url = receiver(r.clone()).replace("http://", "https://");
+    let sub = app
+        .post("/api/v1/webhooks", Some(&office.token), &json!({"url": url}))
+        .await;
+    let id = sub.ok(201)["id"].as_i64().unwrap();
+    act(&app, &staff.token, staff.department_id, officer).await;
+    assert_eq!(deliver_due(&app.state).await.unwrap(), 0);
+    let d = app
+        .get(&format!("/api/v1/webhooks/{id}/deliveries"), Some(&office.token))
+        .await;
+    let error = d.ok(200)["items"][0]["error"].as_str().unwrap().to_owned();
+    assert!(!error.is_empty());
+    assert!(
+        r.got.lock().unwrap().is_empty(),
+        "nothing reached the handler in clear text"
+    );
+}
