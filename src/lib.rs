@@ -149,6 +149,7 @@ pub fn app(
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
         .default_service(web::to(no_route))
         .wrap(from_fn(http::idempotency::middleware))
+        .wrap(from_fn(http::export::middleware))
         .wrap(metrics)
         .wrap(from_fn(http::request_id::middleware))
 }

@@ -61,6 +61,9 @@ pub enum AppError {
     /// 415
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// 406: the list does not export in the format asked for.
+    #[error("{0}")]
+    NotAcceptable(String),
     /// 422: readable, but refused by validation or by a rule.
     #[error("{detail}")]
     Unprocessable {
@@ -129,6 +132,7 @@ impl AppError {
             Self::PreconditionRequired => "if_match_required",
             Self::PayloadTooLarge(_) => "payload_too_large",
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
+            Self::NotAcceptable(_) => "not_acceptable",
             Self::TooManyRequests { .. } => "rate_limited",
             Self::Unavailable(_) => "database_unavailable",
             Self::Internal(_) => "internal_error",
@@ -186,6 +190,7 @@ impl ResponseError for AppError {
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

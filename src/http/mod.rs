@@ -5,6 +5,7 @@ pub mod auth;
 pub mod checked;
 pub mod error;
 pub mod etag;
+pub mod export;
 pub mod health;
 pub mod idempotency;
 pub mod metrics;

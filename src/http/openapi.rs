@@ -99,6 +99,60 @@ fn complete(path: &str, method: &str, op: &mut Operation) {
     }
 }
 
+/// Lists (`{items, next}` answers, and the four XLSX lists) also answer CSV, some XLSX
+/// (`http::export`).
+fn offer_exports(path: &str, op: &mut Operation) {
+    let Some(RefOr::T(ok)) = op.responses.responses.get_mut("200") else {
+        return;
+    };
+    let is_page = ok
+        .content
+        .get("application/json")
+        .is_some_and(|c| matches!(&c.schema, Some(RefOr::Ref(r)) if r.ref_location.contains("/Page_")));
+    let xlsx = super::export::offers_xlsx(path);
+    if !is_page && !xlsx {
+        return;
+    }
+    let text = ContentBuilder::new()
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+        .build();
+    ok.content.insert("text/csv".into(), text.clone());
+    let mut formats = vec!["json", "csv"];
+    if xlsx {
+        ok.content.insert(super::export::XLSX.into(), text);
+        formats.push("xlsx");
+    }
+    let query = |name: &str, description: String, values: &[&str]| {
+        ParameterBuilder::new()
+            .name(name)
+            .parameter_in(ParameterIn::Query)
+            .required(Required::False)
+            .description(Some(description))
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(values.to_vec())),
+            ))
+            .build()
+    };
+    let params = op.parameters.get_or_insert_with(Vec::new);
+    params.push(query(
+        "format",
+        format!(
+            "Export the whole list as {} (or send `Accept: text/csv`); pages of up to {} rows continue at `Link: rel=\"next\"`.",
+            formats.join(", "),
+            super::export::EXPORT_PAGE
+        ),
+        &formats,
+    ));
+    params.push(query(
+        "lang",
+        "Column headers of an export in English (`en`) or Chinese (`zh`).".into(),
+        &["en", "zh"],
+    ));
+    add(op, "406", "XLSX is not offered for this list");
+}
+
 /// Every POST takes `Idempotency-Key` (`http::idempotency`).
 fn take_idempotency_key(op: &mut Operation) {
     let param = ParameterBuilder::new()
@@ -168,6 +222,9 @@ impl Modify for CommonResponses {
                 if let Some(op) = op.as_mut() {
                     complete(path, method, op);
                     offer_to_services(path, method, op);
+                    if method == "get" {
+                        offer_exports(path, op);
+                    }
                 }
             }
         }

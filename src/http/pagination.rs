@@ -17,9 +17,15 @@ pub struct PageRequest {
 
 impl PageRequest {
     pub fn parse(limit: Option<i64>, after: Option<&str>) -> Result<Self, AppError> {
-        let limit = limit.unwrap_or(DEFAULT_LIMIT);
-        if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(AppError::BadRequest(format!("limit must be from 1 to {MAX_LIMIT}")));
+        // An export (`?format=csv`) takes pages of up to EXPORT_PAGE rows.
+        let (default, max) = if super::export::exporting() {
+            (super::export::EXPORT_PAGE, super::export::EXPORT_PAGE)
+        } else {
+            (DEFAULT_LIMIT, MAX_LIMIT)
+        };
+        let limit = limit.unwrap_or(default);
+        if !(1..=max).contains(&limit) {
+            return Err(AppError::BadRequest(format!("limit must be from 1 to {max}")));
         }
         let after = after
             .map(|c| {

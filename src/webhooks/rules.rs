@@ -80,7 +80,7 @@ mod tests {
     #[test]
     fn backoff_doubles_caps_and_jitters_in_the_upper_half() {
         let s = Settings::default();
-        assert_eq!(backoff(&s, 1, 1.0 - f64::EPSILON).as_secs(), 1, "just under 2 s");
+        assert!(backoff(&s, 1, 0.999) < Duration::from_secs(2), "just under 2 s");
         assert_eq!(backoff(&s, 1, 0.0), Duration::from_secs(1));
         assert_eq!(backoff(&s, 3, 0.0), Duration::from_secs(4));
         assert_eq!(backoff(&s, 40, 0.0), Duration::from_secs(1800));

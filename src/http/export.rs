@@ -1,0 +1,354 @@
+//! Exports: every list answers `text/csv` (`?format=csv` or `Accept: text/csv`), and the
+//! evaluation scores, training hours, overdue disclosures and measures also XLSX
+//! (`?format=xlsx`), with Chinese column headers on `?lang=zh`.
+//!
+//! An export is the list itself, one row per item, nested fields flattened to dotted columns.
+//! A page holds up to [`EXPORT_PAGE`] rows; a longer list continues at the `Link: rel="next"`
+//! address (also in `X-Next-Cursor`), so no export holds more than one page in memory.
+
+use actix_web::body::{to_bytes, BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::{Method, Uri};
+use actix_web::middleware::Next;
+use actix_web::{HttpResponse, ResponseError};
+use serde_json::{Map, Value};
+
+use super::AppError;
+
+/// The most rows one export page holds (lists answer at most 200 as JSON).
+pub const EXPORT_PAGE: i64 = 10_000;
+
+tokio::task_local! {
+    static EXPORTING: bool;
+}
+
+/// Whether the request being handled is an export (lists then take pages of up to [`EXPORT_PAGE`]).
+pub fn exporting() -> bool {
+    EXPORTING.try_with(|e| *e).unwrap_or(false)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Csv,
+    Xlsx,
+}
+
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// Lists that also export as XLSX (route patterns).
+const XLSX_LISTS: [&str; 4] = [
+    "/api/v1/evaluation/years/{year}/scores",
+    "/api/v1/training/hours",
+    "/api/v1/publicity/overdue",
+    "/api/v1/measures",
+];
+
+/// Whether the list at this route pattern exports as XLSX.
+pub fn offers_xlsx(pattern: &str) -> bool {
+    XLSX_LISTS.contains(&pattern)
+}
+
+/// What was asked for: the format, Chinese headers, and the query without `format` and `lang`.
+fn wanted(req: &ServiceRequest) -> Result<Option<(Format, bool, String)>, AppError> {
+    let mut format = None;
+    let mut zh = false;
+    let mut rest = Vec::new();
+    for pair in req.query_string().split('&').filter(|p| !p.is_empty()) {
+        match pair.split_once('=').unwrap_or((pair, "")) {
+            ("format", "csv") => format = Some(Format::Csv),
+            ("format", "xlsx") => format = Some(Format::Xlsx),
+            ("format", "json") => format = None,
+            ("format", other) => {
+                return Err(AppError::BadRequest(format!(
+                    "format must be json, csv or xlsx, not `{other}`"
+                )))
+            }
+            ("lang", "zh") => zh = true,
+            ("lang", "en") => zh = false,
+            ("lang", other) => return Err(AppError::BadRequest(format!("lang must be en or zh, not `{other}`"))),
+            _ => rest.push(pair),
+        }
+    }
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let format = format.or_else(|| {
+        if accept.contains("text/csv") {
+            Some(Format::Csv)
+        } else if accept.contains(XLSX) {
+            Some(Format::Xlsx)
+        } else {
+            None
+        }
+    });
+    Ok(format.map(|f| (f, zh, rest.join("&"))))
+}
+
+/// Flattens an item into dotted columns: objects by key, arrays of objects by index, arrays of
+/// plain values joined with "; ".
+fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
+    let key = |k: &str| {
+        if prefix.is_empty() {
+            k.to_owned()
+        } else {
+            format!("{prefix}.{k}")
+        }
+    };
+    match v {
+        Value::Object(m) => m.iter().for_each(|(k, v)| flatten(&key(k), v, out)),
+        Value::Array(a) if a.iter().any(Value::is_object) => a
+            .iter()
+            .enumerate()
+            .for_each(|(i, v)| flatten(&key(&i.to_string()), v, out)),
+        Value::Array(a) => out.push((prefix.to_owned(), a.iter().map(plain).collect::<Vec<_>>().join("; "))),
+        other => out.push((prefix.to_owned(), plain(other))),
+    }
+}
+
+fn plain(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The rows of a list answer: its `items`, or else its first array of objects.
+fn rows(body: &Map<String, Value>) -> Vec<Value> {
+    let list = body.get("items").or_else(|| {
+        body.values()
+            .find(|v| v.as_array().is_some_and(|a| a.iter().all(Value::is_object)))
+    });
+    list.and_then(Value::as_array).cloned().unwrap_or_default()
+}
+
+/// The table: columns in first-seen order (the JSON map sorts keys; `id` leads), then each
+/// row's cells.
+fn table(items: &[Value]) -> (Vec<String>, Vec<Vec<String>>) {
+    let flat: Vec<Vec<(String, String)>> = items
+        .iter()
+        .map(|i| {
+            let mut out = Vec::new();
+            flatten("", i, &mut out);
+            out
+        })
+        .collect();
+    let mut columns: Vec<String> = Vec::new();
+    for (k, _) in flat.iter().flatten() {
+        if !columns.contains(k) {
+            columns.push(k.clone());
+        }
+    }
+    if let Some(at) = columns.iter().position(|c| c == "id") {
+        let id = columns.remove(at);
+        columns.insert(0, id);
+    }
+    let cells = flat
+        .iter()
+        .map(|row| {
+            columns
+                .iter()
+                .map(|c| {
+                    row.iter()
+                        .find(|(k, _)| k == c)
+                        .map(|(_, v)| v.clone())
+                        .unwrap_or_default()
+                })
+                .collect()
+        })
+        .collect();
+    (columns, cells)
+}
+
+/// Chinese headers for the common fields; a dotted column translates part by part.
+fn zh(column: &str) -> String {
+    column.split('.').map(zh_word).collect::<Vec<_>>().join(".")
+}
+
+fn zh_word(w: &str) -> String {
+    let t = match w {
+        "id" => "编号",
+        "name" | "department_name" => "名称",
+        "department_id" => "处室编号",
+        "person_id" => "人员编号",
+        "kind" => "类别",
+        "status" => "状态",
+        "title" => "标题",
+        "year" => "年度",
+        "total" => "总分",
+        "grade" => "等级",
+        "outcome" => "奖惩",
+        "section" => "考核项目",
+        "cap" => "满分",
+        "score" => "得分",
+        "deducted" => "扣分",
+        "points" => "分值",
+        "basis" => "依据",
+        "counterpart_name" | "counterpart" => "管理相对人",
+        "decision_date" => "决定日期",
+        "decision_text" => "决定内容",
+        "legal_basis" => "法律依据",
+        "penalty_procedure" => "处罚程序",
+        "disclosure" => "公示",
+        "due_on" | "disclosure_due_on" => "公示期限",
+        "overdue" => "逾期",
+        "deadline" => "期限",
+        "action" => "处理措施",
+        "item" => "条款",
+        "finding_id" => "问题编号",
+        "hours" | "hours_total" => "学时",
+        "required" | "hours_required" => "应修学时",
+        "met" => "是否达标",
+        "created_at" => "创建时间",
+        "updated_at" => "更新时间",
+        "rule_version" => "规则版本",
+        other => other,
+    };
+    t.to_owned()
+}
+
+fn csv_bytes(columns: &[String], cells: &[Vec<String>]) -> Result<Vec<u8>, AppError> {
+    // A byte-order mark, so that spreadsheet programs read the Chinese text as UTF-8.
+    let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
+    let fail = |e: csv::Error| AppError::Internal(format!("CSV: {e}"));
+    w.write_record(columns).map_err(fail)?;
+    for row in cells {
+        w.write_record(row).map_err(fail)?;
+    }
+    w.into_inner().map_err(|e| AppError::Internal(format!("CSV: {e}")))
+}
+
+fn xlsx_bytes(columns: &[String], cells: &[Vec<String>]) -> Result<Vec<u8>, AppError> {
+    let fail = |e: rust_xlsxwriter::XlsxError| AppError::Internal(format!("XLSX: {e}"));
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, name) in (0u16..).zip(columns) {
+        sheet.write_string(0, c, name).map_err(fail)?;
+    }
+    for (r, row) in (1u32..).zip(cells) {
+        for (c, v) in (0u16..).zip(row) {
+            match v.parse::<f64>() {
+                Ok(n) if !v.is_empty() && v.len() < 16 => sheet.write_number(r, c, n).map_err(fail)?,
+                _ => sheet.write_string(r, c, v).map_err(fail)?,
+            };
+        }
+    }
+    book.save_to_buffer().map_err(fail)
+}
+
+/// The list answer turned into the export, with where to continue.
+fn convert(
+    body: &[u8],
+    format: Format,
+    zh_headers: bool,
+    next_url: impl Fn(&str) -> String,
+) -> Result<HttpResponse, AppError> {
+    let value: Value = serde_json::from_slice(body).map_err(|e| AppError::Internal(format!("list answer: {e}")))?;
+    let obj = value.as_object().cloned().unwrap_or_default();
+    let (mut columns, cells) = table(&rows(&obj));
+    if zh_headers {
+        columns = columns.iter().map(|c| zh(c)).collect();
+    }
+    let (bytes, mime, ext) = match format {
+        Format::Csv => (csv_bytes(&columns, &cells)?, "text/csv; charset=utf-8", "csv"),
+        Format::Xlsx => (xlsx_bytes(&columns, &cells)?, XLSX, "xlsx"),
+    };
+    let mut res = HttpResponse::Ok();
+    res.content_type(mime).insert_header((
+        header::CONTENT_DISPOSITION,
+        format!("attachment; filename=\"export.{ext}\""),
+    ));
+    if let Some(next) = obj.get("next").and_then(Value::as_str) {
+        res.insert_header((header::LINK, format!("<{}>; rel=\"next\"", next_url(next))));
+        res.insert_header(("x-next-cursor", next.to_owned()));
+    }
+    Ok(res.body(bytes))
+}
+
+pub async fn middleware(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let applies = req.method() == Method::GET && req.path().starts_with("/api/v1/");
+    let wanted = if applies { wanted(&req) } else { Ok(None) };
+    let (format, zh_headers, query) = match wanted {
+        Ok(Some(w)) => w,
+        Ok(None) => return Ok(next.call(req).await?.map_into_boxed_body()),
+        Err(e) => return Ok(req.into_response(e.error_response())),
+    };
+    let path = req.path().to_owned();
+    let uri = if query.is_empty() {
+        path.clone()
+    } else {
+        format!("{path}?{query}")
+    };
+    if let Ok(u) = uri.parse::<Uri>() {
+        req.head_mut().uri = u;
+    }
+    let res = EXPORTING.scope(true, next.call(req)).await?;
+    let pattern = res.request().match_pattern().unwrap_or_default();
+    if format == Format::Xlsx && !offers_xlsx(&pattern) {
+        let e = AppError::NotAcceptable(
+            "XLSX is offered for scores, training hours, overdue disclosures and measures; ask for CSV".into(),
+        );
+        return Ok(res.into_response(e.error_response()));
+    }
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v == HeaderValue::from_static("application/json"));
+    if !res.status().is_success() || !is_json {
+        return Ok(res.map_into_boxed_body());
+    }
+    let (req, res) = res.into_parts();
+    let body = to_bytes(res.into_body())
+        .await
+        .map_err(|_| AppError::Internal("the list answer could not be read".into()))?;
+    let lang = if zh_headers { "&lang=zh" } else { "" };
+    let fmt = if format == Format::Csv { "csv" } else { "xlsx" };
+    let base = query
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("after="))
+        .collect::<Vec<_>>()
+        .join("&");
+    let next_url = |cursor: &str| {
+        let sep = if base.is_empty() { "" } else { "&" };
+        format!("{path}?{base}{sep}after={cursor}&format={fmt}{lang}")
+    };
+    let out = convert(&body, format, zh_headers, next_url).unwrap_or_else(|e| e.error_response());
+    Ok(ServiceResponse::new(req, out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nested_items_flatten_to_columns_in_first_seen_order() {
+        let items = vec![
+            serde_json::json!({"id": 1, "name": "综合处", "tags": ["a", "b"], "disclosure": {"due_on": "2026-12-01"}}),
+            serde_json::json!({"id": 2, "extra": true, "sections": [{"score": 18}, {"score": 30}]}),
+        ];
+        let (cols, cells) = table(&items);
+        assert_eq!(
+            cols,
+            [
+                "id",
+                "disclosure.due_on",
+                "name",
+                "tags",
+                "extra",
+                "sections.0.score",
+                "sections.1.score"
+            ]
+        );
+        assert_eq!(cells[0], ["1", "2026-12-01", "综合处", "a; b", "", "", ""]);
+        assert_eq!(cells[1][5], "18");
+        assert_eq!(zh("disclosure.due_on"), "公示.公示期限");
+        let csv = csv_bytes(&cols, &cells).unwrap();
+        assert!(csv.starts_with(&[0xEF, 0xBB, 0xBF]));
+    }
+}
