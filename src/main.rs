@@ -187,7 +187,12 @@ fn serve(mut c: Config, demo_mode: bool, bind: Option<SocketAddr>) -> Result<(),
     actix_web::rt::System::new()
         .block_on(async move {
             actix_web::rt::spawn(safeguards::webhooks::worker::run(state.clone()));
+            // Slow clients hold a connection, never a worker (actix is async); headers must
+            // arrive within 10 s and idle keep-alive connections close after 30 s.
             let server = HttpServer::new(move || app(state.clone()))
+                .client_request_timeout(std::time::Duration::from_secs(10))
+                .client_disconnect_timeout(std::time::Duration::from_secs(5))
+                .keep_alive(std::time::Duration::from_secs(30))
                 .shutdown_timeout(30)
                 .bind(bind)?;
             tracing::info!(%bind, "listening; Swagger UI at http://{bind}/docs/");

@@ -318,6 +318,82 @@ pub fn appeal_deadline(served_on: NaiveDate, window_days: u32) -> NaiveDate {
 }
 
 #[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Distinct people split into (staff, others).
+    fn two_groups() -> impl Strategy<Value = (Vec<i64>, Vec<i64>)> {
+        prop::collection::btree_set(1i64..500, 2..12).prop_flat_map(|set| {
+            let v: Vec<i64> = set.into_iter().collect();
+            let n = v.len();
+            (Just(v), 1..n).prop_map(|(v, cut)| (v[..cut].to_vec(), v[cut..].to_vec()))
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+        #[test]
+        fn everyone_named_gets_exactly_one_share_by_the_mode((staff, others) in two_groups(), mode in 0u8..4) {
+            let how = match mode {
+                0 => HowMade::Direct { staff: [staff.clone(), others.clone()].concat() },
+                1 => HowMade::Approved { staff: staff.clone(), approvers: others.clone() },
+                2 => HowMade::ApprovedOnFalseFacts { staff: staff.clone(), approvers: others.clone() },
+                _ => HowMade::Instructed { staff: staff.clone(), instructors: others.clone() },
+            };
+            let out = allocate(&how).unwrap();
+            prop_assert_eq!(out.len(), staff.len() + others.len());
+            let share = |p: i64| out.iter().find(|a| a.person_id == p).map(|a| a.share);
+            let (staff_share, others_share, item) = match mode {
+                0 => (Share::Full, Share::Full, "ACC-5(1)"),
+                1 => (Share::Secondary, Share::Primary, "ACC-5(2)"),
+                2 => (Share::Primary, Share::Secondary, "ACC-5(2)"),
+                _ => (Share::Secondary, Share::Primary, "ACC-5(3)"),
+            };
+            prop_assert!(staff.iter().all(|p| share(*p) == Some(staff_share)));
+            prop_assert!(others.iter().all(|p| share(*p) == Some(others_share)));
+            prop_assert!(out.iter().all(|a| a.basis == item));
+            // Naming someone twice is refused.
+            let twice = HowMade::Direct { staff: vec![staff[0], staff[0]] };
+            prop_assert_eq!(allocate(&twice), Err(AllocationError::Repeated(staff[0])));
+        }
+
+        #[test]
+        fn collective_dissenters_bear_nothing_and_the_principal_leads(
+            (participants, rest) in two_groups(), dissent in prop::collection::vec(any::<bool>(), 12),
+        ) {
+            let principal = rest[0];
+            let dissenters: Vec<i64> = participants.iter().zip(&dissent).filter(|(_, d)| **d).map(|(p, _)| *p).collect();
+            let how = HowMade::Collective { principal, participants: participants.clone(), dissenters: dissenters.clone() };
+            let out = allocate(&how).unwrap();
+            prop_assert_eq!(out.len(), participants.len() + 1);
+            for a in &out {
+                let expected = if dissenters.contains(&a.person_id) {
+                    Share::None
+                } else if a.person_id == principal {
+                    Share::Primary
+                } else {
+                    Share::Secondary
+                };
+                prop_assert_eq!(a.share, expected);
+            }
+            let outsider = HowMade::Collective { principal, participants, dissenters: vec![1000] };
+            prop_assert_eq!(allocate(&outsider), Err(AllocationError::DissenterOutside));
+        }
+
+        #[test]
+        fn the_appeal_window_counts_from_the_day_after_service(served in 0i64..20_000, window in 1u32..400, later in 0i64..400) {
+            let day = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap() + chrono::TimeDelta::days(served);
+            let last = appeal_deadline(day, window);
+            prop_assert_eq!((last - day).num_days(), i64::from(window));
+            let later_day = day + chrono::TimeDelta::days(later);
+            prop_assert!(appeal_deadline(later_day, window) >= last);
+            prop_assert!(appeal_deadline(day, window + 1) > last);
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -546,4 +546,60 @@ mod tests {
         assert_eq!(outcome(Grade::Poor), Outcome::CirculatedCriticism);
         assert_eq!(outcome(Grade::Excellent), Outcome::CommendationAndReward);
     }
+
+    mod properties {
+        use super::super::*;
+        use crate::rules::ruleset::RuleValues;
+        use proptest::prelude::*;
+
+        fn section() -> impl Strategy<Value = Section> {
+            prop::sample::select(Section::ALL.to_vec())
+        }
+
+        fn deduction() -> impl Strategy<Value = Counted> {
+            let day = |n: i64| NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::TimeDelta::days(n);
+            (section(), 1u32..6, 0i64..365, prop::option::of(0i64..400)).prop_map(move |(s, p, f, w)| Counted {
+                section: s,
+                points: p,
+                found_on: day(f),
+                withdrawn_on: w.map(|w| day(f + w)),
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(1000))]
+            #[test]
+            fn every_section_is_its_cap_less_what_stands_never_below_zero(
+                ds in prop::collection::vec(deduction(), 0..40), on in 0i64..365, extra in deduction(),
+            ) {
+                let v = RuleValues::default();
+                let day = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::TimeDelta::days(on);
+                let (secs, total, g) = score(&v.score_sheet, &v.grade_thresholds, &ds, day);
+                for s in &secs {
+                    let standing: u32 = ds.iter().filter(|d| d.section == s.section && d.stands_on(day)).map(|d| d.points).sum();
+                    prop_assert_eq!(s.deducted, standing);
+                    prop_assert_eq!(s.score, s.cap.saturating_sub(standing));
+                }
+                prop_assert_eq!(total, secs.iter().map(|s| s.score).sum::<u32>());
+                prop_assert!(total <= 100);
+                prop_assert_eq!(g, grade(total, &v.grade_thresholds));
+                // One more deduction never raises the total.
+                let mut more = ds.clone();
+                more.push(extra);
+                let (_, after, _) = score(&v.score_sheet, &v.grade_thresholds, &more, day);
+                prop_assert!(after <= total);
+            }
+
+            #[test]
+            fn grades_follow_the_total_monotonically(a in 0u32..=100, b in 0u32..=100) {
+                let t = RuleValues::default().grade_thresholds;
+                let rank = |g: Grade| Grade::ALL.iter().position(|x| *x == g).unwrap();
+                if a >= b {
+                    prop_assert!(rank(grade(a, &t)) <= rank(grade(b, &t)));
+                }
+                prop_assert_eq!(grade(a, &t) == Grade::Excellent, a >= 95);
+                prop_assert_eq!(grade(a, &t) == Grade::Poor, a <= 79);
+            }
+        }
+    }
 }

@@ -200,6 +200,7 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
         #[test]
         fn the_due_day_is_a_working_day_and_more_days_are_never_earlier(
             offset in 0i64..900, n in 1u32..60, extra in 0u32..30,
