@@ -74,25 +74,44 @@ fn fingerprint(path: &str, body: &Value) -> String {
 }
 
 #[actix_web::test]
-async fn a_running_or_interrupted_first_request_is_never_run_twice() {
+async fn after_an_interruption_a_retry_runs_only_if_nothing_was_applied() {
     let app = TestApp::new().await;
     let office = app.account(Role::SupervisoryOffice).await;
     let body = json!({"name": "进行中", "code": "JXZ"});
     let fp = fingerprint("/api/v1/departments", &body);
     let owner = format!("user:{}", office.user_id);
-    let instance = app.state.instance.clone();
-    app.sql(&format!(
-        "INSERT INTO idempotency_keys (owner, idem_key, fingerprint, instance, done, created_at) \
-         VALUES ('{owner}', 'running', '{fp}', '{instance}', false, CURRENT_TIMESTAMP)"
-    ));
-    app.sql(&format!(
-        "INSERT INTO idempotency_keys (owner, idem_key, fingerprint, instance, done, created_at) \
-         VALUES ('{owner}', 'crashed', '{fp}', 'a-process-that-died', false, CURRENT_TIMESTAMP)"
-    ));
+    let row = |key: &str, instance: &str, applied: bool| {
+        format!(
+            "INSERT INTO idempotency_keys (owner, idem_key, fingerprint, instance, done, applied, created_at) \
+             VALUES ('{owner}', '{key}', '{fp}', '{instance}', false, {applied}, CURRENT_TIMESTAMP)"
+        )
+    };
+    app.sql(&row("running", &app.state.instance, false));
+    app.sql(&row("applied", "a-process-that-died", true));
+    app.sql(&row("lost", "a-process-that-died", false));
     let before = app.count("departments");
     let r = create(&app, &office.token, "running", &body).await;
     assert_eq!(r.problem(409), "idempotency_in_progress");
-    let r = create(&app, &office.token, "crashed", &body).await;
-    assert_eq!(r.problem(409), "idempotency_interrupted");
-    assert_eq!(app.count("departments"), before, "nothing written twice");
+    let r = create(&app, &office.token, "applied", &body).await;
+    assert_eq!(r.problem(409), "idempotency_applied");
+    assert_eq!(
+        app.count("departments"),
+        before,
+        "an applied first attempt is not run again"
+    );
+    // Nothing of this first attempt committed: the retry runs, once.
+    create(&app, &office.token, "lost", &body).await.ok(201);
+    let again = create(&app, &office.token, "lost", &body).await;
+    assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+    assert_eq!(app.count("departments"), before + 1);
+}
+
+#[actix_web::test]
+async fn the_write_transaction_marks_the_key_applied() {
+    let app = TestApp::new().await;
+    let office = app.account(Role::SupervisoryOffice).await;
+    create(&app, &office.token, "k-9", &json!({"name": "标记", "code": "BJ"}))
+        .await
+        .ok(201);
+    assert_eq!(app.count("idempotency_keys WHERE applied AND done"), 1);
 }

@@ -172,14 +172,25 @@ impl Db {
     }
 
     /// Runs `work` in one transaction on the blocking pool: all of its writes (and their
-    /// audit entries) commit together or not at all.
+    /// audit entries) commit together or not at all. Inside a request with an
+    /// `Idempotency-Key`, the same transaction marks the key applied.
     pub async fn write<T, E>(&self, work: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static) -> Result<T, E>
     where
         T: Send + 'static,
         E: From<StoreError> + From<DieselError> + Send + 'static,
     {
         let db = self.clone();
-        run_blocking(move || db.write_blocking(work)).await
+        let key = IDEMPOTENT_REQUEST.try_with(Clone::clone).ok();
+        run_blocking(move || {
+            db.write_blocking(|conn| {
+                let out = work(conn)?;
+                if let Some((owner, key)) = &key {
+                    crate::http::idempotency::mark_applied(conn, owner, key)?;
+                }
+                Ok(out)
+            })
+        })
+        .await
     }
 
     /// The same as `write`, for code that is already off the async workers.
@@ -244,6 +255,11 @@ pub fn today() -> chrono::NaiveDate {
 /// Serialises a stored UTC timestamp as RFC 3339 with `Z`.
 pub fn utc<S: serde::Serializer>(t: &chrono::NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(&t.and_utc().format("%Y-%m-%dT%H:%M:%S%.6fZ"))
+}
+
+tokio::task_local! {
+    /// The `Idempotency-Key` (owner, key) of the request being handled, if it has one.
+    pub static IDEMPOTENT_REQUEST: (String, String);
 }
 
 /// Inside a write transaction: waits until no other transaction that called this is open.

@@ -710,6 +710,7 @@ diesel::table! {
         headers -> Nullable<Text>,
         body -> Nullable<Binary>,
         created_at -> Timestamp,
+        applied -> Bool,
     }
 }
 

@@ -1,7 +1,8 @@
 //! `Idempotency-Key` on POST: the first successful response is kept for 24 hours and replayed
 //! for the same key and body; the same key with another body is 422, and 409 while the first
-//! is running. A first attempt interrupted by a crash stays "running" (409) rather than risk a
-//! second write: the client looks the result up instead of repeating it.
+//! is running. The request's write transaction marks the key applied, so after a crash a
+//! retry runs again only if nothing of the first attempt committed; if it had, the answer is a
+//! 409 `idempotency_applied` (the record is there) — never a second write.
 
 use actix_web::body::{to_bytes, BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
@@ -39,11 +40,27 @@ enum Claim {
     },
     /// The same key came with another request.
     Mismatch,
-    /// The first request has not finished; `interrupted` when its process is gone.
-    Running { interrupted: bool },
+    /// The first request is still running.
+    Running,
+    /// The first request's writes committed but its answer was lost (a crash, a dropped
+    /// connection): not run again.
+    Applied,
 }
 
-type Row = (String, String, bool, Option<i32>, Option<String>, Option<Vec<u8>>);
+/// A first request not finished after this long was cut off (its process died, or its client
+/// went away before the answer was kept).
+const ABANDONED_SECS: i64 = 60;
+
+type Row = (
+    String,
+    String,
+    bool,
+    bool,
+    Option<i32>,
+    Option<String>,
+    Option<Vec<u8>>,
+    NaiveDateTime,
+);
 
 fn claim(
     conn: &mut DbConn,
@@ -58,10 +75,19 @@ fn claim(
     let found: Option<Row> = k::idempotency_keys
         .filter(k::owner.eq(owner))
         .filter(k::idem_key.eq(key))
-        .select((k::fingerprint, k::instance, k::done, k::status, k::headers, k::body))
+        .select((
+            k::fingerprint,
+            k::instance,
+            k::done,
+            k::applied,
+            k::status,
+            k::headers,
+            k::body,
+            k::created_at,
+        ))
         .first(conn)
         .optional()?;
-    let Some((fp, inst, done, status, headers, body)) = found else {
+    let Some((fp, inst, done, applied, status, headers, body, created)) = found else {
         diesel::insert_into(k::idempotency_keys)
             .values((
                 k::owner.eq(owner),
@@ -74,12 +100,23 @@ fn claim(
             .execute(conn)?;
         return Ok(Claim::Fresh);
     };
+    let abandoned = inst != instance || created < now - TimeDelta::seconds(ABANDONED_SECS);
     Ok(if fp != fingerprint {
         Claim::Mismatch
+    } else if !done && !abandoned {
+        Claim::Running
+    } else if !done && applied {
+        Claim::Applied
     } else if !done {
-        Claim::Running {
-            interrupted: inst != instance,
-        }
+        // Nothing of the first attempt committed: this one takes its place.
+        diesel::update(
+            k::idempotency_keys
+                .filter(k::owner.eq(owner))
+                .filter(k::idem_key.eq(key)),
+        )
+        .set((k::instance.eq(instance), k::created_at.eq(now)))
+        .execute(conn)?;
+        Claim::Fresh
     } else {
         Claim::Replay {
             status: status.and_then(|s| u16::try_from(s).ok()).unwrap_or(200),
@@ -108,6 +145,18 @@ fn finish(
         k::headers.eq(headers),
         k::body.eq(body),
     ))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Called in the transaction of the request's writes (`Db::write`).
+pub fn mark_applied(conn: &mut DbConn, owner: &str, key: &str) -> Result<(), StoreError> {
+    diesel::update(
+        k::idempotency_keys
+            .filter(k::owner.eq(owner))
+            .filter(k::idem_key.eq(key)),
+    )
+    .set(k::applied.eq(true))
     .execute(conn)?;
     Ok(())
 }
@@ -197,13 +246,13 @@ fn refused(claim: Claim) -> Option<AppError> {
             "this Idempotency-Key was used with another request; use a new key",
             crate::rules::Basis::default(),
         )),
-        Claim::Running { interrupted: false } => Some(AppError::conflict(
+        Claim::Running => Some(AppError::conflict(
             "idempotency_in_progress",
             "the first request with this Idempotency-Key is still running; retry shortly",
         )),
-        Claim::Running { interrupted: true } => Some(AppError::conflict(
-            "idempotency_interrupted",
-            "the first request with this Idempotency-Key was interrupted; look its result up before sending it with a new key",
+        Claim::Applied => Some(AppError::conflict(
+            "idempotency_applied",
+            "the first request with this Idempotency-Key was carried out, but its answer was lost in an interruption; look the record up",
         )),
         _ => None,
     }
@@ -237,7 +286,7 @@ pub async fn middleware(
         .await;
     let claimed = match claimed {
         Ok(c) => c,
-        Err(StoreError::Unique(_)) => Claim::Running { interrupted: false },
+        Err(StoreError::Unique(_)) => Claim::Running,
         Err(e) => return Ok(req.into_response(AppError::from(e).error_response())),
     };
     if let Claim::Replay { status, headers, body } = claimed {
@@ -246,7 +295,9 @@ pub async fn middleware(
     if let Some(e) = refused(claimed) {
         return Ok(req.into_response(e.error_response()));
     }
-    let res = next.call(req).await;
+    let res = crate::db::IDEMPOTENT_REQUEST
+        .scope((owner.clone(), key.clone()), next.call(req))
+        .await;
     let forget = |state: web::Data<AppState>, owner: String, key: String| async move {
         let _ = state.db.write(move |conn| release(conn, &owner, &key)).await;
     };
