@@ -28,8 +28,8 @@ pub struct AuditEntry {
     #[schema(example = "department")]
     pub entity: String,
     pub entity_id: String,
-    /// What was written.
-    #[schema(value_type = Object)]
+    /// What was written (any JSON value).
+    #[schema(value_type = Value)]
     pub change: serde_json::Value,
     /// SHA-256 of `change` as stored.
     pub change_digest: String,

@@ -11,7 +11,7 @@ macro_rules! text_enum {
         $(#[$meta])*
         #[derive(
             Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord,
-            serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+            serde::Serialize, serde::Deserialize,
             diesel::AsExpression, diesel::FromSqlRow,
         )]
         #[diesel(sql_type = diesel::sql_types::Text)]
@@ -26,6 +26,23 @@ macro_rules! text_enum {
             /// The stored and serialised name.
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        // Written by hand: the derive does not see a `serde(rename)` whose literal comes
+        // through a macro fragment, and would document the Rust names instead of the wire names.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($text),+]))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($name))
             }
         }
 

@@ -60,7 +60,8 @@ pub struct OnQuery {
 }
 
 /// The rule set in force on a day.
-#[utoipa::path(tag = "rules", params(OnQuery), responses((status = 200, body = RuleSetView)),
+#[utoipa::path(tag = "rules", params(OnQuery), responses((status = 200, body = RuleSetView),
+        (status = 404, description = "No rule set was in force on that day", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
 #[get("/rules")]
 pub async fn in_force(
@@ -300,7 +301,8 @@ impl DueDateView {
 }
 
 /// The due day `working_days` working days after `from` (counting starts the next day).
-#[utoipa::path(tag = "calendar", params(DueDateQuery), responses((status = 200, body = DueDateView)),
+#[utoipa::path(tag = "calendar", params(DueDateQuery), responses((status = 200, body = DueDateView),
+        (status = 422, description = "The count or the day is out of range", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
 #[get("/calendar/due-date")]
 pub async fn due_date(

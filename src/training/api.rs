@@ -822,6 +822,9 @@ pub async fn create_exam(
     let b = body.get()?.into_inner();
     let mut check = Check::default();
     let title = check.text("title", &b.title, 300);
+    if !(2000..=2100).contains(&chrono::Datelike::year(&b.held_on)) {
+        check.fail("held_on", "must fall within 2000 to 2100");
+    }
     check.finish()?;
     let (actor, by) = (caller.actor(), caller.user_id);
     let v = state

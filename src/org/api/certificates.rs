@@ -68,6 +68,7 @@ impl CertificateView {
 /// What caused a status change: a kind and, except for `manual`, the id of the record.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = StatusCause)]
 pub struct Cause {
     pub kind: CauseKind,
     /// The finding, training recommendation, accountability case or appeal that caused it.

@@ -1170,6 +1170,7 @@ pub async fn report_rectification(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"accepted": true, "comment": "经核查已整改到位"}))]
+#[schema(as = RectificationVerdict)]
 pub struct Verification {
     pub accepted: bool,
     #[serde(default)]
