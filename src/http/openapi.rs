@@ -84,6 +84,13 @@ fn complete(path: &str, method: &str, op: &mut Operation) {
     if op.parameters.as_ref().is_some_and(|p| !p.is_empty()) || path.contains('{') {
         add(op, "400", "A path or query parameter is malformed");
     }
+    let has_query = op
+        .parameters
+        .as_ref()
+        .is_some_and(|ps| ps.iter().any(|p| p.parameter_in == ParameterIn::Query));
+    if has_query {
+        add(op, "422", "A query value is readable but out of range (e.g. a day outside the year)");
+    }
     if path.contains('{') {
         add(op, "404", "No such record, or not visible to the caller");
     }
