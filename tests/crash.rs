@@ -51,7 +51,8 @@ fn start(url: &str, port: u16) -> Child {
     let started = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(started.elapsed() < Duration::from_secs(30), "the server did not start");
-        std::thread::sleep(Duration::from_millis(20));
+        // Long enough for the server to accept every connection, short of finishing the writes.
+        std::thread::sleep(Duration::from_millis(200));
     }
     child
 }
@@ -176,4 +177,68 @@ async fn killed_at_random_the_server_loses_and_duplicates_nothing() {
     server.lock().unwrap().kill().unwrap();
     assert!(kills >= rounds, "the server was killed {kills} times");
     eprintln!("{rounds} rounds of {posts} POSTs, {kills} kills: every write exactly once, audit chain intact");
+}
+
+#[actix_web::test]
+async fn sigterm_finishes_the_requests_in_flight() {
+    let db = TestDb::new();
+    let status = command(&db.url)
+        .args([
+            "create-user",
+            "--username",
+            "term-office",
+            "--role",
+            "supervisory_office",
+        ])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut server = start(&db.url, port);
+    let client = awc::Client::builder().timeout(Duration::from_secs(30)).finish();
+    let mut login = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .send_json(&json!({"username": "term-office", "password": PASSWORD}))
+        .await
+        .unwrap();
+    let token = login.json::<Value>().await.unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Raw connections, each with its whole request written before the signal: truly in flight.
+    let mut streams: Vec<std::net::TcpStream> = (0..80)
+        .map(|i| {
+            let body = json!({"name": format!("停机-{i}"), "code": format!("TJ{i}")}).to_string();
+            let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+            let req = format!(
+                "POST /api/v1/departments HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\
+                 Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            std::io::Write::write_all(&mut s, req.as_bytes()).unwrap();
+            s
+        })
+        .collect();
+    // Long enough for the server to accept every connection, short of finishing the writes.
+    std::thread::sleep(Duration::from_millis(200));
+    Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    let answers: Vec<String> = streams
+        .iter_mut()
+        .map(|s| {
+            let mut out = String::new();
+            let _ = std::io::Read::read_to_string(s, &mut out);
+            out.lines().next().unwrap_or_default().to_owned()
+        })
+        .collect();
+    let created = answers.iter().filter(|a| a.starts_with("HTTP/1.1 201")).count();
+    assert_eq!(created, 80, "every request in flight was answered: {answers:?}");
+    assert!(server.wait().unwrap().success(), "a clean exit");
+    assert_eq!(
+        count(&db.url, "SELECT COUNT(*) AS n FROM departments WHERE code LIKE 'TJ%'"),
+        80
+    );
 }

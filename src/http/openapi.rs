@@ -89,7 +89,11 @@ fn complete(path: &str, method: &str, op: &mut Operation) {
         .as_ref()
         .is_some_and(|ps| ps.iter().any(|p| p.parameter_in == ParameterIn::Query));
     if has_query {
-        add(op, "422", "A query value is readable but out of range (e.g. a day outside the year)");
+        add(
+            op,
+            "422",
+            "A query value is readable but out of range (e.g. a day outside the year)",
+        );
     }
     if path.contains('{') {
         add(op, "404", "No such record, or not visible to the caller");
