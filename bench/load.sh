@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Load figures with wrk: GET /health/live (the baseline) and then each PATH, same tool, same
-# run, fixed concurrency, on a fresh database seeded with the demo bureau.
+# Load figures with wrk: the baseline (BENCH_BASELINE, default GET /health/ready: one trivial
+# SELECT through the same pool) and then each PATH, same tool, same run, fixed concurrency, on
+# a fresh database seeded with the demo bureau.
 #   bench/load.sh sqlite|postgres [PATH ...]
 #   BENCH_VOLUME="ACTS DISCLOSURES" adds that many acts and published disclosures first.
 #   Defaults: 32 connections, 15 s per figure; BENCH_CONNECTIONS, BENCH_DURATION change them.
-# Needs wrk (apt-get install wrk). PostgreSQL: BENCH_PG_ADMIN (default
+# Installs wrk (Debian's package) when it is missing. PostgreSQL: BENCH_PG_ADMIN (default
 # postgres://postgres@127.0.0.1:5432/test) gets a fresh database, dropped afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +36,7 @@ case "$backend" in
 esac
 export SAFEGUARDS_DATABASE_URL="$url" SAFEGUARDS_LOG=json RUST_LOG=warn
 
+command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 cargo build --release --quiet
 if [ -n "${BENCH_VOLUME:-}" ]; then
     read -r acts disclosures <<<"$BENCH_VOLUME"
@@ -54,5 +56,5 @@ run() {
     wrk -t2 -c"$connections" -d"$duration" --latency -H "authorization: Bearer $token" "http://127.0.0.1:$port$1" \
         | grep -E 'Requests/sec|^ +(50|99)%|Non-2xx|Socket errors'
 }
-run /health/live
+run "${BENCH_BASELINE:-/health/ready}"
 for p in "${paths[@]}"; do run "$p"; done
