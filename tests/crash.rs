@@ -93,34 +93,35 @@ fn count(url: &str, sql: &str) -> i64 {
         .n
 }
 
-#[actix_web::test]
-async fn killed_at_random_the_server_loses_and_duplicates_nothing() {
-    let (rounds, posts) = (env_or("CRASH_ROUNDS", 2), env_or("CRASH_POSTS", 60));
+/// A fresh database with an office account, the server on a free port, and the account's token.
+async fn running(username: &str) -> (TestDb, u16, Child, String) {
     let db = TestDb::new();
     let status = command(&db.url)
-        .args([
-            "create-user",
-            "--username",
-            "crash-office",
-            "--role",
-            "supervisory_office",
-        ])
+        .args(["create-user", "--username", username, "--role", "supervisory_office"])
         .status()
         .unwrap();
     assert!(status.success());
     let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let server = Arc::new(Mutex::new(start(&db.url, port)));
-    let client = awc::Client::builder().timeout(Duration::from_secs(5)).finish();
-    let mut login = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .send_json(&json!({"username": "crash-office", "password": PASSWORD}))
+    let server = start(&db.url, port);
+    let mut login = awc::Client::default()
+        .post(format!("http://127.0.0.1:{port}/api/v1/auth/login"))
+        .send_json(&json!({"username": username, "password": PASSWORD}))
         .await
         .unwrap();
     let token = login.json::<Value>().await.unwrap()["access_token"]
         .as_str()
         .unwrap()
         .to_owned();
+    (db, port, server, token)
+}
+
+#[actix_web::test]
+async fn killed_at_random_the_server_loses_and_duplicates_nothing() {
+    let (rounds, posts) = (env_or("CRASH_ROUNDS", 2), env_or("CRASH_POSTS", 60));
+    let (db, port, server, token) = running("crash-office").await;
+    let base = format!("http://127.0.0.1:{port}");
+    let server = Arc::new(Mutex::new(server));
+    let client = awc::Client::builder().timeout(Duration::from_secs(5)).finish();
     let mut kills = 0;
     for round in 0..rounds {
         let done = Arc::new(AtomicBool::new(false));
@@ -181,31 +182,7 @@ async fn killed_at_random_the_server_loses_and_duplicates_nothing() {
 
 #[actix_web::test]
 async fn sigterm_finishes_the_requests_in_flight() {
-    let db = TestDb::new();
-    let status = command(&db.url)
-        .args([
-            "create-user",
-            "--username",
-            "term-office",
-            "--role",
-            "supervisory_office",
-        ])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut server = start(&db.url, port);
-    let client = awc::Client::builder().timeout(Duration::from_secs(30)).finish();
-    let mut login = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .send_json(&json!({"username": "term-office", "password": PASSWORD}))
-        .await
-        .unwrap();
-    let token = login.json::<Value>().await.unwrap()["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (db, port, mut server, token) = running("term-office").await;
     // Raw connections, each with its whole request written before the signal: truly in flight.
     let mut streams: Vec<std::net::TcpStream> = (0..80)
         .map(|i| {
