@@ -686,7 +686,12 @@ pub async fn attach(
 }
 
 /// Download an attachment of a disclosure item, a finding or a case the caller may see.
-#[utoipa::path(tag = "publicity", responses((status = 200, description = "The file", content_type = "application/octet-stream")),
+#[utoipa::path(tag = "publicity", responses((status = 200, description = "The file, as the type its bytes showed at upload", content(
+        (Vec<u8> = "application/pdf"), (Vec<u8> = "image/png"), (Vec<u8> = "image/jpeg"),
+        (Vec<u8> = "application/msword"), (Vec<u8> = "application/vnd.ms-excel"), (Vec<u8> = "application/vnd.ms-powerpoint"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.presentationml.presentation")))),
     security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
 #[get("/attachments/{id}")]
 pub async fn download(
@@ -861,7 +866,12 @@ pub async fn public_get(state: web::Data<AppState>, id: Path<i64>) -> Result<Htt
 }
 
 /// Download an attachment of a published version — no token.
-#[utoipa::path(tag = "public", responses((status = 200, description = "The file", content_type = "application/octet-stream")))]
+#[utoipa::path(tag = "public", responses((status = 200, description = "The file, as the type its bytes showed at upload", content(
+        (Vec<u8> = "application/pdf"), (Vec<u8> = "image/png"), (Vec<u8> = "image/jpeg"),
+        (Vec<u8> = "application/msword"), (Vec<u8> = "application/vnd.ms-excel"), (Vec<u8> = "application/vnd.ms-powerpoint"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.presentationml.presentation")))))]
 #[get("/public/attachments/{id}")]
 pub async fn public_download(state: web::Data<AppState>, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let (id, today) = (id.get()?.into_inner(), crate::db::today());
