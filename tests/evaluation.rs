@@ -267,6 +267,25 @@ async fn grades_change_exactly_at_95_90_and_80() {
     // The quarterly view is the sheet as of the quarter's last day.
     let quarter = (today().month0() / 3 + 1) as u8;
     assert_eq!(e.sheet(&format!("?quarter={quarter}")).await["total"], 79);
+    let q = e
+        .app
+        .get(
+            &format!("/api/v1/evaluation/years/{}/quarters/{quarter}/scores", e.year),
+            Some(&e.office.token),
+        )
+        .await;
+    let mine = q.ok(200)["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["department_id"] == e.staff.department_id)
+        .unwrap()
+        .clone();
+    assert_eq!(mine["total"], 79);
+    assert_eq!(
+        q.body["as_of"],
+        json!(safeguards::evaluation::rules::quarter_end(e.year, quarter).unwrap())
+    );
     let r = e
         .app
         .get(

@@ -422,12 +422,34 @@ pub async fn scores(
     Ok(HttpResponse::Ok().json(s))
 }
 
+/// The quarterly view (季评议): the sheet as of the quarter's last day (1 to 4).
+#[utoipa::path(tag = "evaluation", responses((status = 200, body = YearScores)),
+    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[get("/evaluation/years/{year}/quarters/{quarter}/scores")]
+pub async fn quarter_scores(
+    state: web::Data<AppState>,
+    caller: Caller<AnyRole>,
+    path: Path<(i32, u8)>,
+) -> Result<HttpResponse, AppError> {
+    let (year, quarter) = path.get()?.into_inner();
+    let year = crate::http::validate::year(year)?;
+    let day = rules::quarter_end(year, quarter).ok_or_else(|| AppError::BadRequest("quarter must be 1 to 4".into()))?;
+    let vis = caller.visibility();
+    let mut s = state
+        .db
+        .read(move |conn| Ok::<_, AppError>(sheet::compute(conn, year, day)?))
+        .await?;
+    s.departments.retain(|d| vis.admits(d.department_id));
+    Ok(HttpResponse::Ok().json(s))
+}
+
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(create)
         .service(list)
         .service(get)
         .service(withdraw)
         .service(scores)
+        .service(quarter_scores)
         .configure(procedure::routes)
         .configure(registers::routes);
 }
