@@ -111,10 +111,129 @@ pub fn seed(db: &Db, acts_n: usize, disclosures_n: usize) -> Result<(), AppError
              UPDATE acts SET disclosed_on = (SELECT d.published_on FROM disclosures d WHERE d.act_id = acts.id) \
              WHERE id >= {first_act} AND id IN (SELECT act_id FROM disclosures WHERE act_id IS NOT NULL);"
         ))?;
+        seed_registers(conn, &depts, start, today, &now)?;
         // Fresh planner statistics, as after any bulk load.
         conn.batch_execute("ANALYZE")?;
-        let counts = serde_json::json!({"acts": acts_n, "disclosures": disclosures_n});
+        let counts = serde_json::json!({"acts": acts_n, "disclosures": disclosures_n, "people": PEOPLE,
+            "years": 5, "findings_per_inspection": FINDINGS_PER_INSPECTION});
         audit::append(conn, &Actor::System("seed-volume"), "volume.seed", "bureau", 0, &counts)?;
         Ok(())
     })
+}
+
+/// People added beside the demo bureau's.
+const PEOPLE: usize = 200;
+const FINDINGS_PER_INSPECTION: usize = 25;
+
+/// Five years of the other registers: 200 officers, a monthly training session each attended,
+/// four concluded inspections a year with their findings, and a score-sheet deduction resting on
+/// each finding.
+fn seed_registers(
+    conn: &mut DbConn,
+    depts: &[i64],
+    start: NaiveDate,
+    today: NaiveDate,
+    now: &str,
+) -> Result<(), AppError> {
+    let now = quote(now);
+    let first_person = next_id(conn, "people")?;
+    let people = (0..PEOPLE).map(|i| {
+        format!(
+            "({}, 'officer', {}, TRUE, {now}, {now})",
+            quote(&format!("执法人员{i}")),
+            depts[i % depts.len()]
+        )
+    });
+    run_batches(
+        conn,
+        "INSERT INTO people (name, position, department_id, active, created_at, updated_at)",
+        people,
+    )?;
+    let months = (0..60u64)
+        .map(|m| start + Days::new(m * 365 / 12))
+        .filter(|d| *d <= today);
+    let first_session = next_id(conn, "training_sessions")?;
+    let sessions = months.map(|d| {
+        format!(
+            "({}, 'centralized', '[\"related_law_and_cases\"]', {}, 30, {now}, {now})",
+            quote(&format!("月度法制学习 {d}")),
+            quote(&d.to_string())
+        )
+    });
+    run_batches(
+        conn,
+        "INSERT INTO training_sessions (title, form, content_areas, held_on, hours_tenths, created_at, updated_at)",
+        sessions,
+    )?;
+    conn.batch_execute(&format!(
+        "INSERT INTO session_participants (session_id, person_id, attendance) \
+         SELECT s.id, p.id, CASE WHEN (s.id + p.id) % 25 = 0 THEN 'absent' ELSE 'present' END \
+         FROM training_sessions s, people p WHERE s.id >= {first_session} AND p.id >= {first_person}"
+    ))?;
+    let first_inspection = next_id(conn, "inspections")?;
+    let quarters = (0..20u64)
+        .map(|q| start + Days::new(q * 365 / 4))
+        .filter(|d| *d < today);
+    let inspections = quarters.map(|d| {
+        let kind = if chrono::Datelike::month(&d) <= 6 {
+            "regular"
+        } else {
+            "ad_hoc"
+        };
+        let (from, to) = (quote(&d.to_string()), quote(&(d + Days::new(10)).to_string()));
+        format!(
+            "({}, {}, {from}, {to}, 'concluded', {now}, {now}, '检查结论', {now}, {now})",
+            quote(kind),
+            quote(&format!("执法检查 {d}"))
+        )
+    });
+    run_batches(
+        conn,
+        "INSERT INTO inspections (kind, title, period_from, period_to, status, started_at, concluded_at, conclusion, created_at, updated_at)",
+        inspections,
+    )?;
+    let first_finding = next_id(conn, "findings")?;
+    conn.batch_execute(&format!(
+        "INSERT INTO findings (inspection_id, checklist_item, description, department_id, found_on, created_at) \
+         SELECT i.id, 1 + (n.k % 9), '检查发现的问题', {depts_case}, i.period_to, {now} \
+         FROM inspections i, ({numbers}) n WHERE i.id >= {first_inspection}",
+        depts_case = case_of("n.k", depts),
+        numbers = (0..FINDINGS_PER_INSPECTION)
+            .map(|k| format!("SELECT {k} AS k"))
+            .collect::<Vec<_>>()
+            .join(" UNION ALL "),
+    ))?;
+    let year = |col: &str| match conn {
+        DbConn::Sqlite(_) => format!("CAST(strftime('%Y', {col}) AS INTEGER)"),
+        DbConn::Postgres(_) => format!("CAST(EXTRACT(YEAR FROM {col}) AS INTEGER)"),
+    };
+    let found_year = year("f.found_on");
+    conn.batch_execute(&format!(
+        "INSERT INTO eval_deductions (year, department_id, section, problem_type, evidence_kind, evidence_id, \
+         penalty_procedure, points, rule_version, found_on, note, created_at) \
+         SELECT {found_year}, f.department_id, 'penalty', 'other_penalty_defect', 'finding', f.id, 'filed_case', 3, 1, \
+         f.found_on, '', {now} FROM findings f WHERE f.id >= {first_finding}"
+    ))?;
+    Ok(())
+}
+
+/// A SQL CASE that spreads `k` over the departments.
+fn case_of(k: &str, depts: &[i64]) -> String {
+    let arms: Vec<String> = depts
+        .iter()
+        .enumerate()
+        .map(|(i, d)| format!("WHEN {i} THEN {d}"))
+        .collect();
+    format!("CASE {k} % {} {} END", depts.len(), arms.join(" "))
+}
+
+/// The id the next row of `table` will get at the least (bulk loads count from it).
+fn next_id(conn: &mut DbConn, table: &str) -> Result<i64, AppError> {
+    #[derive(QueryableByName)]
+    struct Max {
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+        id: Option<i64>,
+    }
+    let m: Max = diesel::sql_query(format!("SELECT MAX(id) AS id FROM {table}")).get_result(conn)?;
+    Ok(m.id.unwrap_or(0) + 1)
 }
