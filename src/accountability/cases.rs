@@ -19,7 +19,7 @@ use crate::http::checked::{Json, Path, Query};
 use crate::http::error::Problem;
 use crate::http::pagination::{Page, PageRequest};
 use crate::http::validate::Check;
-use crate::http::{AppError, Caller, FieldError};
+use crate::http::{AppError, Caller};
 use crate::org::api::missing;
 use crate::org::rules::{CauseKind, CertificateStatus};
 use crate::rules::{ArticleRef, Basis, Regime};
@@ -27,10 +27,6 @@ use crate::AppState;
 
 fn acc(article: u8) -> ArticleRef {
     ArticleRef::article(Regime::Acc, article)
-}
-
-fn field(name: &str, message: impl Into<String>) -> AppError {
-    AppError::invalid(vec![FieldError::new(name, message)])
 }
 
 pub fn visibility<P: Policy>(caller: &Caller<P>) -> CaseVisibility {
@@ -195,7 +191,7 @@ fn detail(conn: &mut DbConn, id: i64, vis: CaseVisibility) -> Result<CaseView, A
 /// Resolves respondents to (kind, id, department); every one must exist.
 fn resolve(conn: &mut DbConn, respondents: &[Respondent]) -> Result<Vec<(RespondentKind, i64, i64)>, AppError> {
     if respondents.is_empty() {
-        return Err(field("respondents", "name at least one respondent"));
+        return Err(AppError::field("respondents", "name at least one respondent"));
     }
     let mut out = Vec::new();
     for (n, r) in respondents.iter().enumerate() {
@@ -205,9 +201,9 @@ fn resolve(conn: &mut DbConn, respondents: &[Respondent]) -> Result<Vec<(Respond
                 crate::org::store::departments::get(conn, r.id, Visibility::All).map(|d| d.id)
             }
         }
-        .map_err(|_| field(&format!("respondents[{n}]"), format!("no {} {}", r.kind, r.id)))?;
+        .map_err(|_| AppError::field(&format!("respondents[{n}]"), format!("no {} {}", r.kind, r.id)))?;
         if out.iter().any(|(k, i, _)| *k == r.kind && *i == r.id) {
-            return Err(field(&format!("respondents[{n}]"), "named twice"));
+            return Err(AppError::field(&format!("respondents[{n}]"), "named twice"));
         }
         out.push((r.kind, r.id, department));
     }
@@ -216,7 +212,10 @@ fn resolve(conn: &mut DbConn, respondents: &[Respondent]) -> Result<Vec<(Respond
 
 fn check_fault_types(types: &[u8]) -> Result<String, AppError> {
     if types.is_empty() || types.iter().any(|t| !rules::fault_type_known(*t)) {
-        return Err(field("fault_types", "name one or more ACC-4 fault types, 1 to 7"));
+        return Err(AppError::field(
+            "fault_types",
+            "name one or more ACC-4 fault types, 1 to 7",
+        ));
     }
     let mut t = types.to_vec();
     t.sort_unstable();
@@ -302,7 +301,7 @@ pub async fn create_case(
             let respondents = resolve(conn, &b.respondents)?;
             for a in &b.act_ids {
                 crate::acts::store::get(conn, *a, Visibility::All)
-                    .map_err(|_| field("act_ids", format!("no act {a}")))?;
+                    .map_err(|_| AppError::field("act_ids", format!("no act {a}")))?;
             }
             let new = NewCase {
                 source_kind: b.source.kind,
@@ -589,7 +588,7 @@ pub async fn write_opinion(
     let (id, mut b) = (id.get()?.into_inner(), body.get()?.into_inner());
     let unknown = b.circumstances.unknown();
     if !unknown.is_empty() {
-        return Err(field(
+        return Err(AppError::field(
             "circumstances",
             format!("not in ACC-7, ACC-8 or ACC-9: {}", unknown.join(", ")),
         ));
@@ -852,7 +851,10 @@ pub async fn decide_case(
                 .iter()
                 .any(|(k, i, _)| *k == RespondentKind::Person && *i == p.person_id)
             {
-                return Err(field("persons", format!("person {} is not a respondent", p.person_id)));
+                return Err(AppError::field(
+                    "persons",
+                    format!("person {} is not a respondent", p.person_id),
+                ));
             }
         }
         for x in &d.departments {
@@ -860,7 +862,7 @@ pub async fn decide_case(
                 .iter()
                 .any(|(k, i, _)| *k == RespondentKind::Department && *i == x.department_id)
             {
-                return Err(field(
+                return Err(AppError::field(
                     "departments",
                     format!("department {} is not a respondent", x.department_id),
                 ));
@@ -896,7 +898,7 @@ pub async fn serve_decision(
     let today = crate::db::today();
     step(&state, &caller, id, CaseStep::Serve, move |conn, c| {
         if c.decided_on.is_some_and(|d| b.served_on < d) || b.served_on > today {
-            return Err(field("served_on", "must be from the decision day to today"));
+            return Err(AppError::field("served_on", "must be from the decision day to today"));
         }
         store::serve(conn, c.id, b.served_on, crate::db::now())?;
         Ok(serde_json::json!({"served_on": b.served_on}))
@@ -942,7 +944,7 @@ pub async fn file_appeal(
             .served_on
             .ok_or_else(|| AppError::Internal("served case without a date".into()))?;
         if b.filed_on < served || b.filed_on > today {
-            return Err(field("filed_on", "must be from the served day to today"));
+            return Err(AppError::field("filed_on", "must be from the served day to today"));
         }
         let window = crate::rules::store::in_force(conn, served)?
             .rule
@@ -1016,7 +1018,7 @@ pub async fn decide_appeal(
                 let d = b
                     .decision
                     .clone()
-                    .ok_or_else(|| field("decision", "a modified decision states the new one"))?;
+                    .ok_or_else(|| AppError::field("decision", "a modified decision states the new one"))?;
                 let opinion: serde_json::Value = c
                     .opinion
                     .as_deref()

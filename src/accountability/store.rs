@@ -300,8 +300,7 @@ pub fn evidence_visible(conn: &mut DbConn, attachment: i64, vis: CaseVisibility)
 /// Decided cases of a year with their current decision, not revoked on appeal (EVAL-7 reads
 /// who lost award eligibility from them).
 pub fn decided_in(conn: &mut DbConn, year: i32) -> Result<Vec<(i64, String)>, StoreError> {
-    let from = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(NaiveDate::MIN);
-    let to = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MAX);
+    let (from, to) = crate::rules::calendar::year_bounds(year);
     let rows: Vec<(i64, Option<String>)> = c::acc_cases
         .filter(c::decided_on.ge(from))
         .filter(c::decided_on.le(to))

@@ -262,10 +262,7 @@ fn check_fields(f: &mut ActFields, today: NaiveDate) -> Result<(), AppError> {
 /// The checks that need the database: the department, the officers, their certificates.
 fn check_references(conn: &mut DbConn, f: &ActFields) -> Result<(), AppError> {
     if let Err(StoreError::NotFound) = departments::get(conn, f.department_id, Visibility::All) {
-        return Err(AppError::invalid(vec![FieldError::new(
-            "department_id",
-            "no such department",
-        )]));
+        return Err(AppError::field("department_id", "no such department"));
     }
     let mut missing = Vec::new();
     for (i, id) in f.officers.iter().enumerate() {
@@ -651,10 +648,7 @@ pub async fn filing(
                 ));
             }
             if b.filed_on < act.decision_date || b.filed_on > today {
-                return Err(AppError::invalid(vec![FieldError::new(
-                    "filed_on",
-                    "must be from the decision date to today",
-                )]));
+                return Err(AppError::field("filed_on", "must be from the decision date to today"));
             }
             store::file(conn, id, b.filed_on, crate::db::now())?;
             audit::append(conn, &actor, "act.filing", "act", id, &b)?;
@@ -696,10 +690,7 @@ pub async fn add_review(
         .write(move |conn| {
             let act = detail(conn, id, Visibility::All, today)?;
             if b.decided_on < act.decision_date || b.decided_on > today {
-                return Err(AppError::invalid(vec![FieldError::new(
-                    "decided_on",
-                    "must be from the decision date to today",
-                )]));
+                return Err(AppError::field("decided_on", "must be from the decision date to today"));
             }
             let review = store::NewReview {
                 kind: b.kind,

@@ -13,6 +13,7 @@ use crate::db::schema::eval_deductions::dsl as d;
 use crate::db::schema::{eval_meetings as m, eval_opinions as o, eval_qualitative as q, eval_years as y};
 use crate::db::{DbConn, StoreError};
 use crate::http::pagination::PageRequest;
+use crate::rules::calendar::year_bounds;
 use crate::supervision::rules::MeasureAction;
 
 #[derive(Clone, Debug, Queryable)]
@@ -480,13 +481,6 @@ pub fn people_and_exams(
         .select((er::person_id, er::passed))
         .load(conn)?;
     Ok((people, results))
-}
-
-pub fn year_bounds(year: i32) -> (NaiveDate, NaiveDate) {
-    (
-        NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(NaiveDate::MIN),
-        NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MAX),
-    )
 }
 
 // ---- the leadership group's monthly meetings ----

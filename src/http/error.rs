@@ -99,6 +99,11 @@ impl AppError {
         }
     }
 
+    /// A validation refusal of one field.
+    pub fn field(name: &str, message: impl Into<String>) -> Self {
+        Self::invalid(vec![FieldError::new(name, message)])
+    }
+
     /// A refusal by a rule of the seed, naming its articles.
     pub fn rule(code: &'static str, detail: impl Into<String>, basis: Basis) -> Self {
         Self::Unprocessable {

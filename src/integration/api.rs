@@ -21,7 +21,7 @@ use crate::http::checked::{Json, Path, Query};
 use crate::http::error::Problem;
 use crate::http::pagination::{Page, PageRequest};
 use crate::http::validate::Check;
-use crate::http::{AppError, Caller, FieldError};
+use crate::http::{AppError, Caller};
 use crate::org::api::missing;
 use crate::AppState;
 
@@ -323,10 +323,7 @@ fn token_request(req: &HttpRequest, body: &[u8]) -> Result<TokenRequest, AppErro
         t.client_secret.get_or_insert(secret);
     }
     if t.grant_type != "client_credentials" {
-        return Err(AppError::invalid(vec![FieldError::new(
-            "grant_type",
-            "only `client_credentials` is supported",
-        )]));
+        return Err(AppError::field("grant_type", "only `client_credentials` is supported"));
     }
     Ok(t)
 }

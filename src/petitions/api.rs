@@ -18,7 +18,7 @@ use crate::http::checked::{Json, Path, Query};
 use crate::http::error::Problem;
 use crate::http::pagination::{Page, PageRequest};
 use crate::http::validate::Check;
-use crate::http::{AppError, Caller, FieldError};
+use crate::http::{AppError, Caller};
 use crate::org::api::missing;
 use crate::AppState;
 
@@ -226,10 +226,7 @@ pub async fn create(
     let (subject, content, contact) = check_text(&b.subject, &b.content, b.contact.as_deref(), b.anonymous)?;
     let received_on = b.received_on.unwrap_or_else(crate::db::today);
     if received_on > crate::db::today() {
-        return Err(AppError::invalid(vec![FieldError::new(
-            "received_on",
-            "must not be in the future",
-        )]));
+        return Err(AppError::field("received_on", "must not be in the future"));
     }
     let new = NewPetition {
         tracking_code: rules::tracking_code(),
@@ -339,7 +336,7 @@ pub async fn assign(
                 ));
             }
             crate::org::store::departments::get(conn, b.department_id, Visibility::All)
-                .map_err(|_| AppError::invalid(vec![FieldError::new("department_id", "no such department")]))?;
+                .map_err(|_| AppError::field("department_id", "no such department"))?;
             let rules = crate::rules::store::in_force(conn, today)?;
             let due = crate::rules::store::due_date(conn, today, rules.rule.values.petition_reply_working_days)?.due_on;
             store::assign(

@@ -233,7 +233,7 @@ fn staff_own_department<P: crate::auth::rules::Policy>(caller: &Caller<P>, depar
 
 /// A decision disclosure names an active act of its kind and department; nothing else names one.
 fn check_act(conn: &mut DbConn, b: &NewDisclosure) -> Result<(), AppError> {
-    let field = |m: &str| AppError::invalid(vec![FieldError::new("act_id", m)]);
+    let field = |m: &str| AppError::field("act_id", m);
     match (b.content_type, b.act_id) {
         (ContentType::Decision, None) => Err(field("a decision disclosure must name the act it publishes")),
         (ContentType::Decision, Some(id)) => {
@@ -283,10 +283,7 @@ pub async fn create(
             if let Err(StoreError::NotFound) =
                 crate::org::store::departments::get(conn, b.department_id, Visibility::All)
             {
-                return Err(AppError::invalid(vec![FieldError::new(
-                    "department_id",
-                    "no such department",
-                )]));
+                return Err(AppError::field("department_id", "no such department"));
             }
             check_act(conn, &b)?;
             let new = store::NewItem {
@@ -653,9 +650,7 @@ pub async fn attach(
     let id = id.get()?.into_inner();
     let upload = files::read(form.get()?, &["purpose"]).await?;
     let purpose: AttachmentPurpose = match upload.fields.get("purpose") {
-        Some(p) => p
-            .parse()
-            .map_err(|e: String| AppError::invalid(vec![FieldError::new("purpose", e)]))?,
+        Some(p) => p.parse().map_err(|e: String| AppError::field("purpose", e))?,
         None => AttachmentPurpose::Other,
     };
     let (actor, by, vis) = (caller.actor(), caller.user_id, caller.visibility());

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use super::rules::{self, MAX_ATTACHMENT_BYTES};
 use super::store::{AttachmentMeta, NewAttachment};
 use crate::http::validate::Check;
-use crate::http::{AppError, FieldError};
+use crate::http::AppError;
 
 /// A file upload form: `file` (PDF, Office document, PNG or JPEG; at most 10 MiB) and, where
 /// an endpoint reads one, `purpose`. Documents the multipart body in the OpenAPI description.
@@ -84,8 +84,7 @@ pub async fn read(mut form: Multipart, allowed: &[&str]) -> Result<Upload, AppEr
             fields.insert(name, String::from_utf8_lossy(&data).trim().to_owned());
         }
     }
-    let (filename, declared, data) =
-        file.ok_or_else(|| AppError::invalid(vec![FieldError::new("file", "a file is required")]))?;
+    let (filename, declared, data) = file.ok_or_else(|| AppError::field("file", "a file is required"))?;
     let content_type = content_type(&data, declared.as_deref())?;
     let mut check = Check::default();
     let filename = check.text("file", &filename.replace(['/', '\\'], "_"), 255);

@@ -314,12 +314,9 @@ pub async fn due_date(
     let n = u32::try_from(q.working_days)
         .ok()
         .filter(|n| (1..=1000).contains(n))
-        .ok_or_else(|| AppError::invalid(vec![FieldError::new("working_days", "must be from 1 to 1000")]))?;
+        .ok_or_else(|| AppError::field("working_days", "must be from 1 to 1000"))?;
     if !(2000..=2100).contains(&chrono::Datelike::year(&q.from)) {
-        return Err(AppError::invalid(vec![FieldError::new(
-            "from",
-            "must be in the years 2000 to 2100",
-        )]));
+        return Err(AppError::field("from", "must be in the years 2000 to 2100"));
     }
     let due = state.db.read(move |conn| store::due_date(conn, q.from, n)).await?;
     Ok(HttpResponse::Ok().json(DueDateView::new(q.from, n, due)))

@@ -60,6 +60,14 @@ pub struct DueDate {
 }
 
 /// Counts `n` working days after `from` (counting starts the day after; `n` ≥ 1).
+/// The first and last day of a calendar year.
+pub fn year_bounds(year: i32) -> (NaiveDate, NaiveDate) {
+    (
+        NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(NaiveDate::MIN),
+        NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MAX),
+    )
+}
+
 pub fn add_working_days(cal: &Calendar, from: NaiveDate, n: u32) -> DueDate {
     let mut counted = Vec::with_capacity(n as usize);
     let mut skipped = Vec::new();

@@ -14,6 +14,7 @@ use crate::db::schema::measures::dsl as m;
 use crate::db::schema::rectifications::dsl as r;
 use crate::db::{DbConn, StoreError};
 use crate::http::pagination::PageRequest;
+use crate::rules::calendar::year_bounds;
 
 #[derive(Clone, Debug, Queryable, serde::Serialize)]
 pub struct Inspection {
@@ -146,13 +147,6 @@ pub struct InspectionFilter {
     pub status: Option<InspectionStatus>,
     /// Inspections whose period starts in this year.
     pub year: Option<i32>,
-}
-
-fn year_bounds(year: i32) -> (NaiveDate, NaiveDate) {
-    (
-        NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(NaiveDate::MIN),
-        NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MAX),
-    )
 }
 
 pub fn list(conn: &mut DbConn, filter: &InspectionFilter, page: PageRequest) -> Result<Vec<Inspection>, StoreError> {

@@ -21,13 +21,9 @@ use crate::http::error::Problem;
 use crate::http::etag::{self, IfMatch};
 use crate::http::pagination::{Page, PageRequest};
 use crate::http::validate::Check;
-use crate::http::{AppError, Caller, FieldError};
+use crate::http::{AppError, Caller};
 use crate::org::api::missing;
 use crate::AppState;
-
-fn field(name: &str, message: impl Into<String>) -> AppError {
-    AppError::invalid(vec![FieldError::new(name, message)])
-}
 
 /// Staff read their own training only: the person they may see, if restricted.
 fn own_person<P: Policy>(caller: &Caller<P>) -> Option<i64> {
@@ -379,7 +375,7 @@ fn unique_people<'a>(ids: impl Iterator<Item = &'a i64>) -> Result<(), AppError>
     let mut seen = BTreeSet::new();
     for id in ids {
         if !seen.insert(*id) {
-            return Err(field("person_id", format!("person {id} is listed twice")));
+            return Err(AppError::field("person_id", format!("person {id} is listed twice")));
         }
     }
     Ok(())
@@ -409,13 +405,13 @@ pub async fn record_attendance(
         .write(move |conn| {
             let session = store::session(conn, id).map_err(missing("training session"))?;
             if session.held_on > today {
-                return Err(field("session", "the session has not been held yet"));
+                return Err(AppError::field("session", "the session has not been held yet"));
             }
             let current = store::participants(conn, id)?;
             for (n, r) in rows.iter().enumerate() {
                 match current.iter().find(|(p, _)| *p == r.person_id) {
                     None => {
-                        return Err(field(
+                        return Err(AppError::field(
                             &format!("[{n}].person_id"),
                             format!("person {} is not a participant of the session", r.person_id),
                         ))
@@ -537,13 +533,13 @@ pub async fn claim(
         (_, None, Some(own)) => own,
         (_, Some(p), Some(own)) if p == own => own,
         (_, Some(_), _) => return Err(AppError::Forbidden("staff claim self-study for themselves".into())),
-        (_, None, None) => return Err(field("person_id", "the account belongs to no person")),
+        (_, None, None) => return Err(AppError::field("person_id", "the account belongs to no person")),
     };
     let (actor, by) = (caller.actor(), caller.user_id);
     let v = state
         .db
         .write(move |conn| {
-            crate::org::store::people::get(conn, person).map_err(|_| field("person_id", "no such person"))?;
+            crate::org::store::people::get(conn, person).map_err(|_| AppError::field("person_id", "no such person"))?;
             let id = store::claim(conn, person, b.studied_on, tenths, &description, by, crate::db::now())?;
             let s = store::study(conn, id, Visibility::All)?;
             audit::append(conn, &actor, "training.self_study", "self_study", id, &s)?;
@@ -891,7 +887,7 @@ pub async fn record_results(
         .write(move |conn| {
             let exam = store::exam(conn, id).map_err(missing("exam"))?;
             if exam.held_on > today {
-                return Err(field("exam", "the exam has not been held yet"));
+                return Err(AppError::field("exam", "the exam has not been held yet"));
             }
             let pass_mark = i64::from(
                 crate::rules::store::in_force(conn, exam.held_on)?
@@ -902,7 +898,7 @@ pub async fn record_results(
             let existing = store::results(conn, id)?;
             for r in &rows {
                 if crate::org::store::people::get(conn, r.person_id).is_err() {
-                    return Err(field("person_id", format!("no person {}", r.person_id)));
+                    return Err(AppError::field("person_id", format!("no person {}", r.person_id)));
                 }
                 if existing.iter().any(|e| e.person_id == r.person_id) {
                     return Err(AppError::conflict(
@@ -1139,7 +1135,7 @@ pub async fn note_check(
 ) -> Result<HttpResponse, AppError> {
     let b = body.get()?.into_inner();
     if b.period_to < b.period_from {
-        return Err(field("period_to", "must not be before period_from"));
+        return Err(AppError::field("period_to", "must not be before period_from"));
     }
     let mut check = Check::default();
     let comment = check.optional_text("comment", &b.comment, 2000);
@@ -1148,7 +1144,8 @@ pub async fn note_check(
     let v = state
         .db
         .write(move |conn| {
-            crate::org::store::people::get(conn, b.person_id).map_err(|_| field("person_id", "no such person"))?;
+            crate::org::store::people::get(conn, b.person_id)
+                .map_err(|_| AppError::field("person_id", "no such person"))?;
             let record = NoteCheck {
                 id: 0,
                 person_id: b.person_id,

@@ -19,13 +19,7 @@ use crate::db::schema::training_documents::dsl as td;
 use crate::db::schema::training_sessions::dsl as ts;
 use crate::db::{DbConn, StoreError};
 use crate::http::pagination::PageRequest;
-
-fn year_bounds(year: i32) -> (NaiveDate, NaiveDate) {
-    (
-        NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(NaiveDate::MIN),
-        NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MAX),
-    )
-}
+use crate::rules::calendar::year_bounds;
 
 /// A year's plan (`plan`) or summary (`summary`), replaced whole.
 pub fn put_document(

@@ -14,21 +14,17 @@ use super::store::{self, Deduction, NewDeduction};
 use crate::acts::rules::PenaltyProcedure;
 use crate::audit;
 use crate::auth::rules::{AnyRole, OfficeOnly, Visibility};
-use crate::db::DbConn;
+use crate::db::{DbConn, StoreError};
 use crate::http::checked::{Json, Path, Query};
 use crate::http::error::Problem;
 use crate::http::pagination::{Page, PageRequest};
 use crate::http::validate::Check;
-use crate::http::{AppError, Caller, FieldError};
+use crate::http::{AppError, Caller};
 use crate::org::api::missing;
 use crate::rules::{ArticleRef, Basis, Regime};
 use crate::AppState;
 
 pub use sheet::{DepartmentScore, YearScores};
-
-fn field(name: &str, message: impl Into<String>) -> AppError {
-    AppError::invalid(vec![FieldError::new(name, message)])
-}
 
 /// 409 when the year's results are fixed (EVAL-6): nothing on its sheet changes any more.
 fn sheet_open(conn: &mut DbConn, year: i32) -> Result<(), AppError> {
@@ -146,13 +142,13 @@ pub struct NewDeductionRequest {
 }
 
 fn found_on(year: i32, given: Option<NaiveDate>, today: NaiveDate) -> Result<NaiveDate, AppError> {
-    let (first, last) = store::year_bounds(year);
+    let (first, last) = crate::rules::calendar::year_bounds(year);
     let day = given.unwrap_or_else(|| today.min(last));
     if day < first || day > last {
-        return Err(field("found_on", format!("must fall within {year}")));
+        return Err(AppError::field("found_on", format!("must fall within {year}")));
     }
     if day > today {
-        return Err(field("found_on", "must not be in the future"));
+        return Err(AppError::field("found_on", "must not be in the future"));
     }
     Ok(day)
 }
@@ -165,16 +161,14 @@ fn deduction(
     found: NaiveDate,
 ) -> Result<NewDeduction, AppError> {
     crate::org::store::departments::get(conn, b.department_id, Visibility::All)
-        .map_err(|_| field("department_id", "no such department"))?;
-    let facts = store::evidence(conn, b.evidence.kind, b.evidence.id)
-        .map_err(missing("evidence"))
-        .map_err(|e| match e {
-            AppError::NotFound(_) => field("evidence", format!("no {} {}", b.evidence.kind, b.evidence.id)),
-            other => other,
-        })?;
+        .map_err(|_| AppError::field("department_id", "no such department"))?;
+    let facts = store::evidence(conn, b.evidence.kind, b.evidence.id).map_err(|e| match e {
+        StoreError::NotFound => AppError::field("evidence", format!("no {} {}", b.evidence.kind, b.evidence.id)),
+        other => other.into(),
+    })?;
     // Evidence that names no department (a petition not assigned yet) is the office's call.
     if !facts.departments.is_empty() && !facts.departments.contains(&b.department_id) {
-        return Err(field(
+        return Err(AppError::field(
             "department_id",
             format!(
                 "the {} concerns department(s) {:?}, not {}",
@@ -384,13 +378,13 @@ pub struct ScoresQuery {
 
 /// The day a score view is computed for, from `as_of` or `quarter`.
 fn view_day(year: i32, q: &ScoresQuery) -> Result<Option<NaiveDate>, AppError> {
-    let (first, last) = store::year_bounds(year);
+    let (first, last) = crate::rules::calendar::year_bounds(year);
     match (q.as_of, q.quarter) {
         (Some(_), Some(_)) => Err(AppError::BadRequest("give as_of or quarter, not both".into())),
         (None, Some(n)) => rules::quarter_end(year, n)
             .map(Some)
             .ok_or_else(|| AppError::BadRequest("quarter must be 1 to 4".into())),
-        (Some(d), None) if d < first || d > last => Err(field("as_of", format!("must fall within {year}"))),
+        (Some(d), None) if d < first || d > last => Err(AppError::field("as_of", format!("must fall within {year}"))),
         (Some(d), None) => Ok(Some(d)),
         (None, None) => Ok(None),
     }
@@ -411,14 +405,23 @@ pub async fn scores(
         crate::http::validate::year(year.get()?.into_inner())?,
         q.get()?.into_inner(),
     );
-    let day = view_day(year, &q)?;
-    let vis = caller.visibility();
+    visible_sheet(&state, caller.visibility(), year, view_day(year, &q)?, q.department_id).await
+}
+
+/// The sheet of `day` (or the fixed or current one), with the departments the caller may see.
+async fn visible_sheet(
+    state: &AppState,
+    vis: Visibility,
+    year: i32,
+    day: Option<NaiveDate>,
+    department: Option<i64>,
+) -> Result<HttpResponse, AppError> {
     let mut s = state
         .db
         .read(move |conn| sheet::current_or_fixed(conn, year, day))
         .await?;
     s.departments
-        .retain(|d| vis.admits(d.department_id) && q.department_id.is_none_or(|id| id == d.department_id));
+        .retain(|d| vis.admits(d.department_id) && department.is_none_or(|id| id == d.department_id));
     Ok(HttpResponse::Ok().json(s))
 }
 
@@ -433,14 +436,12 @@ pub async fn quarter_scores(
 ) -> Result<HttpResponse, AppError> {
     let (year, quarter) = path.get()?.into_inner();
     let year = crate::http::validate::year(year)?;
-    let day = rules::quarter_end(year, quarter).ok_or_else(|| AppError::BadRequest("quarter must be 1 to 4".into()))?;
-    let vis = caller.visibility();
-    let mut s = state
-        .db
-        .read(move |conn| Ok::<_, AppError>(sheet::compute(conn, year, day)?))
-        .await?;
-    s.departments.retain(|d| vis.admits(d.department_id));
-    Ok(HttpResponse::Ok().json(s))
+    let q = ScoresQuery {
+        as_of: None,
+        quarter: Some(quarter),
+        department_id: None,
+    };
+    visible_sheet(&state, caller.visibility(), year, view_day(year, &q)?, None).await
 }
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -216,10 +216,13 @@ pub struct Qualitative {
 }
 
 fn training_line(conn: &mut DbConn, year: i32, department: i64) -> Result<TrainingLine, AppError> {
-    let required = crate::rules::store::in_force(conn, store::year_bounds(year).1.min(crate::db::today()))?
-        .rule
-        .values
-        .training_hours_per_year;
+    let required = crate::rules::store::in_force(
+        conn,
+        crate::rules::calendar::year_bounds(year).1.min(crate::db::today()),
+    )?
+    .rule
+    .values
+    .training_hours_per_year;
     let hours = crate::training::store::hours_by_person(conn, year)?;
     let (people, exams) = store::people_and_exams(conn, year, department)?;
     let meeting = people

@@ -158,7 +158,7 @@ pub fn compute(conn: &mut DbConn, year: i32, day: NaiveDate) -> Result<YearScore
 
 /// Today for the current year, the last day for a past year, the first for a future one.
 pub fn default_day(year: i32) -> NaiveDate {
-    let (first, last) = store::year_bounds(year);
+    let (first, last) = crate::rules::calendar::year_bounds(year);
     crate::db::today().clamp(first, last)
 }
 

@@ -15,7 +15,7 @@ use crate::http::error::Problem;
 use crate::http::etag;
 use crate::http::pagination::{Page, PageRequest};
 use crate::http::validate::Check;
-use crate::http::{AppError, Caller, FieldError};
+use crate::http::{AppError, Caller};
 use crate::org::rules::{self, CauseKind, CertificateStatus, EffectiveStatus};
 use crate::org::store::certificates::{self as store, Certificate, StatusChange};
 use crate::org::store::people;
@@ -242,15 +242,8 @@ pub async fn create(
         .write(move |conn| {
             match people::get(conn, new.holder_id) {
                 Ok(p) if p.active => {}
-                Ok(_) => {
-                    return Err(AppError::invalid(vec![FieldError::new(
-                        "holder_id",
-                        "the person is not active",
-                    )]))
-                }
-                Err(StoreError::NotFound) => {
-                    return Err(AppError::invalid(vec![FieldError::new("holder_id", "no such person")]))
-                }
+                Ok(_) => return Err(AppError::field("holder_id", "the person is not active")),
+                Err(StoreError::NotFound) => return Err(AppError::field("holder_id", "no such person")),
                 Err(e) => return Err(e.into()),
             }
             let id = store::create(conn, &new, Some(by), crate::db::now()).map_err(|e| match e {

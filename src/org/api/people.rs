@@ -13,7 +13,7 @@ use crate::http::checked::{Json, Path, Query};
 use crate::http::etag::{self, IfMatch};
 use crate::http::pagination::{Page, PageRequest};
 use crate::http::validate::Check;
-use crate::http::{AppError, Caller, FieldError};
+use crate::http::{AppError, Caller};
 use crate::org::rules::Position;
 use crate::org::store::departments;
 use crate::org::store::people::{self as store, Person};
@@ -49,10 +49,7 @@ pub struct PersonPatch {
 fn require_department(conn: &mut DbConn, id: i64) -> Result<(), AppError> {
     match departments::get(conn, id, Visibility::All) {
         Ok(_) => Ok(()),
-        Err(crate::db::StoreError::NotFound) => Err(AppError::invalid(vec![FieldError::new(
-            "department_id",
-            "no such department",
-        )])),
+        Err(crate::db::StoreError::NotFound) => Err(AppError::field("department_id", "no such department")),
         Err(e) => Err(e.into()),
     }
 }

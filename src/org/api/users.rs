@@ -15,7 +15,7 @@ use crate::http::error::Problem;
 use crate::http::etag::{self, IfMatch};
 use crate::http::pagination::{Page, PageRequest};
 use crate::http::validate::Check;
-use crate::http::{AppError, Caller, FieldError};
+use crate::http::{AppError, Caller};
 use crate::org::store::people;
 use crate::org::store::users::{self as store, User};
 use crate::AppState;
@@ -65,9 +65,7 @@ pub fn create_account(conn: &mut DbConn, actor: &Actor, new: store::NewUser) -> 
     if let Some(pid) = new.person_id {
         match people::get(conn, pid) {
             Ok(_) => {}
-            Err(StoreError::NotFound) => {
-                return Err(AppError::invalid(vec![FieldError::new("person_id", "no such person")]))
-            }
+            Err(StoreError::NotFound) => return Err(AppError::field("person_id", "no such person")),
             Err(e) => return Err(e.into()),
         }
         if store::person_has_account(conn, pid)? {
@@ -205,7 +203,7 @@ pub async fn update(
     let password_hash = run_blocking(move || {
         password
             .map(|p| {
-                check_password(&p).map_err(|m| AppError::invalid(vec![FieldError::new("password", m)]))?;
+                check_password(&p).map_err(|m| AppError::field("password", m))?;
                 passwords::hash(&p).map_err(AppError::Internal)
             })
             .transpose()
@@ -233,16 +231,13 @@ pub async fn update(
                 |conn| store::get(conn, id),
                 |conn, before| {
                     if before.role == Role::Integration || changes.role == Some(Role::Integration) {
-                        return Err(AppError::invalid(vec![FieldError::new(
+                        return Err(AppError::field(
                             "role",
                             "service accounts are managed at /api/v1/service-accounts",
-                        )]));
+                        ));
                     }
                     if changes.role == Some(Role::Staff) && before.person_id.is_none() {
-                        return Err(AppError::invalid(vec![FieldError::new(
-                            "role",
-                            "a staff account must belong to a person",
-                        )]));
+                        return Err(AppError::field("role", "a staff account must belong to a person"));
                     }
                     let after = store::update(conn, id, &changes, crate::db::now())?;
                     if signs_out {

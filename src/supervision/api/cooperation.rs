@@ -15,7 +15,7 @@ use crate::http::checked::{Json, Path, Query};
 use crate::http::error::Problem;
 use crate::http::pagination::{Page, PageRequest};
 use crate::http::validate::Check;
-use crate::http::{AppError, Caller, FieldError};
+use crate::http::{AppError, Caller};
 use crate::org::api::missing;
 use crate::AppState;
 
@@ -94,10 +94,7 @@ pub async fn create(
                 return Err(state_conflict(x.status, "it requests nothing more"));
             }
             if crate::org::store::departments::get(conn, b.department_id, Visibility::All).is_err() {
-                return Err(AppError::invalid(vec![FieldError::new(
-                    "department_id",
-                    "no such department",
-                )]));
+                return Err(AppError::field("department_id", "no such department"));
             }
             let rid = store::add_request(
                 conn,

@@ -18,7 +18,7 @@ use crate::db::DbConn;
 use crate::http::checked::{Json, Path, Query};
 use crate::http::error::Problem;
 use crate::http::pagination::{Page, PageRequest};
-use crate::http::{AppError, Caller, FieldError};
+use crate::http::{AppError, Caller};
 use crate::org::api::missing;
 use crate::AppState;
 
@@ -286,10 +286,7 @@ pub async fn receipt(
         .filter(|s| !s.is_empty())
         .map(str::to_owned);
     if received_by.as_ref().is_some_and(|s| s.chars().count() > 100) {
-        return Err(AppError::invalid(vec![FieldError::new(
-            "received_by",
-            "must be at most 100 characters",
-        )]));
+        return Err(AppError::field("received_by", "must be at most 100 characters"));
     }
     let (actor, by, vis, role, dept, today) = (
         caller.actor(),
@@ -307,12 +304,7 @@ pub async fn receipt(
             let t = targets
                 .iter()
                 .find(|t| t.target_kind == b.target.kind && t.target_id == b.target.id)
-                .ok_or_else(|| {
-                    AppError::invalid(vec![FieldError::new(
-                        "target",
-                        "the document is not served to this target",
-                    )])
-                })?;
+                .ok_or_else(|| AppError::field("target", "the document is not served to this target"))?;
             if role == Role::Staff && dept != Some(t.department_id) {
                 return Err(AppError::Forbidden(
                     "staff acknowledge documents served to their own department".into(),
@@ -325,10 +317,7 @@ pub async fn receipt(
                 ));
             }
             if b.received_on < d.issued_on || b.received_on > today {
-                return Err(AppError::invalid(vec![FieldError::new(
-                    "received_on",
-                    "must be from the issue date to today",
-                )]));
+                return Err(AppError::field("received_on", "must be from the issue date to today"));
             }
             store::record_receipt(
                 conn,

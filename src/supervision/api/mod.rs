@@ -24,7 +24,7 @@ use crate::http::error::Problem;
 use crate::http::etag::{self, IfMatch};
 use crate::http::pagination::{Page, PageRequest};
 use crate::http::validate::Check;
-use crate::http::{AppError, Caller, FieldError};
+use crate::http::{AppError, Caller};
 use crate::org::api::missing;
 use crate::org::rules::{CauseKind, CertificateStatus};
 use crate::AppState;
@@ -395,10 +395,7 @@ pub async fn conclude_inspection(
     let (id, b) = (id.get()?.into_inner(), body.get()?.into_inner());
     let conclusion = b.conclusion.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
     if conclusion.as_ref().is_some_and(|c| c.chars().count() > 20_000) {
-        return Err(AppError::invalid(vec![FieldError::new(
-            "conclusion",
-            "must be at most 20000 characters",
-        )]));
+        return Err(AppError::field("conclusion", "must be at most 20000 characters"));
     }
     step(&state, &caller, id, InspectionStep::Conclude, conclusion).await
 }
@@ -438,19 +435,11 @@ pub async fn draw_sample(
 ) -> Result<HttpResponse, AppError> {
     let (id, b) = (id.get()?.into_inner(), body.get()?.into_inner());
     if !(1..=1000).contains(&b.size) {
-        return Err(AppError::invalid(vec![FieldError::new(
-            "size",
-            "must be from 1 to 1000",
-        )]));
+        return Err(AppError::field("size", "must be from 1 to 1000"));
     }
     let seed = match b.seed {
         Some(s) if !s.is_empty() && s.len() <= 128 => s,
-        Some(_) => {
-            return Err(AppError::invalid(vec![FieldError::new(
-                "seed",
-                "must be 1 to 128 characters",
-            )]))
-        }
+        Some(_) => return Err(AppError::field("seed", "must be 1 to 128 characters")),
         None => crate::auth::tokens::random_token(),
     };
     let (actor, by) = (caller.actor(), caller.user_id);
@@ -888,13 +877,12 @@ fn apply_effect(
     by: i64,
     note: &str,
 ) -> Result<Option<i64>, AppError> {
-    let field = |f: &str, m: &str| AppError::invalid(vec![FieldError::new(f, m)]);
     let now = crate::db::now();
     match action {
         MeasureAction::SuspendCertificate | MeasureAction::ConfiscateCertificate => {
             let officer = finding
                 .officer_id
-                .ok_or_else(|| field("action", "the finding names no officer whose certificate to take"))?;
+                .ok_or_else(|| AppError::field("action", "the finding names no officer whose certificate to take"))?;
             let to = if action == MeasureAction::SuspendCertificate {
                 CertificateStatus::Suspended
             } else {
@@ -905,7 +893,7 @@ fn apply_effect(
                 crate::org::rules::transition(*status, to, CauseKind::InspectionFinding).is_ok()
             });
             let Some((cert, from, _)) = target else {
-                return Err(field(
+                return Err(AppError::field(
                     "action",
                     "the officer holds no certificate this measure can take",
                 ));
@@ -936,13 +924,13 @@ fn apply_effect(
         MeasureAction::Revoke | MeasureAction::Correct | MeasureAction::OrderFiling => {
             let act_id = finding
                 .act_id
-                .ok_or_else(|| field("action", "the finding names no act"))?;
+                .ok_or_else(|| AppError::field("action", "the finding names no act"))?;
             let act = crate::acts::store::get(conn, act_id, Visibility::All)?;
             if act.status == crate::acts::rules::ActStatus::Revoked {
                 return Err(AppError::conflict("act_revoked", "the act is already revoked"));
             }
             if action == MeasureAction::OrderFiling && (!act.major || act.filed_on.is_some()) {
-                return Err(field(
+                return Err(AppError::field(
                     "action",
                     "only an unfiled major act is ordered to be filed (SUP-6(8))",
                 ));
@@ -1000,17 +988,9 @@ pub async fn add_measure(
             rules::measure_fits(item, b.action, finding.checklist_item)
                 .map_err(|e| AppError::rule("measure_does_not_fit", e.to_string(), e.basis(item)))?;
             match (b.action.needs_deadline(), b.deadline) {
-                (true, None) => {
-                    return Err(AppError::invalid(vec![FieldError::new(
-                        "deadline",
-                        "this measure sets a deadline",
-                    )]))
-                }
+                (true, None) => return Err(AppError::field("deadline", "this measure sets a deadline")),
                 (_, Some(d)) if d < finding.found_on => {
-                    return Err(AppError::invalid(vec![FieldError::new(
-                        "deadline",
-                        "must not be before the finding date",
-                    )]))
+                    return Err(AppError::field("deadline", "must not be before the finding date"))
                 }
                 _ => {}
             }
