@@ -1,6 +1,8 @@
 //! Every operation of the OpenAPI document, called with no token, as each role and as
-//! service accounts: the roles its `security` lists get past authorisation, every other role
-//! gets 403, no token 401; a service account passes exactly where its scope is listed.
+//! service accounts. The expected outcome comes from the access table the extractor enforces
+//! (`http::access::TABLE`), and an operation missing from it fails: the roles a row lists get
+//! past authorisation, every other role gets 403, no token 401 (public rows: never 401/403);
+//! a service account passes exactly where the route's scope is one it holds.
 
 mod common;
 
@@ -8,6 +10,7 @@ use actix_web::http::Method;
 use actix_web::test::TestRequest;
 use common::TestApp;
 use safeguards::auth::Role;
+use safeguards::http::access::{self, Access};
 
 fn concrete(path: &str) -> String {
     path.replace("{id}", "1").replace("{number}", "NO-SUCH-NUMBER")
@@ -23,18 +26,57 @@ async fn each_operation_admits_exactly_the_roles_it_documents() {
     let doc = serde_json::to_value(safeguards::openapi_document()).unwrap();
     let mut clients: Vec<(String, String, String)> = Vec::new();
     let mut ops: Vec<(String, String, Vec<String>)> = Vec::new();
+    let mut public = Vec::new();
+    let mut missing = Vec::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
-        for (method, op) in item.as_object().unwrap() {
-            let Some(roles) = op["security"][0]["bearer"].as_array() else {
-                continue;
+        for method in item.as_object().unwrap().keys() {
+            let verb: Method = method.to_uppercase().parse().unwrap();
+            let mut roles: Vec<String> = match access::of(&verb, path) {
+                None => {
+                    missing.push(format!("{verb} {path}"));
+                    continue;
+                }
+                Some(Access::Public) => {
+                    public.push((verb, path.clone()));
+                    continue;
+                }
+                Some(Access::People(roles)) => roles.iter().map(|r| r.as_str().to_owned()).collect(),
             };
-            let mut roles: Vec<String> = roles.iter().map(|r| r.as_str().unwrap().to_owned()).collect();
-            if let Some(scope) = op["security"][1]["client"][0].as_str() {
+            if let Some(scope) = access::scope(&verb, path) {
                 roles.push(format!("scope:{scope}"));
             }
             ops.push((method.clone(), path.clone(), roles));
         }
     }
+    assert!(
+        missing.is_empty(),
+        "operations missing from the access table: {missing:?}"
+    );
+    let stale: Vec<_> = access::TABLE
+        .iter()
+        .filter(|(m, p, _)| doc["paths"][*p][m.as_str().to_lowercase()].is_null())
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "access table rows without a documented operation: {stale:?}"
+    );
+    for (verb, path) in &public {
+        let r = app
+            .send(
+                TestRequest::default()
+                    .method(verb.clone())
+                    .uri(&concrete(path))
+                    .set_json(serde_json::json!({})),
+            )
+            .await;
+        assert!(
+            r.status != 401 && r.status != 403,
+            "public {verb} {path}: {} {}",
+            r.status,
+            r.text
+        );
+    }
+    assert!(public.len() >= 10, "only {} public operations", public.len());
     // Service account 1 is the one `/service-accounts/1/…` rotates and revokes.
     app.service(&["rules:read"]).await;
     // Two service accounts for each scope: one with only it, one with every other scope.

@@ -12,7 +12,7 @@ use super::rules::{
 };
 use super::store::{self, Case, CaseVisibility, NewCase};
 use crate::audit::{self, Actor};
-use crate::auth::rules::{AnyRole, LeadershipOnly, OfficeOnly, OfficeOrLeadership, Policy, Visibility};
+use crate::auth::rules::Visibility;
 use crate::auth::Role;
 use crate::db::DbConn;
 use crate::http::checked::{Json, Path, Query};
@@ -29,7 +29,7 @@ fn acc(article: u8) -> ArticleRef {
     ArticleRef::article(Regime::Acc, article)
 }
 
-pub fn visibility<P: Policy>(caller: &Caller<P>) -> CaseVisibility {
+pub fn visibility(caller: &Caller) -> CaseVisibility {
     match caller.role {
         Role::Staff => CaseVisibility::Respondent(caller.person_id.unwrap_or(-1)),
         _ => CaseVisibility::All,
@@ -278,12 +278,11 @@ pub struct NewCaseRequest {
 }
 
 /// Propose a case (status `proposed`).
-#[utoipa::path(tag = "accountability", request_body = NewCaseRequest, responses((status = 201, body = CaseView)),
-    security(("bearer" = ["leadership", "supervisory_office"])))]
+#[utoipa::path(tag = "accountability", request_body = NewCaseRequest, responses((status = 201, body = CaseView)))]
 #[post("/accountability/cases")]
 pub async fn create_case(
     state: web::Data<AppState>,
-    caller: Caller<OfficeOrLeadership>,
+    caller: Caller,
     body: Json<NewCaseRequest>,
 ) -> Result<HttpResponse, AppError> {
     let b = body.get()?.into_inner();
@@ -332,12 +331,11 @@ pub struct ReferRequest {
 }
 
 /// Refer a supervision finding to accountability (SUP-7, last paragraph): a `proposed` case.
-#[utoipa::path(tag = "accountability", request_body = ReferRequest, responses((status = 201, body = CaseView)),
-    security(("bearer" = ["leadership", "supervisory_office"])))]
+#[utoipa::path(tag = "accountability", request_body = ReferRequest, responses((status = 201, body = CaseView)))]
 #[post("/findings/{id}/refer")]
 pub async fn refer_finding(
     state: web::Data<AppState>,
-    caller: Caller<OfficeOrLeadership>,
+    caller: Caller,
     id: Path<i64>,
     body: Json<ReferRequest>,
 ) -> Result<HttpResponse, AppError> {
@@ -384,12 +382,11 @@ pub async fn refer_finding(
 
 /// Refer a decision whose publication is overdue (PUB-6: 应当公示而未按照规定予以公示的，按责任追究
 /// 制度的规定追究执法责任): a `proposed` case against the act's officers.
-#[utoipa::path(tag = "accountability", request_body = ReferRequest, responses((status = 201, body = CaseView)),
-    security(("bearer" = ["leadership", "supervisory_office"])))]
+#[utoipa::path(tag = "accountability", request_body = ReferRequest, responses((status = 201, body = CaseView)))]
 #[post("/publicity/overdue/{act_id}/refer")]
 pub async fn refer_overdue(
     state: web::Data<AppState>,
-    caller: Caller<OfficeOrLeadership>,
+    caller: Caller,
     act_id: Path<i64>,
     body: Json<ReferRequest>,
 ) -> Result<HttpResponse, AppError> {
@@ -462,12 +459,11 @@ pub struct CaseQuery {
 }
 
 /// List cases (staff: only cases naming them).
-#[utoipa::path(tag = "accountability", params(CaseQuery), responses((status = 200, body = Page<CaseView>)),
-    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[utoipa::path(tag = "accountability", params(CaseQuery), responses((status = 200, body = Page<CaseView>)))]
 #[get("/accountability/cases")]
 pub async fn list_cases(
     state: web::Data<AppState>,
-    caller: Caller<AnyRole>,
+    caller: Caller,
     q: Query<CaseQuery>,
 ) -> Result<HttpResponse, AppError> {
     let q = q.get()?.into_inner();
@@ -486,14 +482,9 @@ pub async fn list_cases(
 }
 
 /// One case (staff: only a case naming them; the reporter of a report is never shown).
-#[utoipa::path(tag = "accountability", responses((status = 200, body = CaseView)),
-    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[utoipa::path(tag = "accountability", responses((status = 200, body = CaseView)))]
 #[get("/accountability/cases/{id}")]
-pub async fn get_case(
-    state: web::Data<AppState>,
-    caller: Caller<AnyRole>,
-    id: Path<i64>,
-) -> Result<HttpResponse, AppError> {
+pub async fn get_case(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let (id, vis) = (id.get()?.into_inner(), visibility(&caller));
     Ok(HttpResponse::Ok().json(state.db.read(move |conn| detail(conn, id, vis)).await?))
 }
@@ -518,9 +509,9 @@ fn event_of(status: CaseStatus) -> Option<crate::events::EventType> {
 }
 
 /// Runs one step: checks the transition, applies `run`, audits, answers the case.
-async fn step<P: Policy + 'static>(
+async fn step(
     state: &AppState,
-    caller: &Caller<P>,
+    caller: &Caller,
     id: i64,
     step: CaseStep,
     run: impl FnOnce(&mut DbConn, &Case) -> Result<serde_json::Value, AppError> + Send + 'static,
@@ -545,12 +536,11 @@ async fn step<P: Policy + 'static>(
 }
 
 /// Start investigating (the supervisory office, ACC-10).
-#[utoipa::path(tag = "accountability", responses((status = 200, body = CaseView), (status = 409, description = "Not proposed", body = Problem, content_type = "application/problem+json")),
-    security(("bearer" = ["supervisory_office"])))]
+#[utoipa::path(tag = "accountability", responses((status = 200, body = CaseView), (status = 409, description = "Not proposed", body = Problem, content_type = "application/problem+json")))]
 #[post("/accountability/cases/{id}/investigate")]
 pub async fn start_investigation(
     state: web::Data<AppState>,
-    caller: Caller<OfficeOnly>,
+    caller: Caller,
     id: Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.get()?.into_inner();
@@ -576,12 +566,11 @@ pub struct OpinionRequest {
 /// and the circumstances; ACC-7(2) is added when a respondent had a decided fault within the
 /// 365 days before this one, with those cases as evidence.
 #[utoipa::path(tag = "accountability", request_body = OpinionRequest,
-    responses((status = 200, body = CaseView), (status = 409, description = "Not investigating", body = Problem, content_type = "application/problem+json")),
-    security(("bearer" = ["supervisory_office"])))]
+    responses((status = 200, body = CaseView), (status = 409, description = "Not investigating", body = Problem, content_type = "application/problem+json")))]
 #[post("/accountability/cases/{id}/opinion")]
 pub async fn write_opinion(
     state: web::Data<AppState>,
-    caller: Caller<OfficeOnly>,
+    caller: Caller,
     id: Path<i64>,
     body: Json<OpinionRequest>,
 ) -> Result<HttpResponse, AppError> {
@@ -827,12 +816,11 @@ fn reverse_effects(
 /// Decide the case (the leadership group). Effects apply at once (ACC-14): a suspended or
 /// confiscated certificate names the case as its cause.
 #[utoipa::path(tag = "accountability", request_body = DecisionRequest,
-    responses((status = 200, body = CaseView), (status = 409, description = "No opinion yet", body = Problem, content_type = "application/problem+json")),
-    security(("bearer" = ["leadership"])))]
+    responses((status = 200, body = CaseView), (status = 409, description = "No opinion yet", body = Problem, content_type = "application/problem+json")))]
 #[post("/accountability/cases/{id}/decide")]
 pub async fn decide_case(
     state: web::Data<AppState>,
-    caller: Caller<LeadershipOnly>,
+    caller: Caller,
     id: Path<i64>,
     body: Json<DecisionRequest>,
 ) -> Result<HttpResponse, AppError> {
@@ -885,12 +873,11 @@ pub struct ServeRequest {
 
 /// Record that the decision was served (送达); the appeal window starts the next day.
 #[utoipa::path(tag = "accountability", request_body = ServeRequest,
-    responses((status = 200, body = CaseView), (status = 409, description = "Not decided", body = Problem, content_type = "application/problem+json")),
-    security(("bearer" = ["leadership", "supervisory_office"])))]
+    responses((status = 200, body = CaseView), (status = 409, description = "Not decided", body = Problem, content_type = "application/problem+json")))]
 #[post("/accountability/cases/{id}/serve")]
 pub async fn serve_decision(
     state: web::Data<AppState>,
-    caller: Caller<OfficeOrLeadership>,
+    caller: Caller,
     id: Path<i64>,
     body: Json<ServeRequest>,
 ) -> Result<HttpResponse, AppError> {
@@ -917,12 +904,11 @@ pub struct AppealRequest {
 /// Appeal the decision (a respondent), within the window of the rule set counted from the
 /// day after service (ACC-13). The decision keeps applying meanwhile (ACC-14).
 #[utoipa::path(tag = "accountability", request_body = AppealRequest,
-    responses((status = 200, body = CaseView), (status = 409, description = "Not served", body = Problem, content_type = "application/problem+json")),
-    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+    responses((status = 200, body = CaseView), (status = 409, description = "Not served", body = Problem, content_type = "application/problem+json")))]
 #[post("/accountability/cases/{id}/appeal")]
 pub async fn file_appeal(
     state: web::Data<AppState>,
-    caller: Caller<AnyRole>,
+    caller: Caller,
     id: Path<i64>,
     body: Json<AppealRequest>,
 ) -> Result<HttpResponse, AppError> {
@@ -987,12 +973,11 @@ pub struct AppealDecisionRequest {
 /// Decide the appeal (the leadership group): `revoked` reverses every effect, `modified`
 /// replaces the decision and reverses the effects it no longer supports; nothing is deleted.
 #[utoipa::path(tag = "accountability", request_body = AppealDecisionRequest,
-    responses((status = 200, body = CaseView), (status = 409, description = "Not appealed", body = Problem, content_type = "application/problem+json")),
-    security(("bearer" = ["leadership"])))]
+    responses((status = 200, body = CaseView), (status = 409, description = "Not appealed", body = Problem, content_type = "application/problem+json")))]
 #[post("/accountability/cases/{id}/appeal-decision")]
 pub async fn decide_appeal(
     state: web::Data<AppState>,
-    caller: Caller<LeadershipOnly>,
+    caller: Caller,
     id: Path<i64>,
     body: Json<AppealDecisionRequest>,
 ) -> Result<HttpResponse, AppError> {
@@ -1079,12 +1064,11 @@ pub async fn decide_appeal(
 
 /// Close the case: after an appeal decision, or once the appeal window has passed.
 #[utoipa::path(tag = "accountability",
-    responses((status = 200, body = CaseView), (status = 409, description = "Not served or appeal-decided, or the window is still open", body = Problem, content_type = "application/problem+json")),
-    security(("bearer" = ["leadership", "supervisory_office"])))]
+    responses((status = 200, body = CaseView), (status = 409, description = "Not served or appeal-decided, or the window is still open", body = Problem, content_type = "application/problem+json")))]
 #[post("/accountability/cases/{id}/finalize")]
 pub async fn finalize_case(
     state: web::Data<AppState>,
-    caller: Caller<OfficeOrLeadership>,
+    caller: Caller,
     id: Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.get()?.into_inner();
@@ -1115,12 +1099,11 @@ pub async fn finalize_case(
     responses(
         (status = 201, body = CaseView),
         (status = 409, description = "The case is final", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = ["leadership", "supervisory_office"])))]
+    ))]
 #[post("/accountability/cases/{id}/evidence")]
 pub async fn add_evidence(
     state: web::Data<AppState>,
-    caller: Caller<OfficeOrLeadership>,
+    caller: Caller,
     id: Path<i64>,
     form: crate::http::checked::Checked<actix_multipart::Multipart>,
 ) -> Result<HttpResponse, AppError> {

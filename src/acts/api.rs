@@ -11,7 +11,7 @@ use super::rules::{
 };
 use super::store::{self, Act, ActFields};
 use crate::audit;
-use crate::auth::rules::{AnyRole, OfficeOrLeadership, Visibility};
+use crate::auth::rules::Visibility;
 use crate::auth::Role;
 use crate::db::{DbConn, StoreError};
 use crate::http::checked::{Json, Path, Query};
@@ -319,7 +319,7 @@ fn check_references(conn: &mut DbConn, f: &ActFields) -> Result<(), AppError> {
     })
 }
 
-fn staff_own_department<P: crate::auth::rules::Policy>(caller: &Caller<P>, department_id: i64) -> Result<(), AppError> {
+fn staff_own_department(caller: &Caller, department_id: i64) -> Result<(), AppError> {
     if caller.role == Role::Staff && caller.department_id != Some(department_id) {
         return Err(AppError::Forbidden(
             "staff record acts of their own department only".into(),
@@ -334,14 +334,9 @@ fn staff_own_department<P: crate::auth::rules::Policy>(caller: &Caller<P>, depar
 /// with `officer_without_valid_certificate` (SUP-6(2)) and nothing is stored. The decision's
 /// publication deadline (PUB-6) is computed at once.
 #[utoipa::path(tag = "acts", request_body = NewAct,
-    responses((status = 201, body = ActView, headers(("ETag" = String), ("Location" = String)))),
-    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+    responses((status = 201, body = ActView, headers(("ETag" = String), ("Location" = String)))))]
 #[post("/acts")]
-pub async fn create(
-    state: web::Data<AppState>,
-    caller: Caller<AnyRole>,
-    body: Json<NewAct>,
-) -> Result<HttpResponse, AppError> {
+pub async fn create(state: web::Data<AppState>, caller: Caller, body: Json<NewAct>) -> Result<HttpResponse, AppError> {
     let b = body.get()?.into_inner();
     let today = crate::db::today();
     let mut fields = ActFields {
@@ -424,14 +419,9 @@ async fn list_acts(
 }
 
 /// List acts (staff: their own department's).
-#[utoipa::path(tag = "acts", params(ActQuery), responses((status = 200, body = Page<ActView>)),
-    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[utoipa::path(tag = "acts", params(ActQuery), responses((status = 200, body = Page<ActView>)))]
 #[get("/acts")]
-pub async fn list(
-    state: web::Data<AppState>,
-    caller: Caller<AnyRole>,
-    q: Query<ActQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn list(state: web::Data<AppState>, caller: Caller, q: Query<ActQuery>) -> Result<HttpResponse, AppError> {
     let q = q.get()?.into_inner();
     let page = PageRequest::parse(q.limit, q.after.as_deref())?;
     let filter = store::Filter {
@@ -462,12 +452,11 @@ pub struct OverdueQuery {
 ///
 /// Revoked acts are not listed. Each can be referred to accountability (ACC) once that
 /// regime exists.
-#[utoipa::path(tag = "publicity", params(OverdueQuery), responses((status = 200, body = Page<ActView>)),
-    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[utoipa::path(tag = "publicity", params(OverdueQuery), responses((status = 200, body = Page<ActView>)))]
 #[get("/publicity/overdue")]
 pub async fn overdue(
     state: web::Data<AppState>,
-    caller: Caller<AnyRole>,
+    caller: Caller,
     q: Query<OverdueQuery>,
 ) -> Result<HttpResponse, AppError> {
     let q = q.get()?.into_inner();
@@ -482,10 +471,9 @@ pub async fn overdue(
 }
 
 /// One act with its officers, publication duty, filing and review outcomes.
-#[utoipa::path(tag = "acts", responses((status = 200, body = ActView, headers(("ETag" = String)))),
-    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[utoipa::path(tag = "acts", responses((status = 200, body = ActView, headers(("ETag" = String)))))]
 #[get("/acts/{id}")]
-pub async fn get(state: web::Data<AppState>, caller: Caller<AnyRole>, id: Path<i64>) -> Result<HttpResponse, AppError> {
+pub async fn get(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let (id, vis, today) = (id.get()?.into_inner(), caller.visibility(), crate::db::today());
     let act = state.db.read(move |conn| detail(conn, id, vis, today)).await?;
     Ok(etag::json_with_etag(StatusCode::OK, &act))
@@ -507,12 +495,11 @@ fn active(act: &ActView) -> Result<(), AppError> {
     responses(
         (status = 200, body = ActView, headers(("ETag" = String))),
         (status = 409, description = "The act is revoked", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+    ))]
 #[patch("/acts/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
-    caller: Caller<AnyRole>,
+    caller: Caller,
     id: Path<i64>,
     if_match: IfMatch,
     body: Json<ActPatch>,
@@ -570,12 +557,11 @@ pub struct RevokeRequest {
     responses(
         (status = 200, body = ActView),
         (status = 409, description = "Already revoked", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = ["leadership", "supervisory_office"])))]
+    ))]
 #[post("/acts/{id}/revoke")]
 pub async fn revoke(
     state: web::Data<AppState>,
-    caller: Caller<OfficeOrLeadership>,
+    caller: Caller,
     id: Path<i64>,
     body: Json<RevokeRequest>,
 ) -> Result<HttpResponse, AppError> {
@@ -618,12 +604,11 @@ pub struct FilingRequest {
     responses(
         (status = 200, body = ActView),
         (status = 409, description = "Already filed, or revoked", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+    ))]
 #[post("/acts/{id}/filing")]
 pub async fn filing(
     state: web::Data<AppState>,
-    caller: Caller<AnyRole>,
+    caller: Caller,
     id: Path<i64>,
     body: Json<FilingRequest>,
 ) -> Result<HttpResponse, AppError> {
@@ -671,12 +656,11 @@ pub struct NewReview {
 }
 
 /// Record a reconsideration or litigation outcome of an act (EVAL-4(6)).
-#[utoipa::path(tag = "acts", request_body = NewReview, responses((status = 201, body = ActView)),
-    security(("bearer" = ["leadership", "supervisory_office"])))]
+#[utoipa::path(tag = "acts", request_body = NewReview, responses((status = 201, body = ActView)))]
 #[post("/acts/{id}/reviews")]
 pub async fn add_review(
     state: web::Data<AppState>,
-    caller: Caller<OfficeOrLeadership>,
+    caller: Caller,
     id: Path<i64>,
     body: Json<NewReview>,
 ) -> Result<HttpResponse, AppError> {

@@ -22,42 +22,6 @@ impl Role {
     pub const PEOPLE: &'static [Role] = &[Role::Leadership, Role::SupervisoryOffice, Role::Staff];
 }
 
-/// Which roles may call a route. Each route names one policy type in its handler signature
-/// (`Caller<OfficeOnly>`), and the OpenAPI `security` of the route lists the same roles.
-pub trait Policy {
-    const ROLES: &'static [Role];
-}
-
-/// Any person's account (service accounts pass by their scopes instead).
-pub struct AnyRole;
-impl Policy for AnyRole {
-    const ROLES: &'static [Role] = Role::PEOPLE;
-}
-
-/// The supervisory office only (user and organisation administration).
-pub struct OfficeOnly;
-impl Policy for OfficeOnly {
-    const ROLES: &'static [Role] = &[Role::SupervisoryOffice];
-}
-
-/// The leadership group only (rule amendments, decisions).
-pub struct LeadershipOnly;
-impl Policy for LeadershipOnly {
-    const ROLES: &'static [Role] = &[Role::Leadership];
-}
-
-/// The supervisory office and staff (the department that answers).
-pub struct OfficeOrStaff;
-impl Policy for OfficeOrStaff {
-    const ROLES: &'static [Role] = &[Role::SupervisoryOffice, Role::Staff];
-}
-
-/// The supervisory office and the leadership group.
-pub struct OfficeOrLeadership;
-impl Policy for OfficeOrLeadership {
-    const ROLES: &'static [Role] = &[Role::SupervisoryOffice, Role::Leadership];
-}
-
 /// Minimum password length (issue #2).
 pub const MIN_PASSWORD_LEN: usize = 12;
 /// Upper bound, so hashing cost stays bounded.

@@ -1,25 +1,26 @@
-//! The `Caller<P>` extractor: a valid access token of an active account whose session is
-//! open, whose role the route's policy `P` admits. 401 before 403, always.
+//! The `Caller` extractor: a valid access token of an active account whose session is
+//! open, whose role the access table (`http::access`) admits to the matched operation.
+//! 401 before 403, always.
 
 use std::collections::BTreeSet;
 use std::future::Future;
-use std::marker::PhantomData;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
-use actix_web::http::{header, Method};
+use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 
+use super::access::{self, Access};
 use super::AppError;
 use crate::audit::Actor;
-use crate::auth::rules::{AnyRole, Policy, Visibility};
+use crate::auth::rules::Visibility;
 use crate::auth::{store, Role};
-use crate::integration::rules::{scope_for, split, Scope};
+use crate::integration::rules::{split, Scope};
 use crate::AppState;
 
-/// The authenticated caller of a route whose policy is `P`.
+/// The authenticated caller of an operation the access table admits it to.
 #[derive(Clone, Debug)]
-pub struct Caller<P: Policy = AnyRole> {
+pub struct Caller {
     pub user_id: i64,
     pub role: Role,
     pub department_id: Option<i64>,
@@ -27,10 +28,9 @@ pub struct Caller<P: Policy = AnyRole> {
     pub session_id: i64,
     /// A service account's scopes (`None` for people).
     pub scopes: Option<BTreeSet<Scope>>,
-    policy: PhantomData<fn() -> P>,
 }
 
-impl<P: Policy> Caller<P> {
+impl Caller {
     pub fn actor(&self) -> Actor {
         Actor::User(self.user_id)
     }
@@ -72,15 +72,33 @@ fn admit_service(scopes: &str, needed: Option<Scope>) -> Result<(), AppError> {
     }
 }
 
-impl<P: Policy + 'static> FromRequest for Caller<P> {
+/// The access table's verdict for this account on the matched operation.
+fn admit(role: Role, scopes: Option<&str>, access: Option<Access>, scope: Option<Scope>) -> Result<(), AppError> {
+    let Some(Access::People(roles)) = access else {
+        return Err(AppError::Forbidden("this operation is not in the access table".into()));
+    };
+    if role == Role::Integration {
+        return admit_service(scopes.unwrap_or_default(), scope);
+    }
+    if roles.contains(&role) {
+        return Ok(());
+    }
+    Err(AppError::Forbidden(format!(
+        "the role `{role}` may not do this; allowed: {}",
+        roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+    )))
+}
+
+impl FromRequest for Caller {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer(req);
-        let read = matches!(*req.method(), Method::GET | Method::HEAD);
-        let route = scope_for(read, &req.match_pattern().unwrap_or_default());
+        let pattern = req.match_pattern().unwrap_or_default();
+        let access = access::of(req.method(), &pattern);
+        let scope = access::scope(req.method(), &pattern);
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::Internal("application state missing".into()))?;
             let claims = state
@@ -108,15 +126,7 @@ impl<P: Policy + 'static> FromRequest for Caller<P> {
                     "the account's role has changed; sign in again".into(),
                 ));
             }
-            if principal.role == Role::Integration {
-                admit_service(principal.scopes.as_deref().unwrap_or_default(), route)?;
-            } else if !P::ROLES.contains(&principal.role) {
-                return Err(AppError::Forbidden(format!(
-                    "the role `{}` may not do this; allowed: {}",
-                    principal.role,
-                    P::ROLES.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
-                )));
-            }
+            admit(principal.role, principal.scopes.as_deref(), access, scope)?;
             Ok(Caller {
                 user_id,
                 role: principal.role,
@@ -124,7 +134,6 @@ impl<P: Policy + 'static> FromRequest for Caller<P> {
                 person_id: principal.person_id,
                 session_id: sid,
                 scopes: principal.scopes.as_deref().map(split),
-                policy: PhantomData,
             })
         })
     }

@@ -1,6 +1,7 @@
 //! HTTP plumbing shared by every regime: errors, the auth extractor, pagination, ETags,
 //! request ids, health, metrics and the OpenAPI document.
 
+pub mod access;
 pub mod auth;
 pub mod checked;
 pub mod error;

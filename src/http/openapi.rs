@@ -11,7 +11,10 @@ use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
 use utoipa::Modify;
 
 use super::error::{FieldError, Problem, PROBLEM_JSON};
-use crate::integration::rules::{scope_for, Scope};
+use actix_web::http::Method;
+
+use super::access::{self, Access};
+use crate::integration::rules::Scope;
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -197,15 +200,18 @@ fn client_credentials() -> SecurityScheme {
     ))]))
 }
 
-/// A secured operation a scope opens gets a second, alternative requirement: the `client`
-/// scheme with that scope, from the same table the extractor checks.
-fn offer_to_services(path: &str, method: &str, op: &mut Operation) {
-    let Some(security) = op.security.as_mut().filter(|s| !s.is_empty()) else {
+/// The operation's `security`, written from the access table the extractor enforces: its
+/// roles under `bearer`, and, where a scope opens it, the alternative `client` requirement.
+fn secure(path: &str, method: &str, op: &mut Operation) {
+    let method: Method = method.to_uppercase().parse().expect("an HTTP method");
+    let Some(Access::People(roles)) = access::of(&method, path) else {
         return;
     };
-    if let Some(scope) = scope_for(method == "get", path) {
+    let mut security = vec![SecurityRequirement::new("bearer", roles.iter().map(|r| r.as_str()))];
+    if let Some(scope) = access::scope(&method, path) {
         security.push(SecurityRequirement::new("client", [scope.as_str()]));
     }
+    op.security = Some(security);
 }
 
 impl Modify for CommonResponses {
@@ -231,8 +237,8 @@ impl Modify for CommonResponses {
             ];
             for (method, op) in ops {
                 if let Some(op) = op.as_mut() {
+                    secure(path, method, op);
                     complete(path, method, op);
-                    offer_to_services(path, method, op);
                     if method == "get" {
                         offer_exports(path, op);
                     }

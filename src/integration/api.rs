@@ -13,7 +13,6 @@ use utoipa::ToSchema;
 use super::rules::{self, Scope};
 use super::store::{self, ServiceAccount};
 use crate::audit;
-use crate::auth::rules::OfficeOnly;
 use crate::auth::tokens::{digest, Claims, ACCESS_TTL_SECS};
 use crate::auth::Role;
 use crate::http::auth::client_address;
@@ -85,12 +84,11 @@ fn scopes(given: &[Scope], check: &mut Check) -> String {
 
 /// Create a service account (role `integration`) with its scopes; the answer holds the
 /// client secret, shown this once.
-#[utoipa::path(tag = "integration", request_body = NewServiceAccount, responses((status = 201, body = Credentials)),
-    security(("bearer" = ["supervisory_office"])))]
+#[utoipa::path(tag = "integration", request_body = NewServiceAccount, responses((status = 201, body = Credentials)))]
 #[post("/service-accounts")]
 pub async fn create(
     state: web::Data<AppState>,
-    caller: Caller<OfficeOnly>,
+    caller: Caller,
     body: Json<NewServiceAccount>,
 ) -> Result<HttpResponse, AppError> {
     let b = body.get()?.into_inner();
@@ -131,14 +129,9 @@ pub struct ListQuery {
 }
 
 /// List service accounts.
-#[utoipa::path(tag = "integration", params(ListQuery), responses((status = 200, body = Page<ServiceAccountView>)),
-    security(("bearer" = ["supervisory_office"])))]
+#[utoipa::path(tag = "integration", params(ListQuery), responses((status = 200, body = Page<ServiceAccountView>)))]
 #[get("/service-accounts")]
-pub async fn list(
-    state: web::Data<AppState>,
-    _caller: Caller<OfficeOnly>,
-    q: Query<ListQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn list(state: web::Data<AppState>, _caller: Caller, q: Query<ListQuery>) -> Result<HttpResponse, AppError> {
     let q = q.get()?.into_inner();
     let page = PageRequest::parse(q.limit, q.after.as_deref())?;
     let rows = state.db.read(move |conn| store::list(conn, page)).await?;
@@ -147,14 +140,9 @@ pub async fn list(
 }
 
 /// One service account.
-#[utoipa::path(tag = "integration", responses((status = 200, body = ServiceAccountView)),
-    security(("bearer" = ["supervisory_office"])))]
+#[utoipa::path(tag = "integration", responses((status = 200, body = ServiceAccountView)))]
 #[get("/service-accounts/{id}")]
-pub async fn get(
-    state: web::Data<AppState>,
-    _caller: Caller<OfficeOnly>,
-    id: Path<i64>,
-) -> Result<HttpResponse, AppError> {
+pub async fn get(state: web::Data<AppState>, _caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let id = id.get()?.into_inner();
     let a = state
         .db
@@ -183,12 +171,11 @@ pub struct ScopesRequest {
 
 /// Replace an account's scopes; they apply to its next request.
 #[utoipa::path(tag = "integration", request_body = ScopesRequest, responses((status = 200, body = ServiceAccountView),
-        (status = 409, description = "Revoked", body = Problem, content_type = "application/problem+json")),
-    security(("bearer" = ["supervisory_office"])))]
+        (status = 409, description = "Revoked", body = Problem, content_type = "application/problem+json")))]
 #[put("/service-accounts/{id}/scopes")]
 pub async fn set_scopes(
     state: web::Data<AppState>,
-    caller: Caller<OfficeOnly>,
+    caller: Caller,
     id: Path<i64>,
     body: Json<ScopesRequest>,
 ) -> Result<HttpResponse, AppError> {
@@ -219,14 +206,9 @@ pub async fn set_scopes(
 /// Issue a new secret (shown once); the old secret and every token issued under it stop
 /// working at once.
 #[utoipa::path(tag = "integration", responses((status = 200, body = Credentials),
-        (status = 409, description = "Revoked", body = Problem, content_type = "application/problem+json")),
-    security(("bearer" = ["supervisory_office"])))]
+        (status = 409, description = "Revoked", body = Problem, content_type = "application/problem+json")))]
 #[post("/service-accounts/{id}/rotate")]
-pub async fn rotate(
-    state: web::Data<AppState>,
-    caller: Caller<OfficeOnly>,
-    id: Path<i64>,
-) -> Result<HttpResponse, AppError> {
+pub async fn rotate(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let id = id.get()?.into_inner();
     let actor = caller.actor();
     let (a, secret) = state
@@ -253,14 +235,9 @@ pub async fn rotate(
 
 /// Revoke an account for good: its tokens stop working at once.
 #[utoipa::path(tag = "integration", responses((status = 200, body = ServiceAccountView),
-        (status = 409, description = "Already revoked", body = Problem, content_type = "application/problem+json")),
-    security(("bearer" = ["supervisory_office"])))]
+        (status = 409, description = "Already revoked", body = Problem, content_type = "application/problem+json")))]
 #[post("/service-accounts/{id}/revoke")]
-pub async fn revoke(
-    state: web::Data<AppState>,
-    caller: Caller<OfficeOnly>,
-    id: Path<i64>,
-) -> Result<HttpResponse, AppError> {
+pub async fn revoke(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let id = id.get()?.into_inner();
     let actor = caller.actor();
     let v = state

@@ -56,12 +56,9 @@ const TABLE: &[(&str, Scope, Option<Scope>)] = &[
     ("/webhooks", Scope::WebhooksManage, Some(Scope::WebhooksManage)),
 ];
 
-const API: &str = "/api/v1";
-
-/// The scope a service account needs for a route (its pattern, e.g. `/api/v1/acts/{id}`);
+/// The scope a service account needs for a route (its pattern below `/api/v1`, e.g. `/acts/{id}`);
 /// `None`: no service account may call it (accounts, rules adoption, audit…).
-pub fn scope_for(read: bool, pattern: &str) -> Option<Scope> {
-    let path = pattern.strip_prefix(API)?;
+pub fn scope_for(read: bool, path: &str) -> Option<Scope> {
     let (_, r, w) = TABLE.iter().find(|(prefix, _, _)| {
         path == *prefix || path.strip_prefix(prefix).is_some_and(|rest| rest.starts_with('/'))
     })?;
@@ -87,20 +84,20 @@ mod tests {
 
     #[test]
     fn routes_map_to_scopes_on_segment_boundaries() {
-        assert_eq!(scope_for(true, "/api/v1/acts"), Some(Scope::ActsRead));
-        assert_eq!(scope_for(false, "/api/v1/acts/{id}/reviews"), Some(Scope::ActsWrite));
+        assert_eq!(scope_for(true, "/acts"), Some(Scope::ActsRead));
+        assert_eq!(scope_for(false, "/acts/{id}/reviews"), Some(Scope::ActsWrite));
         assert_eq!(
-            scope_for(true, "/api/v1/training/recommendations"),
+            scope_for(true, "/training/recommendations"),
             Some(Scope::RecommendationsRead)
         );
-        assert_eq!(scope_for(true, "/api/v1/training/hours"), Some(Scope::TrainingRead));
-        assert_eq!(scope_for(false, "/api/v1/evaluation/deductions"), None);
+        assert_eq!(scope_for(true, "/training/hours"), Some(Scope::TrainingRead));
+        assert_eq!(scope_for(false, "/evaluation/deductions"), None);
         assert_eq!(
-            scope_for(true, "/api/v1/supervision-documents/{id}"),
+            scope_for(true, "/supervision-documents/{id}"),
             Some(Scope::SupervisionRead)
         );
-        assert_eq!(scope_for(true, "/api/v1/actsx"), None);
-        assert_eq!(scope_for(true, "/api/v1/users"), None);
+        assert_eq!(scope_for(true, "/actsx"), None);
+        assert_eq!(scope_for(true, "/users"), None);
         assert_eq!(scope_for(true, "/other/acts"), None);
     }
 

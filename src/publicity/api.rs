@@ -14,7 +14,7 @@ use super::rules::{
 use super::store::{self, AttachmentMeta, Content, Item, Version};
 use crate::acts::rules::{ActKind, ActStatus};
 use crate::audit;
-use crate::auth::rules::{AnyRole, OfficeOnly, Visibility};
+use crate::auth::rules::Visibility;
 use crate::auth::Role;
 use crate::db::{DbConn, StoreError};
 use crate::http::checked::{Json, Path, Query};
@@ -222,7 +222,7 @@ fn check_content(title: &str, body: &str, licensing: Option<LicensingDetails>) -
     Ok(Content { title, body, licensing })
 }
 
-fn staff_own_department<P: crate::auth::rules::Policy>(caller: &Caller<P>, department_id: i64) -> Result<(), AppError> {
+fn staff_own_department(caller: &Caller, department_id: i64) -> Result<(), AppError> {
     if caller.role == Role::Staff && caller.department_id != Some(department_id) {
         return Err(AppError::Forbidden(
             "staff draft disclosures of their own department only".into(),
@@ -265,12 +265,11 @@ fn check_act(conn: &mut DbConn, b: &NewDisclosure) -> Result<(), AppError> {
     responses(
         (status = 201, body = DisclosureView, headers(("ETag" = String), ("Location" = String))),
         (status = 409, description = "The act already has a decision disclosure", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+    ))]
 #[post("/disclosures")]
 pub async fn create(
     state: web::Data<AppState>,
-    caller: Caller<AnyRole>,
+    caller: Caller,
     body: Json<NewDisclosure>,
 ) -> Result<HttpResponse, AppError> {
     let b = body.get()?.into_inner();
@@ -318,12 +317,11 @@ pub struct DisclosureQuery {
 }
 
 /// List disclosure items, newest first (staff: their own department's).
-#[utoipa::path(tag = "publicity", params(DisclosureQuery), responses((status = 200, body = Page<DisclosureView>)),
-    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[utoipa::path(tag = "publicity", params(DisclosureQuery), responses((status = 200, body = Page<DisclosureView>)))]
 #[get("/disclosures")]
 pub async fn list(
     state: web::Data<AppState>,
-    caller: Caller<AnyRole>,
+    caller: Caller,
     q: Query<DisclosureQuery>,
 ) -> Result<HttpResponse, AppError> {
     let q = q.get()?.into_inner();
@@ -349,10 +347,9 @@ pub async fn list(
 }
 
 /// One disclosure item: its latest version, what the public sees, and its take-downs.
-#[utoipa::path(tag = "publicity", responses((status = 200, body = DisclosureView, headers(("ETag" = String)))),
-    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[utoipa::path(tag = "publicity", responses((status = 200, body = DisclosureView, headers(("ETag" = String)))))]
 #[get("/disclosures/{id}")]
-pub async fn get(state: web::Data<AppState>, caller: Caller<AnyRole>, id: Path<i64>) -> Result<HttpResponse, AppError> {
+pub async fn get(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let (id, vis, today) = (id.get()?.into_inner(), caller.visibility(), crate::db::today());
     let v = state.db.read(move |conn| detail(conn, id, vis, today)).await?;
     Ok(etag::json_with_etag(StatusCode::OK, &v))
@@ -365,14 +362,9 @@ pub struct Versions {
 }
 
 /// Every version of a disclosure item, oldest first.
-#[utoipa::path(tag = "publicity", responses((status = 200, body = Versions)),
-    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[utoipa::path(tag = "publicity", responses((status = 200, body = Versions)))]
 #[get("/disclosures/{id}/versions")]
-pub async fn versions(
-    state: web::Data<AppState>,
-    caller: Caller<AnyRole>,
-    id: Path<i64>,
-) -> Result<HttpResponse, AppError> {
+pub async fn versions(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let (id, vis) = (id.get()?.into_inner(), caller.visibility());
     let items = state
         .db
@@ -402,12 +394,11 @@ fn refused(e: rules::StepRefused) -> AppError {
     responses(
         (status = 200, body = DisclosureView, headers(("ETag" = String))),
         (status = 409, description = "The latest version is awaiting review", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+    ))]
 #[patch("/disclosures/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
-    caller: Caller<AnyRole>,
+    caller: Caller,
     id: Path<i64>,
     if_match: IfMatch,
     body: Json<DisclosurePatch>,
@@ -446,9 +437,9 @@ pub async fn update(
 }
 
 /// Runs one lifecycle step on the item inside a transaction and answers the new view.
-async fn lifecycle<P: crate::auth::rules::Policy + 'static>(
+async fn lifecycle(
     state: &AppState,
-    caller: &Caller<P>,
+    caller: &Caller,
     id: i64,
     action: &'static str,
     run: impl FnOnce(&mut DbConn, &Item, i64, NaiveDate) -> Result<serde_json::Value, AppError> + Send + 'static,
@@ -473,14 +464,9 @@ async fn lifecycle<P: crate::auth::rules::Policy + 'static>(
     responses(
         (status = 200, body = DisclosureView),
         (status = 409, description = "The latest version is not a draft", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+    ))]
 #[post("/disclosures/{id}/submit")]
-pub async fn submit(
-    state: web::Data<AppState>,
-    caller: Caller<AnyRole>,
-    id: Path<i64>,
-) -> Result<HttpResponse, AppError> {
+pub async fn submit(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let id = id.get()?.into_inner();
     lifecycle(&state, &caller, id, "disclosure.submit", |conn, item, _, _| {
         let latest = store::latest(conn, item.id)?;
@@ -517,14 +503,9 @@ fn retention_end(conn: &mut DbConn, act_id: i64, today: NaiveDate) -> Result<Nai
     responses(
         (status = 200, body = DisclosureView),
         (status = 409, description = "The latest version is not submitted", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = ["supervisory_office"])))]
+    ))]
 #[post("/disclosures/{id}/publish")]
-pub async fn publish(
-    state: web::Data<AppState>,
-    caller: Caller<OfficeOnly>,
-    id: Path<i64>,
-) -> Result<HttpResponse, AppError> {
+pub async fn publish(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let id = id.get()?.into_inner();
     lifecycle(&state, &caller, id, "disclosure.publish", |conn, item, by, today| {
         let latest = store::latest(conn, item.id)?;
@@ -571,12 +552,11 @@ pub struct ReturnRequest {
     responses(
         (status = 200, body = DisclosureView),
         (status = 409, description = "The latest version is not submitted", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = ["supervisory_office"])))]
+    ))]
 #[post("/disclosures/{id}/return")]
 pub async fn return_to_draft(
     state: web::Data<AppState>,
-    caller: Caller<OfficeOnly>,
+    caller: Caller,
     id: Path<i64>,
     body: Json<ReturnRequest>,
 ) -> Result<HttpResponse, AppError> {
@@ -606,12 +586,11 @@ pub struct WithdrawRequest {
     responses(
         (status = 200, body = DisclosureView),
         (status = 409, description = "Nothing is published", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = ["supervisory_office"])))]
+    ))]
 #[post("/disclosures/{id}/withdraw")]
 pub async fn withdraw(
     state: web::Data<AppState>,
-    caller: Caller<OfficeOnly>,
+    caller: Caller,
     id: Path<i64>,
     body: Json<WithdrawRequest>,
 ) -> Result<HttpResponse, AppError> {
@@ -638,12 +617,11 @@ pub async fn withdraw(
     responses(
         (status = 201, body = AttachmentView),
         (status = 409, description = "The latest version is not a draft", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+    ))]
 #[post("/disclosures/{id}/attachments")]
 pub async fn attach(
     state: web::Data<AppState>,
-    caller: Caller<AnyRole>,
+    caller: Caller,
     id: Path<i64>,
     form: crate::http::checked::Checked<Multipart>,
 ) -> Result<HttpResponse, AppError> {
@@ -686,14 +664,9 @@ pub async fn attach(
         (Vec<u8> = "application/msword"), (Vec<u8> = "application/vnd.ms-excel"), (Vec<u8> = "application/vnd.ms-powerpoint"),
         (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        (Vec<u8> = "application/vnd.openxmlformats-officedocument.presentationml.presentation")))),
-    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.presentationml.presentation")))))]
 #[get("/attachments/{id}")]
-pub async fn download(
-    state: web::Data<AppState>,
-    caller: Caller<AnyRole>,
-    id: Path<i64>,
-) -> Result<HttpResponse, AppError> {
+pub async fn download(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let (id, vis) = (id.get()?.into_inner(), caller.visibility());
     let case_vis = crate::accountability::cases::visibility(&caller);
     let (meta, data) = state

@@ -8,7 +8,6 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::store::{self, Delivery, NewWebhook, Webhook};
 use crate::audit;
-use crate::auth::rules::OfficeOnly;
 use crate::auth::Role;
 use crate::events::EventType;
 use crate::http::checked::{Json, Path, Query};
@@ -19,7 +18,7 @@ use crate::org::api::missing;
 use crate::AppState;
 
 /// Whose subscriptions the caller manages: a service account its own, the office all.
-fn owner_filter(caller: &Caller<OfficeOnly>) -> Option<i64> {
+fn owner_filter(caller: &Caller) -> Option<i64> {
     (caller.role == Role::Integration).then_some(caller.user_id)
 }
 
@@ -109,12 +108,11 @@ fn check_url(url: &str, check: &mut Check) -> String {
 /// HMAC-SHA256(secret, "<t>.<body>")>`, with `X-Safeguards-Event` and `X-Safeguards-Delivery`
 /// (`{webhook}-{seq}-{attempt}`). A non-2xx answer or no answer is retried with exponential
 /// backoff and jitter; after too many failures in a row the subscription is disabled.
-#[utoipa::path(tag = "integration", request_body = WebhookRequest, responses((status = 201, body = NewSubscription)),
-    security(("bearer" = ["supervisory_office"])))]
+#[utoipa::path(tag = "integration", request_body = WebhookRequest, responses((status = 201, body = NewSubscription)))]
 #[post("/webhooks")]
 pub async fn create(
     state: web::Data<AppState>,
-    caller: Caller<OfficeOnly>,
+    caller: Caller,
     body: Json<WebhookRequest>,
 ) -> Result<HttpResponse, AppError> {
     let b = body.get()?.into_inner();
@@ -171,14 +169,9 @@ pub struct PageQuery {
 }
 
 /// The caller's subscriptions (the office: all).
-#[utoipa::path(tag = "integration", params(PageQuery), responses((status = 200, body = Page<WebhookView>)),
-    security(("bearer" = ["supervisory_office"])))]
+#[utoipa::path(tag = "integration", params(PageQuery), responses((status = 200, body = Page<WebhookView>)))]
 #[get("/webhooks")]
-pub async fn list(
-    state: web::Data<AppState>,
-    caller: Caller<OfficeOnly>,
-    q: Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn list(state: web::Data<AppState>, caller: Caller, q: Query<PageQuery>) -> Result<HttpResponse, AppError> {
     let q = q.get()?.into_inner();
     let page = PageRequest::parse(q.limit, q.after.as_deref())?;
     let owner = owner_filter(&caller);
@@ -188,14 +181,9 @@ pub async fn list(
 }
 
 /// One subscription.
-#[utoipa::path(tag = "integration", responses((status = 200, body = WebhookView)),
-    security(("bearer" = ["supervisory_office"])))]
+#[utoipa::path(tag = "integration", responses((status = 200, body = WebhookView)))]
 #[get("/webhooks/{id}")]
-pub async fn get(
-    state: web::Data<AppState>,
-    caller: Caller<OfficeOnly>,
-    id: Path<i64>,
-) -> Result<HttpResponse, AppError> {
+pub async fn get(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let (id, owner) = (id.get()?.into_inner(), owner_filter(&caller));
     let h = state
         .db
@@ -205,14 +193,9 @@ pub async fn get(
 }
 
 /// End a subscription (its delivery record goes with it).
-#[utoipa::path(tag = "integration", responses((status = 204, description = "Deleted")),
-    security(("bearer" = ["supervisory_office"])))]
+#[utoipa::path(tag = "integration", responses((status = 204, description = "Deleted")))]
 #[delete("/webhooks/{id}")]
-pub async fn remove(
-    state: web::Data<AppState>,
-    caller: Caller<OfficeOnly>,
-    id: Path<i64>,
-) -> Result<HttpResponse, AppError> {
+pub async fn remove(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let (id, owner, actor) = (id.get()?.into_inner(), owner_filter(&caller), caller.actor());
     state
         .db
@@ -262,12 +245,11 @@ fn delivery_view(d: Delivery) -> DeliveryView {
 }
 
 /// Every delivery attempt of a subscription, oldest first.
-#[utoipa::path(tag = "integration", params(PageQuery), responses((status = 200, body = Page<DeliveryView>)),
-    security(("bearer" = ["supervisory_office"])))]
+#[utoipa::path(tag = "integration", params(PageQuery), responses((status = 200, body = Page<DeliveryView>)))]
 #[get("/webhooks/{id}/deliveries")]
 pub async fn deliveries(
     state: web::Data<AppState>,
-    caller: Caller<OfficeOnly>,
+    caller: Caller,
     id: Path<i64>,
     q: Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
@@ -292,12 +274,11 @@ pub struct ReplayRequest {
 }
 
 /// Deliver again from an event on; re-enables a disabled subscription.
-#[utoipa::path(tag = "integration", request_body = ReplayRequest, responses((status = 200, body = WebhookView)),
-    security(("bearer" = ["supervisory_office"])))]
+#[utoipa::path(tag = "integration", request_body = ReplayRequest, responses((status = 200, body = WebhookView)))]
 #[post("/webhooks/{id}/replay")]
 pub async fn replay(
     state: web::Data<AppState>,
-    caller: Caller<OfficeOnly>,
+    caller: Caller,
     id: Path<i64>,
     body: Json<ReplayRequest>,
 ) -> Result<HttpResponse, AppError> {

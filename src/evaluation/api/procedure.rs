@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use super::sheet::{self, YearScores};
 use crate::audit::{self, Actor};
-use crate::auth::rules::{AnyRole, LeadershipOnly, OfficeOrLeadership, OfficeOrStaff, Visibility};
+use crate::auth::rules::Visibility;
 use crate::auth::Role;
 use crate::db::DbConn;
 use crate::evaluation::rules::{self, Grade, Outcome, YearStatus, YearStep, EVAL_7};
@@ -157,14 +157,9 @@ fn record(
 
 /// Open the year's assessment (EVAL-6(1)); not before the year begins.
 #[utoipa::path(tag = "evaluation", responses((status = 201, body = YearView),
-        (status = 409, description = "Already opened", body = Problem, content_type = "application/problem+json")),
-    security(("bearer" = ["leadership", "supervisory_office"])))]
+        (status = 409, description = "Already opened", body = Problem, content_type = "application/problem+json")))]
 #[post("/evaluation/years/{year}/open")]
-pub async fn open(
-    state: web::Data<AppState>,
-    caller: Caller<OfficeOrLeadership>,
-    year: Path<i32>,
-) -> Result<HttpResponse, AppError> {
+pub async fn open(state: web::Data<AppState>, caller: Caller, year: Path<i32>) -> Result<HttpResponse, AppError> {
     let year = crate::http::validate::year(year.get()?.into_inner())?;
     if year > crate::db::today().year() {
         return Err(AppError::rule(
@@ -194,14 +189,9 @@ pub async fn open(
 }
 
 /// The year's assessment: its state, report and opinions (staff: their department's).
-#[utoipa::path(tag = "evaluation", responses((status = 200, body = YearView)),
-    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[utoipa::path(tag = "evaluation", responses((status = 200, body = YearView)))]
 #[get("/evaluation/years/{year}")]
-pub async fn get_year(
-    state: web::Data<AppState>,
-    caller: Caller<AnyRole>,
-    year: Path<i32>,
-) -> Result<HttpResponse, AppError> {
+pub async fn get_year(state: web::Data<AppState>, caller: Caller, year: Path<i32>) -> Result<HttpResponse, AppError> {
     let (year, vis) = (
         crate::http::validate::year(year.get()?.into_inner())?,
         caller.visibility(),
@@ -237,12 +227,11 @@ fn prose(name: &str, text: &str) -> Result<String, AppError> {
 /// Feed the preliminary opinion back to a department (EVAL-6(3)); feeding it again revises it
 /// and asks for a new response.
 #[utoipa::path(tag = "evaluation", request_body = TextRequest, responses((status = 200, body = OpinionView),
-        (status = 409, description = "The year is not open", body = Problem, content_type = "application/problem+json")),
-    security(("bearer" = ["leadership", "supervisory_office"])))]
+        (status = 409, description = "The year is not open", body = Problem, content_type = "application/problem+json")))]
 #[post("/evaluation/years/{year}/departments/{department_id}/preliminary")]
 pub async fn preliminary(
     state: web::Data<AppState>,
-    caller: Caller<OfficeOrLeadership>,
+    caller: Caller,
     path: Path<(i32, i64)>,
     body: Json<TextRequest>,
 ) -> Result<HttpResponse, AppError> {
@@ -274,12 +263,11 @@ pub async fn preliminary(
 /// The department's response to its preliminary opinion (staff of the department, or the
 /// office recording it).
 #[utoipa::path(tag = "evaluation", request_body = TextRequest, responses((status = 200, body = OpinionView),
-        (status = 409, description = "No opinion fed back, or the year is not open", body = Problem, content_type = "application/problem+json")),
-    security(("bearer" = ["supervisory_office", "staff"])))]
+        (status = 409, description = "No opinion fed back, or the year is not open", body = Problem, content_type = "application/problem+json")))]
 #[post("/evaluation/years/{year}/departments/{department_id}/response")]
 pub async fn respond(
     state: web::Data<AppState>,
-    caller: Caller<OfficeOrStaff>,
+    caller: Caller,
     path: Path<(i32, i64)>,
     body: Json<TextRequest>,
 ) -> Result<HttpResponse, AppError> {
@@ -319,12 +307,11 @@ pub async fn respond(
 /// Form the report (EVAL-6(4)): every department on the sheet must have had its preliminary
 /// opinion fed back.
 #[utoipa::path(tag = "evaluation", request_body = TextRequest, responses((status = 200, body = YearView),
-        (status = 409, description = "Not open, or opinions missing", body = Problem, content_type = "application/problem+json")),
-    security(("bearer" = ["leadership", "supervisory_office"])))]
+        (status = 409, description = "Not open, or opinions missing", body = Problem, content_type = "application/problem+json")))]
 #[post("/evaluation/years/{year}/report")]
 pub async fn report(
     state: web::Data<AppState>,
-    caller: Caller<OfficeOrLeadership>,
+    caller: Caller,
     year: Path<i32>,
     body: Json<TextRequest>,
 ) -> Result<HttpResponse, AppError> {
@@ -367,14 +354,9 @@ pub async fn report(
 /// Fix the results (leadership): the sheet as it stands today (or on the year's last day) is
 /// kept as the year's results; deductions and opinions no longer change.
 #[utoipa::path(tag = "evaluation", responses((status = 200, body = YearScores),
-        (status = 409, description = "No report yet", body = Problem, content_type = "application/problem+json")),
-    security(("bearer" = ["leadership"])))]
+        (status = 409, description = "No report yet", body = Problem, content_type = "application/problem+json")))]
 #[post("/evaluation/years/{year}/finalize")]
-pub async fn finalize(
-    state: web::Data<AppState>,
-    caller: Caller<LeadershipOnly>,
-    year: Path<i32>,
-) -> Result<HttpResponse, AppError> {
+pub async fn finalize(state: web::Data<AppState>, caller: Caller, year: Path<i32>) -> Result<HttpResponse, AppError> {
     let year = crate::http::validate::year(year.get()?.into_inner())?;
     let (actor, by) = (caller.actor(), caller.user_id);
     let v = state
@@ -401,14 +383,9 @@ pub async fn finalize(
 
 /// Publish the fixed results (EVAL-6(5)); from now on they are public and read-only.
 #[utoipa::path(tag = "evaluation", responses((status = 200, body = YearView),
-        (status = 409, description = "Not finalised", body = Problem, content_type = "application/problem+json")),
-    security(("bearer" = ["leadership", "supervisory_office"])))]
+        (status = 409, description = "Not finalised", body = Problem, content_type = "application/problem+json")))]
 #[post("/evaluation/years/{year}/publish")]
-pub async fn publish(
-    state: web::Data<AppState>,
-    caller: Caller<OfficeOrLeadership>,
-    year: Path<i32>,
-) -> Result<HttpResponse, AppError> {
+pub async fn publish(state: web::Data<AppState>, caller: Caller, year: Path<i32>) -> Result<HttpResponse, AppError> {
     let year = crate::http::validate::year(year.get()?.into_inner())?;
     let actor = caller.actor();
     let v = state
@@ -587,14 +564,9 @@ fn awards_of(s: YearScores, mut sanctioned: crate::accountability::store::Sancti
 
 /// What each grade brings and who may not be put forward for awards (EVAL-7): poor grades and
 /// everyone sanctioned under ACC-6 that year, each exclusion with its reason.
-#[utoipa::path(tag = "evaluation", responses((status = 200, body = Awards)),
-    security(("bearer" = ["leadership", "supervisory_office"])))]
+#[utoipa::path(tag = "evaluation", responses((status = 200, body = Awards)))]
 #[get("/evaluation/years/{year}/awards")]
-pub async fn awards(
-    state: web::Data<AppState>,
-    _caller: Caller<OfficeOrLeadership>,
-    year: Path<i32>,
-) -> Result<HttpResponse, AppError> {
+pub async fn awards(state: web::Data<AppState>, _caller: Caller, year: Path<i32>) -> Result<HttpResponse, AppError> {
     let year = crate::http::validate::year(year.get()?.into_inner())?;
     let v = state
         .db

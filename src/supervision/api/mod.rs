@@ -16,7 +16,7 @@ use super::rules::{
 use super::store::{self, Finding, Inspection, Measure, Plan, Rectification};
 use crate::acts::rules::ActKind;
 use crate::audit::{self, Actor};
-use crate::auth::rules::{AnyRole, OfficeOrLeadership, Visibility};
+use crate::auth::rules::Visibility;
 use crate::auth::Role;
 use crate::db::{DbConn, StoreError};
 use crate::http::checked::{Json, Path, Query};
@@ -177,12 +177,11 @@ fn check_plan(
 /// Plan an inspection. Regular inspections are the leadership group's (SUP-5); the office
 /// runs ad-hoc inspections and spot checks.
 #[utoipa::path(tag = "supervision", request_body = NewInspection,
-    responses((status = 201, body = InspectionView, headers(("ETag" = String), ("Location" = String)))),
-    security(("bearer" = ["leadership", "supervisory_office"])))]
+    responses((status = 201, body = InspectionView, headers(("ETag" = String), ("Location" = String)))))]
 #[post("/inspections")]
 pub async fn create(
     state: web::Data<AppState>,
-    caller: Caller<OfficeOrLeadership>,
+    caller: Caller,
     body: Json<NewInspection>,
 ) -> Result<HttpResponse, AppError> {
     let b = body.get()?.into_inner();
@@ -222,14 +221,9 @@ pub struct InspectionQuery {
 }
 
 /// List inspections.
-#[utoipa::path(tag = "supervision", params(InspectionQuery), responses((status = 200, body = Page<InspectionView>)),
-    security(("bearer" = ["leadership", "supervisory_office"])))]
+#[utoipa::path(tag = "supervision", params(InspectionQuery), responses((status = 200, body = Page<InspectionView>)))]
 #[get("/inspections")]
-pub async fn list(
-    state: web::Data<AppState>,
-    _c: Caller<OfficeOrLeadership>,
-    q: Query<InspectionQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn list(state: web::Data<AppState>, _c: Caller, q: Query<InspectionQuery>) -> Result<HttpResponse, AppError> {
     let q = q.get()?.into_inner();
     let page = PageRequest::parse(q.limit, q.after.as_deref())?;
     let filter = store::InspectionFilter {
@@ -250,14 +244,9 @@ pub async fn list(
 }
 
 /// One inspection.
-#[utoipa::path(tag = "supervision", responses((status = 200, body = InspectionView, headers(("ETag" = String)))),
-    security(("bearer" = ["leadership", "supervisory_office"])))]
+#[utoipa::path(tag = "supervision", responses((status = 200, body = InspectionView, headers(("ETag" = String)))))]
 #[get("/inspections/{id}")]
-pub async fn get(
-    state: web::Data<AppState>,
-    _c: Caller<OfficeOrLeadership>,
-    id: Path<i64>,
-) -> Result<HttpResponse, AppError> {
+pub async fn get(state: web::Data<AppState>, _c: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let id = id.get()?.into_inner();
     let view = state.db.read(move |conn| inspection_detail(conn, id)).await?;
     Ok(etag::json_with_etag(actix_web::http::StatusCode::OK, &view))
@@ -284,12 +273,11 @@ pub(crate) fn state_conflict(current: InspectionStatus, what: &str) -> AppError 
     responses(
         (status = 200, body = InspectionView, headers(("ETag" = String))),
         (status = 409, description = "No longer planned", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = ["leadership", "supervisory_office"])))]
+    ))]
 #[patch("/inspections/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
-    caller: Caller<OfficeOrLeadership>,
+    caller: Caller,
     id: Path<i64>,
     if_match: IfMatch,
     body: Json<InspectionPatch>,
@@ -322,7 +310,7 @@ pub async fn update(
 
 async fn step(
     state: &AppState,
-    caller: &Caller<OfficeOrLeadership>,
+    caller: &Caller,
     id: i64,
     step: InspectionStep,
     conclusion: Option<String>,
@@ -361,12 +349,11 @@ async fn step(
 
 /// Start a planned inspection.
 #[utoipa::path(tag = "supervision",
-    responses((status = 200, body = InspectionView), (status = 409, description = "Not planned", body = Problem, content_type = "application/problem+json")),
-    security(("bearer" = ["leadership", "supervisory_office"])))]
+    responses((status = 200, body = InspectionView), (status = 409, description = "Not planned", body = Problem, content_type = "application/problem+json")))]
 #[post("/inspections/{id}/start")]
 pub async fn start_inspection(
     state: web::Data<AppState>,
-    caller: Caller<OfficeOrLeadership>,
+    caller: Caller,
     id: Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.get()?.into_inner();
@@ -383,12 +370,11 @@ pub struct ConcludeRequest {
 /// Conclude an inspection in progress; it is read-only afterwards. Its supervision document
 /// (SUP-10) is issued at once with the next number of the year.
 #[utoipa::path(tag = "supervision", request_body = ConcludeRequest,
-    responses((status = 200, body = InspectionView), (status = 409, description = "Not in progress", body = Problem, content_type = "application/problem+json")),
-    security(("bearer" = ["leadership", "supervisory_office"])))]
+    responses((status = 200, body = InspectionView), (status = 409, description = "Not in progress", body = Problem, content_type = "application/problem+json")))]
 #[post("/inspections/{id}/conclude")]
 pub async fn conclude_inspection(
     state: web::Data<AppState>,
-    caller: Caller<OfficeOrLeadership>,
+    caller: Caller,
     id: Path<i64>,
     body: Json<ConcludeRequest>,
 ) -> Result<HttpResponse, AppError> {
@@ -424,12 +410,11 @@ pub struct SampleRequest {
 /// Draw a random sample of acts for a spot check; the seed and the population are recorded
 /// so anyone can redo the draw.
 #[utoipa::path(tag = "supervision", request_body = SampleRequest,
-    responses((status = 201, body = InspectionView), (status = 409, description = "Concluded", body = Problem, content_type = "application/problem+json")),
-    security(("bearer" = ["leadership", "supervisory_office"])))]
+    responses((status = 201, body = InspectionView), (status = 409, description = "Concluded", body = Problem, content_type = "application/problem+json")))]
 #[post("/inspections/{id}/sample")]
 pub async fn draw_sample(
     state: web::Data<AppState>,
-    caller: Caller<OfficeOrLeadership>,
+    caller: Caller,
     id: Path<i64>,
     body: Json<SampleRequest>,
 ) -> Result<HttpResponse, AppError> {
@@ -493,14 +478,9 @@ pub struct YearQuery {
 }
 
 /// The leadership group's regular inspections of a year against the rule set (SUP-5).
-#[utoipa::path(tag = "supervision", params(YearQuery), responses((status = 200, body = Compliance)),
-    security(("bearer" = ["leadership", "supervisory_office"])))]
+#[utoipa::path(tag = "supervision", params(YearQuery), responses((status = 200, body = Compliance)))]
 #[get("/supervision/compliance")]
-pub async fn compliance(
-    state: web::Data<AppState>,
-    _c: Caller<OfficeOrLeadership>,
-    q: Query<YearQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn compliance(state: web::Data<AppState>, _c: Caller, q: Query<YearQuery>) -> Result<HttpResponse, AppError> {
     let year = q.get()?.into_inner().year;
     let start = NaiveDate::from_ymd_opt(year, 1, 1)
         .filter(|_| (2000..=2100).contains(&year))
@@ -611,12 +591,11 @@ pub struct NewFinding {
 
 /// Record a finding of an inspection in progress.
 #[utoipa::path(tag = "supervision", request_body = NewFinding,
-    responses((status = 201, body = FindingView), (status = 409, description = "The inspection is not in progress", body = Problem, content_type = "application/problem+json")),
-    security(("bearer" = ["leadership", "supervisory_office"])))]
+    responses((status = 201, body = FindingView), (status = 409, description = "The inspection is not in progress", body = Problem, content_type = "application/problem+json")))]
 #[post("/inspections/{id}/findings")]
 pub async fn add_finding(
     state: web::Data<AppState>,
-    caller: Caller<OfficeOrLeadership>,
+    caller: Caller,
     id: Path<i64>,
     body: Json<NewFinding>,
 ) -> Result<HttpResponse, AppError> {
@@ -708,12 +687,11 @@ pub struct FindingQuery {
 }
 
 /// List findings (staff: those targeting their department).
-#[utoipa::path(tag = "supervision", params(FindingQuery), responses((status = 200, body = Page<FindingView>)),
-    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[utoipa::path(tag = "supervision", params(FindingQuery), responses((status = 200, body = Page<FindingView>)))]
 #[get("/findings")]
 pub async fn list_findings(
     state: web::Data<AppState>,
-    caller: Caller<AnyRole>,
+    caller: Caller,
     q: Query<FindingQuery>,
 ) -> Result<HttpResponse, AppError> {
     let q = q.get()?.into_inner();
@@ -739,14 +717,9 @@ pub async fn list_findings(
 }
 
 /// One finding with its measures.
-#[utoipa::path(tag = "supervision", responses((status = 200, body = FindingView)),
-    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[utoipa::path(tag = "supervision", responses((status = 200, body = FindingView)))]
 #[get("/findings/{id}")]
-pub async fn get_finding(
-    state: web::Data<AppState>,
-    caller: Caller<AnyRole>,
-    id: Path<i64>,
-) -> Result<HttpResponse, AppError> {
+pub async fn get_finding(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let (id, vis, today) = (id.get()?.into_inner(), caller.visibility(), crate::db::today());
     let view = state
         .db
@@ -764,12 +737,11 @@ pub async fn get_finding(
     responses(
         (status = 201, body = FindingView),
         (status = 409, description = "The inspection is concluded", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = ["leadership", "supervisory_office"])))]
+    ))]
 #[post("/findings/{id}/evidence")]
 pub async fn add_evidence(
     state: web::Data<AppState>,
-    caller: Caller<OfficeOrLeadership>,
+    caller: Caller,
     id: Path<i64>,
     form: crate::http::checked::Checked<actix_multipart::Multipart>,
 ) -> Result<HttpResponse, AppError> {
@@ -961,12 +933,11 @@ fn apply_effect(
     responses(
         (status = 201, body = FindingView),
         (status = 409, description = "The inspection is concluded, or the act already revoked", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = ["leadership", "supervisory_office"])))]
+    ))]
 #[post("/findings/{id}/measures")]
 pub async fn add_measure(
     state: web::Data<AppState>,
-    caller: Caller<OfficeOrLeadership>,
+    caller: Caller,
     id: Path<i64>,
     body: Json<NewMeasure>,
 ) -> Result<HttpResponse, AppError> {
@@ -1046,12 +1017,11 @@ pub struct MeasureQuery {
 }
 
 /// List measures (staff: those targeting their department).
-#[utoipa::path(tag = "supervision", params(MeasureQuery), responses((status = 200, body = Page<MeasureView>)),
-    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[utoipa::path(tag = "supervision", params(MeasureQuery), responses((status = 200, body = Page<MeasureView>)))]
 #[get("/measures")]
 pub async fn list_measures(
     state: web::Data<AppState>,
-    caller: Caller<AnyRole>,
+    caller: Caller,
     q: Query<MeasureQuery>,
 ) -> Result<HttpResponse, AppError> {
     let q = q.get()?.into_inner();
@@ -1077,14 +1047,9 @@ pub async fn list_measures(
 }
 
 /// One measure with its rectification reports.
-#[utoipa::path(tag = "supervision", responses((status = 200, body = MeasureView)),
-    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+#[utoipa::path(tag = "supervision", responses((status = 200, body = MeasureView)))]
 #[get("/measures/{id}")]
-pub async fn get_measure(
-    state: web::Data<AppState>,
-    caller: Caller<AnyRole>,
-    id: Path<i64>,
-) -> Result<HttpResponse, AppError> {
+pub async fn get_measure(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let (id, vis, today) = (id.get()?.into_inner(), caller.visibility(), crate::db::today());
     let view = state
         .db
@@ -1105,12 +1070,11 @@ pub struct RectificationReport {
 
 /// Report rectification of an open measure (the target department).
 #[utoipa::path(tag = "supervision", request_body = RectificationReport,
-    responses((status = 201, body = MeasureView), (status = 409, description = "Not open", body = Problem, content_type = "application/problem+json")),
-    security(("bearer" = ["leadership", "supervisory_office", "staff"])))]
+    responses((status = 201, body = MeasureView), (status = 409, description = "Not open", body = Problem, content_type = "application/problem+json")))]
 #[post("/measures/{id}/rectification")]
 pub async fn report_rectification(
     state: web::Data<AppState>,
-    caller: Caller<AnyRole>,
+    caller: Caller,
     id: Path<i64>,
     body: Json<RectificationReport>,
 ) -> Result<HttpResponse, AppError> {
@@ -1160,12 +1124,11 @@ pub struct Verification {
 /// Verify a reported rectification (an inspector): accepted closes the measure, rejected
 /// opens it again. Nobody verifies their own report.
 #[utoipa::path(tag = "supervision", request_body = Verification,
-    responses((status = 200, body = MeasureView), (status = 409, description = "Nothing reported, or one's own report", body = Problem, content_type = "application/problem+json")),
-    security(("bearer" = ["leadership", "supervisory_office"])))]
+    responses((status = 200, body = MeasureView), (status = 409, description = "Nothing reported, or one's own report", body = Problem, content_type = "application/problem+json")))]
 #[post("/measures/{id}/verify")]
 pub async fn verify_rectification(
     state: web::Data<AppState>,
-    caller: Caller<OfficeOrLeadership>,
+    caller: Caller,
     id: Path<i64>,
     body: Json<Verification>,
 ) -> Result<HttpResponse, AppError> {

@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::super::rules::{CHECKLIST, SUP_9};
 use super::super::store::{self, TrendAnalysis};
 use crate::audit;
-use crate::auth::rules::{LeadershipOnly, OfficeOrLeadership, Visibility};
+use crate::auth::rules::Visibility;
 use crate::http::checked::{Json, Query};
 use crate::http::pagination::{Page, PageRequest};
 use crate::http::validate::Check;
@@ -54,14 +54,9 @@ pub struct Trends {
 }
 
 /// Findings counted by checklist item or by department (SUP-9).
-#[utoipa::path(tag = "supervision", params(TrendQuery), responses((status = 200, body = Trends)),
-    security(("bearer" = ["leadership", "supervisory_office"])))]
+#[utoipa::path(tag = "supervision", params(TrendQuery), responses((status = 200, body = Trends)))]
 #[get("/supervision/trends")]
-pub async fn trends(
-    state: web::Data<AppState>,
-    _c: Caller<OfficeOrLeadership>,
-    q: Query<TrendQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn trends(state: web::Data<AppState>, _c: Caller, q: Query<TrendQuery>) -> Result<HttpResponse, AppError> {
     let q = q.get()?.into_inner();
     if q.to < q.from {
         return Err(AppError::BadRequest("`to` must not be before `from`".into()));
@@ -137,12 +132,11 @@ impl From<TrendAnalysis> for AnalysisView {
 }
 
 /// Record the leadership group's analysis, measures and recommendations for a period (SUP-9).
-#[utoipa::path(tag = "supervision", request_body = NewAnalysis, responses((status = 201, body = AnalysisView)),
-    security(("bearer" = ["leadership"])))]
+#[utoipa::path(tag = "supervision", request_body = NewAnalysis, responses((status = 201, body = AnalysisView)))]
 #[post("/supervision/trend-analyses")]
 pub async fn create_analysis(
     state: web::Data<AppState>,
-    caller: Caller<LeadershipOnly>,
+    caller: Caller,
     body: Json<NewAnalysis>,
 ) -> Result<HttpResponse, AppError> {
     let b = body.get()?.into_inner();
@@ -187,14 +181,9 @@ pub struct PageQuery {
 }
 
 /// The recorded analyses, oldest first.
-#[utoipa::path(tag = "supervision", params(PageQuery), responses((status = 200, body = Page<AnalysisView>)),
-    security(("bearer" = ["leadership", "supervisory_office"])))]
+#[utoipa::path(tag = "supervision", params(PageQuery), responses((status = 200, body = Page<AnalysisView>)))]
 #[get("/supervision/trend-analyses")]
-pub async fn analyses(
-    state: web::Data<AppState>,
-    _c: Caller<OfficeOrLeadership>,
-    q: Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn analyses(state: web::Data<AppState>, _c: Caller, q: Query<PageQuery>) -> Result<HttpResponse, AppError> {
     let q = q.get()?.into_inner();
     let page = PageRequest::parse(q.limit, q.after.as_deref())?;
     let rows = state.db.read(move |conn| store::analyses(conn, page)).await?;
