@@ -328,3 +328,58 @@ async fn staff_see_only_their_department_acts() {
         2
     );
 }
+
+/// A list page reads its acts' officers with the page's own filters; every listed act must carry
+/// exactly the officers its own record shows, whatever the filter, page size or caller.
+#[actix_web::test]
+async fn listed_acts_carry_their_own_officers_on_every_page_and_filter() {
+    let (app, staff, wang) = setup().await;
+    let li = app.officer_with_certificate("李娜", staff.department_id, 365, 365);
+    let other = app.department("other division");
+    let zhao = app.officer_with_certificate("赵敏", other, 365, 365);
+    let office = app.account(Role::SupervisoryOffice).await;
+    let decided = today() - Days::new(1);
+    let teams: [(i64, &[i64]); 6] = [
+        (staff.department_id, &[wang]),
+        (other, &[zhao]),
+        (staff.department_id, &[wang, li]),
+        (staff.department_id, &[li]),
+        (other, &[zhao]),
+        (staff.department_id, &[li, wang]),
+    ];
+    for (department, officers) in teams {
+        app.post(
+            "/api/v1/acts",
+            Some(&office.token),
+            &penalty(department, officers, decided),
+        )
+        .await
+        .ok(201);
+    }
+    let lists = [
+        (&office, String::new(), 6),
+        (&office, format!("officer_id={li}"), 3),
+        (&office, format!("officer_id={zhao}&department_id={other}"), 2),
+        (&office, format!("department_id={other}"), 2),
+        (&staff, String::new(), 4),
+        (&staff, format!("officer_id={wang}"), 3),
+    ];
+    for (who, filter, expected) in lists {
+        let mut seen = 0;
+        let mut next = format!("/api/v1/acts?limit=2&{filter}");
+        loop {
+            let page = app.get(&next, Some(&who.token)).await.ok(200).clone();
+            for act in page["items"].as_array().unwrap() {
+                let own = app.get(&format!("/api/v1/acts/{}", act["id"]), Some(&who.token)).await;
+                assert_eq!(act["officers"], own.ok(200)["officers"], "{filter}: act {}", act["id"]);
+                assert!(!act["officers"].as_array().unwrap().is_empty());
+                seen += 1;
+            }
+            match page["next"].as_str() {
+                Some(cursor) => next = format!("/api/v1/acts?limit=2&{filter}&after={cursor}"),
+                None => break,
+            }
+        }
+        assert_eq!(seen, expected, "{filter}");
+    }
+}

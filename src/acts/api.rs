@@ -403,8 +403,10 @@ async fn list_acts(
         .db
         .read(move |conn| {
             let acts = store::list(conn, vis, &filter, page)?;
-            let ids: Vec<i64> = acts.iter().map(|a| a.id).collect();
-            let mut officers = store::officers(conn, &ids)?;
+            let mut officers = match (acts.first(), acts.last()) {
+                (Some(first), Some(last)) => store::page_officers(conn, vis, &filter, first.id, last.id)?,
+                _ => Default::default(),
+            };
             Ok::<_, StoreError>(
                 acts.into_iter()
                     .map(|a| {

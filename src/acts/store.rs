@@ -168,29 +168,75 @@ pub struct Filter {
     pub overdue_on: Option<NaiveDate>,
 }
 
+// The officer filter's own `act_officers`, apart from the one the officers query joins.
+diesel::alias!(crate::db::schema::act_officers as by_officer: ByOfficer);
+
+/// Restricts a boxed query over `acts` (alone or joined) to the acts `vis` admits that match
+/// `f`: the page and its officers are read through the same conditions.
+macro_rules! matching {
+    ($query:expr, $vis:expr, $f:expr) => {{
+        let f: &Filter = $f;
+        let mut q = crate::visible!($query, $vis, a::department_id);
+        crate::filter_if_some!(q, f.kind => a::kind.eq);
+        crate::filter_if_some!(q, f.department_id => a::department_id.eq);
+        crate::filter_if_some!(q, f.status => a::status.eq);
+        if let Some(v) = f.officer_id {
+            let by = by_officer;
+            q = q.filter(a::id.eq_any(by.filter(by.field(o::person_id).eq(v)).select(by.field(o::act_id))));
+        }
+        crate::filter_if_some!(q, f.decided_from => a::decision_date.ge);
+        crate::filter_if_some!(q, f.decided_to => a::decision_date.le);
+        if let Some(day) = f.overdue_on {
+            q = q
+                .filter(a::status.eq(ActStatus::Active))
+                .filter(a::disclosed_on.is_null())
+                .filter(a::disclosure_due_on.lt(day));
+        }
+        q
+    }};
+}
+
 pub fn list(conn: &mut DbConn, vis: Visibility, f: &Filter, page: PageRequest) -> Result<Vec<Act>, StoreError> {
-    let mut q = a::acts
-        .select(act_columns!())
-        .order(a::id.asc())
-        .limit(page.fetch())
-        .into_boxed();
-    q = crate::visible!(q, vis, a::department_id);
-    crate::filter_if_some!(q, f.kind => a::kind.eq);
-    crate::filter_if_some!(q, f.department_id => a::department_id.eq);
-    crate::filter_if_some!(q, f.status => a::status.eq);
-    if let Some(v) = f.officer_id {
-        q = q.filter(a::id.eq_any(o::act_officers.filter(o::person_id.eq(v)).select(o::act_id)));
-    }
-    crate::filter_if_some!(q, f.decided_from => a::decision_date.ge);
-    crate::filter_if_some!(q, f.decided_to => a::decision_date.le);
-    if let Some(day) = f.overdue_on {
-        q = q
-            .filter(a::status.eq(ActStatus::Active))
-            .filter(a::disclosed_on.is_null())
-            .filter(a::disclosure_due_on.lt(day));
-    }
+    let mut q = matching!(
+        a::acts
+            .select(act_columns!())
+            .order(a::id.asc())
+            .limit(page.fetch())
+            .into_boxed(),
+        vis,
+        f
+    );
     crate::filter_if_some!(q, page.after => a::id.gt);
     Ok(q.load(conn)?)
+}
+
+/// The officers of a page of [`list`] whose ids run from `first` to `last`: the matching acts
+/// between the two are exactly the page, so this is one statement of fixed text (cached
+/// prepared) where an `IN` list of the page's ids would be parsed anew for every page.
+pub fn page_officers(
+    conn: &mut DbConn,
+    vis: Visibility,
+    f: &Filter,
+    first: i64,
+    last: i64,
+) -> Result<BTreeMap<i64, Vec<(i64, String)>>, StoreError> {
+    let q = o::act_officers
+        .inner_join(a::acts)
+        .inner_join(people::table)
+        .filter(a::id.between(first, last))
+        .order((o::act_id.asc(), o::person_id.asc()))
+        .select((o::act_id, o::person_id, people::name))
+        .into_boxed();
+    let rows: Vec<(i64, i64, String)> = matching!(q, vis, f).load(conn)?;
+    Ok(by_act(rows))
+}
+
+fn by_act(rows: Vec<(i64, i64, String)>) -> BTreeMap<i64, Vec<(i64, String)>> {
+    let mut map: BTreeMap<i64, Vec<(i64, String)>> = BTreeMap::new();
+    for (act, person, name) in rows {
+        map.entry(act).or_default().push((person, name));
+    }
+    map
 }
 
 /// The officers of each act: act id → [(person id, name)].
@@ -201,11 +247,7 @@ pub fn officers(conn: &mut DbConn, act_ids: &[i64]) -> Result<BTreeMap<i64, Vec<
         .order((o::act_id.asc(), o::person_id.asc()))
         .select((o::act_id, o::person_id, people::name))
         .load(conn)?;
-    let mut map: BTreeMap<i64, Vec<(i64, String)>> = BTreeMap::new();
-    for (act, person, name) in rows {
-        map.entry(act).or_default().push((person, name));
-    }
-    Ok(map)
+    Ok(by_act(rows))
 }
 
 /// Revokes an act (by its own register or by a SUP-7 measure) and tells the feed.
