@@ -47,6 +47,8 @@ pub struct AppState {
     pub db: Db,
     pub tokens: TokenKeys,
     pub throttle: LoginThrottle,
+    /// Bounds the password checks running and waiting at once (sign-in floods).
+    pub password_checks: auth::passwords::CheckGate,
     /// Verified against when a username is unknown, so that costs what a wrong password costs.
     pub dummy_hash: String,
     /// Pages of the public reading room (PUB), dropped whenever something public changes.
@@ -70,6 +72,7 @@ impl AppState {
             instance: uuid::Uuid::new_v4().to_string(),
             webhooks: webhooks::rules::Settings::default(),
             throttle: LoginThrottle::default(),
+            password_checks: Default::default(),
             petition_throttle: LoginThrottle::default(),
             dummy_hash: auth::passwords::dummy_hash(),
             public_cache: Default::default(),

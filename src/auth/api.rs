@@ -73,7 +73,8 @@ const BAD_CREDENTIALS: &str = "the username or password is wrong, or the account
 /// Sign in with username and password.
 ///
 /// Failed attempts are throttled per client address and per username from that address:
-/// past the limit the answer is 429 with `Retry-After`, even for the right password.
+/// past the limit the answer is 429 with `Retry-After`, even for the right password. 429 also
+/// when more sign-ins are waiting for their password check than the service takes at once.
 #[utoipa::path(
     tag = "auth",
     request_body = LoginRequest,
@@ -97,9 +98,18 @@ pub async fn login(
             retry_after_secs: secs,
         });
     }
+    let slot = state
+        .password_checks
+        .enter()
+        .await
+        .ok_or_else(|| AppError::TooManyRequests {
+            detail: "too many sign-ins are being checked at the moment; try again shortly".into(),
+            retry_after_secs: 1,
+        })?;
     let st = state.clone();
     let name = username.clone();
     let signed_in = run_blocking(move || -> Result<Option<(Account, i64, String)>, AppError> {
+        let _slot = slot;
         let account = store::find_account(&mut *st.db.conn()?, &name)?;
         // Unknown usernames verify against a dummy hash: the same work as a wrong password.
         let hash = account
