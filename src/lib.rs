@@ -47,8 +47,8 @@ pub struct AppState {
     pub db: Db,
     pub tokens: TokenKeys,
     pub throttle: LoginThrottle,
-    /// Bounds the password checks running and waiting at once (sign-in floods).
-    pub password_checks: auth::passwords::CheckGate,
+    /// Password checks, on their own low-priority threads behind a short queue.
+    pub password_checks: auth::passwords::Checker,
     /// Verified against when a username is unknown, so that costs what a wrong password costs.
     pub dummy_hash: String,
     /// Pages of the public reading room (PUB), dropped whenever something public changes.
@@ -61,6 +61,8 @@ pub struct AppState {
     pub instance: String,
     /// How webhook deliveries are retried.
     pub webhooks: webhooks::rules::Settings,
+    /// Whether `POST /bench/insert`, the write baseline of `bench/load.sh`, answers.
+    pub bench_baseline: bool,
     metrics: PrometheusMetrics,
 }
 
@@ -71,6 +73,7 @@ impl AppState {
             tokens: TokenKeys::new(secret),
             instance: uuid::Uuid::new_v4().to_string(),
             webhooks: webhooks::rules::Settings::default(),
+            bench_baseline: false,
             throttle: LoginThrottle::default(),
             password_checks: Default::default(),
             petition_throttle: LoginThrottle::default(),
@@ -148,6 +151,7 @@ pub fn app(
         )
         .app_data(web::QueryConfig::default().error_handler(extractors::query))
         .app_data(web::PathConfig::default().error_handler(extractors::path))
+        .route("/bench/insert", web::post().to(http::health::baseline_insert))
         .service(web::redirect("/docs", "/docs/"))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
         .default_service(web::to(no_route))

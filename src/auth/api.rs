@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use super::store::{self, Account, Rotation};
 use super::tokens::{Claims, ACCESS_TTL_SECS};
-use super::{passwords, Role};
+use super::Role;
 use crate::audit::{self, Actor};
 use crate::db::{run_blocking, StoreError};
 use crate::http::auth::client_address;
@@ -98,28 +98,42 @@ pub async fn login(
             retry_after_secs: secs,
         });
     }
-    let slot = state
+    let st = state.clone();
+    let name = username.clone();
+    let account = run_blocking(move || Ok::<_, AppError>(store::find_account(&mut *st.db.conn()?, &name)?)).await?;
+    // Unknown usernames verify against a dummy hash: the same work as a wrong password.
+    let hash = account
+        .as_ref()
+        .map_or_else(|| state.dummy_hash.clone(), |a| a.password_hash.clone());
+    let matches = state
         .password_checks
-        .enter()
+        .verify(password, hash)
         .await
         .ok_or_else(|| AppError::TooManyRequests {
             detail: "too many sign-ins are being checked at the moment; try again shortly".into(),
             retry_after_secs: 1,
         })?;
-    let st = state.clone();
-    let name = username.clone();
-    let signed_in = run_blocking(move || -> Result<Option<(Account, i64, String)>, AppError> {
-        let _slot = slot;
-        let account = store::find_account(&mut *st.db.conn()?, &name)?;
-        // Unknown usernames verify against a dummy hash: the same work as a wrong password.
-        let hash = account
-            .as_ref()
-            .map_or(st.dummy_hash.as_str(), |a| a.password_hash.as_str());
-        let matches = passwords::verify(&password, hash);
-        let Some(account) = account.filter(|a| matches && a.active) else {
-            return Ok(None);
-        };
-        st.db.write_blocking(|conn| {
+    let signed_in = match account.filter(|a| matches && a.active) {
+        Some(account) => Some(open_session(&state, account).await?),
+        None => None,
+    };
+    match signed_in {
+        Some((account, session_id, refresh_token)) => {
+            state.throttle.record_success(&username, &client);
+            Ok(HttpResponse::Ok().json(tokens_for(&state, &account, session_id, refresh_token)?))
+        }
+        None => {
+            state.throttle.record_failure(&username, &client, Instant::now());
+            Err(AppError::Unauthorized(BAD_CREDENTIALS.into()))
+        }
+    }
+}
+
+/// A new session with its refresh token, audited.
+async fn open_session(state: &AppState, account: Account) -> Result<(Account, i64, String), AppError> {
+    state
+        .db
+        .write(move |conn| {
             let now = crate::db::now();
             let session_id = store::open_session(conn, account.id, now)?;
             let refresh_token = store::issue_refresh(conn, session_id, now)?;
@@ -131,20 +145,9 @@ pub async fn login(
                 session_id,
                 &serde_json::json!({"user_id": account.id}),
             )?;
-            Ok::<_, AppError>(Some((account, session_id, refresh_token)))
+            Ok::<_, AppError>((account, session_id, refresh_token))
         })
-    })
-    .await?;
-    match signed_in {
-        Some((account, session_id, refresh_token)) => {
-            state.throttle.record_success(&username, &client);
-            Ok(HttpResponse::Ok().json(tokens_for(&state, &account, session_id, refresh_token)?))
-        }
-        None => {
-            state.throttle.record_failure(&username, &client, Instant::now());
-            Err(AppError::Unauthorized(BAD_CREDENTIALS.into()))
-        }
-    }
+        .await
 }
 
 /// Exchange a refresh token for new tokens (rotation).

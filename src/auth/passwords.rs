@@ -1,12 +1,12 @@
 //! argon2id password hashing. Verification of unknown usernames runs against a dummy hash so
 //! that it costs the same time as a wrong password.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::{Arc, Mutex};
 
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::Argon2;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::oneshot;
 
 /// Hashes a password to a PHC string (`$argon2id$v=19$...`).
 pub fn hash(password: &str) -> Result<String, String> {
@@ -27,46 +27,77 @@ pub fn dummy_hash() -> String {
     hash(&super::tokens::random_token()).unwrap_or_default()
 }
 
-/// Password checks cost a core for a while by design. The per-address throttle does not stop
-/// a sign-in flood from many addresses, so this gate bounds it: at most `running` checks at
-/// once (one core fewer than the machine has, at least one), at most `queued` more waiting;
-/// the rest are turned away at once, and everything else keeps a core to itself.
-pub struct CheckGate {
-    slots: Arc<Semaphore>,
-    waiting: AtomicUsize,
-    queued: usize,
+/// Password checks, off the request path. They cost a core for tens of milliseconds by design,
+/// and the per-address throttle does not stop a sign-in flood from many addresses, so they run
+/// on their own threads (one fewer than the machine's cores, at least one) at the lowest CPU
+/// priority — reads get the CPU first — behind a short queue; past it the answer is `None`
+/// at once (the caller answers 429).
+pub struct Checker {
+    jobs: SyncSender<Job>,
 }
 
-impl CheckGate {
-    pub fn new(running: usize, queued: usize) -> Self {
-        Self {
-            slots: Arc::new(Semaphore::new(running.max(1))),
-            waiting: AtomicUsize::new(0),
-            queued,
+type Job = (String, String, oneshot::Sender<bool>);
+
+impl Checker {
+    pub fn start(workers: usize, queued: usize) -> Self {
+        let (jobs, inbox) = sync_channel::<Job>(queued);
+        let inbox = Arc::new(Mutex::new(inbox));
+        for n in 0..workers.max(1) {
+            let inbox = inbox.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("password-check-{n}"))
+                .spawn(move || work(&inbox));
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "could not start a password-check thread");
+            }
         }
+        Self { jobs }
     }
 
-    /// A slot to check one password in (held until the check ends, even if the client has
-    /// gone), or `None` when the queue is full.
-    pub async fn enter(&self) -> Option<OwnedSemaphorePermit> {
-        if let Ok(permit) = self.slots.clone().try_acquire_owned() {
-            return Some(permit);
-        }
-        if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.queued {
-            self.waiting.fetch_sub(1, Ordering::SeqCst);
-            return None;
-        }
-        let permit = self.slots.clone().acquire_owned().await.ok();
-        self.waiting.fetch_sub(1, Ordering::SeqCst);
-        permit
+    /// Whether `password` matches the PHC string; `None` when the queue is full.
+    pub async fn verify(&self, password: String, phc: String) -> Option<bool> {
+        let (answer, answered) = oneshot::channel();
+        self.jobs.try_send((password, phc, answer)).ok()?;
+        answered.await.ok()
     }
 }
 
-impl Default for CheckGate {
+impl Default for Checker {
     fn default() -> Self {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let running = cores.saturating_sub(1).max(1);
-        Self::new(running, 8 * running)
+        let workers = cores.saturating_sub(1).max(1);
+        Self::start(workers, 8 * workers)
+    }
+}
+
+/// One checking thread: lowest priority, then jobs until the `Checker` is dropped.
+fn work(inbox: &Mutex<Receiver<Job>>) {
+    lowest_priority();
+    loop {
+        let job = match inbox.lock() {
+            Ok(inbox) => inbox.recv(),
+            Err(_) => return,
+        };
+        let Ok((password, phc, answer)) = job else {
+            return;
+        };
+        // The caller may have gone; its answer is then dropped.
+        let _ = answer.send(verify(&password, &phc));
+    }
+}
+
+/// Nice 19 for the calling thread (Linux: the priority is per thread).
+fn lowest_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: plain system calls on the calling thread's own id; no memory is shared.
+        let outcome = unsafe {
+            let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+            libc::setpriority(libc::PRIO_PROCESS, tid, 19)
+        };
+        if outcome != 0 {
+            tracing::warn!("could not lower the priority of a password-check thread");
+        }
     }
 }
 
@@ -75,18 +106,43 @@ mod tests {
     use super::*;
 
     #[actix_web::test]
-    async fn the_gate_runs_its_slots_queues_a_few_and_turns_the_rest_away() {
-        let gate = Arc::new(CheckGate::new(1, 1));
-        let running = gate.enter().await.expect("a free slot");
-        let waiter = {
-            let gate = gate.clone();
-            actix_web::rt::spawn(async move { gate.enter().await.is_some() })
-        };
-        actix_web::rt::task::yield_now().await;
-        assert!(gate.enter().await.is_none(), "the queue of one is full");
-        drop(running);
-        assert!(waiter.await.unwrap(), "the waiter gets the freed slot");
-        assert!(gate.enter().await.is_some());
+    async fn checks_run_on_their_own_threads_and_a_full_queue_is_refused_at_once() {
+        let h = hash("correct horse battery").unwrap();
+        let checker = Checker::start(1, 1);
+        assert_eq!(
+            checker.verify("correct horse battery".into(), h.clone()).await,
+            Some(true)
+        );
+        assert_eq!(checker.verify("wrong".into(), h.clone()).await, Some(false));
+        // One check running and one queued: the next of many sent at once is refused.
+        let checker = Arc::new(checker);
+        let many: Vec<_> = (0..6)
+            .map(|_| {
+                let (checker, h) = (checker.clone(), h.clone());
+                actix_web::rt::spawn(async move { checker.verify("wrong".into(), h).await })
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for one in many {
+            answers.push(one.await.unwrap());
+        }
+        assert!(answers.contains(&None), "{answers:?}");
+        assert!(answers.contains(&Some(false)), "{answers:?}");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_checking_thread_runs_at_the_lowest_priority() {
+        let nice = std::thread::spawn(|| {
+            lowest_priority();
+            let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
+            // Field 19 (nice) counts from the first field after the parenthesised name.
+            let after = &stat[stat.rfind(')').unwrap() + 2..];
+            after.split(' ').nth(16).unwrap().to_owned()
+        })
+        .join()
+        .unwrap();
+        assert_eq!(nice, "19");
     }
 
     #[test]
