@@ -39,6 +39,10 @@ enum Command {
         /// Listen address (overrides SAFEGUARDS_BIND).
         #[arg(long)]
         bind: Option<SocketAddr>,
+        /// Answer `POST /bench/insert` (a single-row INSERT, no audit): the write baseline of
+        /// `bench/load.sh`. Not for production.
+        #[arg(long)]
+        bench_baseline: bool,
     },
     /// Apply pending database migrations.
     Migrate,
@@ -59,6 +63,9 @@ enum Command {
         acts: usize,
         #[arg(long, default_value_t = 100_000)]
         disclosures: usize,
+        /// Disclosures submitted for review, unpublished (for the write benchmark).
+        #[arg(long, default_value_t = 0)]
+        submitted: usize,
     },
 }
 
@@ -85,20 +92,33 @@ fn main() -> ExitCode {
             role,
             person_id,
         } => load(SecretSource::GenerateIfMissing).and_then(|c| create_user(&c, &username, role, person_id)),
-        Command::SeedVolume { acts, disclosures } => load(SecretSource::GenerateIfMissing).and_then(|c| {
+        Command::SeedVolume {
+            acts,
+            disclosures,
+            submitted,
+        } => load(SecretSource::GenerateIfMissing).and_then(|c| {
             let db = open_db(&c)?;
             demo::seed(&db).map_err(|e| Failure::Runtime(e.to_string()))?;
             safeguards::volume::seed(&db, acts, disclosures).map_err(|e| Failure::Runtime(e.to_string()))?;
             eprintln!("seeded {acts} acts and {disclosures} published disclosures");
+            if submitted > 0 {
+                let (first, last) =
+                    safeguards::volume::seed_submitted(&db, submitted).map_err(|e| Failure::Runtime(e.to_string()))?;
+                eprintln!("submitted disclosures {first}..={last}");
+            }
             Ok(())
         }),
-        Command::Serve { demo, bind } => {
+        Command::Serve {
+            demo,
+            bind,
+            bench_baseline,
+        } => {
             let source = if demo {
                 SecretSource::GenerateIfMissing
             } else {
                 SecretSource::Environment
             };
-            load(source).and_then(|c| serve(c, demo, bind))
+            load(source).and_then(|c| serve(c, demo, bind, bench_baseline))
         }
     };
     match result {
@@ -175,7 +195,7 @@ fn create_user(c: &Config, username: &str, role: Role, person_id: Option<i64>) -
     Ok(())
 }
 
-fn serve(mut c: Config, demo_mode: bool, bind: Option<SocketAddr>) -> Result<(), Failure> {
+fn serve(mut c: Config, demo_mode: bool, bind: Option<SocketAddr>, bench_baseline: bool) -> Result<(), Failure> {
     init_logging(c.log_format);
     if let Some(b) = bind {
         c.bind = b;
@@ -187,6 +207,7 @@ fn serve(mut c: Config, demo_mode: bool, bind: Option<SocketAddr>) -> Result<(),
     }
     let mut state = AppState::new(db, &c.jwt_secret).map_err(Failure::Runtime)?;
     state.document_prefix = c.document_prefix.clone();
+    state.bench_baseline = bench_baseline;
     let state = web::Data::new(state);
     let bind = c.bind;
     actix_web::rt::System::new()

@@ -121,6 +121,32 @@ pub fn seed(db: &Db, acts_n: usize, disclosures_n: usize) -> Result<(), AppError
     })
 }
 
+/// Adds `n` disclosures submitted for review and not yet published (the publication writes of
+/// the write benchmark); returns the first and last of their ids.
+pub fn seed_submitted(db: &Db, n: usize) -> Result<(i64, i64), AppError> {
+    db.write_blocking(|conn| {
+        let depts: Vec<i64> = departments::table.select(departments::id).order(departments::id).load(conn)?;
+        let Some(dept) = depts.first() else {
+            return Err(AppError::BadRequest("seed a bureau first (serve --demo)".into()));
+        };
+        let first = next_id(conn, "disclosures")?;
+        let now = quote(&crate::db::now().format("%Y-%m-%d %H:%M:%S%.6f").to_string());
+        let rows = (0..n).map(|_| format!("({dept}, 'penalty', 'procedure', {now}, {now})"));
+        run_batches(
+            conn,
+            "INSERT INTO disclosures (department_id, category, content_type, created_at, updated_at)",
+            rows,
+        )?;
+        conn.batch_execute(&format!(
+            "INSERT INTO disclosure_versions (disclosure_id, number, status, title, body, created_at, updated_at) \
+             SELECT id, 1, 'submitted', '待审公示', '公示内容', created_at, created_at FROM disclosures WHERE id >= {first};"
+        ))?;
+        let last = next_id(conn, "disclosures")? - 1;
+        audit::append(conn, &Actor::System("seed-volume"), "volume.seed_submitted", "bureau", 0, &serde_json::json!({"submitted": n}))?;
+        Ok((first, last))
+    })
+}
+
 /// People added beside the demo bureau's.
 const PEOPLE: usize = 200;
 const FINDINGS_PER_INSPECTION: usize = 25;

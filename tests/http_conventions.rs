@@ -158,3 +158,23 @@ async fn readiness_is_503_when_the_database_is_gone() {
     assert_eq!(res.headers().get("content-type").unwrap(), "application/problem+json");
     assert!(started.elapsed().as_secs() < 15, "answered without hanging");
 }
+
+/// The write baseline of `bench/load.sh` answers only when served with `--bench-baseline`, and
+/// then stores exactly one row per call, with no audit entry.
+#[actix_web::test]
+async fn the_write_baseline_answers_only_when_switched_on() {
+    let off = TestApp::new().await;
+    let r = off.post("/bench/insert", None, &json!({})).await;
+    assert_eq!(r.problem(404), "not_found");
+    assert_eq!(off.count("baseline_writes"), 0);
+
+    let on = TestApp::with(|state| state.bench_baseline = true).await;
+    let audit = on.count("audit_log");
+    for _ in 0..3 {
+        on.post("/bench/insert", None, &json!({})).await.ok(201);
+    }
+    assert_eq!(on.count("baseline_writes"), 3);
+    assert_eq!(on.count("audit_log"), audit);
+    let doc = serde_json::to_value(safeguards::openapi_document()).unwrap();
+    assert!(doc["paths"]["/bench/insert"].is_null());
+}

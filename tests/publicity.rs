@@ -552,3 +552,33 @@ async fn the_public_list_filters_searches_and_pages() {
         .problem(404);
     b.app.get("/api/v1/public/disclosures/999999", None).await.problem(404);
 }
+
+/// The write benchmark's submitted disclosures are real ones: each publishes through the API.
+#[actix_web::test]
+async fn seeded_submitted_disclosures_publish_like_any_other() {
+    let app = TestApp::new().await;
+    app.department("一科");
+    let office = app.account(Role::SupervisoryOffice).await;
+    let (first, last) = safeguards::volume::seed_submitted(&app.db, 3).unwrap();
+    assert_eq!(last - first, 2);
+    for id in first..=last {
+        let r = app
+            .post(
+                &format!("/api/v1/disclosures/{id}/publish"),
+                Some(&office.token),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(r.ok(200)["status"], "published", "{}", r.text);
+    }
+    let again = app
+        .post(
+            &format!("/api/v1/disclosures/{first}/publish"),
+            Some(&office.token),
+            &json!({}),
+        )
+        .await;
+    again.problem(409);
+    let public = app.get("/api/v1/public/disclosures", None).await;
+    assert_eq!(public.ok(200)["items"].as_array().unwrap().len(), 3);
+}

@@ -700,6 +700,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    baseline_writes (id) {
+        id -> BigInt,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
     idempotency_keys (owner, idem_key) {
         owner -> Text,
         idem_key -> Text,
@@ -802,4 +809,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     webhooks,
     webhook_deliveries,
+    baseline_writes,
 );

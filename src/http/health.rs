@@ -1,7 +1,7 @@
 //! Liveness and readiness.
 
 use actix_web::{get, web, HttpResponse};
-use diesel::RunQueryDsl;
+use diesel::{ExpressionMethods, RunQueryDsl};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -44,4 +44,26 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, AppError>
             other => other,
         })?;
     Ok(HttpResponse::Ok().json(Health { status: "ok" }))
+}
+
+/// `POST /bench/insert`, only when served with `--bench-baseline` (404 otherwise, and never in
+/// the OpenAPI document): one single-row INSERT through the same pool and write path as every
+/// write, without an audit entry — the baseline `bench/load.sh` measures writes against.
+pub async fn baseline_insert(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    if !state.bench_baseline {
+        return Err(AppError::NotFound("no route matches this path".into()));
+    }
+    use crate::db::schema::baseline_writes::dsl as b;
+    let now = crate::db::now();
+    state
+        .db
+        .write(move |conn| {
+            Ok::<_, AppError>(
+                diesel::insert_into(b::baseline_writes)
+                    .values(b::at.eq(now))
+                    .execute(conn)?,
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(Health { status: "ok" }))
 }

@@ -145,10 +145,17 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn new() -> Self {
+        Self::with(|_| {}).await
+    }
+
+    /// A test app whose state `configure` adjusts first (what command-line flags would set).
+    pub async fn with(configure: impl FnOnce(&mut AppState)) -> Self {
         let test_db = TestDb::new();
         let db = Db::connect(&test_db.url, 4).expect("connect");
         db.migrate().expect("migrate");
-        let state = web::Data::new(AppState::new(db.clone(), &JwtSecret::generate()).expect("state"));
+        let mut state = AppState::new(db.clone(), &JwtSecret::generate()).expect("state");
+        configure(&mut state);
+        let state = web::Data::new(state);
         let service = Rc::new(test::init_service(app(state.clone())).await);
         let call: Call = Rc::new(move |req| {
             let service = service.clone();
