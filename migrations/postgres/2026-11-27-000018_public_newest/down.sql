@@ -1,0 +1,1 @@
+DROP INDEX disclosures_public_newest;
