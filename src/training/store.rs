@@ -286,39 +286,28 @@ pub fn decide(conn: &mut DbConn, id: i64, status: SelfStudyStatus, by: i64) -> R
     Ok(())
 }
 
-/// Hours per person in a year: attended sessions and confirmed self-study, in tenths, summed
-/// by the database (one row per person, not one per attendance).
+/// Hours per person in a year: attended sessions and confirmed self-study, in tenths.
 pub fn hours_by_person(conn: &mut DbConn, year: i32) -> Result<BTreeMap<i64, (i64, i64)>, StoreError> {
-    use diesel::dsl::sql;
-    use diesel::sql_types::BigInt;
     let (from, to) = year_bounds(year);
     let attended: Vec<(i64, i64)> = sp::session_participants
         .inner_join(ts::training_sessions)
         .filter(sp::attendance.eq(Attendance::Present))
         .filter(ts::held_on.ge(from))
         .filter(ts::held_on.le(to))
-        .group_by(sp::person_id)
-        .select((
-            sp::person_id,
-            sql::<BigInt>("CAST(SUM(training_sessions.hours_tenths) AS BIGINT)"),
-        ))
+        .select((sp::person_id, ts::hours_tenths))
         .load(conn)?;
     let studied: Vec<(i64, i64)> = ss::self_study
         .filter(ss::status.eq(SelfStudyStatus::Confirmed))
         .filter(ss::studied_on.ge(from))
         .filter(ss::studied_on.le(to))
-        .group_by(ss::person_id)
-        .select((
-            ss::person_id,
-            sql::<BigInt>("CAST(SUM(self_study.hours_tenths) AS BIGINT)"),
-        ))
+        .select((ss::person_id, ss::hours_tenths))
         .load(conn)?;
     let mut map: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
     for (p, t) in attended {
-        map.entry(p).or_default().0 = t;
+        map.entry(p).or_default().0 += t;
     }
     for (p, t) in studied {
-        map.entry(p).or_default().1 = t;
+        map.entry(p).or_default().1 += t;
     }
     Ok(map)
 }
