@@ -19,6 +19,10 @@ use serde_json::{json, Value};
 const SECRET: &str = "crash-test-secret-of-more-than-32-bytes!";
 const PASSWORD: &str = "crash-test-password";
 
+/// One server-killing test at a time: run side by side, the random kills starve the graceful
+/// test's server of the CPU it needs to take up every connection before its signal.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 fn env_or(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
@@ -117,6 +121,7 @@ async fn running(username: &str) -> (TestDb, u16, Child, String) {
 
 #[actix_web::test]
 async fn killed_at_random_the_server_loses_and_duplicates_nothing() {
+    let _alone = ONE_AT_A_TIME.lock().await;
     let (rounds, posts) = (env_or("CRASH_ROUNDS", 2), env_or("CRASH_POSTS", 60));
     let (db, port, server, token) = running("crash-office").await;
     let base = format!("http://127.0.0.1:{port}");
@@ -182,6 +187,7 @@ async fn killed_at_random_the_server_loses_and_duplicates_nothing() {
 
 #[actix_web::test]
 async fn sigterm_finishes_the_requests_in_flight() {
+    let _alone = ONE_AT_A_TIME.lock().await;
     let (db, port, mut server, token) = running("term-office").await;
     // Raw connections, each with its whole request written before the signal: truly in flight.
     let mut streams: Vec<std::net::TcpStream> = (0..80)
