@@ -152,8 +152,8 @@ const PEOPLE: usize = 200;
 const FINDINGS_PER_INSPECTION: usize = 25;
 
 /// Five years of the other registers: 200 officers, a monthly training session each attended,
-/// four concluded inspections a year with their findings, and a score-sheet deduction resting on
-/// each finding.
+/// four concluded inspections a year with their findings, a score-sheet deduction resting on
+/// each finding, and accountability cases proposed from some of the findings.
 fn seed_registers(
     conn: &mut DbConn,
     depts: &[i64],
@@ -228,6 +228,18 @@ fn seed_registers(
             .map(|k| format!("SELECT {k} AS k"))
             .collect::<Vec<_>>()
             .join(" UNION ALL "),
+    ))?;
+    // A case proposed from every twelfth finding (about eight a year), every other one under
+    // investigation, the finding's department answering.
+    let first_case = next_id(conn, "acc_cases")?;
+    conn.batch_execute(&format!(
+        "INSERT INTO acc_cases (status, source_kind, source_id, fault_types, act_ids, facts, fault_on, created_at, updated_at) \
+         SELECT CASE WHEN (f.id - {first_finding}) % 24 = 0 THEN 'investigating' ELSE 'proposed' END, 'finding', f.id, \
+         '[1]', '[]', '检查发现：执法过错', f.found_on, {now}, {now} \
+         FROM findings f WHERE f.id >= {first_finding} AND (f.id - {first_finding}) % 12 = 0; \
+         INSERT INTO acc_respondents (case_id, kind, target_id, department_id) \
+         SELECT c.id, 'department', f.department_id, f.department_id \
+         FROM acc_cases c JOIN findings f ON f.id = c.source_id WHERE c.id >= {first_case};"
     ))?;
     let year = |col: &str| match conn {
         DbConn::Sqlite(_) => format!("CAST(strftime('%Y', {col}) AS INTEGER)"),

@@ -666,3 +666,57 @@ async fn a_modified_appeal_reverses_what_it_drops_and_applies_what_it_adds() {
         "the added suspension takes effect"
     );
 }
+
+/// The benchmark volumes' cases are real ones: listed, read and taken through the next step of
+/// ACC-10 like any other, each with the finding it came from.
+#[actix_web::test]
+async fn volume_seeded_cases_read_and_move_like_any_other() {
+    let app = TestApp::new().await;
+    let dept = app.department("一科");
+    app.person("王伟", Position::Officer, dept);
+    let office = app.account(Role::SupervisoryOffice).await;
+    safeguards::volume::seed(&app.db, 10, 0).unwrap();
+    let mut ids = Vec::new();
+    let mut next = "/api/v1/accountability/cases?limit=200".to_owned();
+    loop {
+        let page = app.get(&next, Some(&office.token)).await.ok(200).clone();
+        ids.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_i64().unwrap()),
+        );
+        match page["next"].as_str() {
+            Some(cursor) => next = format!("/api/v1/accountability/cases?limit=200&after={cursor}"),
+            None => break,
+        }
+    }
+    assert!(ids.len() >= 30, "{} cases over five years", ids.len());
+    let mut investigating = 0;
+    for id in &ids {
+        let case = app
+            .get(&format!("/api/v1/accountability/cases/{id}"), Some(&office.token))
+            .await;
+        let case = case.ok(200);
+        assert_eq!(case["source"]["kind"], "finding", "{case}");
+        assert!(!case["respondents"].as_array().unwrap().is_empty(), "{case}");
+        investigating += usize::from(case["status"] == "investigating");
+    }
+    assert!(investigating > 0 && investigating < ids.len());
+    let proposed = app
+        .get(
+            "/api/v1/accountability/cases?status=proposed&limit=1",
+            Some(&office.token),
+        )
+        .await;
+    let first = proposed.ok(200)["items"][0]["id"].as_i64().unwrap();
+    let r = app
+        .post(
+            &format!("/api/v1/accountability/cases/{first}/investigate"),
+            Some(&office.token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.ok(200)["status"], "investigating", "{}", r.text);
+}
