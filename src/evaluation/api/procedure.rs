@@ -85,11 +85,25 @@ fn scored_departments(conn: &mut DbConn, year: i32) -> Result<Vec<i64>, AppError
 
 fn year_view(conn: &mut DbConn, y: Year, vis: Visibility) -> Result<YearView, AppError> {
     let opinions = store::opinions(conn, y.year)?;
-    let awaiting = scored_departments(conn, y.year)?
+    let awaiting = awaiting_opinion(conn, y.year, &opinions, vis)?;
+    Ok(view_of(y, opinions, awaiting, vis))
+}
+
+/// Departments the sheet scores that `vis` admits and no opinion has reached yet.
+fn awaiting_opinion(
+    conn: &mut DbConn,
+    year: i32,
+    opinions: &[store::Opinion],
+    vis: Visibility,
+) -> Result<Vec<i64>, AppError> {
+    Ok(scored_departments(conn, year)?
         .into_iter()
         .filter(|d| vis.admits(*d) && !opinions.iter().any(|o| o.department_id == *d))
-        .collect();
-    Ok(YearView {
+        .collect())
+}
+
+fn view_of(y: Year, opinions: Vec<store::Opinion>, awaiting: Vec<i64>, vis: Visibility) -> YearView {
+    YearView {
         opinions: opinions
             .into_iter()
             .filter(|o| vis.admits(o.department_id))
@@ -105,7 +119,7 @@ fn year_view(conn: &mut DbConn, y: Year, vis: Visibility) -> Result<YearView, Ap
         finalized_at: y.finalized_at,
         published_at: y.published_at,
         rule_version: y.rule_version,
-    })
+    }
 }
 
 /// The opened year, or 409: nothing of the procedure happens before it is opened.
@@ -324,15 +338,14 @@ pub async fn report(
     let v = state
         .db
         .write(move |conn| {
-            let y = ready(conn, year, YearStep::Report)?;
-            let view = year_view(conn, y, Visibility::All)?;
-            if !view.awaiting_opinion.is_empty() {
+            ready(conn, year, YearStep::Report)?;
+            // The sheet is computed once: the report changes none of its departments.
+            let opinions = store::opinions(conn, year)?;
+            let awaiting = awaiting_opinion(conn, year, &opinions, Visibility::All)?;
+            if !awaiting.is_empty() {
                 return Err(AppError::Conflict {
                     code: "opinions_missing",
-                    detail: format!(
-                        "no preliminary opinion fed back to department(s) {:?}",
-                        view.awaiting_opinion
-                    ),
+                    detail: format!("no preliminary opinion fed back to department(s) {awaiting:?}"),
                     basis: Basis::of(&[eval6(3)]),
                 });
             }
@@ -344,8 +357,7 @@ pub async fn report(
                 year,
                 &serde_json::json!({"report": text}),
             )?;
-            let y = opened(conn, year)?;
-            year_view(conn, y, Visibility::All)
+            Ok(view_of(opened(conn, year)?, opinions, awaiting, Visibility::All))
         })
         .await?;
     Ok(HttpResponse::Ok().json(v))
