@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 use crate::acts::rules::ActKind;
 use crate::audit::{self, Actor};
-use crate::db::schema::{acts, departments, people};
+use crate::db::schema::{departments, people};
 use crate::db::{Db, DbConn};
 use crate::http::AppError;
 use crate::rules::{calendar, ruleset, store as rules_store};
@@ -30,17 +30,17 @@ fn run_batches(conn: &mut DbConn, head: &str, rows: impl Iterator<Item = String>
 /// decisions of those acts) to a database that already holds a bureau (`serve --demo` seeds one).
 pub fn seed(db: &Db, acts_n: usize, disclosures_n: usize) -> Result<(), AppError> {
     db.write_blocking(|conn| {
-        let depts: Vec<i64> = departments::table.select(departments::id).order(departments::id).load(conn)?;
+        let depts = bureau(conn)?;
         let officers: Vec<i64> = people::table.select(people::id).order(people::id).load(conn)?;
-        if depts.is_empty() || officers.is_empty() {
-            return Err(AppError::BadRequest("seed a bureau first (serve --demo)".into()));
+        if officers.is_empty() {
+            return Err(no_bureau());
         }
         let today = crate::db::today();
         let start = today - Days::new(5 * 365);
         let versions: Vec<ruleset::RuleVersion> = rules_store::versions(conn)?.into_iter().map(|v| v.rule).collect();
         let cal = rules_store::calendar(conn, start, today + Days::new(400))?;
-        let first_act: i64 = acts::table.select(diesel::dsl::max(acts::id)).first::<Option<i64>>(conn)?.unwrap_or(0) + 1;
-        let now = crate::db::now().format("%Y-%m-%d %H:%M:%S%.6f").to_string();
+        let first_act = next_id(conn, "acts")?;
+        let now = now_literal();
         let act_rows = (0..acts_n).map(|i| {
             let kind = ActKind::ALL[i % ActKind::ALL.len()];
             let decided = start + Days::new((i * 5 * 365 / acts_n.max(1)) as u64);
@@ -72,11 +72,7 @@ pub fn seed(db: &Db, acts_n: usize, disclosures_n: usize) -> Result<(), AppError
             "INSERT INTO act_officers (act_id, person_id) SELECT id, {} FROM acts WHERE id >= {first_act}",
             officers[officers.len() - 1]
         ))?;
-        let first_item: i64 = crate::db::schema::disclosures::table
-            .select(diesel::dsl::max(crate::db::schema::disclosures::id))
-            .first::<Option<i64>>(conn)?
-            .unwrap_or(0)
-            + 1;
+        let first_item = next_id(conn, "disclosures")?;
         let item_rows = (0..disclosures_n).map(|i| {
             let published: NaiveDate = start + Days::new((i * 5 * 365 / disclosures_n.max(1)) as u64);
             let decision = i % 2 == 0 && i / 2 < acts_n;
@@ -125,12 +121,9 @@ pub fn seed(db: &Db, acts_n: usize, disclosures_n: usize) -> Result<(), AppError
 /// the write benchmark); returns the first and last of their ids.
 pub fn seed_submitted(db: &Db, n: usize) -> Result<(i64, i64), AppError> {
     db.write_blocking(|conn| {
-        let depts: Vec<i64> = departments::table.select(departments::id).order(departments::id).load(conn)?;
-        let Some(dept) = depts.first() else {
-            return Err(AppError::BadRequest("seed a bureau first (serve --demo)".into()));
-        };
+        let dept = bureau(conn)?[0];
         let first = next_id(conn, "disclosures")?;
-        let now = quote(&crate::db::now().format("%Y-%m-%d %H:%M:%S%.6f").to_string());
+        let now = quote(&now_literal());
         let rows = (0..n).map(|_| format!("({dept}, 'penalty', 'procedure', {now}, {now})"));
         run_batches(
             conn,
@@ -145,6 +138,27 @@ pub fn seed_submitted(db: &Db, n: usize) -> Result<(i64, i64), AppError> {
         audit::append(conn, &Actor::System("seed-volume"), "volume.seed_submitted", "bureau", 0, &serde_json::json!({"submitted": n}))?;
         Ok((first, last))
     })
+}
+
+/// The bureau's departments, in order: the volumes are added to a bureau, never seed one.
+fn bureau(conn: &mut DbConn) -> Result<Vec<i64>, AppError> {
+    let depts: Vec<i64> = departments::table
+        .select(departments::id)
+        .order(departments::id)
+        .load(conn)?;
+    if depts.is_empty() {
+        return Err(no_bureau());
+    }
+    Ok(depts)
+}
+
+fn no_bureau() -> AppError {
+    AppError::BadRequest("seed a bureau first (serve --demo)".into())
+}
+
+/// Now, as the timestamp text the batches insert.
+fn now_literal() -> String {
+    crate::db::now().format("%Y-%m-%d %H:%M:%S%.6f").to_string()
 }
 
 /// People added beside the demo bureau's.
