@@ -676,22 +676,12 @@ async fn volume_seeded_cases_read_and_move_like_any_other() {
     app.person("王伟", Position::Officer, dept);
     let office = app.account(Role::SupervisoryOffice).await;
     safeguards::volume::seed(&app.db, 10, 0).unwrap();
-    let mut ids = Vec::new();
-    let mut next = "/api/v1/accountability/cases?limit=200".to_owned();
-    loop {
-        let page = app.get(&next, Some(&office.token)).await.ok(200).clone();
-        ids.extend(
-            page["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|c| c["id"].as_i64().unwrap()),
-        );
-        match page["next"].as_str() {
-            Some(cursor) => next = format!("/api/v1/accountability/cases?limit=200&after={cursor}"),
-            None => break,
-        }
-    }
+    let ids: Vec<i64> = app
+        .every_item("/api/v1/accountability/cases?limit=200", Some(&office.token))
+        .await
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
     assert!(ids.len() >= 30, "{} cases over five years", ids.len());
     let mut investigating = 0;
     for id in &ids {

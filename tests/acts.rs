@@ -365,21 +365,15 @@ async fn listed_acts_carry_their_own_officers_on_every_page_and_filter() {
         (&staff, format!("officer_id={wang}"), 3),
     ];
     for (who, filter, expected) in lists {
-        let mut seen = 0;
-        let mut next = format!("/api/v1/acts?limit=2&{filter}");
-        loop {
-            let page = app.get(&next, Some(&who.token)).await.ok(200).clone();
-            for act in page["items"].as_array().unwrap() {
-                let own = app.get(&format!("/api/v1/acts/{}", act["id"]), Some(&who.token)).await;
-                assert_eq!(act["officers"], own.ok(200)["officers"], "{filter}: act {}", act["id"]);
-                assert!(!act["officers"].as_array().unwrap().is_empty());
-                seen += 1;
-            }
-            match page["next"].as_str() {
-                Some(cursor) => next = format!("/api/v1/acts?limit=2&{filter}&after={cursor}"),
-                None => break,
-            }
+        let listed = app
+            .every_item(&format!("/api/v1/acts?limit=2&{filter}"), Some(&who.token))
+            .await;
+        for act in &listed {
+            let own = app.get(&format!("/api/v1/acts/{}", act["id"]), Some(&who.token)).await;
+            assert_eq!(act["officers"], own.ok(200)["officers"], "{filter}: act {}", act["id"]);
+            assert!(!act["officers"].as_array().unwrap().is_empty());
         }
+        let seen = listed.len();
         assert_eq!(seen, expected, "{filter}");
     }
 }

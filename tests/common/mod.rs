@@ -209,6 +209,20 @@ impl TestApp {
     }
 
     /// Creates a department directly in the store (arrangement, not under test).
+    /// Every item of a list, page after page by its `next` cursor (`path` has a query string).
+    pub async fn every_item(&self, path: &str, token: Option<&str>) -> Vec<Value> {
+        let mut items = Vec::new();
+        let mut uri = path.to_owned();
+        loop {
+            let page = self.get(&uri, token).await.ok(200).clone();
+            items.extend(page["items"].as_array().unwrap().iter().cloned());
+            match page["next"].as_str() {
+                Some(cursor) => uri = format!("{path}&after={cursor}"),
+                None => return items,
+            }
+        }
+    }
+
     pub fn department(&self, name: &str) -> i64 {
         let new = departments::NewDepartment {
             name: name.into(),
