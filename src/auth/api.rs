@@ -113,39 +113,32 @@ pub async fn login(
             detail: "too many sign-ins are being checked at the moment; try again shortly".into(),
             retry_after_secs: 1,
         })?;
-    let signed_in = match account.filter(|a| matches && a.active) {
-        Some(account) => Some(open_session(&state, account).await?),
-        None => None,
+    let Some(account) = account.filter(|a| matches && a.active) else {
+        state.throttle.record_failure(&username, &client, Instant::now());
+        return Err(AppError::Unauthorized(BAD_CREDENTIALS.into()));
     };
-    match signed_in {
-        Some((account, session_id, refresh_token)) => {
-            state.throttle.record_success(&username, &client);
-            Ok(HttpResponse::Ok().json(tokens_for(&state, &account, session_id, refresh_token)?))
-        }
-        None => {
-            state.throttle.record_failure(&username, &client, Instant::now());
-            Err(AppError::Unauthorized(BAD_CREDENTIALS.into()))
-        }
-    }
+    let (session_id, refresh_token) = open_session(&state, account.id).await?;
+    state.throttle.record_success(&username, &client);
+    Ok(HttpResponse::Ok().json(tokens_for(&state, &account, session_id, refresh_token)?))
 }
 
-/// A new session with its refresh token, audited.
-async fn open_session(state: &AppState, account: Account) -> Result<(Account, i64, String), AppError> {
+/// A new session of `user_id` with its refresh token, audited.
+async fn open_session(state: &AppState, user_id: i64) -> Result<(i64, String), AppError> {
     state
         .db
         .write(move |conn| {
             let now = crate::db::now();
-            let session_id = store::open_session(conn, account.id, now)?;
+            let session_id = store::open_session(conn, user_id, now)?;
             let refresh_token = store::issue_refresh(conn, session_id, now)?;
             audit::append(
                 conn,
-                &Actor::User(account.id),
+                &Actor::User(user_id),
                 "auth.login",
                 "session",
                 session_id,
-                &serde_json::json!({"user_id": account.id}),
+                &serde_json::json!({"user_id": user_id}),
             )?;
-            Ok::<_, AppError>((account, session_id, refresh_token))
+            Ok::<_, AppError>((session_id, refresh_token))
         })
         .await
 }
