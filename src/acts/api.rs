@@ -12,7 +12,6 @@ use super::rules::{
 use super::store::{self, Act, ActFields};
 use crate::audit;
 use crate::auth::rules::Visibility;
-use crate::auth::Role;
 use crate::db::{DbConn, StoreError};
 use crate::http::checked::{Json, Path, Query};
 use crate::http::error::Problem;
@@ -319,15 +318,6 @@ fn check_references(conn: &mut DbConn, f: &ActFields) -> Result<(), AppError> {
     })
 }
 
-fn staff_own_department(caller: &Caller, department_id: i64) -> Result<(), AppError> {
-    if caller.role == Role::Staff && caller.department_id != Some(department_id) {
-        return Err(AppError::Forbidden(
-            "staff record acts of their own department only".into(),
-        ));
-    }
-    Ok(())
-}
-
 /// Record an enforcement act.
 ///
 /// Every officer must hold a valid certificate on the decision date, or the act is refused
@@ -352,7 +342,7 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: Json<NewAc
         officers: b.officers,
     };
     check_fields(&mut fields, today)?;
-    staff_own_department(&caller, fields.department_id)?;
+    caller.staff_own_department(fields.department_id, "record acts")?;
     let (actor, by) = (caller.actor(), caller.user_id);
     let act = state
         .db

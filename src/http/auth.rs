@@ -35,6 +35,16 @@ impl Caller {
         Actor::User(self.user_id)
     }
 
+    /// Staff act for their own department only: 403 naming `what` for any other.
+    pub fn staff_own_department(&self, department_id: i64, what: &str) -> Result<(), AppError> {
+        if self.role == Role::Staff && self.department_id != Some(department_id) {
+            return Err(AppError::Forbidden(format!(
+                "staff {what} of their own department only"
+            )));
+        }
+        Ok(())
+    }
+
     /// Which departments' records this caller may see (row-level visibility).
     pub fn visibility(&self) -> Visibility {
         Visibility::of(self.role, self.department_id, self.person_id)

@@ -15,7 +15,6 @@ use super::store::{self, AttachmentMeta, Content, Item, Version};
 use crate::acts::rules::{ActKind, ActStatus};
 use crate::audit;
 use crate::auth::rules::Visibility;
-use crate::auth::Role;
 use crate::db::{DbConn, StoreError};
 use crate::http::checked::{Json, Path, Query};
 use crate::http::error::Problem;
@@ -222,15 +221,6 @@ fn check_content(title: &str, body: &str, licensing: Option<LicensingDetails>) -
     Ok(Content { title, body, licensing })
 }
 
-fn staff_own_department(caller: &Caller, department_id: i64) -> Result<(), AppError> {
-    if caller.role == Role::Staff && caller.department_id != Some(department_id) {
-        return Err(AppError::Forbidden(
-            "staff draft disclosures of their own department only".into(),
-        ));
-    }
-    Ok(())
-}
-
 /// A decision disclosure names an active act of its kind and department; nothing else names one.
 fn check_act(conn: &mut DbConn, b: &NewDisclosure) -> Result<(), AppError> {
     let field = |m: &str| AppError::field("act_id", m);
@@ -274,7 +264,7 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     let b = body.get()?.into_inner();
     let content = check_content(&b.title, &b.body, b.licensing.clone())?;
-    staff_own_department(&caller, b.department_id)?;
+    caller.staff_own_department(b.department_id, "draft disclosures")?;
     let (actor, by, today) = (caller.actor(), caller.user_id, crate::db::today());
     let view = state
         .db
