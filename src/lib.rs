@@ -53,6 +53,8 @@ pub struct AppState {
     pub dummy_hash: String,
     /// Pages of the public reading room (PUB), dropped whenever something public changes.
     pub public_cache: publicity::cache::PublicCache,
+    /// Authenticated read pages, per session, served again while nothing was written.
+    pub pages: http::pages::PageCache,
     /// Public petition intake, limited per client address.
     pub petition_throttle: LoginThrottle,
     /// The prefix of supervision document numbers (`{prefix}〔{year}〕{n}号`, SUP-10).
@@ -79,6 +81,7 @@ impl AppState {
             petition_throttle: LoginThrottle::default(),
             dummy_hash: auth::passwords::dummy_hash(),
             public_cache: Default::default(),
+            pages: Default::default(),
             document_prefix: config::DEFAULT_DOCUMENT_PREFIX.to_owned(),
             db,
         })

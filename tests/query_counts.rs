@@ -5,11 +5,13 @@
 mod common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use chrono::Datelike;
 use common::TestApp;
 use diesel::connection::{set_default_instrumentation, Instrumentation, InstrumentationEvent};
 use safeguards::auth::Role;
+use safeguards::http::pages::PageCache;
 use safeguards::org::rules::Position;
 
 static QUERIES: AtomicUsize = AtomicUsize::new(0);
@@ -35,7 +37,8 @@ async fn statements(app: &TestApp, path: &str, token: &str) -> (usize, usize) {
 #[actix_web::test]
 async fn scores_and_hours_take_the_same_statements_for_twice_the_people_and_rows() {
     set_default_instrumentation(counting).unwrap();
-    let app = TestApp::new().await;
+    // Every call computes its answer: no page kept in memory (`http::pages`).
+    let app = TestApp::with(|s| s.pages = PageCache::new(Duration::ZERO)).await;
     let dept = app.department("一科");
     app.person("王伟", Position::Officer, dept);
     let office = app.account(Role::SupervisoryOffice).await;

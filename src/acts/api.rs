@@ -1,7 +1,7 @@
 //! `/acts` and `/publicity/overdue`.
 
 use actix_web::http::StatusCode;
-use actix_web::{get, patch, post, web, HttpResponse};
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -413,7 +413,12 @@ async fn list_acts(
 /// List acts (staff: their own department's).
 #[utoipa::path(tag = "acts", params(ActQuery), responses((status = 200, body = Page<ActView>)))]
 #[get("/acts")]
-pub async fn list(state: web::Data<AppState>, caller: Caller, q: Query<ActQuery>) -> Result<HttpResponse, AppError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    q: Query<ActQuery>,
+) -> Result<HttpResponse, AppError> {
     let q = q.get()?.into_inner();
     let page = PageRequest::parse(q.limit, q.after.as_deref())?;
     let filter = store::Filter {
@@ -425,7 +430,8 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, q: Query<ActQuery>
         decided_to: q.decided_to,
         overdue_on: None,
     };
-    Ok(HttpResponse::Ok().json(list_acts(&state, caller.visibility(), filter, page).await?))
+    let acts = list_acts(&state, caller.visibility(), filter, page);
+    state.pages.serve(&caller, &req, acts).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

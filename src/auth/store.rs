@@ -1,11 +1,12 @@
 //! Sessions (refresh-token families) and refresh tokens.
 
 use chrono::{NaiveDateTime, TimeDelta};
+use diesel::dsl::max;
 use diesel::prelude::*;
 
 use super::tokens::{self, REFRESH_TTL_SECS};
 use super::Role;
-use crate::db::schema::{people, refresh_tokens as rt, service_accounts, sessions, users};
+use crate::db::schema::{audit_log, people, refresh_tokens as rt, service_accounts, sessions, users};
 use crate::db::{DbConn, StoreError};
 
 /// What the auth extractor needs to know about a token's account and session, now.
@@ -19,6 +20,8 @@ pub struct Principal {
     pub revoked_at: Option<NaiveDateTime>,
     /// A service account's scopes, space-separated.
     pub scopes: Option<String>,
+    /// The audit log's newest entry (`http::pages`), read in the same statement.
+    pub audit_head: Option<i64>,
 }
 
 pub fn principal(conn: &mut DbConn, user_id: i64, session_id: i64) -> Result<Option<Principal>, StoreError> {
@@ -37,6 +40,7 @@ pub fn principal(conn: &mut DbConn, user_id: i64, session_id: i64) -> Result<Opt
             users::person_id,
             sessions::revoked_at,
             service_accounts::scopes.nullable(),
+            audit_log::table.select(max(audit_log::seq)).single_value(),
         ))
         .first(conn)
         .optional()?)

@@ -11,6 +11,7 @@ use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 
 use super::access::{self, Access};
+use super::pages::Version;
 use super::AppError;
 use crate::audit::Actor;
 use crate::auth::rules::Visibility;
@@ -28,6 +29,9 @@ pub struct Caller {
     pub session_id: i64,
     /// A service account's scopes (`None` for people).
     pub scopes: Option<BTreeSet<Scope>>,
+    /// Read with the session, before anything else of the request: what the request reads is
+    /// at least this new (`http::pages`).
+    pub version: Version,
 }
 
 impl Caller {
@@ -120,9 +124,10 @@ impl FromRequest for Caller {
                 .parse()
                 .map_err(|_| AppError::Unauthorized("invalid access token: bad subject".into()))?;
             let sid = claims.sid;
+            let commits = state.db.commits();
             let principal = state
                 .db
-                .read(move |conn| store::principal(conn, user_id, sid).map_err(AppError::from))
+                .read_here(move |conn| store::principal(conn, user_id, sid).map_err(AppError::from))
                 .await?
                 .ok_or_else(|| AppError::Unauthorized("the session is unknown".into()))?;
             if !principal.active {
@@ -144,6 +149,10 @@ impl FromRequest for Caller {
                 person_id: principal.person_id,
                 session_id: sid,
                 scopes: principal.scopes.as_deref().map(split),
+                version: Version {
+                    commits,
+                    audit_head: principal.audit_head.unwrap_or(0),
+                },
             })
         })
     }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use actix_web::{get, patch, post, put, web, HttpResponse};
+use actix_web::{get, patch, post, put, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -694,16 +694,16 @@ fn year_hours(
 pub async fn hours_of_year(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     q: Query<HoursQuery>,
 ) -> Result<HttpResponse, AppError> {
     let q = q.get()?.into_inner();
     let year = crate::http::validate::year(q.year)?;
     let (vis, person) = (caller.visibility(), own_person(&caller));
-    let out = state
+    let hours = state
         .db
-        .read(move |conn| year_hours(conn, year, vis, q.department_id, person))
-        .await?;
-    Ok(HttpResponse::Ok().json(out))
+        .read(move |conn| year_hours(conn, year, vis, q.department_id, person));
+    state.pages.serve(&caller, &req, hours).await
 }
 
 // ---- exams ----

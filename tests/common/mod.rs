@@ -140,7 +140,8 @@ pub struct TestApp {
     pub state: web::Data<AppState>,
     pub db: Db,
     call: Call,
-    pub test_db: TestDb,
+    pub test_db: Rc<TestDb>,
+    secret: JwtSecret,
 }
 
 impl TestApp {
@@ -150,10 +151,20 @@ impl TestApp {
 
     /// A test app whose state `configure` adjusts first (what command-line flags would set).
     pub async fn with(configure: impl FnOnce(&mut AppState)) -> Self {
-        let test_db = TestDb::new();
+        let test_db = Rc::new(TestDb::new());
+        Self::instance(test_db, JwtSecret::generate(), configure).await
+    }
+
+    /// A second server process over the same database (its own pool and memory, the same
+    /// signing key), as behind a load balancer.
+    pub async fn another_instance(&self) -> Self {
+        Self::instance(self.test_db.clone(), self.secret.clone(), |_| {}).await
+    }
+
+    async fn instance(test_db: Rc<TestDb>, secret: JwtSecret, configure: impl FnOnce(&mut AppState)) -> Self {
         let db = Db::connect(&test_db.url, 4).expect("connect");
         db.migrate().expect("migrate");
-        let mut state = AppState::new(db.clone(), &JwtSecret::generate()).expect("state");
+        let mut state = AppState::new(db.clone(), &secret).expect("state");
         configure(&mut state);
         let state = web::Data::new(state);
         let service = Rc::new(test::init_service(app(state.clone())).await);
@@ -166,6 +177,7 @@ impl TestApp {
             db,
             call,
             test_db,
+            secret,
         }
     }
 

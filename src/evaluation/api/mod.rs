@@ -4,7 +4,7 @@ mod procedure;
 mod registers;
 mod sheet;
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -393,6 +393,7 @@ fn view_day(year: i32, q: &ScoresQuery) -> Result<Option<NaiveDate>, AppError> {
 pub async fn scores(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     year: Path<i32>,
     q: Query<ScoresQuery>,
 ) -> Result<HttpResponse, AppError> {
@@ -400,7 +401,8 @@ pub async fn scores(
         crate::http::validate::year(year.get()?.into_inner())?,
         q.get()?.into_inner(),
     );
-    visible_sheet(&state, caller.visibility(), year, view_day(year, &q)?, q.department_id).await
+    let sheet = visible_sheet(&state, caller.visibility(), year, view_day(year, &q)?, q.department_id);
+    state.pages.serve(&caller, &req, sheet).await
 }
 
 /// The sheet of `day` (or the fixed or current one), with the departments the caller may see.
@@ -410,14 +412,14 @@ async fn visible_sheet(
     year: i32,
     day: Option<NaiveDate>,
     department: Option<i64>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<YearScores, AppError> {
     let mut s = state
         .db
         .read(move |conn| sheet::current_or_fixed(conn, year, day))
         .await?;
     s.departments
         .retain(|d| vis.admits(d.department_id) && department.is_none_or(|id| id == d.department_id));
-    Ok(HttpResponse::Ok().json(s))
+    Ok(s)
 }
 
 /// The quarterly view (季评议): the sheet as of the quarter's last day (1 to 4).
@@ -426,6 +428,7 @@ async fn visible_sheet(
 pub async fn quarter_scores(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     path: Path<(i32, u8)>,
 ) -> Result<HttpResponse, AppError> {
     let (year, quarter) = path.get()?.into_inner();
@@ -435,7 +438,8 @@ pub async fn quarter_scores(
         quarter: Some(quarter),
         department_id: None,
     };
-    visible_sheet(&state, caller.visibility(), year, view_day(year, &q)?, None).await
+    let sheet = visible_sheet(&state, caller.visibility(), year, view_day(year, &q)?, None);
+    state.pages.serve(&caller, &req, sheet).await
 }
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
