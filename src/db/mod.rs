@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
+use diesel::connection::TransactionManager;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::{Connection, PgConnection, SqliteConnection};
@@ -101,14 +102,43 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SqlitePragmas {
 pub struct Db {
     pool: Pool<ConnectionManager<DbConn>>,
     backend: Backend,
-    /// SQLite has one writer at a time; serialising our own write transactions here means a
-    /// writer never meets `database is locked` from another of our writers (a deferred
-    /// transaction upgrading its lock fails at once, without waiting for the busy timeout).
-    sqlite_writer: Arc<Mutex<()>>,
     /// Write transactions this process committed (`http::pages`).
     commits: Arc<AtomicU64>,
-    /// SQLite: the file, and a connection of its own for each thread that calls `read_here`.
-    here: Option<(String, Arc<ThreadLocal<RefCell<DbConn>>>)>,
+    sqlite: Option<Arc<SqliteSide>>,
+}
+
+/// What a SQLite database gets besides the pool.
+struct SqliteSide {
+    path: String,
+    /// The one connection that writes. SQLite has one writer at a time; taking turns here
+    /// means a writer never meets `database is locked` from another of our writers (a deferred
+    /// transaction upgrading its lock fails at once, without waiting for the busy timeout).
+    /// And a connection keeps its page cache only while no other connection writes: the
+    /// writer's stays warm, where a pooled writer re-read every page it touched.
+    writer: Mutex<Option<DbConn>>,
+    /// A connection of its own for each thread that calls `read_here`.
+    readers: ThreadLocal<RefCell<DbConn>>,
+}
+
+impl SqliteSide {
+    fn write<T, E>(&self, work: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError> + From<DieselError>,
+    {
+        // A poisoned lock only means another writer panicked; the database is still whole.
+        let mut writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        if writer.is_none() {
+            *writer = Some(open_sqlite(&self.path)?);
+        }
+        let Some(conn) = writer.as_mut() else {
+            return Err(StoreError::Unavailable("no write connection".into()).into());
+        };
+        let out = conn.transaction(work);
+        if out.is_err() && <DbConn as Connection>::TransactionManager::is_broken_transaction_manager(conn) {
+            *writer = None;
+        }
+        out
+    }
 }
 
 /// A pooled connection.
@@ -135,9 +165,14 @@ impl Db {
         Ok(Self {
             pool,
             backend,
-            sqlite_writer: Arc::new(Mutex::new(())),
             commits: Arc::default(),
-            here: (backend == Backend::Sqlite).then(|| (url, Arc::default())),
+            sqlite: (backend == Backend::Sqlite).then(|| {
+                Arc::new(SqliteSide {
+                    path: url,
+                    writer: Mutex::new(None),
+                    readers: ThreadLocal::new(),
+                })
+            }),
         })
     }
 
@@ -193,10 +228,12 @@ impl Db {
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
     {
-        let Some((path, connections)) = &self.here else {
+        let Some(sqlite) = &self.sqlite else {
             return self.read(work).await;
         };
-        let conn = connections.get_or_try(|| open_sqlite(path).map(RefCell::new))?;
+        let conn = sqlite
+            .readers
+            .get_or_try(|| open_sqlite(&sqlite.path).map(RefCell::new))?;
         work(&mut conn.borrow_mut())
     }
 
@@ -227,14 +264,14 @@ impl Db {
     where
         E: From<StoreError> + From<DieselError>,
     {
-        let mut pooled = self.conn()?;
-        let conn: &mut DbConn = &mut pooled;
-        let _guard = match self.backend {
-            // A poisoned lock only means another writer panicked; the database is still whole.
-            Backend::Sqlite => Some(self.sqlite_writer.lock().unwrap_or_else(|p| p.into_inner())),
-            Backend::Postgres => None,
+        let out = match &self.sqlite {
+            Some(sqlite) => sqlite.write(work)?,
+            None => {
+                let mut pooled = self.conn()?;
+                let conn: &mut DbConn = &mut pooled;
+                conn.transaction(work)?
+            }
         };
-        let out = conn.transaction(work)?;
         self.commits.fetch_add(1, Ordering::SeqCst);
         Ok(out)
     }
