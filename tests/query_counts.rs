@@ -38,7 +38,7 @@ async fn statements(app: &TestApp, path: &str, token: &str) -> (usize, usize) {
 async fn scores_and_hours_take_the_same_statements_for_twice_the_people_and_rows() {
     set_default_instrumentation(counting).unwrap();
     // Every call computes its answer: no page kept in memory (`http::pages`).
-    let app = TestApp::with(|s| s.pages = PageCache::new(Duration::ZERO)).await;
+    let app = TestApp::with(|s| s.pages = PageCache::new(Duration::ZERO, Duration::ZERO)).await;
     let dept = app.department("一科");
     app.person("王伟", Position::Officer, dept);
     let office = app.account(Role::SupervisoryOffice).await;

@@ -2,6 +2,9 @@
 //! document's `security` is written from, and `tests/roles.rs` checks every documented
 //! operation against. An operation missing here refuses every caller (fail closed).
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
 use actix_web::http::Method;
 
 use crate::auth::Role;
@@ -358,13 +361,23 @@ pub static TABLE: &[(Method, &str, Access)] = &[
     (Method::POST, "/api/v1/webhooks/{id}/replay", People(OFFICE)),
 ];
 
+/// The table by route pattern, built once: every request looks its operation up.
+static BY_PATTERN: LazyLock<HashMap<&'static str, Vec<(Method, Access)>>> = LazyLock::new(|| {
+    let mut by_pattern: HashMap<_, Vec<_>> = HashMap::new();
+    for (method, pattern, access) in TABLE {
+        by_pattern.entry(*pattern).or_default().push((method.clone(), *access));
+    }
+    by_pattern
+});
+
 /// The access rule of the operation a request matched (`HEAD` is read as `GET`).
 pub fn of(method: &Method, pattern: &str) -> Option<Access> {
     let method = if method == Method::HEAD { &Method::GET } else { method };
-    TABLE
+    BY_PATTERN
+        .get(pattern)?
         .iter()
-        .find(|(m, p, _)| m == method && *p == pattern)
-        .map(|(_, _, access)| *access)
+        .find(|(m, _)| m == method)
+        .map(|(_, access)| *access)
 }
 
 /// The scope that lets a service account call a secured operation, if any.

@@ -8,10 +8,13 @@
 //! only while the version is unchanged. A change committed while the page was being computed
 //! moves the version on, so the page is never served again: a reader never gets an answer
 //! older than a write it could have seen. The short time to live bounds what depends on the
-//! clock (today's date, deadlines running out) and anything written outside the API.
+//! clock (today's date, deadlines running out) and anything written outside the API. The
+//! public reading room keeps its pages on the same kind of `Shelf` (`publicity::cache`).
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::future::Future;
+use std::hash::Hash;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -24,13 +27,90 @@ use super::auth::Caller;
 use super::AppError;
 
 /// How long a page may be served from memory.
-pub const TTL: Duration = Duration::from_secs(1);
-/// Pages kept at most, and their bytes at most; past either the cache starts over.
+pub const TTL: Duration = Duration::from_secs(2);
+/// How long a page is served before the first reader is asked to rebuild it.
+pub const FRESH: Duration = Duration::from_secs(1);
+/// Pages kept at most, and their bytes at most; past either a shelf starts over.
 const CAPACITY: usize = 4096;
 const CAPACITY_BYTES: usize = 64 << 20;
 
-/// A session's view of one address.
-type Key = (i64, String);
+/// Answers kept under a key and the version of the data they were computed at. A page is
+/// served only at that version. When it grows stale (past `fresh`), the first reader rebuilds
+/// it while the others are still served the old copy (until the time to live): a popular page
+/// is never rebuilt by every waiting client at once.
+pub struct Shelf<K, V> {
+    pages: Mutex<Pages<K, V>>,
+    fresh: Duration,
+    ttl: Duration,
+}
+
+struct Pages<K, V> {
+    map: HashMap<K, Page<V>>,
+    bytes: usize,
+}
+
+struct Page<V> {
+    /// What the page was computed at (or after).
+    version: V,
+    stored: Instant,
+    body: Bytes,
+    /// Since when a reader has been rebuilding this page.
+    rebuilding: Option<Instant>,
+}
+
+impl<K: Hash + Eq, V: Copy + Eq> Shelf<K, V> {
+    pub fn new(fresh: Duration, ttl: Duration) -> Self {
+        Self {
+            pages: Mutex::new(Pages {
+                map: HashMap::new(),
+                bytes: 0,
+            }),
+            fresh,
+            ttl,
+        }
+    }
+
+    /// The page to serve at `version`, or `None`: compute it and `put` it.
+    pub fn get<Q: Hash + Eq + ?Sized>(&self, key: &Q, version: V) -> Option<Bytes>
+    where
+        K: Borrow<Q>,
+    {
+        let mut pages = self.pages.lock().unwrap_or_else(|p| p.into_inner());
+        let page = pages.map.get_mut(key)?;
+        let age = page.stored.elapsed();
+        if page.version != version || age >= self.ttl {
+            return None;
+        }
+        if age < self.fresh {
+            return Some(page.body.clone());
+        }
+        match page.rebuilding {
+            Some(since) if since.elapsed() < self.ttl - self.fresh => Some(page.body.clone()),
+            _ => {
+                page.rebuilding = Some(Instant::now());
+                None
+            }
+        }
+    }
+
+    pub fn put(&self, key: K, version: V, body: Bytes) {
+        let mut pages = self.pages.lock().unwrap_or_else(|p| p.into_inner());
+        if pages.map.len() >= CAPACITY || pages.bytes + body.len() > CAPACITY_BYTES {
+            pages.map.clear();
+            pages.bytes = 0;
+        }
+        pages.bytes += body.len();
+        let page = Page {
+            version,
+            stored: Instant::now(),
+            body,
+            rebuilding: None,
+        };
+        if let Some(old) = pages.map.insert(key, page) {
+            pages.bytes -= old.body.len();
+        }
+    }
+}
 
 /// What a request's reads are at least as new as.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -41,36 +121,18 @@ pub struct Version {
     pub audit_head: i64,
 }
 
-pub struct PageCache {
-    pages: Mutex<Pages>,
-    ttl: Duration,
-}
-
-#[derive(Default)]
-struct Pages {
-    map: HashMap<Key, Page>,
-    bytes: usize,
-}
-
-struct Page {
-    /// What the page was computed at (or after).
-    version: Version,
-    stored: Instant,
-    body: Bytes,
-}
+/// Each session's pages, by address.
+pub struct PageCache(Shelf<(i64, String), Version>);
 
 impl Default for PageCache {
     fn default() -> Self {
-        Self::new(TTL)
+        Self::new(FRESH, TTL)
     }
 }
 
 impl PageCache {
-    pub fn new(ttl: Duration) -> Self {
-        Self {
-            pages: Mutex::new(Pages::default()),
-            ttl,
-        }
+    pub fn new(fresh: Duration, ttl: Duration) -> Self {
+        Self(Shelf::new(fresh, ttl))
     }
 
     /// The caller's page of this request's address: from memory while nothing was written since
@@ -82,35 +144,13 @@ impl PageCache {
         compute: impl Future<Output = Result<T, AppError>>,
     ) -> Result<HttpResponse, AppError> {
         let key = (caller.session_id, req.uri().to_string());
-        if let Some(body) = self.get(&key, caller.version) {
+        if let Some(body) = self.0.get(&key, caller.version) {
             return Ok(json(body));
         }
         let page = compute.await?;
         let body = Bytes::from(serde_json::to_vec(&page).map_err(|e| AppError::Internal(e.to_string()))?);
-        self.put(key, caller.version, body.clone());
+        self.0.put(key, caller.version, body.clone());
         Ok(json(body))
-    }
-
-    fn get(&self, key: &Key, version: Version) -> Option<Bytes> {
-        let pages = self.pages.lock().unwrap_or_else(|p| p.into_inner());
-        let page = pages.map.get(key)?;
-        (page.version == version && page.stored.elapsed() < self.ttl).then(|| page.body.clone())
-    }
-
-    fn put(&self, key: Key, version: Version, body: Bytes) {
-        let mut pages = self.pages.lock().unwrap_or_else(|p| p.into_inner());
-        if pages.map.len() >= CAPACITY || pages.bytes + body.len() > CAPACITY_BYTES {
-            *pages = Pages::default();
-        }
-        pages.bytes += body.len();
-        let page = Page {
-            version,
-            stored: Instant::now(),
-            body,
-        };
-        if let Some(old) = pages.map.insert(key, page) {
-            pages.bytes -= old.body.len();
-        }
     }
 }
 
@@ -132,43 +172,52 @@ mod tests {
 
     #[test]
     fn a_page_is_served_only_at_the_version_it_was_computed_at() {
-        let cache = PageCache::default();
+        let shelf = Shelf::new(FRESH, TTL);
         let key = (7, "/api/v1/acts".to_owned());
-        cache.put(key.clone(), at(3, 10), body("[1]"));
-        assert_eq!(cache.get(&key, at(3, 10)), Some(body("[1]")));
-        assert_eq!(cache.get(&key, at(3, 11)), None, "an audited write since: recompute");
-        assert_eq!(cache.get(&key, at(4, 10)), None, "a write of this process since");
+        shelf.put(key.clone(), at(3, 10), body("[1]"));
+        assert_eq!(shelf.get(&key, at(3, 10)), Some(body("[1]")));
+        assert_eq!(shelf.get(&key, at(3, 11)), None, "an audited write since: recompute");
+        assert_eq!(shelf.get(&key, at(4, 10)), None, "a write of this process since");
         assert_eq!(
-            cache.get(&(8, key.1.clone()), at(3, 10)),
+            shelf.get(&(8, key.1.clone()), at(3, 10)),
             None,
             "another session's page"
         );
     }
 
     #[test]
-    fn a_page_expires_after_its_time_to_live() {
-        let cache = PageCache::new(Duration::from_millis(30));
-        let key = (7, "/api/v1/acts".to_owned());
-        cache.put(key.clone(), at(0, 10), body("[1]"));
-        std::thread::sleep(Duration::from_millis(40));
-        assert_eq!(cache.get(&key, at(0, 10)), None);
+    fn a_stale_page_is_rebuilt_by_one_reader_while_the_others_get_the_old_copy() {
+        let shelf = Shelf::new(Duration::from_millis(100), Duration::from_millis(400));
+        shelf.put("a", 1, body("old"));
+        std::thread::sleep(Duration::from_millis(150));
+        assert_eq!(shelf.get(&"a", 1), None, "the first reader after `fresh` rebuilds");
+        assert_eq!(shelf.get(&"a", 1), Some(body("old")), "the others wait on nothing");
+        assert_eq!(shelf.get(&"a", 1), Some(body("old")));
+        assert_eq!(shelf.get(&"a", 2), None, "never at another version, even while rebuilt");
+        shelf.put("a", 1, body("new"));
+        assert_eq!(shelf.get(&"a", 1), Some(body("new")));
+        // Never past the time to live, rebuilt or not.
+        shelf.put("b", 1, body("b"));
+        std::thread::sleep(Duration::from_millis(450));
+        assert_eq!(shelf.get(&"b", 1), None);
+        assert_eq!(shelf.get(&"b", 1), None);
     }
 
     #[test]
-    fn the_cache_counts_its_bytes_and_starts_over_when_full() {
-        let cache = PageCache::default();
+    fn a_shelf_counts_its_bytes_and_starts_over_when_full() {
+        let shelf = Shelf::new(FRESH, TTL);
         for i in 1..CAPACITY as i64 {
-            cache.put((i, String::new()), at(0, 1), body("xy"));
+            shelf.put(i, 0, body("xy"));
         }
-        cache.put((1, String::new()), at(0, 1), body("xyz"));
-        cache.put((0, String::new()), at(0, 1), body("x"));
+        shelf.put(1, 0, body("xyz"));
+        shelf.put(0, 0, body("x"));
         assert_eq!(
-            cache.pages.lock().unwrap().bytes,
+            shelf.pages.lock().unwrap().bytes,
             (CAPACITY - 1) * 2 + 2,
             "a replaced page's bytes are given back"
         );
-        cache.put((-1, String::new()), at(0, 1), body("x"));
-        let pages = cache.pages.lock().unwrap();
+        shelf.put(-1, 0, body("x"));
+        let pages = shelf.pages.lock().unwrap();
         assert_eq!((pages.map.len(), pages.bytes), (1, 1));
     }
 }
