@@ -70,6 +70,13 @@ fn tokens_for(
 
 const BAD_CREDENTIALS: &str = "the username or password is wrong, or the account is disabled";
 
+fn checks_busy() -> AppError {
+    AppError::TooManyRequests {
+        detail: "too many sign-ins are being checked at the moment; try again shortly".into(),
+        retry_after_secs: 1,
+    }
+}
+
 /// Sign in with username and password.
 ///
 /// Failed attempts are throttled per client address and per username from that address:
@@ -98,6 +105,8 @@ pub async fn login(
             retry_after_secs: secs,
         });
     }
+    // A place in the password-check queue first: a flood it refuses costs no database read.
+    let place = state.password_checks.place().ok_or_else(checks_busy)?;
     let st = state.clone();
     let name = username.clone();
     let account = run_blocking(move || Ok::<_, AppError>(store::find_account(&mut *st.db.conn()?, &name)?)).await?;
@@ -107,12 +116,9 @@ pub async fn login(
         .map_or_else(|| state.dummy_hash.clone(), |a| a.password_hash.clone());
     let matches = state
         .password_checks
-        .verify(password, hash)
+        .verify(place, password, hash)
         .await
-        .ok_or_else(|| AppError::TooManyRequests {
-            detail: "too many sign-ins are being checked at the moment; try again shortly".into(),
-            retry_after_secs: 1,
-        })?;
+        .ok_or_else(checks_busy)?;
     let Some(account) = account.filter(|a| matches && a.active) else {
         state.throttle.record_failure(&username, &client, Instant::now());
         return Err(AppError::Unauthorized(BAD_CREDENTIALS.into()));

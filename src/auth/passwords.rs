@@ -1,6 +1,7 @@
 //! argon2id password hashing. Verification of unknown usernames runs against a dummy hash so
 //! that it costs the same time as a wrong password.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Mutex};
 
@@ -30,19 +31,32 @@ pub fn dummy_hash() -> String {
 /// Password checks, off the request path. They cost a core for tens of milliseconds by design,
 /// and the per-address throttle does not stop a sign-in flood from many addresses, so they run
 /// on their own threads (one fewer than the machine's cores, at least one) at the lowest CPU
-/// priority — reads get the CPU first — behind a short queue; past it the answer is `None`
+/// priority — reads get the CPU first — behind a short queue. A sign-in takes its `Place`
+/// before anything else (even the account lookup): past the queue's room the answer is `None`
 /// at once (the caller answers 429).
 pub struct Checker {
     jobs: SyncSender<Job>,
+    room: Arc<AtomicUsize>,
 }
 
-type Job = (String, String, oneshot::Sender<bool>);
+/// A place in the queue, from before the account lookup until the check is answered.
+pub struct Place(Arc<AtomicUsize>);
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+type Job = (Place, String, String, oneshot::Sender<bool>);
 
 impl Checker {
     pub fn start(workers: usize, queued: usize) -> Self {
-        let (jobs, inbox) = sync_channel::<Job>(queued);
+        let workers = workers.max(1);
+        // Room for every check queued or running: a job sent with a place always fits.
+        let (jobs, inbox) = sync_channel::<Job>(queued + workers);
         let inbox = Arc::new(Mutex::new(inbox));
-        for n in 0..workers.max(1) {
+        for n in 0..workers {
             let inbox = inbox.clone();
             let spawned = std::thread::Builder::new()
                 .name(format!("password-check-{n}"))
@@ -51,13 +65,24 @@ impl Checker {
                 tracing::error!(error = %e, "could not start a password-check thread");
             }
         }
-        Self { jobs }
+        Self {
+            jobs,
+            room: Arc::new(AtomicUsize::new(queued + workers)),
+        }
     }
 
-    /// Whether `password` matches the PHC string; `None` when the queue is full.
-    pub async fn verify(&self, password: String, phc: String) -> Option<bool> {
+    /// A place in the queue; `None` when it is full.
+    pub fn place(&self) -> Option<Place> {
+        self.room
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |room| room.checked_sub(1))
+            .ok()
+            .map(|_| Place(self.room.clone()))
+    }
+
+    /// Whether `password` matches the PHC string, checked in `place`.
+    pub async fn verify(&self, place: Place, password: String, phc: String) -> Option<bool> {
         let (answer, answered) = oneshot::channel();
-        self.jobs.try_send((password, phc, answer)).ok()?;
+        self.jobs.try_send((place, password, phc, answer)).ok()?;
         answered.await.ok()
     }
 }
@@ -78,11 +103,14 @@ fn work(inbox: &Mutex<Receiver<Job>>) {
             Ok(inbox) => inbox.recv(),
             Err(_) => return,
         };
-        let Ok((password, phc, answer)) = job else {
+        let Ok((place, password, phc, answer)) = job else {
             return;
         };
+        let matches = verify(&password, &phc);
+        // The place is free before the caller hears the answer.
+        drop(place);
         // The caller may have gone; its answer is then dropped.
-        let _ = answer.send(verify(&password, &phc));
+        let _ = answer.send(matches);
     }
 }
 
@@ -109,17 +137,28 @@ mod tests {
     async fn checks_run_on_their_own_threads_and_a_full_queue_is_refused_at_once() {
         let h = hash("correct horse battery").unwrap();
         let checker = Checker::start(1, 1);
+        let place = checker.place().unwrap();
         assert_eq!(
-            checker.verify("correct horse battery".into(), h.clone()).await,
+            checker.verify(place, "correct horse battery".into(), h.clone()).await,
             Some(true)
         );
-        assert_eq!(checker.verify("wrong".into(), h.clone()).await, Some(false));
-        // One check running and one queued: the next of many sent at once is refused.
+        let place = checker.place().unwrap();
+        assert_eq!(checker.verify(place, "wrong".into(), h.clone()).await, Some(false));
+        // Room for one check running and one queued: a third place is refused until one is given back.
+        let (first, second) = (checker.place().unwrap(), checker.place().unwrap());
+        assert!(checker.place().is_none());
+        drop(first);
+        assert!(checker.place().is_some());
+        drop(second);
+        // Many sent at once: some are refused, the others answered.
         let checker = Arc::new(checker);
         let many: Vec<_> = (0..6)
             .map(|_| {
                 let (checker, h) = (checker.clone(), h.clone());
-                actix_web::rt::spawn(async move { checker.verify("wrong".into(), h).await })
+                actix_web::rt::spawn(async move {
+                    let place = checker.place()?;
+                    checker.verify(place, "wrong".into(), h).await
+                })
             })
             .collect();
         let mut answers = Vec::new();
