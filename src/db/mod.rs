@@ -127,11 +127,9 @@ impl SqliteSide {
     {
         // A poisoned lock only means another writer panicked; the database is still whole.
         let mut writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-        if writer.is_none() {
-            *writer = Some(open_sqlite(&self.path)?);
-        }
-        let Some(conn) = writer.as_mut() else {
-            return Err(StoreError::Unavailable("no write connection".into()).into());
+        let conn = match &mut *writer {
+            Some(conn) => conn,
+            empty => empty.insert(open_sqlite(&self.path)?),
         };
         let out = conn.transaction(work);
         if out.is_err() && <DbConn as Connection>::TransactionManager::is_broken_transaction_manager(conn) {
