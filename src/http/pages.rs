@@ -11,7 +11,6 @@
 //! clock (today's date, deadlines running out) and anything written outside the API. The
 //! public reading room keeps its pages on the same kind of `Shelf` (`publicity::cache`).
 
-use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::future::Future;
 use std::hash::Hash;
@@ -70,11 +69,24 @@ impl<K: Hash + Eq, V: Copy + Eq> Shelf<K, V> {
         }
     }
 
+    /// The JSON page kept under `key` at `version`, else `compute`d, kept and answered.
+    pub async fn serve<T: Serialize>(
+        &self,
+        key: K,
+        version: V,
+        compute: impl Future<Output = Result<T, AppError>>,
+    ) -> Result<HttpResponse, AppError> {
+        if let Some(body) = self.get(&key, version) {
+            return Ok(json(body));
+        }
+        let page = compute.await?;
+        let body = Bytes::from(serde_json::to_vec(&page).map_err(|e| AppError::Internal(e.to_string()))?);
+        self.put(key, version, body.clone());
+        Ok(json(body))
+    }
+
     /// The page to serve at `version`, or `None`: compute it and `put` it.
-    pub fn get<Q: Hash + Eq + ?Sized>(&self, key: &Q, version: V) -> Option<Bytes>
-    where
-        K: Borrow<Q>,
-    {
+    fn get(&self, key: &K, version: V) -> Option<Bytes> {
         let mut pages = self.pages.lock().unwrap_or_else(|p| p.into_inner());
         let page = pages.map.get_mut(key)?;
         let age = page.stored.elapsed();
@@ -93,7 +105,7 @@ impl<K: Hash + Eq, V: Copy + Eq> Shelf<K, V> {
         }
     }
 
-    pub fn put(&self, key: K, version: V, body: Bytes) {
+    fn put(&self, key: K, version: V, body: Bytes) {
         let mut pages = self.pages.lock().unwrap_or_else(|p| p.into_inner());
         if pages.map.len() >= CAPACITY || pages.bytes + body.len() > CAPACITY_BYTES {
             pages.map.clear();
@@ -144,13 +156,7 @@ impl PageCache {
         compute: impl Future<Output = Result<T, AppError>>,
     ) -> Result<HttpResponse, AppError> {
         let key = (caller.session_id, req.uri().to_string());
-        if let Some(body) = self.0.get(&key, caller.version) {
-            return Ok(json(body));
-        }
-        let page = compute.await?;
-        let body = Bytes::from(serde_json::to_vec(&page).map_err(|e| AppError::Internal(e.to_string()))?);
-        self.0.put(key, caller.version, body.clone());
-        Ok(json(body))
+        self.0.serve(key, caller.version, compute).await
     }
 }
 

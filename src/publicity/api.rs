@@ -713,43 +713,37 @@ pub async fn public_list(
     let q = q.get()?.into_inner();
     let today = crate::db::today();
     let key = format!("{today}?{}", req.query_string());
-    if let Some(page) = state.public_cache.get(&key) {
-        return Ok(HttpResponse::Ok().content_type("application/json").body(page));
-    }
-    let generation = state.public_cache.generation();
-    let page = PageRequest::parse(q.limit, q.after.as_deref())?;
-    let text = q.q.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
-    if text.as_ref().is_some_and(|t| t.chars().count() > 100) {
-        return Err(AppError::BadRequest("q must be at most 100 characters".into()));
-    }
-    let filter = store::PublicFilter {
-        category: q.category,
-        content_type: q.content_type,
-        department_id: q.department_id,
-        text,
+    let db = &state.db;
+    let page = async move {
+        let page = PageRequest::parse(q.limit, q.after.as_deref())?;
+        let text = q.q.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+        if text.as_ref().is_some_and(|t| t.chars().count() > 100) {
+            return Err(AppError::BadRequest("q must be at most 100 characters".into()));
+        }
+        let filter = store::PublicFilter {
+            category: q.category,
+            content_type: q.content_type,
+            department_id: q.department_id,
+            text,
+        };
+        let rows = db
+            .read(move |conn| store::public_list(conn, &filter, today, page))
+            .await?;
+        let items = rows
+            .into_iter()
+            .map(|r| PublicSummary {
+                id: r.id,
+                department_id: r.department_id,
+                category: r.category,
+                content_type: r.content_type,
+                title: r.title,
+                version: r.version,
+                published_on: r.published_on,
+            })
+            .collect();
+        Ok(Page::from_rows(items, page, |s: &PublicSummary| s.id))
     };
-    let today = crate::db::today();
-    let rows = state
-        .db
-        .read(move |conn| store::public_list(conn, &filter, today, page))
-        .await?;
-    let items = rows
-        .into_iter()
-        .map(|r| PublicSummary {
-            id: r.id,
-            department_id: r.department_id,
-            category: r.category,
-            content_type: r.content_type,
-            title: r.title,
-            version: r.version,
-            published_on: r.published_on,
-        })
-        .collect();
-    let body = serde_json::to_vec(&Page::from_rows(items, page, |s: &PublicSummary| s.id))
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let body = web::Bytes::from(body);
-    state.public_cache.put(key, generation, body.clone());
-    Ok(HttpResponse::Ok().content_type("application/json").body(body))
+    state.public_cache.serve(key, page).await
 }
 
 /// A published version as the public sees it.

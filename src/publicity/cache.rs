@@ -2,12 +2,15 @@
 //! for a few seconds (`http::pages::Shelf`) and dropped at once when this process publishes,
 //! withdraws or takes anything down. Other instances see a change within the time to live.
 
+use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use actix_web::web::Bytes;
+use actix_web::HttpResponse;
+use serde::Serialize;
 
 use crate::http::pages::{Shelf, FRESH, TTL};
+use crate::http::AppError;
 
 pub struct PublicCache {
     generation: AtomicU64,
@@ -33,19 +36,15 @@ impl PublicCache {
         self.generation.fetch_add(1, Ordering::SeqCst);
     }
 
-    /// The generation to store a page under; read it before computing the page, so a change
-    /// during the computation is not hidden.
-    pub fn generation(&self) -> u64 {
-        self.generation.load(Ordering::SeqCst)
-    }
-
-    /// The page to serve, or `None`: compute it and `put` it.
-    pub fn get(&self, key: &str) -> Option<Bytes> {
-        self.pages.get(key, self.generation())
-    }
-
-    pub fn put(&self, key: String, generation: u64, body: Bytes) {
-        self.pages.put(key, generation, body);
+    /// The JSON page kept under `key`, else `compute`d, kept and answered. The generation is
+    /// read before computing, so a change during the computation is not hidden.
+    pub async fn serve<T: Serialize>(
+        &self,
+        key: String,
+        compute: impl Future<Output = Result<T, AppError>>,
+    ) -> Result<HttpResponse, AppError> {
+        let generation = self.generation.load(Ordering::SeqCst);
+        self.pages.serve(key, generation, compute).await
     }
 }
 
@@ -53,16 +52,25 @@ impl PublicCache {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_change_or_the_time_to_live_ends_a_page() {
+    async fn page(cache: &PublicCache, key: &str, compute: impl Future<Output = Result<&str, AppError>>) -> String {
+        let res = cache.serve(key.to_owned(), compute).await.unwrap();
+        let body = actix_web::body::to_bytes(res.into_body()).await.unwrap();
+        serde_json::from_slice(&body).unwrap()
+    }
+
+    #[actix_web::test]
+    async fn a_change_or_the_time_to_live_ends_a_page() {
         let cache = PublicCache::default();
-        let g = cache.generation();
-        cache.put("a".into(), g, Bytes::from_static(b"page"));
-        assert_eq!(cache.get("a").as_deref(), Some(&b"page"[..]));
+        assert_eq!(page(&cache, "a", async { Ok("page") }).await, "page");
+        assert_eq!(page(&cache, "a", async { Ok("other") }).await, "page");
         cache.invalidate();
-        assert_eq!(cache.get("a"), None);
+        assert_eq!(page(&cache, "a", async { Ok("new") }).await, "new");
         // A page computed before a change is never served after it.
-        cache.put("b".into(), g, Bytes::from_static(b"old"));
-        assert_eq!(cache.get("b"), None);
+        let old = async {
+            cache.invalidate();
+            Ok("old")
+        };
+        assert_eq!(page(&cache, "b", old).await, "old");
+        assert_eq!(page(&cache, "b", async { Ok("fresh") }).await, "fresh");
     }
 }
