@@ -87,7 +87,7 @@ fn seed_register(conn: &mut DbConn, actor: &Actor, depts: &[i64], people: &[i64]
     let late = act(ActKind::Inspection, None, 6, 60, "责令限期整改");
     let mut ids = Vec::new();
     for fields in [&on_time, &late] {
-        let id = acts::create(conn, fields, by, now)?;
+        let id = acts::create(conn, fields, by, now)?.id;
         audit::append(conn, actor, "act.create", "act", id, fields)?;
         ids.push(id);
     }
@@ -168,7 +168,7 @@ fn seed_evaluation(conn: &mut DbConn, actor: &Actor, department: i64, act: i64, 
         found_on: today,
         note: "询问笔录缺当事人签字（演示数据）".into(),
     };
-    let id = eval::create(conn, &new, by, now)?;
+    let id = eval::create(conn, &new, by, now)?.id;
     audit::append(
         conn,
         actor,

@@ -56,6 +56,27 @@ async fn staff_record_an_act_of_their_department_with_its_publication_deadline()
 }
 
 #[actix_web::test]
+async fn the_answer_to_recording_is_the_act_as_read_back() {
+    // The create answer is built from what was written, not read again: it must be exactly
+    // what a read gives, officers in person order whatever order they were named in.
+    let (app, staff, first) = setup().await;
+    let second = app.officer_with_certificate("李娜", staff.department_id, 365, 365);
+    let (low, high) = (first.min(second), first.max(second));
+    let body = penalty(staff.department_id, &[high, low], today());
+    let created = app.post("/api/v1/acts", Some(&staff.token), &body).await;
+    let act = created.ok(201).clone();
+    let id = act["id"].as_i64().unwrap();
+    let read = app.get(&format!("/api/v1/acts/{id}"), Some(&staff.token)).await;
+    assert_eq!(read.ok(200), &act);
+    assert_eq!(created.header("etag"), read.header("etag"));
+    assert_eq!(act["officers"][0]["person_id"], low);
+    assert_eq!(act["officers"][1]["person_id"], high);
+    assert_eq!(act["reviews"], json!([]));
+    assert_eq!(act["supervision"], json!([]));
+    assert_eq!(act["accountability_cases"], json!([]));
+}
+
+#[actix_web::test]
 async fn an_officer_without_a_valid_certificate_is_refused_and_nothing_is_stored() {
     let (app, staff, officer) = setup().await;
     let office = app.account(Role::SupervisoryOffice).await;

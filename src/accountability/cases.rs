@@ -414,9 +414,7 @@ pub async fn refer_overdue(
                 ));
             }
             let named = if b.respondents.is_empty() {
-                let officers = crate::acts::store::officers(conn, &[id])?
-                    .remove(&id)
-                    .unwrap_or_default();
+                let officers = crate::acts::store::officers(conn, id)?;
                 officers
                     .into_iter()
                     .map(|(p, _)| Respondent {

@@ -198,7 +198,7 @@ fn view(a: Act, officers: Vec<(i64, String)>, today: NaiveDate) -> ActView {
 /// One act with its officers and reviews, as the caller may see it.
 pub fn detail(conn: &mut DbConn, id: i64, vis: Visibility, today: NaiveDate) -> Result<ActView, AppError> {
     let act = store::get(conn, id, vis).map_err(crate::org::api::missing("act"))?;
-    let officers = store::officers(conn, &[id])?.remove(&id).unwrap_or_default();
+    let officers = store::officers(conn, id)?;
     let reviews = store::reviews(conn, id)?
         .into_iter()
         .map(|r| ReviewView {
@@ -259,14 +259,15 @@ fn check_fields(f: &mut ActFields, today: NaiveDate) -> Result<(), AppError> {
 }
 
 /// The checks that need the database: the department, the officers, their certificates.
-fn check_references(conn: &mut DbConn, f: &ActFields) -> Result<(), AppError> {
+/// Gives the officers (person, name) in person order, as an act's view lists them.
+fn check_references(conn: &mut DbConn, f: &ActFields) -> Result<Vec<(i64, String)>, AppError> {
     if let Err(StoreError::NotFound) = departments::get(conn, f.department_id, Visibility::All) {
         return Err(AppError::field("department_id", "no such department"));
     }
-    let mut missing = Vec::new();
+    let (mut missing, mut officers) = (Vec::new(), Vec::new());
     for (i, id) in f.officers.iter().enumerate() {
         match people::get(conn, *id) {
-            Ok(p) if p.active => {}
+            Ok(p) if p.active => officers.push((p.id, p.name)),
             Ok(_) => missing.push(FieldError::new(
                 format!("officers[{i}]"),
                 format!("person {id} is not active"),
@@ -308,7 +309,8 @@ fn check_references(conn: &mut DbConn, f: &ActFields) -> Result<(), AppError> {
         })
         .collect();
     if unqualified.is_empty() {
-        return Ok(());
+        officers.sort_unstable();
+        return Ok(officers);
     }
     Err(AppError::Unprocessable {
         code: "officer_without_valid_certificate",
@@ -347,8 +349,9 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: Json<NewAc
     let act = state
         .db
         .write(move |conn| {
-            check_references(conn, &fields)?;
-            let id = store::create(conn, &fields, by, crate::db::now())?;
+            let officers = check_references(conn, &fields)?;
+            let act = store::create(conn, &fields, by, crate::db::now())?;
+            let id = act.id;
             audit::append(conn, &actor, "act.create", "act", id, &fields)?;
             crate::events::emit(
                 conn,
@@ -357,7 +360,14 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: Json<NewAc
                 &serde_json::json!({"act_id": id, "kind": fields.kind, "department_id": fields.department_id,
                     "decision_date": fields.decision_date}),
             )?;
-            detail(conn, id, Visibility::All, today)
+            // What `detail` would read back, without reading: a new act has no reviews,
+            // measures or cases yet.
+            Ok::<_, AppError>(ActView {
+                reviews: Some(Vec::new()),
+                supervision: Some(Vec::new()),
+                accountability_cases: Some(Vec::new()),
+                ..view(act, officers, today)
+            })
         })
         .await?;
     Ok(crate::org::api::created(format!("/api/v1/acts/{}", act.id), &act))

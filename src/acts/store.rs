@@ -94,9 +94,10 @@ pub fn disclosure_deadline(
     Ok((rules_store::due_date(conn, decided, days)?.due_on, rules.rule.version))
 }
 
-pub fn create(conn: &mut DbConn, f: &ActFields, by: i64, now: NaiveDateTime) -> Result<i64, StoreError> {
+/// Stores a new act with its officers; gives it back as stored.
+pub fn create(conn: &mut DbConn, f: &ActFields, by: i64, now: NaiveDateTime) -> Result<Act, StoreError> {
     let (due, version) = disclosure_deadline(conn, f.kind, f.decision_date)?;
-    let id: i64 = diesel::insert_into(a::acts)
+    let insert = diesel::insert_into(a::acts)
         .values((
             a::kind.eq(f.kind),
             a::penalty_procedure.eq(f.penalty_procedure),
@@ -114,18 +115,16 @@ pub fn create(conn: &mut DbConn, f: &ActFields, by: i64, now: NaiveDateTime) -> 
             a::created_at.eq(now),
             a::updated_at.eq(now),
         ))
-        .returning(a::id)
-        .get_result(conn)?;
-    set_officers(conn, id, &f.officers)?;
-    Ok(id)
+        .returning(act_columns!());
+    let act: Act = crate::native!(conn, |c| insert.get_result(c))?;
+    add_officers(conn, act.id, &f.officers)?;
+    Ok(act)
 }
 
-fn set_officers(conn: &mut DbConn, act_id: i64, officers: &[i64]) -> Result<(), StoreError> {
-    diesel::delete(o::act_officers.filter(o::act_id.eq(act_id))).execute(conn)?;
+fn add_officers(conn: &mut DbConn, act_id: i64, officers: &[i64]) -> Result<(), StoreError> {
     for person in officers {
-        diesel::insert_into(o::act_officers)
-            .values((o::act_id.eq(act_id), o::person_id.eq(person)))
-            .execute(conn)?;
+        let row = (o::act_id.eq(act_id), o::person_id.eq(person));
+        crate::native!(conn, |c| diesel::insert_into(o::act_officers).values(row).execute(c))?;
     }
     Ok(())
 }
@@ -147,12 +146,14 @@ pub fn update(conn: &mut DbConn, id: i64, f: &ActFields, now: NaiveDateTime) -> 
             a::updated_at.eq(now),
         ))
         .execute(conn)?;
-    set_officers(conn, id, &f.officers)
+    diesel::delete(o::act_officers.filter(o::act_id.eq(id))).execute(conn)?;
+    add_officers(conn, id, &f.officers)
 }
 
 pub fn get(conn: &mut DbConn, id: i64, vis: Visibility) -> Result<Act, StoreError> {
-    let q = a::acts.select(act_columns!()).filter(a::id.eq(id)).into_boxed();
-    Ok(crate::visible!(q, vis, a::department_id).first(conn)?)
+    // By key, then the caller's visibility (see `org::store::departments::get`).
+    let act: Act = crate::native!(conn, |c| a::acts.select(act_columns!()).find(id).first(c))?;
+    vis.admits(act.department_id).then_some(act).ok_or(StoreError::NotFound)
 }
 
 /// Filters of the act list.
@@ -239,15 +240,14 @@ fn by_act(rows: Vec<(i64, i64, String)>) -> BTreeMap<i64, Vec<(i64, String)>> {
     map
 }
 
-/// The officers of each act: act id → [(person id, name)].
-pub fn officers(conn: &mut DbConn, act_ids: &[i64]) -> Result<BTreeMap<i64, Vec<(i64, String)>>, StoreError> {
-    let rows: Vec<(i64, i64, String)> = o::act_officers
+/// One act's officers (person, name), by person.
+pub fn officers(conn: &mut DbConn, act_id: i64) -> Result<Vec<(i64, String)>, StoreError> {
+    let q = o::act_officers
         .inner_join(people::table)
-        .filter(o::act_id.eq_any(act_ids))
-        .order((o::act_id.asc(), o::person_id.asc()))
-        .select((o::act_id, o::person_id, people::name))
-        .load(conn)?;
-    Ok(by_act(rows))
+        .filter(o::act_id.eq(act_id))
+        .order(o::person_id.asc())
+        .select((o::person_id, people::name));
+    Ok(crate::native!(conn, |c| q.load(c))?)
 }
 
 /// Revokes an act (by its own register or by a SUP-7 measure) and tells the feed.
@@ -278,9 +278,8 @@ pub fn file(conn: &mut DbConn, id: i64, filed_on: NaiveDate, now: NaiveDateTime)
 
 /// Records the first publication of the act's decision (PUB-6 is then met).
 pub fn mark_disclosed(conn: &mut DbConn, id: i64, on: NaiveDate) -> Result<(), StoreError> {
-    diesel::update(a::acts.find(id).filter(a::disclosed_on.is_null()))
-        .set(a::disclosed_on.eq(on))
-        .execute(conn)?;
+    let disclosed = diesel::update(a::acts.find(id).filter(a::disclosed_on.is_null())).set(a::disclosed_on.eq(on));
+    crate::native!(conn, |c| disclosed.execute(c))?;
     Ok(())
 }
 

@@ -72,11 +72,11 @@ pub fn append(
 ) -> Result<i64, StoreError> {
     // Concurrent transactions must not both link to the same head: one appender at a time.
     crate::db::one_writer_at_a_time(conn)?;
-    let head: Option<(i64, String)> = a::audit_log
+    let head: Option<(i64, String)> = crate::native!(conn, |c| a::audit_log
         .select((a::seq, a::hash))
         .order(a::seq.desc())
-        .first(conn)
-        .optional()?;
+        .first(c)
+        .optional())?;
     let change = serde_json::to_string(change).map_err(|e| StoreError::Other(e.to_string()))?;
     let e = rules::seal(
         Entry {
@@ -93,20 +93,19 @@ pub fn append(
         },
         head,
     );
-    diesel::insert_into(a::audit_log)
-        .values((
-            a::seq.eq(e.seq),
-            a::at.eq(e.at),
-            a::actor.eq(&e.actor),
-            a::action.eq(&e.action),
-            a::entity.eq(&e.entity),
-            a::entity_id.eq(&e.entity_id),
-            a::change.eq(&e.change),
-            a::change_digest.eq(&e.change_digest),
-            a::prev_hash.eq(&e.prev_hash),
-            a::hash.eq(&e.hash),
-        ))
-        .execute(conn)?;
+    let row = (
+        a::seq.eq(e.seq),
+        a::at.eq(e.at),
+        a::actor.eq(&e.actor),
+        a::action.eq(&e.action),
+        a::entity.eq(&e.entity),
+        a::entity_id.eq(&e.entity_id),
+        a::change.eq(&e.change),
+        a::change_digest.eq(&e.change_digest),
+        a::prev_hash.eq(&e.prev_hash),
+        a::hash.eq(&e.hash),
+    );
+    crate::native!(conn, |c| diesel::insert_into(a::audit_log).values(row).execute(c))?;
     Ok(e.seq)
 }
 

@@ -25,7 +25,7 @@ pub struct Principal {
 }
 
 pub fn principal(conn: &mut DbConn, user_id: i64, session_id: i64) -> Result<Option<Principal>, StoreError> {
-    Ok(sessions::table
+    Ok(crate::native!(conn, |c| sessions::table
         .inner_join(
             users::table
                 .left_join(people::table)
@@ -42,8 +42,8 @@ pub fn principal(conn: &mut DbConn, user_id: i64, session_id: i64) -> Result<Opt
             service_accounts::scopes.nullable(),
             audit_log::table.select(max(audit_log::seq)).single_value(),
         ))
-        .first(conn)
-        .optional()?)
+        .first(c)
+        .optional())?)
 }
 
 /// An account as login sees it.

@@ -87,8 +87,9 @@ pub struct NewDeduction {
     pub note: String,
 }
 
-pub fn create(conn: &mut DbConn, n: &NewDeduction, by: i64, now: NaiveDateTime) -> Result<i64, StoreError> {
-    Ok(diesel::insert_into(d::eval_deductions)
+/// Stores a deduction; gives it back as stored.
+pub fn create(conn: &mut DbConn, n: &NewDeduction, by: i64, now: NaiveDateTime) -> Result<Deduction, StoreError> {
+    let insert = diesel::insert_into(d::eval_deductions)
         .values((
             d::year.eq(n.year),
             d::department_id.eq(n.department_id),
@@ -104,25 +105,25 @@ pub fn create(conn: &mut DbConn, n: &NewDeduction, by: i64, now: NaiveDateTime) 
             d::created_by.eq(by),
             d::created_at.eq(now),
         ))
-        .returning(d::id)
-        .get_result(conn)?)
+        .returning(columns!());
+    Ok(crate::native!(conn, |c| insert.get_result(c))?)
 }
 
 /// Staff see their own department's deductions.
 pub fn get(conn: &mut DbConn, id: i64, vis: Visibility) -> Result<Deduction, StoreError> {
-    let q = d::eval_deductions.select(columns!()).filter(d::id.eq(id)).into_boxed();
-    Ok(crate::visible!(q, vis, d::department_id).first(conn)?)
+    // By key, then the caller's visibility (see `org::store::departments::get`).
+    let x: Deduction = crate::native!(conn, |c| d::eval_deductions.select(columns!()).find(id).first(c))?;
+    vis.admits(x.department_id).then_some(x).ok_or(StoreError::NotFound)
 }
 
 /// The standing deduction that already counts this evidence, if any.
 pub fn counting(conn: &mut DbConn, kind: EvidenceKind, id: i64) -> Result<Option<i64>, StoreError> {
-    Ok(d::eval_deductions
+    let q = d::eval_deductions
         .filter(d::evidence_kind.eq(kind))
         .filter(d::evidence_id.eq(id))
         .filter(d::withdrawn_at.is_null())
-        .select(d::id)
-        .first(conn)
-        .optional()?)
+        .select(d::id);
+    Ok(crate::native!(conn, |c| q.first(c).optional())?)
 }
 
 #[derive(Debug, Default)]
@@ -232,10 +233,8 @@ pub fn evidence(conn: &mut DbConn, kind: EvidenceKind, id: i64) -> Result<Eviden
             })
         }
         EvidenceKind::Act => {
-            let (dept, procedure) = a::table
-                .find(id)
-                .select((a::department_id, a::penalty_procedure))
-                .first(conn)?;
+            let q = a::table.find(id).select((a::department_id, a::penalty_procedure));
+            let (dept, procedure) = crate::native!(conn, |c| q.first(c))?;
             Ok(EvidenceFacts {
                 departments: vec![dept],
                 procedure,
@@ -282,7 +281,7 @@ pub struct Year {
 }
 
 pub fn year(conn: &mut DbConn, year: i32) -> Result<Option<Year>, StoreError> {
-    Ok(y::table.find(year).first(conn).optional()?)
+    Ok(crate::native!(conn, |c| y::table.find(year).first(c).optional())?)
 }
 
 pub fn open_year(conn: &mut DbConn, year: i32, by: i64, now: NaiveDateTime) -> Result<(), StoreError> {

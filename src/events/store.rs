@@ -24,20 +24,19 @@ pub struct Event {
 /// a reader that has seen event n has seen every event before it.
 pub fn emit(conn: &mut DbConn, t: EventType, entity_id: i64, payload: &impl Serialize) -> Result<i64, StoreError> {
     crate::db::one_writer_at_a_time(conn)?;
-    let last: Option<i64> = e::events.select(diesel::dsl::max(e::seq)).first(conn)?;
+    let last: Option<i64> = crate::native!(conn, |c| e::events.select(diesel::dsl::max(e::seq)).first(c))?;
     let seq = last.unwrap_or(0) + 1;
     let payload = serde_json::to_string(payload).map_err(|err| StoreError::Other(err.to_string()))?;
-    diesel::insert_into(e::events)
-        .values((
-            e::seq.eq(seq),
-            e::event_type.eq(t),
-            e::scope.eq(t.scope()),
-            e::entity.eq(t.entity()),
-            e::entity_id.eq(entity_id),
-            e::payload.eq(payload),
-            e::occurred_at.eq(crate::db::now()),
-        ))
-        .execute(conn)?;
+    let row = (
+        e::seq.eq(seq),
+        e::event_type.eq(t),
+        e::scope.eq(t.scope()),
+        e::entity.eq(t.entity()),
+        e::entity_id.eq(entity_id),
+        e::payload.eq(payload),
+        e::occurred_at.eq(crate::db::now()),
+    );
+    crate::native!(conn, |c| diesel::insert_into(e::events).values(row).execute(c))?;
     Ok(seq)
 }
 

@@ -167,8 +167,11 @@ fn insert_version(
 }
 
 pub fn item(conn: &mut DbConn, id: i64, vis: Visibility) -> Result<Item, StoreError> {
-    let q = d::disclosures.select(item_columns!()).filter(d::id.eq(id)).into_boxed();
-    Ok(crate::visible!(q, vis, d::department_id).first(conn)?)
+    // By key, then the caller's visibility (see `org::store::departments::get`).
+    let item: Item = crate::native!(conn, |c| d::disclosures.select(item_columns!()).find(id).first(c))?;
+    vis.admits(item.department_id)
+        .then_some(item)
+        .ok_or(StoreError::NotFound)
 }
 
 pub fn item_of_act(conn: &mut DbConn, act_id: i64) -> Result<Option<Item>, StoreError> {
@@ -189,18 +192,18 @@ pub fn versions(conn: &mut DbConn, item: i64) -> Result<Vec<Version>, StoreError
 }
 
 pub fn latest(conn: &mut DbConn, item: i64) -> Result<Version, StoreError> {
-    Ok(v::disclosure_versions
+    let q = v::disclosure_versions
         .select(version_columns!())
         .filter(v::disclosure_id.eq(item))
-        .order(v::number.desc())
-        .first(conn)?)
+        .order(v::number.desc());
+    Ok(crate::native!(conn, |c| q.first(c))?)
 }
 
 pub fn version(conn: &mut DbConn, id: i64) -> Result<Version, StoreError> {
-    Ok(v::disclosure_versions
+    Ok(crate::native!(conn, |c| v::disclosure_versions
         .select(version_columns!())
-        .filter(v::id.eq(id))
-        .first(conn)?)
+        .find(id)
+        .first(c))?)
 }
 
 pub fn rewrite(conn: &mut DbConn, version: i64, c: &Content, now: NaiveDateTime) -> Result<(), StoreError> {
@@ -272,27 +275,25 @@ pub fn publish(
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
     if let Some(previous) = item.public_version_id {
-        diesel::update(v::disclosure_versions.find(previous))
-            .set((v::status.eq(VersionStatus::Superseded), v::updated_at.eq(now)))
-            .execute(conn)?;
+        let superseded = diesel::update(v::disclosure_versions.find(previous))
+            .set((v::status.eq(VersionStatus::Superseded), v::updated_at.eq(now)));
+        crate::native!(conn, |c| superseded.execute(c))?;
     }
-    diesel::update(v::disclosure_versions.find(version.id))
-        .set((
-            v::status.eq(VersionStatus::Published),
-            v::published_at.eq(now),
-            v::published_by.eq(by),
-            v::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-    diesel::update(d::disclosures.find(item.id))
-        .set((
-            d::public_version_id.eq(version.id),
-            d::public_title.eq(&version.title),
-            d::published_on.eq(item.published_on.unwrap_or(today)),
-            d::public_until.eq(item.public_until.or(public_until)),
-            d::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+    let published = diesel::update(v::disclosure_versions.find(version.id)).set((
+        v::status.eq(VersionStatus::Published),
+        v::published_at.eq(now),
+        v::published_by.eq(by),
+        v::updated_at.eq(now),
+    ));
+    crate::native!(conn, |c| published.execute(c))?;
+    let public = diesel::update(d::disclosures.find(item.id)).set((
+        d::public_version_id.eq(version.id),
+        d::public_title.eq(&version.title),
+        d::published_on.eq(item.published_on.unwrap_or(today)),
+        d::public_until.eq(item.public_until.or(public_until)),
+        d::updated_at.eq(now),
+    ));
+    crate::native!(conn, |c| public.execute(c))?;
     taken_off_or_put_up(conn, EventType::DisclosurePublished, item, version.id, &version.title)
 }
 
@@ -403,11 +404,11 @@ pub struct TakeDown {
 }
 
 pub fn takedowns(conn: &mut DbConn, item: i64) -> Result<Vec<TakeDown>, StoreError> {
-    Ok(td::disclosure_takedowns
+    let q = td::disclosure_takedowns
         .filter(td::disclosure_id.eq(item))
         .order(td::id.asc())
-        .select((td::version_id, td::reason_kind, td::reason, td::taken_down_at))
-        .load(conn)?)
+        .select((td::version_id, td::reason_kind, td::reason, td::taken_down_at));
+    Ok(crate::native!(conn, |c| q.load(c))?)
 }
 
 /// Filters of the internal list.
@@ -579,7 +580,7 @@ fn attachment_links(conn: &mut DbConn, version: i64) -> Result<Vec<(i64, Attachm
 
 /// The attachments of a version, with their purpose.
 pub fn attachments_of(conn: &mut DbConn, version: i64) -> Result<Vec<(AttachmentMeta, AttachmentPurpose)>, StoreError> {
-    Ok(va::version_attachments
+    let q = va::version_attachments
         .inner_join(at::attachments)
         .filter(va::version_id.eq(version))
         .order(at::id.asc())
@@ -593,8 +594,8 @@ pub fn attachments_of(conn: &mut DbConn, version: i64) -> Result<Vec<(Attachment
                 at::uploaded_at,
             ),
             va::purpose,
-        ))
-        .load(conn)?)
+        ));
+    Ok(crate::native!(conn, |c| q.load(c))?)
 }
 
 /// An attachment's bytes and description.

@@ -57,11 +57,11 @@ pub fn versions(conn: &mut DbConn) -> Result<Vec<StoredVersion>, StoreError> {
 
 /// The version in force on `on`.
 pub fn in_force(conn: &mut DbConn, on: NaiveDate) -> Result<StoredVersion, StoreError> {
-    let row: VersionRow = rv::rule_versions
+    let row: VersionRow = crate::native!(conn, |c| rv::rule_versions
         .select(COLUMNS)
         .filter(rv::effective_from.le(on))
         .order(rv::effective_from.desc())
-        .first(conn)?;
+        .first(c))?;
     parse(row)
 }
 
@@ -90,16 +90,16 @@ pub fn create(
 
 /// The calendar for the days from `from` to `to`, with the years that have a schedule.
 pub fn calendar(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> Result<Calendar, StoreError> {
-    let days: Vec<(NaiveDate, DayKind)> = cd::calendar_days
+    let days = cd::calendar_days
         .filter(cd::day.ge(from))
         .filter(cd::day.le(to))
-        .select((cd::day, cd::kind))
-        .load(conn)?;
-    let years: Vec<i32> = cy::calendar_years
+        .select((cd::day, cd::kind));
+    let days: Vec<(NaiveDate, DayKind)> = crate::native!(conn, |c| days.load(c))?;
+    let years = cy::calendar_years
         .filter(cy::year.ge(from.year()))
         .filter(cy::year.le(to.year()))
-        .select(cy::year)
-        .load(conn)?;
+        .select(cy::year);
+    let years: Vec<i32> = crate::native!(conn, |c| years.load(c))?;
     Ok(Calendar {
         days: days.into_iter().collect(),
         loaded_years: years.into_iter().collect(),

@@ -235,8 +235,8 @@ pub async fn create(
                     basis: Basis::of(&[EVAL_5]),
                 });
             }
-            let id = store::create(conn, &new, by, crate::db::now())?;
-            let x = store::get(conn, id, Visibility::All)?;
+            let x = store::create(conn, &new, by, crate::db::now())?;
+            let id = x.id;
             audit::append(
                 conn,
                 &actor,

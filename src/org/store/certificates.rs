@@ -239,10 +239,24 @@ pub fn of_holders(
     conn: &mut DbConn,
     holders: &[i64],
 ) -> Result<Vec<(i64, NaiveDate, NaiveDate, CertificateStatus)>, StoreError> {
-    Ok(c::certificates
-        .filter(c::holder_id.eq_any(holders))
-        .select((c::holder_id, c::issued_on, c::expires_on, c::status))
-        .load(conn)?)
+    // One statement per holder: an `IN` list is a statement of its own for every length,
+    // parsed anew each time; an act names a few officers.
+    let mut held = Vec::new();
+    for holder in holders {
+        let theirs = c::certificates.filter(c::holder_id.eq(holder)).select((
+            c::holder_id,
+            c::issued_on,
+            c::expires_on,
+            c::status,
+        ));
+        held.extend(crate::native!(conn, |db| theirs.load::<(
+            i64,
+            NaiveDate,
+            NaiveDate,
+            CertificateStatus
+        )>(db))?);
+    }
+    Ok(held)
 }
 
 /// A holder's certificates: (id, recorded status, last valid day).

@@ -60,8 +60,12 @@ pub fn list(
 }
 
 pub fn get(conn: &mut DbConn, id: i64, vis: Visibility) -> Result<Department, StoreError> {
-    let q = d::departments.select(COLUMNS).filter(d::id.eq(id)).into_boxed();
-    Ok(crate::visible!(q, vis, d::id).first(conn)?)
+    // By key, then the caller's visibility: one statement shape, prepared once (a boxed
+    // query is rebuilt and re-prepared on every call).
+    let department: Department = crate::native!(conn, |c| d::departments.select(COLUMNS).find(id).first(c))?;
+    vis.admits(department.id)
+        .then_some(department)
+        .ok_or(StoreError::NotFound)
 }
 
 pub fn create(conn: &mut DbConn, new: &NewDepartment, now: NaiveDateTime) -> Result<Department, StoreError> {
