@@ -87,3 +87,69 @@ async fn concurrent_read_then_write_updates_do_not_collide() {
     let v = app.get("/api/v1/audit/verify", Some(&token)).await;
     assert_eq!(v.ok(200)["ok"], true);
 }
+
+#[actix_web::test]
+async fn a_write_that_fails_among_concurrent_ones_leaves_nothing_and_the_others_land() {
+    // On SQLite concurrent writes commit together (group commit), each in a savepoint: one
+    // that fails after writing must take back what it wrote, and only that.
+    use diesel::{ExpressionMethods, RunQueryDsl};
+    use safeguards::db::schema::baseline_writes::dsl as b;
+    use safeguards::db::StoreError;
+    let app = TestApp::new().await;
+    let writes = (0..WRITERS).map(|i| {
+        app.db.write(move |conn| {
+            diesel::insert_into(b::baseline_writes)
+                .values(b::at.eq(safeguards::db::now()))
+                .execute(conn)?;
+            match i % 3 {
+                0 => Err(StoreError::Other(format!("write {i} refused after writing"))),
+                _ => Ok(i),
+            }
+        })
+    });
+    let results = join_all(writes).await;
+    for (i, r) in results.iter().enumerate() {
+        match i % 3 {
+            0 => assert!(
+                matches!(r, Err(StoreError::Other(m)) if m.contains(&format!("write {i} "))),
+                "{r:?}"
+            ),
+            _ => assert_eq!(r.as_ref().ok(), Some(&i)),
+        }
+    }
+    let landed = results.iter().filter(|r| r.is_ok()).count() as i64;
+    assert_eq!(app.count("baseline_writes"), landed);
+}
+
+#[actix_web::test]
+async fn concurrent_writes_refused_by_a_constraint_do_not_disturb_the_rest() {
+    let app = TestApp::new().await;
+    let office = app.account(Role::SupervisoryOffice).await;
+    app.post(
+        "/api/v1/departments",
+        Some(&office.token),
+        &json!({"name": "已有", "code": "DUP"}),
+    )
+    .await
+    .ok(201);
+    let (before, audit_before) = (app.count("departments"), app.count("audit_log"));
+    let requests = (0..WRITERS).map(|i| {
+        let code = if i % 4 == 0 { "DUP".to_owned() } else { format!("G{i}") };
+        let body = json!({"name": format!("并发{i}"), "code": code});
+        let (app, token) = (&app, office.token.clone());
+        async move { app.post("/api/v1/departments", Some(&token), &body).await }
+    });
+    let responses = join_all(requests).await;
+    for (i, r) in responses.iter().enumerate() {
+        if i % 4 == 0 {
+            r.problem(409);
+        } else {
+            r.ok(201);
+        }
+    }
+    let landed = (0..WRITERS).filter(|i| i % 4 != 0).count() as i64;
+    assert_eq!(app.count("departments"), before + landed);
+    assert_eq!(app.count("audit_log"), audit_before + landed);
+    let v = app.get("/api/v1/audit/verify", Some(&office.token)).await;
+    assert_eq!(v.ok(200)["ok"], true, "{}", v.text);
+}

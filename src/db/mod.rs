@@ -6,7 +6,7 @@ pub mod schema;
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{mpsc, Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
@@ -48,7 +48,7 @@ impl Backend {
 }
 
 /// What can go wrong in the storage layer.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("not found")]
     NotFound,
@@ -116,26 +116,99 @@ struct SqliteSide {
     /// And a connection keeps its page cache only while no other connection writes: the
     /// writer's stays warm, where a pooled writer re-read every page it touched.
     writer: Mutex<Option<DbConn>>,
+    /// Writes waiting for the writer (`write_grouped`).
+    queue: Mutex<Vec<Job>>,
     /// A connection of its own for each thread that calls `read_here`.
     readers: ThreadLocal<RefCell<DbConn>>,
 }
 
+/// A write waiting its turn: it runs its work on the writer and gives back what answers its
+/// caller once the fate of the transaction it ran in is known.
+type Job = Box<dyn FnOnce(&mut DbConn) -> Answer + Send>;
+type Answer = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
+
 impl SqliteSide {
-    fn write<T, E>(&self, work: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
+    /// The write connection, opened when missing.
+    fn writer(&self) -> MutexGuard<'_, Option<DbConn>> {
+        self.writer.lock().unwrap_or_else(|poisoned| {
+            // A writer panicked, maybe inside a transaction: drop its connection (rolling
+            // that back) rather than write on inside it.
+            self.writer.clear_poison();
+            let mut writer = poisoned.into_inner();
+            *writer = None;
+            writer
+        })
+    }
+
+    /// Runs `f` in one transaction on the write connection.
+    fn transaction<T, E>(
+        &self,
+        writer: &mut Option<DbConn>,
+        f: impl FnOnce(&mut DbConn) -> Result<T, E>,
+    ) -> Result<T, E>
     where
         E: From<StoreError> + From<DieselError>,
     {
-        // A poisoned lock only means another writer panicked; the database is still whole.
-        let mut writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         let conn = match &mut *writer {
             Some(conn) => conn,
             empty => empty.insert(open_sqlite(&self.path)?),
         };
-        let out = conn.transaction(work);
+        let out = conn.transaction(f);
         if out.is_err() && <DbConn as Connection>::TransactionManager::is_broken_transaction_manager(conn) {
             *writer = None;
         }
         out
+    }
+
+    fn write<T, E>(&self, work: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError> + From<DieselError>,
+    {
+        self.transaction(&mut self.writer(), work)
+    }
+
+    /// Group commit: the writes that queued while the writer was busy run together, each in a
+    /// savepoint of one transaction (an error rolls back that write alone), and commit once.
+    /// A commit writes every page it changed to the log; consecutive writes change the same
+    /// pages (the last leaf of each table and index), so a batch writes them once.
+    /// Each caller is answered only after the commit: if it fails, every write of the batch
+    /// gets its error.
+    fn write_grouped<T, E>(&self, work: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + From<DieselError> + Send + 'static,
+    {
+        let (tx, rx) = mpsc::sync_channel(1);
+        let job: Job = Box::new(move |conn| {
+            let out = conn.transaction(work);
+            Box::new(move |batch: Result<(), StoreError>| {
+                let _ = tx.send(batch.map_err(E::from).and(out));
+            })
+        });
+        self.queue.lock().unwrap_or_else(PoisonError::into_inner).push(job);
+        let mut writer = self.writer();
+        // Whoever held the writer before took this write with its batch and answered it.
+        if let Ok(answer) = rx.try_recv() {
+            return answer;
+        }
+        let batch = std::mem::take(&mut *self.queue.lock().unwrap_or_else(PoisonError::into_inner));
+        let mut answers = Vec::with_capacity(batch.len());
+        let committed = self.transaction(&mut writer, |conn| {
+            answers.extend(batch.into_iter().map(|job| job(conn)));
+            Ok::<_, StoreError>(())
+        });
+        // Answered before the writer is let go: the next holder relies on it (above).
+        for answer in answers {
+            answer(committed.clone());
+        }
+        drop(writer);
+        // A batch that never ran (no connection, no transaction) dropped its writes unanswered.
+        rx.try_recv().unwrap_or_else(|_| {
+            Err(committed
+                .err()
+                .unwrap_or_else(|| StoreError::Unavailable("the write was not run".into()))
+                .into())
+        })
     }
 }
 
@@ -168,6 +241,7 @@ impl Db {
                 Arc::new(SqliteSide {
                     path: url,
                     writer: Mutex::new(None),
+                    queue: Mutex::default(),
                     readers: ThreadLocal::new(),
                 })
             }),
@@ -245,14 +319,16 @@ impl Db {
     {
         let db = self.clone();
         let key = IDEMPOTENT_REQUEST.try_with(Clone::clone).ok();
-        run_blocking(move || {
-            db.write_blocking(|conn| {
-                let out = work(conn)?;
-                if let Some((owner, key)) = &key {
-                    crate::http::idempotency::mark_applied(conn, owner, key)?;
-                }
-                Ok(out)
-            })
+        let work = move |conn: &mut DbConn| {
+            let out = work(conn)?;
+            if let Some((owner, key)) = &key {
+                crate::http::idempotency::mark_applied(conn, owner, key)?;
+            }
+            Ok(out)
+        };
+        run_blocking(move || match &db.sqlite {
+            Some(sqlite) => db.counted(sqlite.write_grouped(work)),
+            None => db.write_blocking(work),
         })
         .await
     }
@@ -263,15 +339,22 @@ impl Db {
         E: From<StoreError> + From<DieselError>,
     {
         let out = match &self.sqlite {
-            Some(sqlite) => sqlite.write(work)?,
+            Some(sqlite) => sqlite.write(work),
             None => {
                 let mut pooled = self.conn()?;
                 let conn: &mut DbConn = &mut pooled;
-                conn.transaction(work)?
+                conn.transaction(work)
             }
         };
-        self.commits.fetch_add(1, Ordering::SeqCst);
-        Ok(out)
+        self.counted(out)
+    }
+
+    /// Counts a committed write before its caller learns of it.
+    fn counted<T, E>(&self, out: Result<T, E>) -> Result<T, E> {
+        if out.is_ok() {
+            self.commits.fetch_add(1, Ordering::SeqCst);
+        }
+        out
     }
 
     /// How many write transactions this process has committed: counted after each commit, so
