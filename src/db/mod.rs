@@ -6,7 +6,7 @@ pub mod schema;
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{mpsc, Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{mpsc, Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
@@ -115,9 +115,9 @@ struct SqliteSide {
     /// transaction upgrading its lock fails at once, without waiting for the busy timeout).
     /// And a connection keeps its page cache only while no other connection writes: the
     /// writer's stays warm, where a pooled writer re-read every page it touched.
-    writer: Mutex<Option<DbConn>>,
-    /// Writes waiting for the writer (`write_grouped`).
-    queue: Mutex<Vec<Job>>,
+    writer: Arc<Mutex<Option<DbConn>>>,
+    /// Where the API's writes queue for the writer thread (`Db::write`).
+    jobs: mpsc::Sender<Job>,
     /// A connection of its own for each thread that calls `read_here`.
     readers: ThreadLocal<RefCell<DbConn>>,
 }
@@ -127,88 +127,130 @@ struct SqliteSide {
 type Job = Box<dyn FnOnce(&mut DbConn) -> Answer + Send>;
 type Answer = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
 
-impl SqliteSide {
-    /// The write connection, opened when missing.
-    fn writer(&self) -> MutexGuard<'_, Option<DbConn>> {
-        self.writer.lock().unwrap_or_else(|poisoned| {
-            // A writer panicked, maybe inside a transaction: drop its connection (rolling
-            // that back) rather than write on inside it.
-            self.writer.clear_poison();
-            let mut writer = poisoned.into_inner();
-            *writer = None;
-            writer
-        })
+/// The most writes one transaction takes, so that a flood still commits as it goes.
+const MOST_IN_ONE_COMMIT: usize = 256;
+
+/// Locks the write connection.
+fn lock_writer(writer: &Mutex<Option<DbConn>>) -> MutexGuard<'_, Option<DbConn>> {
+    writer.lock().unwrap_or_else(|poisoned| {
+        // A writer panicked, maybe inside a transaction: drop its connection (rolling that
+        // back) rather than write on inside it.
+        writer.clear_poison();
+        let mut conn = poisoned.into_inner();
+        *conn = None;
+        conn
+    })
+}
+
+/// Runs `f` in one transaction on the write connection, opening it when missing.
+fn transaction_on<T, E>(
+    path: &str,
+    writer: &mut Option<DbConn>,
+    f: impl FnOnce(&mut DbConn) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<StoreError> + From<DieselError>,
+{
+    let conn = match &mut *writer {
+        Some(conn) => conn,
+        empty => empty.insert(open_sqlite(path)?),
+    };
+    let out = conn.transaction(f);
+    if out.is_err() && <DbConn as Connection>::TransactionManager::is_broken_transaction_manager(conn) {
+        *writer = None;
+    }
+    out
+}
+
+/// The thread that commits the API's writes on SQLite, in groups (group commit): the writes
+/// that queued while it was busy run together, each in a savepoint of one transaction (an
+/// error rolls back that write alone), and commit once. A commit writes every page it changed
+/// to the log; consecutive writes change the same pages (the last leaf of each table and
+/// index), so a group writes them once. Each caller is answered after the commit; if it
+/// fails, every write of the group gets its error. A caller waits on its answer alone, with
+/// no thread of its own blocked: one wake-up to queue, one to answer.
+struct WriterThread {
+    path: String,
+    writer: Arc<Mutex<Option<DbConn>>>,
+    jobs: mpsc::Receiver<Job>,
+}
+
+impl WriterThread {
+    /// Commits groups until every `Db` of this database is gone.
+    fn run(self) {
+        while let Ok(first) = self.jobs.recv() {
+            let group = std::iter::once(first)
+                .chain(self.jobs.try_iter().take(MOST_IN_ONE_COMMIT - 1))
+                .collect();
+            self.commit(group);
+        }
     }
 
-    /// Runs `f` in one transaction on the write connection.
-    fn transaction<T, E>(
-        &self,
-        writer: &mut Option<DbConn>,
-        f: impl FnOnce(&mut DbConn) -> Result<T, E>,
-    ) -> Result<T, E>
-    where
-        E: From<StoreError> + From<DieselError>,
-    {
-        let conn = match &mut *writer {
-            Some(conn) => conn,
-            empty => empty.insert(open_sqlite(&self.path)?),
-        };
-        let out = conn.transaction(f);
-        if out.is_err() && <DbConn as Connection>::TransactionManager::is_broken_transaction_manager(conn) {
-            *writer = None;
+    fn commit(&self, group: Vec<Job>) {
+        let mut writer = lock_writer(&self.writer);
+        let mut answers = Vec::with_capacity(group.len());
+        let committed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            transaction_on(&self.path, &mut writer, |conn| {
+                answers.extend(group.into_iter().map(|job| job(conn)));
+                Ok::<_, StoreError>(())
+            })
+        }));
+        match committed {
+            Ok(committed) => answers.into_iter().for_each(|answer| answer(committed.clone())),
+            // A write panicked inside the transaction: drop the connection, rolling the group
+            // back; its callers, unanswered, learn that their writes failed.
+            Err(_) => *writer = None,
         }
-        out
+    }
+}
+
+impl SqliteSide {
+    fn open(path: String) -> Arc<Self> {
+        let writer = Arc::new(Mutex::new(None));
+        let (jobs, queued) = mpsc::channel();
+        let thread = WriterThread {
+            path: path.clone(),
+            writer: Arc::clone(&writer),
+            jobs: queued,
+        };
+        // Without its thread the database takes no writes; `Db::write` says so (503).
+        let _ = std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || thread.run());
+        Arc::new(Self {
+            path,
+            writer,
+            jobs,
+            readers: ThreadLocal::new(),
+        })
     }
 
     fn write<T, E>(&self, work: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
     where
         E: From<StoreError> + From<DieselError>,
     {
-        self.transaction(&mut self.writer(), work)
+        transaction_on(&self.path, &mut lock_writer(&self.writer), work)
     }
 
-    /// Group commit: the writes that queued while the writer was busy run together, each in a
-    /// savepoint of one transaction (an error rolls back that write alone), and commit once.
-    /// A commit writes every page it changed to the log; consecutive writes change the same
-    /// pages (the last leaf of each table and index), so a batch writes them once.
-    /// Each caller is answered only after the commit: if it fails, every write of the batch
-    /// gets its error.
-    fn write_grouped<T, E>(&self, work: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static) -> Result<T, E>
+    /// Queues `work` for the writer thread and waits for its answer.
+    async fn write_grouped<T, E>(&self, work: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static) -> Result<T, E>
     where
         T: Send + 'static,
         E: From<StoreError> + From<DieselError> + Send + 'static,
     {
-        let (tx, rx) = mpsc::sync_channel(1);
+        let (tx, rx) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move |conn| {
+            // Inside the group's transaction this is a savepoint.
             let out = conn.transaction(work);
-            Box::new(move |batch: Result<(), StoreError>| {
-                let _ = tx.send(batch.map_err(E::from).and(out));
+            Box::new(move |group: Result<(), StoreError>| {
+                let _ = tx.send(group.map_err(E::from).and(out));
             })
         });
-        self.queue.lock().unwrap_or_else(PoisonError::into_inner).push(job);
-        let mut writer = self.writer();
-        // Whoever held the writer before took this write with its batch and answered it.
-        if let Ok(answer) = rx.try_recv() {
-            return answer;
+        if self.jobs.send(job).is_err() {
+            return Err(StoreError::Unavailable("the SQLite writer has stopped".into()).into());
         }
-        let batch = std::mem::take(&mut *self.queue.lock().unwrap_or_else(PoisonError::into_inner));
-        let mut answers = Vec::with_capacity(batch.len());
-        let committed = self.transaction(&mut writer, |conn| {
-            answers.extend(batch.into_iter().map(|job| job(conn)));
-            Ok::<_, StoreError>(())
-        });
-        // Answered before the writer is let go: the next holder relies on it (above).
-        for answer in answers {
-            answer(committed.clone());
-        }
-        drop(writer);
-        // A batch that never ran (no connection, no transaction) dropped its writes unanswered.
-        rx.try_recv().unwrap_or_else(|_| {
-            Err(committed
-                .err()
-                .unwrap_or_else(|| StoreError::Unavailable("the write was not run".into()))
-                .into())
-        })
+        rx.await
+            .unwrap_or_else(|_| Err(StoreError::Other("the write failed and was rolled back".into()).into()))
     }
 }
 
@@ -237,14 +279,7 @@ impl Db {
             pool,
             backend,
             commits: Arc::default(),
-            sqlite: (backend == Backend::Sqlite).then(|| {
-                Arc::new(SqliteSide {
-                    path: url,
-                    writer: Mutex::new(None),
-                    queue: Mutex::default(),
-                    readers: ThreadLocal::new(),
-                })
-            }),
+            sqlite: (backend == Backend::Sqlite).then(|| SqliteSide::open(url)),
         })
     }
 
@@ -326,11 +361,10 @@ impl Db {
             }
             Ok(out)
         };
-        run_blocking(move || match &db.sqlite {
-            Some(sqlite) => db.counted(sqlite.write_grouped(work)),
-            None => db.write_blocking(work),
-        })
-        .await
+        match &db.sqlite {
+            Some(sqlite) => db.counted(sqlite.write_grouped(work).await),
+            None => run_blocking(move || db.write_blocking(work)).await,
+        }
     }
 
     /// The same as `write`, for code that is already off the async workers.
