@@ -314,7 +314,20 @@ async fn attachments_are_checked_and_private_until_published() {
     let huge = vec![b'%'; safeguards::publicity::rules::MAX_ATTACHMENT_BYTES + 1];
     b.upload(id, "huge.pdf", &huge, "other").await.problem(413);
     b.upload(id, "x.pdf", PDF, "poster").await.problem(422);
+    // A zip names no Office application by its bytes: without a .docx/.xlsx/.pptx name (the
+    // helper declares application/octet-stream) it is refused, not stored under a made-up type.
+    let zip = b"PK\x03\x04\x14\x00 a zip archive";
+    b.upload(id, "archive.zip", zip, "other").await.problem(415);
     assert_eq!(b.app.count("attachments"), before);
+    let sheet = b.upload(id, "台账.XLSX", zip, "other").await;
+    let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    assert_eq!(sheet.ok(201)["content_type"], xlsx);
+    let sheet_id = sheet.body["id"].as_i64().unwrap();
+    let served = b
+        .app
+        .get(&format!("/api/v1/attachments/{sheet_id}"), Some(&b.staff.token))
+        .await;
+    assert_eq!(served.header("content-type").as_deref(), Some(xlsx));
     let ok = b.upload(id, "流程图.png", b"\x89PNG\r\n\x1a\n0000", "other").await;
     let att = ok.ok(201)["id"].as_i64().unwrap();
     b.app

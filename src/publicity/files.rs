@@ -30,27 +30,6 @@ pub struct Upload {
     pub fields: BTreeMap<String, String>,
 }
 
-const OFFICE_TYPES: &[&str] = &[
-    "application/msword",
-    "application/vnd.ms-excel",
-    "application/vnd.ms-powerpoint",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-];
-
-/// The stored type: what the bytes are; for Office documents the declared subtype when it is one.
-fn content_type(data: &[u8], declared: Option<&str>) -> Result<String, AppError> {
-    let sniffed = rules::sniff_attachment(data).ok_or_else(|| {
-        AppError::UnsupportedMediaType("attachments must be PDF, Office documents, PNG or JPEG files".into())
-    })?;
-    let office = sniffed.starts_with("application/vnd.openxmlformats") || sniffed == "application/msword";
-    Ok(match declared {
-        Some(t) if office && OFFICE_TYPES.contains(&t) => t.to_owned(),
-        _ => sniffed.to_owned(),
-    })
-}
-
 fn malformed(e: impl std::fmt::Display) -> AppError {
     AppError::BadRequest(format!("invalid multipart body: {e}"))
 }
@@ -85,7 +64,9 @@ pub async fn read(mut form: Multipart, allowed: &[&str]) -> Result<Upload, AppEr
         }
     }
     let (filename, declared, data) = file.ok_or_else(|| AppError::field("file", "a file is required"))?;
-    let content_type = content_type(&data, declared.as_deref())?;
+    let content_type = rules::attachment_type(&data, declared.as_deref(), &filename)
+        .map_err(|m| AppError::UnsupportedMediaType(m.into()))?
+        .to_owned();
     let mut check = Check::default();
     let filename = check.text("file", &filename.replace(['/', '\\'], "_"), 255);
     check.finish()?;

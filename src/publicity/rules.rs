@@ -221,20 +221,64 @@ pub fn public_until(published_on: NaiveDate, years: u32) -> NaiveDate {
         .unwrap_or(NaiveDate::MAX)
 }
 
-/// The kinds of file an attachment may be, recognised by their first bytes (the declared
-/// type is not trusted): PDF, Office documents (OOXML and the older binary format), PNG, JPEG.
-pub fn sniff_attachment(bytes: &[u8]) -> Option<&'static str> {
-    const KINDS: &[(&[u8], &str)] = &[
+/// Office documents of the current format (Office Open XML): a zip container, whose first
+/// bytes do not say which application's document it holds. (type, file extension).
+const OOXML: &[(&str, &str)] = &[
+    (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "docx",
+    ),
+    (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "xlsx",
+    ),
+    (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "pptx",
+    ),
+];
+
+/// Office documents of the older binary format (an OLE compound file), likewise.
+const OLE: &[(&str, &str)] = &[
+    ("application/msword", "doc"),
+    ("application/vnd.ms-excel", "xls"),
+    ("application/vnd.ms-powerpoint", "ppt"),
+];
+
+/// The stored type of an attachment: PDF, PNG, JPEG or an Office document, recognised by its
+/// first bytes (the declared type is not trusted). For an Office container the declared type
+/// or else the file name's extension says which document it is, if it names one of that
+/// container; an older binary file naming none is taken for a Word document. Refused: any
+/// other file, and a current-format Office file that names no application.
+pub fn attachment_type(bytes: &[u8], declared: Option<&str>, filename: &str) -> Result<&'static str, &'static str> {
+    const SINGLE: &[(&[u8], &str)] = &[
         (b"%PDF-", "application/pdf"),
         (b"\x89PNG\r\n\x1a\n", "image/png"),
         (b"\xFF\xD8\xFF", "image/jpeg"),
-        (b"PK\x03\x04", "application/vnd.openxmlformats-officedocument"),
-        (b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "application/msword"),
     ];
-    KINDS
+    if let Some((_, kind)) = SINGLE.iter().find(|(magic, _)| bytes.starts_with(magic)) {
+        return Ok(kind);
+    }
+    let family = if bytes.starts_with(b"PK\x03\x04") {
+        OOXML
+    } else if bytes.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") {
+        OLE
+    } else {
+        return Err("attachments must be PDF, Office documents, PNG or JPEG files");
+    };
+    let extension = filename.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    let named = family
         .iter()
-        .find(|(magic, _)| bytes.starts_with(magic))
-        .map(|(_, kind)| *kind)
+        .find(|(kind, _)| declared == Some(*kind))
+        .or_else(|| family.iter().find(|(_, ext)| extension.as_deref() == Some(*ext)))
+        .map(|(kind, _)| *kind);
+    match (named, family == OLE) {
+        (Some(kind), _) => Ok(kind),
+        (None, true) => Ok(OLE[0].0),
+        (None, false) => {
+            Err("an Office document (.docx, .xlsx, .pptx) must be declared with its type or named with its extension")
+        }
+    }
 }
 
 /// Largest attachment accepted.
@@ -302,9 +346,27 @@ mod lifecycle_tests {
 
     #[test]
     fn attachments_are_recognised_by_content() {
-        assert_eq!(sniff_attachment(b"%PDF-1.7 ..."), Some("application/pdf"));
-        assert_eq!(sniff_attachment(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
-        assert_eq!(sniff_attachment(b"MZ\x90\x00 an executable"), None);
-        assert_eq!(sniff_attachment(b""), None);
+        let kind = |bytes: &[u8], declared, name| attachment_type(bytes, declared, name);
+        assert_eq!(kind(b"%PDF-1.7 ...", Some("image/png"), "a.png"), Ok("application/pdf"));
+        assert_eq!(kind(b"\x89PNG\r\n\x1a\n....", None, "a"), Ok("image/png"));
+        assert!(kind(b"MZ\x90\x00 an executable", Some("application/pdf"), "a.pdf").is_err());
+        assert!(kind(b"", None, "a.pdf").is_err());
+    }
+
+    #[test]
+    fn office_documents_are_named_by_their_declared_type_or_extension() {
+        let (zip, ole) = (
+            b"PK\x03\x04...".as_slice(),
+            b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1...".as_slice(),
+        );
+        let kind = |bytes: &[u8], declared, name| attachment_type(bytes, declared, name);
+        assert_eq!(kind(zip, Some(OOXML[1].0), "report"), Ok(OOXML[1].0));
+        assert_eq!(kind(zip, Some("application/octet-stream"), "表.XLSX"), Ok(OOXML[1].0));
+        assert_eq!(kind(zip, None, "slides.pptx"), Ok(OOXML[2].0));
+        // A zip that names no Office application is refused, not stored under a made-up type.
+        assert!(kind(zip, Some("application/zip"), "archive.zip").is_err());
+        // A declared type of the other container does not count.
+        assert_eq!(kind(ole, Some(OOXML[0].0), "old.xls"), Ok("application/vnd.ms-excel"));
+        assert_eq!(kind(ole, None, "scan"), Ok("application/msword"));
     }
 }
