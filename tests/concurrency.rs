@@ -153,3 +153,39 @@ async fn concurrent_writes_refused_by_a_constraint_do_not_disturb_the_rest() {
     let v = app.get("/api/v1/audit/verify", Some(&office.token)).await;
     assert_eq!(v.ok(200)["ok"], true, "{}", v.text);
 }
+
+#[actix_web::test]
+async fn a_write_that_panics_loses_only_unacknowledged_writes_and_the_writer_goes_on() {
+    // A panic inside a write must not take the writer down nor leave it inside a transaction:
+    // every write acknowledged is stored, every write refused is not, and writing goes on.
+    use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
+    use safeguards::db::schema::baseline_writes::dsl as b;
+    use safeguards::db::StoreError;
+    let app = TestApp::new().await;
+    let writes = (0..WRITERS).map(|i| {
+        app.db.write(move |conn| {
+            let id: i64 = diesel::insert_into(b::baseline_writes)
+                .values(b::at.eq(safeguards::db::now()))
+                .returning(b::id)
+                .get_result(conn)?;
+            assert!(i != WRITERS / 2, "write {i} panics after writing");
+            Ok::<_, StoreError>(id)
+        })
+    });
+    let results = join_all(writes).await;
+    assert!(results[WRITERS / 2].is_err());
+    let mut acknowledged: Vec<i64> = results.iter().filter_map(|r| r.as_ref().ok().copied()).collect();
+    acknowledged.sort_unstable();
+    let mut conn = app.db.conn().unwrap();
+    let mut stored: Vec<i64> = b::baseline_writes.select(b::id).load(&mut *conn).unwrap();
+    stored.sort_unstable();
+    assert_eq!(stored, acknowledged);
+    let after = app.db.write(|conn| {
+        Ok::<_, StoreError>(
+            diesel::insert_into(b::baseline_writes)
+                .values(b::at.eq(safeguards::db::now()))
+                .execute(conn)?,
+        )
+    });
+    assert_eq!(after.await.ok(), Some(1));
+}
