@@ -151,9 +151,8 @@ pub fn update(conn: &mut DbConn, id: i64, f: &ActFields, now: NaiveDateTime) -> 
 }
 
 pub fn get(conn: &mut DbConn, id: i64, vis: Visibility) -> Result<Act, StoreError> {
-    // By key, then the caller's visibility (see `org::store::departments::get`).
     let act: Act = crate::native!(conn, |c| a::acts.select(act_columns!()).find(id).first(c))?;
-    vis.admits(act.department_id).then_some(act).ok_or(StoreError::NotFound)
+    crate::db::visible_row(vis, act.department_id, act)
 }
 
 /// Filters of the act list.

@@ -344,15 +344,15 @@ impl Db {
         work(&mut conn.borrow_mut())
     }
 
-    /// Runs `work` in one transaction on the blocking pool: all of its writes (and their
-    /// audit entries) commit together or not at all. Inside a request with an
-    /// `Idempotency-Key`, the same transaction marks the key applied.
+    /// Runs `work` in one transaction (on SQLite a savepoint of its group's, see
+    /// `WriterThread`; on PostgreSQL on the blocking pool): all of its writes (and their audit
+    /// entries) commit together or not at all, and the answer comes after the commit. Inside a
+    /// request with an `Idempotency-Key`, the same transaction marks the key applied.
     pub async fn write<T, E>(&self, work: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static) -> Result<T, E>
     where
         T: Send + 'static,
         E: From<StoreError> + From<DieselError> + Send + 'static,
     {
-        let db = self.clone();
         let key = IDEMPOTENT_REQUEST.try_with(Clone::clone).ok();
         let work = move |conn: &mut DbConn| {
             let out = work(conn)?;
@@ -361,9 +361,12 @@ impl Db {
             }
             Ok(out)
         };
-        match &db.sqlite {
-            Some(sqlite) => db.counted(sqlite.write_grouped(work).await),
-            None => run_blocking(move || db.write_blocking(work)).await,
+        match &self.sqlite {
+            Some(sqlite) => self.counted(sqlite.write_grouped(work).await),
+            None => {
+                let db = self.clone();
+                run_blocking(move || db.write_blocking(work)).await
+            }
         }
     }
 
@@ -498,6 +501,13 @@ macro_rules! native {
             $crate::db::DbConn::Postgres($c) => $body,
         }
     };
+}
+
+/// A row read by its key, if `vis` admits its department (else `NotFound`, as for a row that
+/// does not exist). Single reads check visibility here rather than with `visible!`: a boxed
+/// query is built and parsed anew on every call, a keyed one is prepared once.
+pub fn visible_row<T>(vis: crate::auth::rules::Visibility, department_id: i64, row: T) -> Result<T, StoreError> {
+    vis.admits(department_id).then_some(row).ok_or(StoreError::NotFound)
 }
 
 /// Restricts a boxed query to what a `Visibility` admits, by its department column.

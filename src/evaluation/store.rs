@@ -111,9 +111,8 @@ pub fn create(conn: &mut DbConn, n: &NewDeduction, by: i64, now: NaiveDateTime) 
 
 /// Staff see their own department's deductions.
 pub fn get(conn: &mut DbConn, id: i64, vis: Visibility) -> Result<Deduction, StoreError> {
-    // By key, then the caller's visibility (see `org::store::departments::get`).
     let x: Deduction = crate::native!(conn, |c| d::eval_deductions.select(columns!()).find(id).first(c))?;
-    vis.admits(x.department_id).then_some(x).ok_or(StoreError::NotFound)
+    crate::db::visible_row(vis, x.department_id, x)
 }
 
 /// The standing deduction that already counts this evidence, if any.

@@ -167,11 +167,8 @@ fn insert_version(
 }
 
 pub fn item(conn: &mut DbConn, id: i64, vis: Visibility) -> Result<Item, StoreError> {
-    // By key, then the caller's visibility (see `org::store::departments::get`).
     let item: Item = crate::native!(conn, |c| d::disclosures.select(item_columns!()).find(id).first(c))?;
-    vis.admits(item.department_id)
-        .then_some(item)
-        .ok_or(StoreError::NotFound)
+    crate::db::visible_row(vis, item.department_id, item)
 }
 
 pub fn item_of_act(conn: &mut DbConn, act_id: i64) -> Result<Option<Item>, StoreError> {

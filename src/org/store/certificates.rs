@@ -249,12 +249,7 @@ pub fn of_holders(
             c::expires_on,
             c::status,
         ));
-        held.extend(crate::native!(conn, |db| theirs.load::<(
-            i64,
-            NaiveDate,
-            NaiveDate,
-            CertificateStatus
-        )>(db))?);
+        held.append(&mut crate::native!(conn, |db| theirs.load(db))?);
     }
     Ok(held)
 }

@@ -60,12 +60,8 @@ pub fn list(
 }
 
 pub fn get(conn: &mut DbConn, id: i64, vis: Visibility) -> Result<Department, StoreError> {
-    // By key, then the caller's visibility: one statement shape, prepared once (a boxed
-    // query is rebuilt and re-prepared on every call).
     let department: Department = crate::native!(conn, |c| d::departments.select(COLUMNS).find(id).first(c))?;
-    vis.admits(department.id)
-        .then_some(department)
-        .ok_or(StoreError::NotFound)
+    crate::db::visible_row(vis, department.id, department)
 }
 
 pub fn create(conn: &mut DbConn, new: &NewDepartment, now: NaiveDateTime) -> Result<Department, StoreError> {

@@ -84,11 +84,8 @@ pub fn list(conn: &mut DbConn, vis: Visibility, f: &Filter, page: PageRequest) -
 }
 
 pub fn get_visible(conn: &mut DbConn, id: i64, vis: Visibility) -> Result<Person, StoreError> {
-    // By key, then the caller's visibility (see `departments::get`).
     let person: Person = crate::native!(conn, |c| p::people.select(COLUMNS).find(id).first(c))?;
-    vis.admits(person.department_id)
-        .then_some(person)
-        .ok_or(StoreError::NotFound)
+    crate::db::visible_row(vis, person.department_id, person)
 }
 
 pub fn get(conn: &mut DbConn, id: i64) -> Result<Person, StoreError> {
