@@ -80,7 +80,10 @@ impl From<DieselError> for StoreError {
     }
 }
 
-/// Turns on what SQLite needs for a server: WAL, foreign keys and a busy timeout.
+/// Turns on what SQLite needs for a server: WAL, foreign keys and a busy timeout. Temporary
+/// storage in memory keeps the statement journals of group commit's savepoints (each write of a
+/// group copies the pages it first touches there) off a spill file: profiled, that file's
+/// writes were an eighth of the writer's time.
 #[derive(Debug)]
 struct SqlitePragmas;
 
@@ -89,7 +92,7 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SqlitePragmas {
         if let DbConn::Sqlite(c) = conn {
             c.batch_execute(
                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA temp_store = MEMORY;",
             )
             .map_err(diesel::r2d2::Error::QueryError)?;
         }
