@@ -142,3 +142,86 @@ async fn the_log_is_for_the_office_and_leadership_only() {
         .await
         .ok(200);
 }
+
+#[actix_web::test]
+async fn the_chain_links_on_after_a_rolled_back_entry_and_one_another_process_appended() {
+    // Appending guesses that the entry this process appended last is still the head; the
+    // guess is wrong after a write that rolled back and after another process appended.
+    use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
+    use safeguards::audit::{self, rules, Actor};
+    use safeguards::db::schema::audit_log::dsl as a;
+    let (app, token) = with_entries(2).await;
+    let refused = app
+        .db
+        .write(|conn| {
+            audit::append(conn, &Actor::System("test"), "test.rolled_back", "test", 0, &json!({}))?;
+            Err::<(), _>(safeguards::db::StoreError::Other("refused after appending".into()))
+        })
+        .await;
+    assert!(refused.is_err());
+    let department = |code: &str| json!({"name": code, "code": code});
+    app.post("/api/v1/departments", Some(&token), &department("B1"))
+        .await
+        .ok(201);
+
+    // Another process: an entry sealed after the head and stored behind this one's back.
+    let mut conn = app.db.conn().unwrap();
+    let head: (i64, String) = a::audit_log
+        .select((a::seq, a::hash))
+        .order(a::seq.desc())
+        .first(&mut *conn)
+        .unwrap();
+    let change = r#"{"by":"elsewhere"}"#.to_owned();
+    let e = rules::seal(
+        rules::Entry {
+            seq: 0,
+            at: safeguards::db::now(),
+            actor: "system:elsewhere".into(),
+            action: "test.elsewhere".into(),
+            entity: "test".into(),
+            entity_id: "0".into(),
+            change,
+            change_digest: String::new(),
+            prev_hash: String::new(),
+            hash: String::new(),
+        },
+        Some(head),
+    );
+    diesel::insert_into(a::audit_log)
+        .values((
+            a::seq.eq(e.seq),
+            a::at.eq(e.at),
+            a::actor.eq(&e.actor),
+            a::action.eq(&e.action),
+            a::entity.eq(&e.entity),
+            a::entity_id.eq(&e.entity_id),
+            a::change.eq(&e.change),
+            a::change_digest.eq(&e.change_digest),
+            a::prev_hash.eq(&e.prev_hash),
+            a::hash.eq(&e.hash),
+        ))
+        .execute(&mut *conn)
+        .unwrap();
+    drop(conn);
+    app.post("/api/v1/departments", Some(&token), &department("B2"))
+        .await
+        .ok(201);
+
+    let v = verify(&app, &token).await;
+    assert_eq!(v["ok"], true, "{v}");
+    let all = app.get("/api/v1/audit?limit=200", Some(&token)).await;
+    let all = all.ok(200)["items"].as_array().unwrap().clone();
+    let actions: Vec<&str> = all.iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert!(!actions.contains(&"test.rolled_back"), "{actions:?}");
+    let n = actions.len();
+    assert_eq!(
+        actions[n - 3..],
+        ["department.create", "test.elsewhere", "department.create"]
+    );
+    assert_eq!(
+        all[n - 1]["prev_hash"],
+        e.hash.as_str(),
+        "linked to the other process's entry"
+    );
+    assert_eq!(all[n - 1]["seq"], e.seq + 1);
+}

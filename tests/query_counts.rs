@@ -15,14 +15,27 @@ use safeguards::http::pages::PageCache;
 use safeguards::org::rules::Position;
 
 static QUERIES: AtomicUsize = AtomicUsize::new(0);
+static AUDIT_LOG_STATEMENTS: AtomicUsize = AtomicUsize::new(0);
+static EVENT_STATEMENTS: AtomicUsize = AtomicUsize::new(0);
 
 fn counting() -> Option<Box<dyn Instrumentation>> {
     Some(Box::new(|event: InstrumentationEvent<'_>| {
-        if let InstrumentationEvent::StartQuery { .. } = event {
+        if let InstrumentationEvent::StartQuery { query, .. } = event {
             QUERIES.fetch_add(1, Ordering::SeqCst);
+            // The session check reads the log's head too (the version of kept pages).
+            let sql = query.to_string();
+            if sql.contains("audit_log") && !sql.contains("sessions") {
+                AUDIT_LOG_STATEMENTS.fetch_add(1, Ordering::SeqCst);
+            }
+            if sql.contains("`events`") || sql.contains("\"events\"") {
+                EVENT_STATEMENTS.fetch_add(1, Ordering::SeqCst);
+            }
         }
     }))
 }
+
+/// The tests of this binary count statements of every connection: one at a time.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// The statements one call of `path` runs (after a first call, so the pool is warm), and the
 /// size of its answer.
@@ -36,6 +49,7 @@ async fn statements(app: &TestApp, path: &str, token: &str) -> (usize, usize) {
 
 #[actix_web::test]
 async fn scores_and_hours_take_the_same_statements_for_twice_the_people_and_rows() {
+    let _alone = ONE_AT_A_TIME.lock().await;
     set_default_instrumentation(counting).unwrap();
     // Every call computes its answer: no page kept in memory (`http::pages`).
     let app = TestApp::with(|s| s.pages = PageCache::new(Duration::ZERO, Duration::ZERO)).await;
@@ -62,4 +76,31 @@ async fn scores_and_hours_take_the_same_statements_for_twice_the_people_and_rows
     assert!(hours_200 <= 8, "hours took {hours_200} statements");
     assert!(scores_200 <= 16, "scores took {scores_200} statements");
     println!("statements per call: hours {hours_200}, scores {scores_200}");
+}
+
+#[actix_web::test]
+async fn recording_an_act_takes_one_statement_on_the_audit_log_and_one_on_the_event_feed() {
+    let _alone = ONE_AT_A_TIME.lock().await;
+    set_default_instrumentation(counting).unwrap();
+    let app = TestApp::new().await;
+    let office = app.account(Role::SupervisoryOffice).await;
+    let dept = app.department("一科");
+    let officer = app.officer_with_certificate("王伟", dept, 30, 365);
+    let act = serde_json::json!({"kind": "penalty", "penalty_procedure": "filed_case", "department_id": dept,
+        "officers": [officer], "counterpart": {"name": "某化工有限公司", "type": "legal_person"},
+        "legal_basis": "《安全生产法》", "decision_text": "罚款三万元", "decision_date": safeguards::db::today()});
+    app.post("/api/v1/acts", Some(&office.token), &act).await.ok(201);
+    let (audit_before, events_before) = (
+        AUDIT_LOG_STATEMENTS.load(Ordering::SeqCst),
+        EVENT_STATEMENTS.load(Ordering::SeqCst),
+    );
+    for _ in 0..5 {
+        app.post("/api/v1/acts", Some(&office.token), &act).await.ok(201);
+    }
+    let audit = AUDIT_LOG_STATEMENTS.load(Ordering::SeqCst) - audit_before;
+    let events = EVENT_STATEMENTS.load(Ordering::SeqCst) - events_before;
+    // Unguessed, the log's head is read before the insert; the feed's last number too.
+    assert_eq!(audit, 5, "statements on the audit log for five acts");
+    assert_eq!(events, 5, "statements on the event feed for five acts");
+    assert_eq!(app.count("events"), 6);
 }

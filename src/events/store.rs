@@ -20,24 +20,37 @@ pub struct Event {
     pub occurred_at: NaiveDateTime,
 }
 
+diesel::define_sql_function!(fn coalesce(x: diesel::sql_types::Nullable<diesel::sql_types::BigInt>, y: diesel::sql_types::BigInt) -> diesel::sql_types::BigInt);
+
 /// Writes an event in the caller's transaction. Numbers are taken one writer at a time, so
-/// a reader that has seen event n has seen every event before it.
+/// a reader that has seen event n has seen every event before it. One statement numbers and
+/// stores it (`INSERT … SELECT COALESCE(MAX(seq), 0) + 1 …`).
 pub fn emit(conn: &mut DbConn, t: EventType, entity_id: i64, payload: &impl Serialize) -> Result<i64, StoreError> {
+    use diesel::sql_types::{BigInt, Text, Timestamp};
     crate::db::one_writer_at_a_time(conn)?;
-    let last: Option<i64> = crate::native!(conn, |c| e::events.select(diesel::dsl::max(e::seq)).first(c))?;
-    let seq = last.unwrap_or(0) + 1;
     let payload = serde_json::to_string(payload).map_err(|err| StoreError::Other(err.to_string()))?;
-    let row = (
-        e::seq.eq(seq),
-        e::event_type.eq(t),
-        e::scope.eq(t.scope()),
-        e::entity.eq(t.entity()),
-        e::entity_id.eq(entity_id),
-        e::payload.eq(payload),
-        e::occurred_at.eq(crate::db::now()),
-    );
-    crate::native!(conn, |c| diesel::insert_into(e::events).values(row).execute(c))?;
-    Ok(seq)
+    let next = e::events.select((
+        coalesce(diesel::dsl::max(e::seq), 0) + 1,
+        t.into_sql::<Text>(),
+        t.scope().into_sql::<Text>(),
+        t.entity().into_sql::<Text>(),
+        entity_id.into_sql::<BigInt>(),
+        payload.as_str().into_sql::<Text>(),
+        crate::db::now().into_sql::<Timestamp>(),
+    ));
+    let insert = diesel::insert_into(e::events)
+        .values(next)
+        .into_columns((
+            e::seq,
+            e::event_type,
+            e::scope,
+            e::entity,
+            e::entity_id,
+            e::payload,
+            e::occurred_at,
+        ))
+        .returning(e::seq);
+    Ok(crate::native!(conn, |c| insert.get_result(c))?)
 }
 
 /// Events after `after`, oldest first: of these types (all if empty), visible with these
