@@ -152,6 +152,7 @@ impl FromRequest for Caller {
                 version: Version {
                     commits,
                     audit_head: principal.audit_head.unwrap_or(0),
+                    today: crate::db::today(),
                 },
             })
         })

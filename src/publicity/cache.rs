@@ -1,6 +1,7 @@
 //! The public list pages. The reading room is read far more than it changes: pages are kept
 //! for a few seconds (`http::pages::Shelf`) and dropped at once when this process publishes,
-//! withdraws or takes anything down. Other instances see a change within the time to live.
+//! withdraws or takes anything down. Other instances see a change within the time to live:
+//! these pages are not versioned by the audit log, so their life stays short.
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -9,13 +10,18 @@ use std::time::Duration;
 use actix_web::HttpResponse;
 use serde::Serialize;
 
-use crate::http::pages::{Shelf, FRESH, TTL};
+use crate::http::pages::Shelf;
 use crate::http::AppError;
 
 pub struct PublicCache {
     generation: AtomicU64,
     pages: Shelf<String, u64>,
 }
+
+/// How long a page may be served from memory.
+const TTL: Duration = Duration::from_secs(2);
+/// How long a page is served before the first reader is asked to rebuild it.
+const FRESH: Duration = Duration::from_secs(1);
 
 impl Default for PublicCache {
     fn default() -> Self {
