@@ -212,3 +212,96 @@ async fn the_sqlite_writer_keeps_its_savepoint_journals_in_memory() {
         .expect("pragma");
     assert_eq!(temp_store, 2, "PRAGMA temp_store = MEMORY");
 }
+
+#[actix_web::test]
+async fn a_write_whose_failure_ends_the_transaction_takes_no_other_write_with_it() {
+    // SQLite rolls a whole transaction back on some errors (disk full, I/O error); a write
+    // that ends it by hand stands in for those here. On SQLite the writes queued behind it in
+    // the same group must not run outside a transaction (each would commit on its own while
+    // its caller is told it failed): every write stored is one acknowledged, and the reverse.
+    use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
+    use safeguards::db::schema::baseline_writes::dsl as b;
+    use safeguards::db::StoreError;
+    let app = TestApp::new().await;
+    let writes = (0..WRITERS).map(|i| {
+        app.db.write(move |conn| {
+            let id: i64 = diesel::insert_into(b::baseline_writes)
+                .values(b::at.eq(safeguards::db::now()))
+                .returning(b::id)
+                .get_result(conn)?;
+            if i % 10 == 7 {
+                diesel::sql_query("ROLLBACK").execute(conn)?;
+                return Err(StoreError::Other(format!("write {i} ended the transaction")));
+            }
+            Ok(id)
+        })
+    });
+    let results = join_all(writes).await;
+    for (i, r) in results.iter().enumerate().filter(|(i, _)| i % 10 == 7) {
+        assert!(r.is_err(), "write {i}: {r:?}");
+    }
+    let mut acknowledged: Vec<i64> = results.iter().filter_map(|r| r.as_ref().ok().copied()).collect();
+    acknowledged.sort_unstable();
+    let stored: Vec<i64> = {
+        let mut conn = app.db.conn().unwrap();
+        b::baseline_writes.select(b::id).order(b::id).load(&mut *conn).unwrap()
+    };
+    assert_eq!(stored, acknowledged, "stored writes are exactly the acknowledged ones");
+    assert!(!acknowledged.is_empty());
+    let next = app
+        .db
+        .write(|conn| {
+            diesel::insert_into(b::baseline_writes)
+                .values(b::at.eq(safeguards::db::now()))
+                .execute(conn)
+                .map_err(StoreError::from)
+        })
+        .await;
+    assert_eq!(next.ok(), Some(1), "the writer goes on");
+}
+
+#[actix_web::test]
+async fn writes_past_the_bound_of_the_sqlite_queue_are_refused_at_once_and_the_rest_land() {
+    use diesel::{ExpressionMethods, RunQueryDsl};
+    use safeguards::db::schema::baseline_writes::dsl as b;
+    use safeguards::db::{StoreError, WAITING_AT_MOST};
+    let app = TestApp::new().await;
+    if app.db.backend() != safeguards::db::Backend::Sqlite {
+        return;
+    }
+    // The writer thread held up in a write, while more than the queue holds arrive.
+    let (running, is_running) = tokio::sync::oneshot::channel();
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let db = app.db.clone();
+    let held = actix_web::rt::spawn(async move {
+        db.write(move |_| {
+            let _ = running.send(());
+            released.recv().map_err(|e| StoreError::Other(e.to_string()))
+        })
+        .await
+    });
+    is_running.await.unwrap();
+    actix_web::rt::spawn(async move {
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(300)).await;
+        release.send(()).unwrap();
+    });
+    let extra = 20;
+    let writes = (0..WAITING_AT_MOST + extra).map(|_| {
+        app.db.write(|conn| {
+            diesel::insert_into(b::baseline_writes)
+                .values(b::at.eq(safeguards::db::now()))
+                .execute(conn)
+                .map_err(StoreError::from)
+        })
+    });
+    let results = join_all(writes).await;
+    held.await.unwrap().unwrap();
+    let refused: Vec<_> = results.iter().filter(|r| r.is_err()).collect();
+    assert_eq!(refused.len(), extra, "only the writes past the bound are refused");
+    assert!(
+        refused.iter().all(|r| matches!(r, Err(StoreError::Unavailable(_)))),
+        "{:?}",
+        refused[0]
+    );
+    assert_eq!(app.count("baseline_writes"), WAITING_AT_MOST as i64);
+}

@@ -5,6 +5,7 @@ pub mod enums;
 pub mod schema;
 
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{mpsc, Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -120,7 +121,7 @@ struct SqliteSide {
     /// writer's stays warm, where a pooled writer re-read every page it touched.
     writer: Arc<Mutex<Option<DbConn>>>,
     /// Where the API's writes queue for the writer thread (`Db::write`).
-    jobs: mpsc::Sender<Job>,
+    jobs: mpsc::SyncSender<Job>,
     /// A connection of its own for each thread that calls `read_here`.
     readers: ThreadLocal<RefCell<DbConn>>,
 }
@@ -132,6 +133,9 @@ type Answer = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
 
 /// The most writes one transaction takes, so that a flood still commits as it goes.
 const MOST_IN_ONE_COMMIT: usize = 256;
+/// The most writes waiting for the writer; past it a write is refused at once (503) rather
+/// than queued without bound behind a flood (about half a second of act records).
+pub const WAITING_AT_MOST: usize = 4096;
 
 /// Locks the write connection.
 fn lock_writer(writer: &Mutex<Option<DbConn>>) -> MutexGuard<'_, Option<DbConn>> {
@@ -181,20 +185,35 @@ struct WriterThread {
 impl WriterThread {
     /// Commits groups until every `Db` of this database is gone.
     fn run(self) {
-        while let Ok(first) = self.jobs.recv() {
-            let group = std::iter::once(first)
-                .chain(self.jobs.try_iter().take(MOST_IN_ONE_COMMIT - 1))
-                .collect();
-            self.commit(group);
+        let mut waiting = VecDeque::new();
+        loop {
+            if waiting.is_empty() {
+                match self.jobs.recv() {
+                    Ok(first) => waiting.push_back(first),
+                    Err(_) => return,
+                }
+            }
+            let room = MOST_IN_ONE_COMMIT.saturating_sub(waiting.len());
+            waiting.extend(self.jobs.try_iter().take(room));
+            self.commit(&mut waiting);
         }
     }
 
-    fn commit(&self, group: Vec<Job>) {
+    /// Runs the waiting writes in one transaction and answers those that ran. A write whose
+    /// failure ended the transaction (SQLite rolls it all back on some errors: disk full, I/O)
+    /// leaves the rest waiting for the next one: run after it, outside any transaction, each
+    /// would have committed on its own while its caller was told it failed.
+    fn commit(&self, waiting: &mut VecDeque<Job>) {
         let mut writer = lock_writer(&self.writer);
-        let mut answers = Vec::with_capacity(group.len());
+        let mut answers = Vec::with_capacity(waiting.len());
         let committed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             transaction_on(&self.path, &mut writer, |conn| {
-                answers.extend(group.into_iter().map(|job| job(conn)));
+                while let Some(job) = waiting.pop_front() {
+                    answers.push(job(conn));
+                    if !in_transaction(conn) {
+                        break;
+                    }
+                }
                 Ok::<_, StoreError>(())
             })
         }));
@@ -207,10 +226,17 @@ impl WriterThread {
     }
 }
 
+/// Whether `conn` is still inside a transaction (or its transaction manager failed, so that
+/// nothing more runs on it).
+fn in_transaction(conn: &mut DbConn) -> bool {
+    // diesel calls a connection with an open transaction "broken" for a pool.
+    <DbConn as Connection>::TransactionManager::is_broken_transaction_manager(conn)
+}
+
 impl SqliteSide {
     fn open(path: String) -> Arc<Self> {
         let writer = Arc::new(Mutex::new(None));
-        let (jobs, queued) = mpsc::channel();
+        let (jobs, queued) = mpsc::sync_channel(WAITING_AT_MOST);
         let thread = WriterThread {
             path: path.clone(),
             writer: Arc::clone(&writer),
@@ -249,8 +275,14 @@ impl SqliteSide {
                 let _ = tx.send(group.map_err(E::from).and(out));
             })
         });
-        if self.jobs.send(job).is_err() {
-            return Err(StoreError::Unavailable("the SQLite writer has stopped".into()).into());
+        match self.jobs.try_send(job) {
+            Ok(()) => {}
+            Err(mpsc::TrySendError::Full(_)) => {
+                return Err(StoreError::Unavailable(format!("{WAITING_AT_MOST} writes are already waiting")).into())
+            }
+            Err(mpsc::TrySendError::Disconnected(_)) => {
+                return Err(StoreError::Unavailable("the SQLite writer has stopped".into()).into())
+            }
         }
         rx.await
             .unwrap_or_else(|_| Err(StoreError::Other("the write failed and was rolled back".into()).into()))
