@@ -305,3 +305,25 @@ async fn writes_past_the_bound_of_the_sqlite_queue_are_refused_at_once_and_the_r
     );
     assert_eq!(app.count("baseline_writes"), WAITING_AT_MOST as i64);
 }
+
+#[actix_web::test]
+async fn concurrent_events_take_every_number_once_even_without_an_audit_entry_first() {
+    // On PostgreSQL the numbering statement takes the writer lock itself, so its snapshot may
+    // predate a number taken while it waited: that try inserts nothing and the next one must
+    // take the following number.
+    use safeguards::events::EventType;
+    let app = TestApp::new().await;
+    let before = app.count("events");
+    let writes = (0..WRITERS as i64).map(|i| {
+        app.db
+            .write(move |conn| safeguards::events::emit(conn, EventType::ActRecorded, i, &json!({"act_id": i})))
+    });
+    let mut numbers: Vec<i64> = join_all(writes)
+        .await
+        .into_iter()
+        .map(|r| r.expect("emitted"))
+        .collect();
+    numbers.sort_unstable();
+    let expected: Vec<i64> = (before + 1..=before + WRITERS as i64).collect();
+    assert_eq!(numbers, expected, "every number once, none skipped");
+}

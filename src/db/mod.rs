@@ -507,10 +507,19 @@ tokio::task_local! {
 pub fn one_writer_at_a_time(conn: &mut DbConn) -> Result<(), StoreError> {
     use diesel::RunQueryDsl;
     if let DbConn::Postgres(_) = conn {
-        diesel::sql_query("SELECT pg_advisory_xact_lock(7242025)").execute(conn)?;
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(WRITER_LOCK)
+            .execute(conn)?;
     }
     Ok(())
 }
+
+/// The PostgreSQL advisory lock of `one_writer_at_a_time`. Statements that number the audit
+/// chain or the event feed may take it themselves (`pg_advisory_xact_lock(WRITER_LOCK)`),
+/// saving a round trip while other writers wait: their snapshot may then predate the lock,
+/// so they must insert nothing (`ON CONFLICT DO NOTHING`) when a number they would take is
+/// already held, and be retried.
+pub const WRITER_LOCK: i64 = 7242025;
 
 /// [`utc`] for an optional timestamp (`null` when absent).
 pub fn utc_opt<S: serde::Serializer>(t: &Option<chrono::NaiveDateTime>, s: S) -> Result<S::Ok, S::Error> {
