@@ -76,6 +76,9 @@ pub fn append(
     entity_id: impl ToString,
     change: &impl Serialize,
 ) -> Result<i64, StoreError> {
+    // Concurrent transactions must not both link to the same head: one appender at a time.
+    // Taken before the guess is read: the previous holder left its entry there.
+    crate::db::one_writer_at_a_time(conn)?;
     let change = serde_json::to_string(change).map_err(|e| StoreError::Other(e.to_string()))?;
     let entry = Entry {
         seq: 0,
@@ -93,8 +96,6 @@ pub fn append(
     let guessed = guess.is_some();
     let mut e = rules::seal(entry, guess);
     if !(guessed && append_after(conn, &e)?) {
-        // Concurrent transactions must not both link to the same head: one appender at a time.
-        crate::db::one_writer_at_a_time(conn)?;
         e = rules::seal(e, head(conn)?);
         insert(conn, &e)?;
     }
@@ -129,16 +130,14 @@ fn insert(conn: &mut DbConn, e: &Entry) -> Result<(), StoreError> {
 }
 
 /// Stores `e`, sealed after a guessed head, if that guess is the head: one statement instead
-/// of taking the writer lock, reading the head and then inserting. The entry it links to must
-/// exist with that hash (else nothing is selected: the guess was rolled back or belongs
-/// elsewhere) and no entry may hold its number yet (else the conflict inserts nothing: the log
-/// moved on, maybe while this statement waited for the lock it takes on PostgreSQL, for the
-/// entry it found). `false`: not stored, the guess was stale.
+/// of reading the head and then inserting. The entry it links to must exist with that hash
+/// (else nothing is selected: the guess was rolled back or belongs elsewhere) and no entry may
+/// hold its number yet (else the conflict inserts nothing: the log moved on). `false`: not
+/// stored, the guess was stale. (Taking the writer lock in this statement as well was tried:
+/// the guess and the statement's snapshot then predate its wait for the lock, and under load
+/// nearly every guess failed.)
 fn append_after(conn: &mut DbConn, e: &Entry) -> Result<bool, StoreError> {
-    use diesel::sql_types::{BigInt, Bool, Text, Timestamp};
-    let locked = diesel::dsl::sql::<Bool>("pg_advisory_xact_lock(")
-        .bind::<BigInt, _>(crate::db::WRITER_LOCK)
-        .sql(") IS NOT NULL");
+    use diesel::sql_types::{BigInt, Text, Timestamp};
     let linked = a::audit_log
         .filter(a::seq.eq(e.seq - 1))
         .filter(a::hash.eq(&e.prev_hash))
@@ -154,23 +153,11 @@ fn append_after(conn: &mut DbConn, e: &Entry) -> Result<bool, StoreError> {
             e.prev_hash.as_str().into_sql::<Text>(),
             e.hash.as_str().into_sql::<Text>(),
         ));
-    let insert = diesel::insert_into(a::audit_log);
-    let stored = match conn {
-        DbConn::Sqlite(c) => insert
-            .values(linked)
-            .into_columns(COLUMNS)
-            .on_conflict_do_nothing()
-            .execute(c)?,
-        DbConn::Postgres(c) => {
-            let linked = linked.filter(locked);
-            insert
-                .values(linked)
-                .into_columns(COLUMNS)
-                .on_conflict_do_nothing()
-                .execute(c)?
-        }
-    };
-    Ok(stored == 1)
+    let insert = diesel::insert_into(a::audit_log)
+        .values(linked)
+        .into_columns(COLUMNS)
+        .on_conflict_do_nothing();
+    Ok(crate::native!(conn, |c| insert.execute(c))? == 1)
 }
 
 /// Filters of the audit listing.

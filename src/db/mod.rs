@@ -506,20 +506,22 @@ tokio::task_local! {
 /// the event feed) are committed in their order.
 pub fn one_writer_at_a_time(conn: &mut DbConn) -> Result<(), StoreError> {
     use diesel::RunQueryDsl;
-    if let DbConn::Postgres(_) = conn {
-        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-            .bind::<diesel::sql_types::BigInt, _>(WRITER_LOCK)
-            .execute(conn)?;
+    if let DbConn::Postgres(c) = conn {
+        // Built from the DSL, not `sql_query`, so that it is prepared once and not parsed by
+        // the server on every write.
+        diesel::select(pg_advisory_xact_lock(WRITER_LOCK)).execute(c)?;
     }
     Ok(())
 }
 
-/// The PostgreSQL advisory lock of `one_writer_at_a_time`. Statements that number the audit
-/// chain or the event feed may take it themselves (`pg_advisory_xact_lock(WRITER_LOCK)`),
-/// saving a round trip while other writers wait: their snapshot may then predate the lock,
-/// so they must insert nothing (`ON CONFLICT DO NOTHING`) when a number they would take is
-/// already held, and be retried.
-pub const WRITER_LOCK: i64 = 7242025;
+/// The key of the advisory lock of `one_writer_at_a_time`.
+const WRITER_LOCK: i64 = 7242025;
+
+diesel::define_sql_function! {
+    /// PostgreSQL's transaction-scoped advisory lock. It returns `void`: declared a nullable
+    /// boolean only so that a statement can be built around it (its value is never read).
+    fn pg_advisory_xact_lock(key: diesel::sql_types::BigInt) -> diesel::sql_types::Nullable<diesel::sql_types::Bool>;
+}
 
 /// [`utc`] for an optional timestamp (`null` when absent).
 pub fn utc_opt<S: serde::Serializer>(t: &Option<chrono::NaiveDateTime>, s: S) -> Result<S::Ok, S::Error> {

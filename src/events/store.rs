@@ -2,7 +2,6 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::{PgConnection, SqliteConnection};
 use serde::Serialize;
 
 use super::rules::EventType;
@@ -24,32 +23,22 @@ pub struct Event {
 diesel::define_sql_function!(fn coalesce(x: diesel::sql_types::Nullable<diesel::sql_types::BigInt>, y: diesel::sql_types::BigInt) -> diesel::sql_types::BigInt);
 
 /// Writes an event in the caller's transaction. Numbers are taken one writer at a time, so
-/// a reader that has seen event n has seen every event before it. One statement takes the
-/// writer lock (PostgreSQL), numbers the event and stores it.
+/// a reader that has seen event n has seen every event before it. One statement numbers and
+/// stores it (`INSERT … SELECT COALESCE(MAX(seq), 0) + 1 …`).
 pub fn emit(conn: &mut DbConn, t: EventType, entity_id: i64, payload: &impl Serialize) -> Result<i64, StoreError> {
-    let payload = serde_json::to_string(payload).map_err(|err| StoreError::Other(err.to_string()))?;
-    let new = (t, entity_id, payload.as_str(), crate::db::now());
-    match conn {
-        DbConn::Sqlite(c) => emit_sqlite(c, new),
-        DbConn::Postgres(c) => emit_postgres(c, new),
-    }
-}
-
-type NewEvent<'a> = (EventType, i64, &'a str, NaiveDateTime);
-
-/// On the only writer (`db::WriterThread`) the next number is free.
-fn emit_sqlite(c: &mut SqliteConnection, (t, entity_id, payload, now): NewEvent) -> Result<i64, StoreError> {
     use diesel::sql_types::{BigInt, Text, Timestamp};
+    crate::db::one_writer_at_a_time(conn)?;
+    let payload = serde_json::to_string(payload).map_err(|err| StoreError::Other(err.to_string()))?;
     let next = e::events.select((
         coalesce(diesel::dsl::max(e::seq), 0) + 1,
         t.into_sql::<Text>(),
         t.scope().into_sql::<Text>(),
         t.entity().into_sql::<Text>(),
         entity_id.into_sql::<BigInt>(),
-        payload.into_sql::<Text>(),
-        now.into_sql::<Timestamp>(),
+        payload.as_str().into_sql::<Text>(),
+        crate::db::now().into_sql::<Timestamp>(),
     ));
-    Ok(diesel::insert_into(e::events)
+    let insert = diesel::insert_into(e::events)
         .values(next)
         .into_columns((
             e::seq,
@@ -60,43 +49,8 @@ fn emit_sqlite(c: &mut SqliteConnection, (t, entity_id, payload, now): NewEvent)
             e::payload,
             e::occurred_at,
         ))
-        .returning(e::seq)
-        .get_result(c)?)
-}
-
-/// The statement's snapshot may predate the lock it waited for: a number taken meanwhile
-/// inserts nothing, and the second try, holding the lock, sees it.
-fn emit_postgres(c: &mut PgConnection, (t, entity_id, payload, now): NewEvent) -> Result<i64, StoreError> {
-    use diesel::sql_types::{BigInt, Text, Timestamp};
-    for _ in 0..2 {
-        let numbered: Option<Numbered> = diesel::sql_query(NUMBER_AND_STORE)
-            .bind::<BigInt, _>(crate::db::WRITER_LOCK)
-            .bind::<Text, _>(t)
-            .bind::<Text, _>(t.scope())
-            .bind::<Text, _>(t.entity())
-            .bind::<BigInt, _>(entity_id)
-            .bind::<Text, _>(payload)
-            .bind::<Timestamp, _>(now)
-            .get_result(c)
-            .optional()?;
-        if let Some(n) = numbered {
-            return Ok(n.seq);
-        }
-    }
-    Err(StoreError::Other(
-        "no event number was free while holding the writer lock".into(),
-    ))
-}
-
-const NUMBER_AND_STORE: &str = "WITH writer AS MATERIALIZED (SELECT pg_advisory_xact_lock($1)) \
-    INSERT INTO events (seq, event_type, scope, entity, entity_id, payload, occurred_at) \
-    SELECT (SELECT COALESCE(MAX(seq), 0) + 1 FROM events), $2, $3, $4, $5, $6, $7 FROM writer \
-    ON CONFLICT (seq) DO NOTHING RETURNING seq";
-
-#[derive(QueryableByName)]
-struct Numbered {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    seq: i64,
+        .returning(e::seq);
+    Ok(crate::native!(conn, |c| insert.get_result(c))?)
 }
 
 /// Events after `after`, oldest first: of these types (all if empty), visible with these
