@@ -308,9 +308,8 @@ async fn writes_past_the_bound_of_the_sqlite_queue_are_refused_at_once_and_the_r
 
 #[actix_web::test]
 async fn concurrent_events_take_every_number_once_even_without_an_audit_entry_first() {
-    // On PostgreSQL the numbering statement takes the writer lock itself, so its snapshot may
-    // predate a number taken while it waited: that try inserts nothing and the next one must
-    // take the following number.
+    // Events are numbered by one statement (`INSERT … SELECT MAX(seq) + 1`) under the writer
+    // lock, which the emit takes itself when no audit entry of the write took it before.
     use safeguards::events::EventType;
     let app = TestApp::new().await;
     let before = app.count("events");
