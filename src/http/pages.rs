@@ -24,6 +24,7 @@ use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::Serialize;
+use tokio::sync::watch;
 
 use super::auth::Caller;
 use super::AppError;
@@ -52,6 +53,25 @@ pub struct Shelf<K, V> {
 struct Pages<K, V> {
     map: HashMap<K, Page<V>>,
     bytes: usize,
+    /// Pages being computed where none could be served: readers of the same key and version
+    /// wait for the one computing it rather than all computing it at once (after every write,
+    /// each waiting reader of a popular page would otherwise compute it again).
+    flights: HashMap<K, Flight<V>>,
+}
+
+struct Flight<V> {
+    version: V,
+    /// `Some(body)` once computed; closed without it when the computation failed or was
+    /// dropped (its client went away): the waiters then compute it themselves.
+    done: watch::Receiver<Option<Bytes>>,
+}
+
+/// What a reader does for a page.
+enum Lookup {
+    Serve(Bytes),
+    /// Compute it, and tell the readers who wait through this.
+    Compute(Option<watch::Sender<Option<Bytes>>>),
+    Wait(watch::Receiver<Option<Bytes>>),
 }
 
 struct Page<V> {
@@ -63,12 +83,13 @@ struct Page<V> {
     rebuilding: Option<Instant>,
 }
 
-impl<K: Hash + Eq, V: Copy + Eq> Shelf<K, V> {
+impl<K: Hash + Eq + Clone, V: Copy + Eq> Shelf<K, V> {
     pub fn new(fresh: Duration, ttl: Duration) -> Self {
         Self {
             pages: Mutex::new(Pages {
                 map: HashMap::new(),
                 bytes: 0,
+                flights: HashMap::new(),
             }),
             fresh,
             ttl,
@@ -82,13 +103,43 @@ impl<K: Hash + Eq, V: Copy + Eq> Shelf<K, V> {
         version: V,
         compute: impl Future<Output = Result<T, AppError>>,
     ) -> Result<HttpResponse, AppError> {
-        if let Some(body) = self.get(&key, version) {
-            return Ok(json(body));
-        }
+        let waiters = match self.lookup(&key, version) {
+            Lookup::Serve(body) => return Ok(json(body)),
+            Lookup::Wait(mut done) => match done.wait_for(Option::is_some).await {
+                Ok(body) => return Ok(json(body.clone().unwrap_or_default())),
+                Err(_) => None,
+            },
+            Lookup::Compute(waiters) => waiters,
+        };
         let page = compute.await?;
         let body = Bytes::from(serde_json::to_vec(&page).map_err(|e| AppError::Internal(e.to_string()))?);
         self.put(key, version, body.clone());
+        if let Some(waiters) = waiters {
+            let _ = waiters.send(Some(body.clone()));
+        }
         Ok(json(body))
+    }
+
+    /// Serve the kept page, wait for the reader computing it, or compute it (announcing that
+    /// when no page of this version was kept, so that the next readers wait for this one).
+    fn lookup(&self, key: &K, version: V) -> Lookup {
+        if let Some(body) = self.get(key, version) {
+            return Lookup::Serve(body);
+        }
+        let mut pages = self.pages.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(f) = pages.flights.get(key) {
+            // A closed flight's reader failed or went away; one of another version is not ours.
+            if f.version == version && f.done.has_changed().is_ok() {
+                return Lookup::Wait(f.done.clone());
+            }
+        }
+        if pages.map.get(key).is_some_and(|p| p.version == version) {
+            // Kept but stale: the others are served the old copy meanwhile (`get`).
+            return Lookup::Compute(None);
+        }
+        let (tx, done) = watch::channel(None);
+        pages.flights.insert(key.clone(), Flight { version, done });
+        Lookup::Compute(Some(tx))
     }
 
     /// The page to serve at `version`, or `None`: compute it and `put` it.
@@ -124,6 +175,9 @@ impl<K: Hash + Eq, V: Copy + Eq> Shelf<K, V> {
             body,
             rebuilding: None,
         };
+        if pages.flights.get(&key).is_some_and(|f| f.version == version) {
+            pages.flights.remove(&key);
+        }
         if let Some(old) = pages.map.insert(key, page) {
             pages.bytes -= old.body.len();
         }
@@ -228,6 +282,47 @@ mod tests {
         std::thread::sleep(Duration::from_millis(450));
         assert_eq!(shelf.get(&"b", 1), None);
         assert_eq!(shelf.get(&"b", 1), None);
+    }
+
+    #[actix_web::test]
+    async fn readers_of_a_page_not_kept_wait_for_the_one_computing_it() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let shelf: Shelf<&str, u64> = Shelf::new(FRESH, TTL);
+        let calls = AtomicUsize::new(0);
+        // The first computation of version 2 fails: its waiters compute it themselves.
+        let calls = &calls;
+        let compute = |version: u64| async move {
+            let call = calls.fetch_add(1, Ordering::SeqCst);
+            actix_web::rt::time::sleep(Duration::from_millis(30)).await;
+            match (version, call) {
+                (2, 1) => Err(AppError::Internal("failed".into())),
+                _ => Ok(format!("v{version}")),
+            }
+        };
+        let bodies = |answers: Vec<Result<HttpResponse, AppError>>| async move {
+            let mut out = Vec::new();
+            for a in answers {
+                out.push(match a {
+                    Ok(r) => {
+                        String::from_utf8(actix_web::body::to_bytes(r.into_body()).await.unwrap().to_vec()).unwrap()
+                    }
+                    Err(_) => "error".to_owned(),
+                });
+            }
+            out
+        };
+        let first = futures_util::future::join_all((0..8).map(|_| shelf.serve("k", 1, compute(1)))).await;
+        assert_eq!(bodies(first).await, vec!["\"v1\""; 8]);
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "computed once for eight readers");
+        let second = futures_util::future::join_all((0..4).map(|_| shelf.serve("k", 2, compute(2)))).await;
+        let second = bodies(second).await;
+        assert_eq!(second[0], "error");
+        assert_eq!(second[1..], vec!["\"v2\""; 3]);
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            1 + 4,
+            "after the failure each waiter computed"
+        );
     }
 
     #[test]
