@@ -59,6 +59,15 @@ struct Pages<K, V> {
     flights: HashMap<K, Flight<V>>,
 }
 
+impl<K: Hash + Eq, V: Eq> Pages<K, V> {
+    /// Ends the flight of `key` at `version`, if any.
+    fn land(&mut self, key: &K, version: V) {
+        if self.flights.get(key).is_some_and(|f| f.version == version) {
+            self.flights.remove(key);
+        }
+    }
+}
+
 struct Flight<V> {
     version: V,
     /// `Some(body)` once computed; closed without it when the computation failed or was
@@ -111,7 +120,14 @@ impl<K: Hash + Eq + Clone, V: Copy + Eq> Shelf<K, V> {
             },
             Lookup::Compute(waiters) => waiters,
         };
-        let page = compute.await?;
+        let page = match compute.await {
+            Ok(page) => page,
+            Err(e) => {
+                // Its waiters compute it themselves; nothing of it stays.
+                self.pages.lock().unwrap_or_else(|p| p.into_inner()).land(&key, version);
+                return Err(e);
+            }
+        };
         let body = Bytes::from(serde_json::to_vec(&page).map_err(|e| AppError::Internal(e.to_string()))?);
         self.put(key, version, body.clone());
         if let Some(waiters) = waiters {
@@ -167,6 +183,8 @@ impl<K: Hash + Eq + Clone, V: Copy + Eq> Shelf<K, V> {
         if pages.map.len() >= CAPACITY || pages.bytes + body.len() > CAPACITY_BYTES {
             pages.map.clear();
             pages.bytes = 0;
+            // Flights left by readers that went away mid-computation go too.
+            pages.flights.retain(|_, f| f.done.has_changed().is_ok());
         }
         pages.bytes += body.len();
         let page = Page {
@@ -175,9 +193,7 @@ impl<K: Hash + Eq + Clone, V: Copy + Eq> Shelf<K, V> {
             body,
             rebuilding: None,
         };
-        if pages.flights.get(&key).is_some_and(|f| f.version == version) {
-            pages.flights.remove(&key);
-        }
+        pages.land(&key, version);
         if let Some(old) = pages.map.insert(key, page) {
             pages.bytes -= old.body.len();
         }
@@ -323,6 +339,7 @@ mod tests {
             1 + 4,
             "after the failure each waiter computed"
         );
+        assert!(shelf.pages.lock().unwrap().flights.is_empty(), "no flight stays");
     }
 
     #[test]
