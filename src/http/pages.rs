@@ -123,8 +123,10 @@ impl<K: Hash + Eq + Clone, V: Copy + Eq> Shelf<K, V> {
         let page = match compute.await {
             Ok(page) => page,
             Err(e) => {
-                // Its waiters compute it themselves; nothing of it stays.
-                self.pages.lock().unwrap_or_else(|p| p.into_inner()).land(&key, version);
+                if waiters.is_some() {
+                    // Its waiters compute it themselves; nothing of this flight stays.
+                    self.pages.lock().unwrap_or_else(|p| p.into_inner()).land(&key, version);
+                }
                 return Err(e);
             }
         };
