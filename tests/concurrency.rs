@@ -11,6 +11,32 @@ use serde_json::json;
 
 const WRITERS: usize = 40;
 
+/// A write with no other effect: one row of the baseline table; gives its id.
+fn store_row(conn: &mut safeguards::db::DbConn) -> Result<i64, safeguards::db::StoreError> {
+    use diesel::{ExpressionMethods, RunQueryDsl};
+    use safeguards::db::schema::baseline_writes::dsl as b;
+    Ok(diesel::insert_into(b::baseline_writes)
+        .values(b::at.eq(safeguards::db::now()))
+        .returning(b::id)
+        .get_result(conn)?)
+}
+
+/// The rows stored are exactly those whose writes were acknowledged; then the writer goes on.
+async fn only_acknowledged_rows_are_stored(app: &TestApp, results: &[Result<i64, safeguards::db::StoreError>]) {
+    use diesel::{QueryDsl, RunQueryDsl};
+    use safeguards::db::schema::baseline_writes::dsl as b;
+    let mut acknowledged: Vec<i64> = results.iter().filter_map(|r| r.as_ref().ok().copied()).collect();
+    acknowledged.sort_unstable();
+    let stored: Vec<i64> = {
+        let mut conn = app.db.conn().unwrap();
+        b::baseline_writes.select(b::id).order(b::id).load(&mut *conn).unwrap()
+    };
+    assert_eq!(stored, acknowledged, "stored writes are exactly the acknowledged ones");
+    let next = app.db.write(store_row).await.expect("the writer goes on");
+    assert_eq!(app.count("baseline_writes"), stored.len() as i64 + 1);
+    assert!(stored.iter().all(|id| *id < next));
+}
+
 #[actix_web::test]
 async fn concurrent_writes_all_land_and_the_chain_verifies() {
     let app = TestApp::new().await;
@@ -92,15 +118,11 @@ async fn concurrent_read_then_write_updates_do_not_collide() {
 async fn a_write_that_fails_among_concurrent_ones_leaves_nothing_and_the_others_land() {
     // On SQLite concurrent writes commit together (group commit), each in a savepoint: one
     // that fails after writing must take back what it wrote, and only that.
-    use diesel::{ExpressionMethods, RunQueryDsl};
-    use safeguards::db::schema::baseline_writes::dsl as b;
     use safeguards::db::StoreError;
     let app = TestApp::new().await;
     let writes = (0..WRITERS).map(|i| {
         app.db.write(move |conn| {
-            diesel::insert_into(b::baseline_writes)
-                .values(b::at.eq(safeguards::db::now()))
-                .execute(conn)?;
+            store_row(conn)?;
             match i % 3 {
                 0 => Err(StoreError::Other(format!("write {i} refused after writing"))),
                 _ => Ok(i),
@@ -158,36 +180,17 @@ async fn concurrent_writes_refused_by_a_constraint_do_not_disturb_the_rest() {
 async fn a_write_that_panics_loses_only_unacknowledged_writes_and_the_writer_goes_on() {
     // A panic inside a write must not take the writer down nor leave it inside a transaction:
     // every write acknowledged is stored, every write refused is not, and writing goes on.
-    use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
-    use safeguards::db::schema::baseline_writes::dsl as b;
-    use safeguards::db::StoreError;
     let app = TestApp::new().await;
     let writes = (0..WRITERS).map(|i| {
         app.db.write(move |conn| {
-            let id: i64 = diesel::insert_into(b::baseline_writes)
-                .values(b::at.eq(safeguards::db::now()))
-                .returning(b::id)
-                .get_result(conn)?;
+            let id = store_row(conn)?;
             assert!(i != WRITERS / 2, "write {i} panics after writing");
-            Ok::<_, StoreError>(id)
+            Ok(id)
         })
     });
     let results = join_all(writes).await;
     assert!(results[WRITERS / 2].is_err());
-    let mut acknowledged: Vec<i64> = results.iter().filter_map(|r| r.as_ref().ok().copied()).collect();
-    acknowledged.sort_unstable();
-    let mut conn = app.db.conn().unwrap();
-    let mut stored: Vec<i64> = b::baseline_writes.select(b::id).load(&mut *conn).unwrap();
-    stored.sort_unstable();
-    assert_eq!(stored, acknowledged);
-    let after = app.db.write(|conn| {
-        Ok::<_, StoreError>(
-            diesel::insert_into(b::baseline_writes)
-                .values(b::at.eq(safeguards::db::now()))
-                .execute(conn)?,
-        )
-    });
-    assert_eq!(after.await.ok(), Some(1));
+    only_acknowledged_rows_are_stored(&app, &results).await;
 }
 
 #[actix_web::test]
@@ -219,16 +222,12 @@ async fn a_write_whose_failure_ends_the_transaction_takes_no_other_write_with_it
     // that ends it by hand stands in for those here. On SQLite the writes queued behind it in
     // the same group must not run outside a transaction (each would commit on its own while
     // its caller is told it failed): every write stored is one acknowledged, and the reverse.
-    use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
-    use safeguards::db::schema::baseline_writes::dsl as b;
+    use diesel::RunQueryDsl;
     use safeguards::db::StoreError;
     let app = TestApp::new().await;
     let writes = (0..WRITERS).map(|i| {
         app.db.write(move |conn| {
-            let id: i64 = diesel::insert_into(b::baseline_writes)
-                .values(b::at.eq(safeguards::db::now()))
-                .returning(b::id)
-                .get_result(conn)?;
+            let id = store_row(conn)?;
             if i % 10 == 7 {
                 diesel::sql_query("ROLLBACK").execute(conn)?;
                 return Err(StoreError::Other(format!("write {i} ended the transaction")));
@@ -240,30 +239,12 @@ async fn a_write_whose_failure_ends_the_transaction_takes_no_other_write_with_it
     for (i, r) in results.iter().enumerate().filter(|(i, _)| i % 10 == 7) {
         assert!(r.is_err(), "write {i}: {r:?}");
     }
-    let mut acknowledged: Vec<i64> = results.iter().filter_map(|r| r.as_ref().ok().copied()).collect();
-    acknowledged.sort_unstable();
-    let stored: Vec<i64> = {
-        let mut conn = app.db.conn().unwrap();
-        b::baseline_writes.select(b::id).order(b::id).load(&mut *conn).unwrap()
-    };
-    assert_eq!(stored, acknowledged, "stored writes are exactly the acknowledged ones");
-    assert!(!acknowledged.is_empty());
-    let next = app
-        .db
-        .write(|conn| {
-            diesel::insert_into(b::baseline_writes)
-                .values(b::at.eq(safeguards::db::now()))
-                .execute(conn)
-                .map_err(StoreError::from)
-        })
-        .await;
-    assert_eq!(next.ok(), Some(1), "the writer goes on");
+    assert!(results.iter().any(Result::is_ok));
+    only_acknowledged_rows_are_stored(&app, &results).await;
 }
 
 #[actix_web::test]
 async fn writes_past_the_bound_of_the_sqlite_queue_are_refused_at_once_and_the_rest_land() {
-    use diesel::{ExpressionMethods, RunQueryDsl};
-    use safeguards::db::schema::baseline_writes::dsl as b;
     use safeguards::db::{StoreError, WAITING_AT_MOST};
     let app = TestApp::new().await;
     if app.db.backend() != safeguards::db::Backend::Sqlite {
@@ -286,14 +267,7 @@ async fn writes_past_the_bound_of_the_sqlite_queue_are_refused_at_once_and_the_r
         release.send(()).unwrap();
     });
     let extra = 20;
-    let writes = (0..WAITING_AT_MOST + extra).map(|_| {
-        app.db.write(|conn| {
-            diesel::insert_into(b::baseline_writes)
-                .values(b::at.eq(safeguards::db::now()))
-                .execute(conn)
-                .map_err(StoreError::from)
-        })
-    });
+    let writes = (0..WAITING_AT_MOST + extra).map(|_| app.db.write(store_row));
     let results = join_all(writes).await;
     held.await.unwrap().unwrap();
     let refused: Vec<_> = results.iter().filter(|r| r.is_err()).collect();
