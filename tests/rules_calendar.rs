@@ -250,3 +250,49 @@ async fn a_new_schedule_moves_the_deadlines_of_recorded_decisions() {
         .await;
     assert_eq!(after.body["disclosure"]["due_on"], check.body["due_on"]);
 }
+
+#[actix_web::test]
+async fn versions_adopted_out_of_order_take_effect_by_their_dates() {
+    let app = TestApp::new().await;
+    let leader = app.account(Role::Leadership).await;
+    let t = Some(leader.token.as_str());
+    let (later, sooner) = (today() + Days::new(60), today() + Days::new(30));
+    for (from, days) in [(later, 5), (sooner, 6)] {
+        let body = json!({"effective_from": from, "values": values_with_penalty_days(days)});
+        app.post("/api/v1/rules", t, &body).await.ok(201);
+    }
+    for (on, version) in [
+        (sooner, 3),
+        (later - Days::new(1), 3),
+        (later, 2),
+        (later + Days::new(30), 2),
+    ] {
+        let r = app.get(&format!("/api/v1/rules?on={on}"), t).await;
+        assert_eq!(r.ok(200)["version"], version, "on {on}");
+    }
+}
+
+#[actix_web::test]
+async fn a_calendar_changed_behind_the_service_moves_deadlines_at_once_in_its_database_only() {
+    // Rules and calendar are kept in memory while the database's revision tag stays the same;
+    // a change by hand (or by another process) renews the tag through the triggers.
+    let (app, other) = (TestApp::new().await, TestApp::new().await);
+    async fn due_on(app: &TestApp) -> String {
+        let token = app.account(Role::Staff).await.token;
+        let r = app
+            .get("/api/v1/calendar/due-date?from=2026-12-28&working_days=7", Some(&token))
+            .await;
+        r.ok(200)["due_on"].as_str().unwrap().to_owned()
+    }
+    assert_eq!(due_on(&app).await, "2027-01-06");
+    assert_eq!(due_on(&other).await, "2027-01-06");
+    app.sql("INSERT INTO calendar_years (year, updated_at) VALUES (2027, '2026-11-28 09:00:00')");
+    app.sql("INSERT INTO calendar_days (day, year, kind) VALUES ('2027-01-04', 2027, 'holiday')");
+    assert_eq!(due_on(&app).await, "2027-01-07", "the holiday added by hand counts");
+    assert_eq!(
+        due_on(&other).await,
+        "2027-01-06",
+        "another database keeps its own calendar"
+    );
+    assert_eq!(due_on(&app).await, "2027-01-07");
+}

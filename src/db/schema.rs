@@ -116,6 +116,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Renewed by triggers on every change of `rule_versions` and the calendar tables.
+    rule_revision (id) {
+        id -> Integer,
+        tag -> Text,
+    }
+}
+
+diesel::table! {
     calendar_years (year) {
         year -> Integer,
         updated_by -> Nullable<BigInt>,

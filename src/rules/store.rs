@@ -1,5 +1,7 @@
 //! Storage of rule-set versions and of the working-day calendar.
 
+use std::sync::{Arc, Mutex, PoisonError};
+
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -8,6 +10,7 @@ use super::ruleset::{self, RuleValues, RuleVersion};
 use crate::audit::{self, Actor};
 use crate::db::schema::calendar_days::dsl as cd;
 use crate::db::schema::calendar_years::dsl as cy;
+use crate::db::schema::rule_revision::dsl as rr;
 use crate::db::schema::rule_versions::dsl as rv;
 use crate::db::{DbConn, StoreError};
 
@@ -55,14 +58,54 @@ pub fn versions(conn: &mut DbConn) -> Result<Vec<StoredVersion>, StoreError> {
     rows.into_iter().map(parse).collect()
 }
 
+/// Every rule version and the whole calendar as of one revision tag of the database.
+struct RuleBook {
+    tag: String,
+    /// In the order they take effect (not always the order they were made).
+    versions: Vec<StoredVersion>,
+    calendar: Calendar,
+}
+
+/// The book this process read last. The tag is renewed at random by triggers on every change
+/// (by this process, another or by hand), so a kept book is good exactly while the database
+/// shows its tag, and never for another database.
+static BOOK: Mutex<Option<Arc<RuleBook>>> = Mutex::new(None);
+
+fn revision(conn: &mut DbConn) -> Result<String, StoreError> {
+    Ok(crate::native!(conn, |c| rr::rule_revision
+        .find(1)
+        .select(rr::tag)
+        .first(c))?)
+}
+
+/// The rule set and calendar as `conn` sees them: one keyed read while they stay unchanged,
+/// where reading them costs three queries and a JSON parse per deadline.
+fn book(conn: &mut DbConn) -> Result<Arc<RuleBook>, StoreError> {
+    let tag = revision(conn)?;
+    let kept = BOOK.lock().unwrap_or_else(PoisonError::into_inner).clone();
+    if let Some(book) = kept.filter(|b| b.tag == tag) {
+        return Ok(book);
+    }
+    let mut versions = versions(conn)?;
+    versions.sort_by_key(|v| v.rule.effective_from);
+    let book = Arc::new(RuleBook {
+        versions,
+        calendar: whole_calendar(conn)?,
+        tag,
+    });
+    // On PostgreSQL each statement sees the latest commit: keep the book only if no change
+    // came between reading the tag and reading the book.
+    if revision(conn)? == book.tag {
+        *BOOK.lock().unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(&book));
+    }
+    Ok(book)
+}
+
 /// The version in force on `on`.
 pub fn in_force(conn: &mut DbConn, on: NaiveDate) -> Result<StoredVersion, StoreError> {
-    let row: VersionRow = crate::native!(conn, |c| rv::rule_versions
-        .select(COLUMNS)
-        .filter(rv::effective_from.le(on))
-        .order(rv::effective_from.desc())
-        .first(c))?;
-    parse(row)
+    let book = book(conn)?;
+    let found = book.versions.iter().rev().find(|v| v.rule.effective_from <= on);
+    found.cloned().ok_or(StoreError::NotFound)
 }
 
 /// Stores a new version (the caller has validated it); returns its number.
@@ -100,6 +143,16 @@ pub fn calendar(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> Result<Cal
         .filter(cy::year.le(to.year()))
         .select(cy::year);
     let years: Vec<i32> = crate::native!(conn, |c| years.load(c))?;
+    Ok(Calendar {
+        days: days.into_iter().collect(),
+        loaded_years: years.into_iter().collect(),
+    })
+}
+
+/// Every listed day of every year with a schedule.
+fn whole_calendar(conn: &mut DbConn) -> Result<Calendar, StoreError> {
+    let days: Vec<(NaiveDate, DayKind)> = cd::calendar_days.select((cd::day, cd::kind)).load(conn)?;
+    let years: Vec<i32> = cy::calendar_years.select(cy::year).load(conn)?;
     Ok(Calendar {
         days: days.into_iter().collect(),
         loaded_years: years.into_iter().collect(),
@@ -179,7 +232,5 @@ pub fn ensure_defaults(conn: &mut DbConn) -> Result<(), StoreError> {
 
 /// Counts `n` working days after `from` on the stored calendar.
 pub fn due_date(conn: &mut DbConn, from: NaiveDate, n: u32) -> Result<calendar::DueDate, StoreError> {
-    let until = from + chrono::Days::new(calendar::span_for(n));
-    let cal = calendar(conn, from, until)?;
-    Ok(calendar::add_working_days(&cal, from, n))
+    Ok(calendar::add_working_days(&book(conn)?.calendar, from, n))
 }

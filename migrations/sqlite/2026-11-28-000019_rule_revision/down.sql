@@ -1,0 +1,10 @@
+DROP TRIGGER calendar_days_deleted;
+DROP TRIGGER calendar_days_updated;
+DROP TRIGGER calendar_days_inserted;
+DROP TRIGGER calendar_years_deleted;
+DROP TRIGGER calendar_years_updated;
+DROP TRIGGER calendar_years_inserted;
+DROP TRIGGER rule_versions_deleted;
+DROP TRIGGER rule_versions_updated;
+DROP TRIGGER rule_versions_inserted;
+DROP TABLE rule_revision;
