@@ -144,3 +144,23 @@ async fn a_reader_during_concurrent_writes_misses_nothing_and_sees_nothing_twice
     assert_eq!(seen, (1..=30).collect::<Vec<i64>>(), "every event once, in order");
     assert_eq!(app.count("events"), 30);
 }
+
+#[actix_web::test]
+async fn on_sqlite_events_and_act_officers_are_stored_by_their_keys() {
+    // A key other than `INTEGER PRIMARY KEY` makes SQLite keep a rowid b-tree plus an index on
+    // the key: one b-tree insert more on the writer for every event and every officer.
+    let app = TestApp::new().await;
+    if app.db.backend() != safeguards::db::Backend::Sqlite {
+        return;
+    }
+    assert_eq!(
+        app.count(
+            "sqlite_master WHERE name LIKE 'sqlite_autoindex_events%' OR name LIKE 'sqlite_autoindex_act_officers%'"
+        ),
+        0
+    );
+    assert_eq!(
+        app.count("sqlite_master WHERE name = 'act_officers' AND sql LIKE '%WITHOUT ROWID'"),
+        1
+    );
+}

@@ -115,10 +115,33 @@ pub fn create(conn: &mut DbConn, f: &ActFields, by: i64, now: NaiveDateTime) -> 
             a::created_at.eq(now),
             a::updated_at.eq(now),
         ))
-        .returning(act_columns!());
-    let act: Act = crate::native!(conn, |c| insert.get_result(c))?;
-    add_officers(conn, act.id, &f.officers)?;
-    Ok(act)
+        .returning(a::id);
+    let id = crate::native!(conn, |c| insert.get_result(c))?;
+    add_officers(conn, id, &f.officers)?;
+    // What was stored, without reading it back: parsing the row's dates and times back cost
+    // more than the rest of the insert (`now` has the precision both backends keep).
+    Ok(Act {
+        id,
+        kind: f.kind,
+        penalty_procedure: f.penalty_procedure,
+        department_id: f.department_id,
+        counterpart_name: f.counterpart_name.clone(),
+        counterpart_type: f.counterpart_type,
+        legal_basis: f.legal_basis.clone(),
+        decision_text: f.decision_text.clone(),
+        decision_date: f.decision_date,
+        major: f.major,
+        filed_on: None,
+        status: ActStatus::Active,
+        revoked_reason: None,
+        revoked_at: None,
+        disclosure_due_on: due,
+        disclosure_rule_version: version,
+        disclosed_on: None,
+        created_by: Some(by),
+        created_at: now,
+        updated_at: now,
+    })
 }
 
 fn add_officers(conn: &mut DbConn, act_id: i64, officers: &[i64]) -> Result<(), StoreError> {
