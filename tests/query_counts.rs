@@ -17,10 +17,20 @@ use safeguards::org::rules::Position;
 static QUERIES: AtomicUsize = AtomicUsize::new(0);
 static AUDIT_LOG_STATEMENTS: AtomicUsize = AtomicUsize::new(0);
 static EVENT_STATEMENTS: AtomicUsize = AtomicUsize::new(0);
+static UPDATES_RUN: AtomicUsize = AtomicUsize::new(0);
+static UPDATES_PREPARED: AtomicUsize = AtomicUsize::new(0);
 
 fn counting() -> Option<Box<dyn Instrumentation>> {
     Some(Box::new(|event: InstrumentationEvent<'_>| {
+        if let InstrumentationEvent::CacheQuery { sql, .. } = event {
+            if sql.starts_with("UPDATE") {
+                UPDATES_PREPARED.fetch_add(1, Ordering::SeqCst);
+            }
+        }
         if let InstrumentationEvent::StartQuery { query, .. } = event {
+            if query.to_string().starts_with("UPDATE") {
+                UPDATES_RUN.fetch_add(1, Ordering::SeqCst);
+            }
             QUERIES.fetch_add(1, Ordering::SeqCst);
             // The session check reads the log's head too (the version of kept pages).
             let sql = query.to_string();
@@ -106,4 +116,38 @@ async fn recording_an_act_takes_one_statement_on_the_audit_log_and_one_on_the_ev
     assert_eq!(audit, 5, "statements on the audit log for five acts");
     assert_eq!(events, 5, "statements on the event feed for five acts");
     assert_eq!(app.count("events"), 6);
+}
+
+#[actix_web::test]
+async fn publishing_prepares_its_updates_once_per_connection() {
+    // diesel prepares every UPDATE anew unless told its SQL is the same each time
+    // (`db::Prepared`); a statement kept in the cache is reported once, when it is prepared.
+    let _alone = ONE_AT_A_TIME.lock().await;
+    set_default_instrumentation(counting).unwrap();
+    let app = TestApp::new().await;
+    let office = app.account(Role::SupervisoryOffice).await;
+    let (first, last) = safeguards::volume::seed_submitted(&app.db, 6).unwrap();
+    let publish = |id: i64| format!("/api/v1/disclosures/{id}/publish");
+    app.post(&publish(first), Some(&office.token), &serde_json::json!({}))
+        .await
+        .ok(200);
+    let (run, prepared) = (
+        UPDATES_RUN.load(Ordering::SeqCst),
+        UPDATES_PREPARED.load(Ordering::SeqCst),
+    );
+    assert!(prepared > 0, "the first publication prepared its updates for keeps");
+    for id in first + 1..=last {
+        app.post(&publish(id), Some(&office.token), &serde_json::json!({}))
+            .await
+            .ok(200);
+    }
+    let run = UPDATES_RUN.load(Ordering::SeqCst) - run;
+    let prepared = UPDATES_PREPARED.load(Ordering::SeqCst) - prepared;
+    assert!(run >= 10, "five publications ran {run} updates");
+    if app.db.backend() == safeguards::db::Backend::Sqlite {
+        // One writer connection: nothing left to prepare.
+        assert_eq!(prepared, 0, "updates prepared again");
+    } else {
+        assert!(prepared < run, "{prepared} of {run} updates prepared again");
+    }
 }

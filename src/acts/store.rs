@@ -155,8 +155,9 @@ fn add_officers(conn: &mut DbConn, act_id: i64, officers: &[i64]) -> Result<(), 
 /// Rewrites the stated fields (kind and department stay) and recomputes the deadline.
 pub fn update(conn: &mut DbConn, id: i64, f: &ActFields, now: NaiveDateTime) -> Result<(), StoreError> {
     let (due, version) = disclosure_deadline(conn, f.kind, f.decision_date)?;
-    diesel::update(a::acts.find(id))
-        .set((
+    crate::db::update(
+        a::acts,
+        (
             a::penalty_procedure.eq(f.penalty_procedure),
             a::counterpart_name.eq(&f.counterpart_name),
             a::counterpart_type.eq(f.counterpart_type),
@@ -167,8 +168,10 @@ pub fn update(conn: &mut DbConn, id: i64, f: &ActFields, now: NaiveDateTime) -> 
             a::disclosure_due_on.eq(due),
             a::disclosure_rule_version.eq(version),
             a::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+        ),
+        a::id.eq(id),
+    )
+    .execute(conn)?;
     diesel::delete(o::act_officers.filter(o::act_id.eq(id))).execute(conn)?;
     add_officers(conn, id, &f.officers)
 }
@@ -274,14 +277,17 @@ pub fn officers(conn: &mut DbConn, act_id: i64) -> Result<Vec<(i64, String)>, St
 
 /// Revokes an act (by its own register or by a SUP-7 measure) and tells the feed.
 pub fn revoke(conn: &mut DbConn, id: i64, reason: &str, now: NaiveDateTime) -> Result<(), StoreError> {
-    diesel::update(a::acts.find(id))
-        .set((
+    crate::db::update(
+        a::acts,
+        (
             a::status.eq(ActStatus::Revoked),
             a::revoked_reason.eq(reason),
             a::revoked_at.eq(now),
             a::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+        ),
+        a::id.eq(id),
+    )
+    .execute(conn)?;
     crate::events::emit(
         conn,
         crate::events::EventType::ActRevoked,
@@ -292,15 +298,17 @@ pub fn revoke(conn: &mut DbConn, id: i64, reason: &str, now: NaiveDateTime) -> R
 }
 
 pub fn file(conn: &mut DbConn, id: i64, filed_on: NaiveDate, now: NaiveDateTime) -> Result<(), StoreError> {
-    diesel::update(a::acts.find(id))
-        .set((a::filed_on.eq(filed_on), a::updated_at.eq(now)))
-        .execute(conn)?;
+    crate::db::update(a::acts, (a::filed_on.eq(filed_on), a::updated_at.eq(now)), a::id.eq(id)).execute(conn)?;
     Ok(())
 }
 
 /// Records the first publication of the act's decision (PUB-6 is then met).
 pub fn mark_disclosed(conn: &mut DbConn, id: i64, on: NaiveDate) -> Result<(), StoreError> {
-    let disclosed = diesel::update(a::acts.find(id).filter(a::disclosed_on.is_null())).set(a::disclosed_on.eq(on));
+    let disclosed = crate::db::update(
+        a::acts,
+        a::disclosed_on.eq(on),
+        a::id.eq(id).and(a::disclosed_on.is_null()),
+    );
     crate::native!(conn, |c| disclosed.execute(c))?;
     Ok(())
 }
@@ -393,12 +401,15 @@ pub fn recompute_disclosure_due(
         let n = rules.values.disclosure_deadline_working_days.for_kind(kind);
         let due = calendar::add_working_days(&cal, decided, n).due_on;
         if due != old_due || rules.version != old_version {
-            diesel::update(a::acts.find(id))
-                .set((
+            crate::db::update(
+                a::acts,
+                (
                     a::disclosure_due_on.eq(due),
                     a::disclosure_rule_version.eq(rules.version),
-                ))
-                .execute(conn)?;
+                ),
+                a::id.eq(id),
+            )
+            .execute(conn)?;
             changed += 1;
         }
     }

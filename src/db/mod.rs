@@ -549,6 +549,57 @@ macro_rules! native {
     };
 }
 
+/// `UPDATE table SET changes WHERE filter`, prepared once per connection and then reused.
+/// diesel's own UPDATE is prepared anew on every call (a changeset of `Option`s may render
+/// different SQL each time, and its statement cache never forgets); this one renders the same
+/// SQL for the same changes, which the cache keys by that text. Profiled, preparing
+/// publishing's updates anew was a tenth of the SQLite writer's time.
+pub fn update<T, V, W>(table: T, changes: V, filter: W) -> FixedUpdate<T::FromClause, V::Changeset, W>
+where
+    T: diesel::Table,
+    V: diesel::AsChangeset<Target = T>,
+    W: diesel::AppearsOnTable<T> + diesel::Expression<SqlType = diesel::sql_types::Bool>,
+{
+    FixedUpdate {
+        table: table.from_clause(),
+        changes: changes.as_changeset(),
+        filter,
+    }
+}
+
+/// See `update`.
+#[derive(Debug, Clone, Copy)]
+pub struct FixedUpdate<F, C, W> {
+    table: F,
+    changes: C,
+    filter: W,
+}
+
+impl<F, C, W, DB> diesel::query_builder::QueryFragment<DB> for FixedUpdate<F, C, W>
+where
+    DB: diesel::backend::Backend,
+    F: diesel::query_builder::QueryFragment<DB>,
+    C: diesel::query_builder::QueryFragment<DB>,
+    W: diesel::query_builder::QueryFragment<DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, DB>) -> diesel::QueryResult<()> {
+        out.push_sql("UPDATE ");
+        self.table.walk_ast(out.reborrow())?;
+        out.push_sql(" SET ");
+        self.changes.walk_ast(out.reborrow())?;
+        out.push_sql(" WHERE ");
+        self.filter.walk_ast(out.reborrow())
+    }
+}
+
+impl<F, C, W> diesel::query_builder::QueryId for FixedUpdate<F, C, W> {
+    type QueryId = ();
+    // Keyed in the statement cache by its SQL text.
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<F, C, W, Conn> diesel::RunQueryDsl<Conn> for FixedUpdate<F, C, W> {}
+
 /// A row read by its key, if `vis` admits its department (else `NotFound`, as for a row that
 /// does not exist). Single reads check visibility here rather than with `visible!`: a boxed
 /// query is built and parsed anew on every call, a keyed one is prepared once.

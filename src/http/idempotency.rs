@@ -109,12 +109,11 @@ fn claim(
         Claim::Applied
     } else if !done {
         // Nothing of the first attempt committed: this one takes its place.
-        diesel::update(
-            k::idempotency_keys
-                .filter(k::owner.eq(owner))
-                .filter(k::idem_key.eq(key)),
+        crate::db::update(
+            k::idempotency_keys,
+            (k::instance.eq(instance), k::created_at.eq(now)),
+            k::owner.eq(owner).and(k::idem_key.eq(key)),
         )
-        .set((k::instance.eq(instance), k::created_at.eq(now)))
         .execute(conn)?;
         Claim::Fresh
     } else {
@@ -134,29 +133,27 @@ fn finish(
     headers: &str,
     body: &[u8],
 ) -> Result<(), StoreError> {
-    diesel::update(
-        k::idempotency_keys
-            .filter(k::owner.eq(owner))
-            .filter(k::idem_key.eq(key)),
+    crate::db::update(
+        k::idempotency_keys,
+        (
+            k::done.eq(true),
+            k::status.eq(i32::from(status)),
+            k::headers.eq(headers),
+            k::body.eq(body),
+        ),
+        k::owner.eq(owner).and(k::idem_key.eq(key)),
     )
-    .set((
-        k::done.eq(true),
-        k::status.eq(i32::from(status)),
-        k::headers.eq(headers),
-        k::body.eq(body),
-    ))
     .execute(conn)?;
     Ok(())
 }
 
 /// Called in the transaction of the request's writes (`Db::write`).
 pub fn mark_applied(conn: &mut DbConn, owner: &str, key: &str) -> Result<(), StoreError> {
-    diesel::update(
-        k::idempotency_keys
-            .filter(k::owner.eq(owner))
-            .filter(k::idem_key.eq(key)),
+    crate::db::update(
+        k::idempotency_keys,
+        k::applied.eq(true),
+        k::owner.eq(owner).and(k::idem_key.eq(key)),
     )
-    .set(k::applied.eq(true))
     .execute(conn)?;
     Ok(())
 }

@@ -204,14 +204,17 @@ pub fn version(conn: &mut DbConn, id: i64) -> Result<Version, StoreError> {
 }
 
 pub fn rewrite(conn: &mut DbConn, version: i64, c: &Content, now: NaiveDateTime) -> Result<(), StoreError> {
-    diesel::update(v::disclosure_versions.find(version))
-        .set((
+    crate::db::update(
+        v::disclosure_versions,
+        (
             v::title.eq(&c.title),
             v::body.eq(&c.body),
             v::licensing.eq(licensing_json(c)),
             v::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+        ),
+        v::id.eq(version),
+    )
+    .execute(conn)?;
     Ok(())
 }
 
@@ -231,9 +234,7 @@ pub fn new_version(
 }
 
 fn touch(conn: &mut DbConn, item: i64, now: NaiveDateTime) -> Result<(), StoreError> {
-    diesel::update(d::disclosures.find(item))
-        .set(d::updated_at.eq(now))
-        .execute(conn)?;
+    crate::db::update(d::disclosures, d::updated_at.eq(now), d::id.eq(item)).execute(conn)?;
     Ok(())
 }
 
@@ -245,17 +246,17 @@ pub fn set_status(
     note: Option<&str>,
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
-    let target = v::disclosure_versions.find(version.id);
+    let (table, target) = (v::disclosure_versions, v::id.eq(version.id));
     match status {
-        VersionStatus::Draft => diesel::update(target)
-            .set((v::status.eq(status), v::return_comment.eq(note), v::updated_at.eq(now)))
-            .execute(conn)?,
-        VersionStatus::Withdrawn => diesel::update(target)
-            .set((v::status.eq(status), v::withdraw_reason.eq(note), v::updated_at.eq(now)))
-            .execute(conn)?,
-        _ => diesel::update(target)
-            .set((v::status.eq(status), v::updated_at.eq(now)))
-            .execute(conn)?,
+        VersionStatus::Draft => {
+            let changes = (v::status.eq(status), v::return_comment.eq(note), v::updated_at.eq(now));
+            crate::db::update(table, changes, target).execute(conn)?
+        }
+        VersionStatus::Withdrawn => {
+            let changes = (v::status.eq(status), v::withdraw_reason.eq(note), v::updated_at.eq(now));
+            crate::db::update(table, changes, target).execute(conn)?
+        }
+        _ => crate::db::update(table, (v::status.eq(status), v::updated_at.eq(now)), target).execute(conn)?,
     };
     touch(conn, version.disclosure_id, now)
 }
@@ -272,24 +273,35 @@ pub fn publish(
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
     if let Some(previous) = item.public_version_id {
-        let superseded = diesel::update(v::disclosure_versions.find(previous))
-            .set((v::status.eq(VersionStatus::Superseded), v::updated_at.eq(now)));
+        let superseded = crate::db::update(
+            v::disclosure_versions,
+            (v::status.eq(VersionStatus::Superseded), v::updated_at.eq(now)),
+            v::id.eq(previous),
+        );
         crate::native!(conn, |c| superseded.execute(c))?;
     }
-    let published = diesel::update(v::disclosure_versions.find(version.id)).set((
-        v::status.eq(VersionStatus::Published),
-        v::published_at.eq(now),
-        v::published_by.eq(by),
-        v::updated_at.eq(now),
-    ));
+    let published = crate::db::update(
+        v::disclosure_versions,
+        (
+            v::status.eq(VersionStatus::Published),
+            v::published_at.eq(now),
+            v::published_by.eq(by),
+            v::updated_at.eq(now),
+        ),
+        v::id.eq(version.id),
+    );
     crate::native!(conn, |c| published.execute(c))?;
-    let public = diesel::update(d::disclosures.find(item.id)).set((
-        d::public_version_id.eq(version.id),
-        d::public_title.eq(&version.title),
-        d::published_on.eq(item.published_on.unwrap_or(today)),
-        d::public_until.eq(item.public_until.or(public_until)),
-        d::updated_at.eq(now),
-    ));
+    let public = crate::db::update(
+        d::disclosures,
+        (
+            d::public_version_id.eq(version.id),
+            d::public_title.eq(&version.title),
+            d::published_on.eq(item.published_on.unwrap_or(today)),
+            d::public_until.eq(item.public_until.or(public_until)),
+            d::updated_at.eq(now),
+        ),
+        d::id.eq(item.id),
+    );
     crate::native!(conn, |c| public.execute(c))?;
     taken_off_or_put_up(conn, EventType::DisclosurePublished, item, version.id, &version.title)
 }
@@ -317,9 +329,12 @@ pub fn withdraw(
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
     set_status(conn, version, VersionStatus::Withdrawn, Some(reason), now)?;
-    diesel::update(d::disclosures.find(item.id))
-        .set((d::public_version_id.eq(None::<i64>), d::public_title.eq(None::<String>)))
-        .execute(conn)?;
+    crate::db::update(
+        d::disclosures,
+        (d::public_version_id.eq(None::<i64>), d::public_title.eq(None::<String>)),
+        d::id.eq(item.id),
+    )
+    .execute(conn)?;
     taken_off_or_put_up(conn, EventType::DisclosureTakenDown, item, version.id, reason)
 }
 
@@ -345,9 +360,12 @@ fn take_down(
             td::taken_down_at.eq(now),
         ))
         .execute(conn)?;
-    diesel::update(d::disclosures.find(item.id))
-        .set((d::taken_down_at.eq(now), d::updated_at.eq(now)))
-        .execute(conn)?;
+    crate::db::update(
+        d::disclosures,
+        (d::taken_down_at.eq(now), d::updated_at.eq(now)),
+        d::id.eq(item.id),
+    )
+    .execute(conn)?;
     taken_off_or_put_up(conn, EventType::DisclosureTakenDown, item, version, reason)
 }
 
