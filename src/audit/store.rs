@@ -157,6 +157,8 @@ fn append_after(conn: &mut DbConn, e: &Entry) -> Result<bool, StoreError> {
         .values(linked)
         .into_columns(COLUMNS)
         .on_conflict_do_nothing();
+    struct AppendAfter;
+    let insert = crate::db::named::<AppendAfter, _>(insert);
     Ok(crate::native!(conn, |c| insert.execute(c))? == 1)
 }
 

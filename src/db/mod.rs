@@ -549,6 +549,34 @@ macro_rules! native {
     };
 }
 
+/// A statement whose SQL never varies, known to the statement cache by the type `K`, which no
+/// other statement may use. diesel finds a statement with an `ON CONFLICT` clause by its SQL
+/// text, built anew on each call only to be looked up: for the audit append, on every write, a
+/// tenth of the SQLite writer's time on deductions.
+pub struct Named<K, Q>(Q, std::marker::PhantomData<K>);
+
+/// `query` known to the statement cache as `K` (see `Named`).
+pub fn named<K: 'static, Q>(query: Q) -> Named<K, Q> {
+    Named(query, std::marker::PhantomData)
+}
+
+impl<K, Q, DB> diesel::query_builder::QueryFragment<DB> for Named<K, Q>
+where
+    DB: diesel::backend::Backend,
+    Q: diesel::query_builder::QueryFragment<DB>,
+{
+    fn walk_ast<'b>(&'b self, pass: diesel::query_builder::AstPass<'_, 'b, DB>) -> diesel::QueryResult<()> {
+        self.0.walk_ast(pass)
+    }
+}
+
+impl<K: 'static, Q> diesel::query_builder::QueryId for Named<K, Q> {
+    type QueryId = K;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<K, Q, Conn> diesel::RunQueryDsl<Conn> for Named<K, Q> {}
+
 /// `UPDATE table SET changes WHERE filter`, prepared once per connection and then reused.
 /// diesel's own UPDATE is prepared anew on every call (a changeset of `Option`s may render
 /// different SQL each time, and its statement cache never forgets); this one renders the same
