@@ -170,20 +170,26 @@ pub fn decided_faults_of(conn: &mut DbConn, person: i64, except: i64) -> Result<
 }
 
 pub fn set_status(conn: &mut DbConn, id: i64, status: CaseStatus, now: NaiveDateTime) -> Result<(), StoreError> {
-    diesel::update(c::acc_cases.find(id))
-        .set((c::status.eq(status), c::updated_at.eq(now)))
-        .execute(conn)?;
+    crate::db::update(
+        c::acc_cases,
+        (c::status.eq(status), c::updated_at.eq(now)),
+        c::id.eq(id),
+    )
+    .execute(conn)?;
     Ok(())
 }
 
 pub fn set_opinion(conn: &mut DbConn, id: i64, opinion: &str, now: NaiveDateTime) -> Result<(), StoreError> {
-    diesel::update(c::acc_cases.find(id))
-        .set((
+    crate::db::update(
+        c::acc_cases,
+        (
             c::status.eq(CaseStatus::Opinion),
             c::opinion.eq(opinion),
             c::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+        ),
+        c::id.eq(id),
+    )
+    .execute(conn)?;
     Ok(())
 }
 
@@ -194,36 +200,45 @@ pub fn set_decision(
     on: NaiveDate,
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
-    diesel::update(c::acc_cases.find(id))
-        .set((
+    crate::db::update(
+        c::acc_cases,
+        (
             c::status.eq(CaseStatus::Decided),
             c::decision.eq(decision),
             c::decided_on.eq(on),
             c::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+        ),
+        c::id.eq(id),
+    )
+    .execute(conn)?;
     Ok(())
 }
 
 pub fn serve(conn: &mut DbConn, id: i64, on: NaiveDate, now: NaiveDateTime) -> Result<(), StoreError> {
-    diesel::update(c::acc_cases.find(id))
-        .set((
+    crate::db::update(
+        c::acc_cases,
+        (
             c::status.eq(CaseStatus::Served),
             c::served_on.eq(on),
             c::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+        ),
+        c::id.eq(id),
+    )
+    .execute(conn)?;
     Ok(())
 }
 
 pub fn appeal(conn: &mut DbConn, id: i64, appeal: &str, now: NaiveDateTime) -> Result<(), StoreError> {
-    diesel::update(c::acc_cases.find(id))
-        .set((
+    crate::db::update(
+        c::acc_cases,
+        (
             c::status.eq(CaseStatus::Appealed),
             c::appeal.eq(appeal),
             c::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+        ),
+        c::id.eq(id),
+    )
+    .execute(conn)?;
     Ok(())
 }
 
@@ -234,23 +249,29 @@ pub fn appeal_decision(
     decision: Option<&str>,
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
-    let target = c::acc_cases.find(id);
+    let (table, target) = (c::acc_cases, c::id.eq(id));
     match decision {
-        Some(d) => diesel::update(target)
-            .set((
+        Some(d) => crate::db::update(
+            table,
+            (
                 c::status.eq(CaseStatus::AppealDecided),
                 c::appeal_outcome.eq(outcome),
                 c::decision.eq(d),
                 c::updated_at.eq(now),
-            ))
-            .execute(conn)?,
-        None => diesel::update(target)
-            .set((
+            ),
+            target,
+        )
+        .execute(conn)?,
+        None => crate::db::update(
+            table,
+            (
                 c::status.eq(CaseStatus::AppealDecided),
                 c::appeal_outcome.eq(outcome),
                 c::updated_at.eq(now),
-            ))
-            .execute(conn)?,
+            ),
+            target,
+        )
+        .execute(conn)?,
     };
     Ok(())
 }

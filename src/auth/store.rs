@@ -108,24 +108,22 @@ pub fn issue_refresh(conn: &mut DbConn, session_id: i64, now: NaiveDateTime) -> 
 
 /// Revokes a whole session: its access tokens and every refresh token of its family.
 pub fn revoke_session(conn: &mut DbConn, session_id: i64, now: NaiveDateTime) -> Result<bool, StoreError> {
-    let n = diesel::update(
-        sessions::table
-            .filter(sessions::id.eq(session_id))
-            .filter(sessions::revoked_at.is_null()),
+    let n = crate::db::update(
+        sessions::table,
+        sessions::revoked_at.eq(now),
+        sessions::id.eq(session_id).and(sessions::revoked_at.is_null()),
     )
-    .set(sessions::revoked_at.eq(now))
     .execute(conn)?;
     Ok(n > 0)
 }
 
 /// Revokes every open session of an account (disabled, password reset).
 pub fn revoke_all_sessions(conn: &mut DbConn, user_id: i64, now: NaiveDateTime) -> Result<usize, StoreError> {
-    Ok(diesel::update(
-        sessions::table
-            .filter(sessions::user_id.eq(user_id))
-            .filter(sessions::revoked_at.is_null()),
+    Ok(crate::db::update(
+        sessions::table,
+        sessions::revoked_at.eq(now),
+        sessions::user_id.eq(user_id).and(sessions::revoked_at.is_null()),
     )
-    .set(sessions::revoked_at.eq(now))
     .execute(conn)?)
 }
 
@@ -195,9 +193,12 @@ pub fn rotate(conn: &mut DbConn, presented: &str, now: NaiveDateTime) -> Result<
         return Ok(Rotation::Refused("the account is disabled"));
     }
     // Conditional on still being unused: of two concurrent presentations only one rotates.
-    let claimed = diesel::update(rt::table.filter(rt::id.eq(token_id)).filter(rt::used_at.is_null()))
-        .set(rt::used_at.eq(now))
-        .execute(conn)?;
+    let claimed = crate::db::update(
+        rt::table,
+        rt::used_at.eq(now),
+        rt::id.eq(token_id).and(rt::used_at.is_null()),
+    )
+    .execute(conn)?;
     if claimed == 0 {
         revoke_session(conn, session_id, now)?;
         return Ok(Rotation::Reused { session_id, user_id });

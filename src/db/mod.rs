@@ -581,7 +581,8 @@ impl<K, Q, Conn> diesel::RunQueryDsl<Conn> for Named<K, Q> {}
 /// diesel's own UPDATE is prepared anew on every call (a changeset of `Option`s may render
 /// different SQL each time, and its statement cache never forgets); this one renders the same
 /// SQL for the same changes, which the cache keys by that text. Profiled, preparing
-/// publishing's updates anew was a tenth of the SQLite writer's time.
+/// publishing's updates anew was a tenth of the SQLite writer's time. Changes that may all be
+/// absent (a changeset of `Option`s) keep diesel's UPDATE, which refuses an empty SET.
 pub fn update<T, V, W>(table: T, changes: V, filter: W) -> FixedUpdate<T::FromClause, V::Changeset, W>
 where
     T: diesel::Table,

@@ -185,14 +185,17 @@ pub fn withdraw(
     by: i64,
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
-    diesel::update(d::eval_deductions.find(id))
-        .set((
+    crate::db::update(
+        d::eval_deductions,
+        (
             d::withdrawn_on.eq(on),
             d::withdrawal_reason.eq(reason),
             d::withdrawn_by.eq(by),
             d::withdrawn_at.eq(now),
-        ))
-        .execute(conn)?;
+        ),
+        d::id.eq(id),
+    )
+    .execute(conn)?;
     Ok(())
 }
 
@@ -297,14 +300,17 @@ pub fn open_year(conn: &mut DbConn, year: i32, by: i64, now: NaiveDateTime) -> R
 }
 
 pub fn report(conn: &mut DbConn, year: i32, text: &str, now: NaiveDateTime) -> Result<(), StoreError> {
-    diesel::update(y::table.find(year))
-        .set((
+    crate::db::update(
+        y::table,
+        (
             y::status.eq(YearStatus::Reported),
             y::report.eq(text),
             y::reported_at.eq(now),
             y::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+        ),
+        y::year.eq(year),
+    )
+    .execute(conn)?;
     Ok(())
 }
 
@@ -316,27 +322,33 @@ pub fn finalize(
     by: i64,
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
-    diesel::update(y::table.find(year))
-        .set((
+    crate::db::update(
+        y::table,
+        (
             y::status.eq(YearStatus::Finalized),
             y::results.eq(results),
             y::rule_version.eq(version),
             y::finalized_by.eq(by),
             y::finalized_at.eq(now),
             y::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+        ),
+        y::year.eq(year),
+    )
+    .execute(conn)?;
     Ok(())
 }
 
 pub fn publish(conn: &mut DbConn, year: i32, now: NaiveDateTime) -> Result<(), StoreError> {
-    diesel::update(y::table.find(year))
-        .set((
+    crate::db::update(
+        y::table,
+        (
             y::status.eq(YearStatus::Published),
             y::published_at.eq(now),
             y::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+        ),
+        y::year.eq(year),
+    )
+    .execute(conn)?;
     Ok(())
 }
 
@@ -393,9 +405,12 @@ pub fn respond(
     by: i64,
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
-    diesel::update(o::table.find((year, department)))
-        .set((o::response.eq(text), o::responded_by.eq(by), o::responded_at.eq(now)))
-        .execute(conn)?;
+    crate::db::update(
+        o::table,
+        (o::response.eq(text), o::responded_by.eq(by), o::responded_at.eq(now)),
+        o::year.eq(year).and(o::department_id.eq(department)),
+    )
+    .execute(conn)?;
     Ok(())
 }
 

@@ -95,32 +95,44 @@ pub fn rotate(conn: &mut DbConn, a: &ServiceAccount, now: NaiveDateTime) -> Resu
     revoke_session(conn, a.session_id, now)?;
     let session = open_session(conn, a.user_id, now)?;
     let secret = random_token();
-    diesel::update(sa::service_accounts.find(a.id))
-        .set((
+    crate::db::update(
+        sa::service_accounts,
+        (
             sa::secret_hash.eq(digest(&secret)),
             sa::session_id.eq(session),
             sa::rotated_at.eq(now),
             sa::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+        ),
+        sa::id.eq(a.id),
+    )
+    .execute(conn)?;
     Ok(secret)
 }
 
 /// Revoked for good: the account is disabled and its tokens stop working.
 pub fn revoke(conn: &mut DbConn, a: &ServiceAccount, now: NaiveDateTime) -> Result<(), StoreError> {
     revoke_session(conn, a.session_id, now)?;
-    diesel::update(u::users.find(a.user_id))
-        .set((u::active.eq(false), u::updated_at.eq(now)))
-        .execute(conn)?;
-    diesel::update(sa::service_accounts.find(a.id))
-        .set((sa::revoked_at.eq(now), sa::updated_at.eq(now)))
-        .execute(conn)?;
+    crate::db::update(
+        u::users,
+        (u::active.eq(false), u::updated_at.eq(now)),
+        u::id.eq(a.user_id),
+    )
+    .execute(conn)?;
+    crate::db::update(
+        sa::service_accounts,
+        (sa::revoked_at.eq(now), sa::updated_at.eq(now)),
+        sa::id.eq(a.id),
+    )
+    .execute(conn)?;
     Ok(())
 }
 
 pub fn set_scopes(conn: &mut DbConn, id: i64, scopes: &str, now: NaiveDateTime) -> Result<(), StoreError> {
-    diesel::update(sa::service_accounts.find(id))
-        .set((sa::scopes.eq(scopes), sa::updated_at.eq(now)))
-        .execute(conn)?;
+    crate::db::update(
+        sa::service_accounts,
+        (sa::scopes.eq(scopes), sa::updated_at.eq(now)),
+        sa::id.eq(id),
+    )
+    .execute(conn)?;
     Ok(())
 }

@@ -137,28 +137,34 @@ pub fn assign(
     version: i64,
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
-    diesel::update(p::petitions.find(id))
-        .set((
+    crate::db::update(
+        p::petitions,
+        (
             p::status.eq(PetitionStatus::Assigned),
             p::department_id.eq(department),
             p::assigned_on.eq(on),
             p::reply_due_on.eq(due),
             p::rule_version.eq(version),
             p::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+        ),
+        p::id.eq(id),
+    )
+    .execute(conn)?;
     Ok(())
 }
 
 pub fn reply(conn: &mut DbConn, id: i64, text: &str, on: NaiveDate, now: NaiveDateTime) -> Result<(), StoreError> {
-    diesel::update(p::petitions.find(id))
-        .set((
+    crate::db::update(
+        p::petitions,
+        (
             p::status.eq(PetitionStatus::Replied),
             p::reply.eq(text),
             p::replied_on.eq(on),
             p::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+        ),
+        p::id.eq(id),
+    )
+    .execute(conn)?;
     Ok(())
 }
 
@@ -169,12 +175,15 @@ pub fn mark(
     escalated: Option<bool>,
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
-    diesel::update(p::petitions.find(id))
-        .set((
+    crate::db::update(
+        p::petitions,
+        (
             mishandled.map(|v| p::mishandled.eq(v)),
             escalated.map(|v| p::escalated.eq(v)),
             p::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+        ),
+        p::id.eq(id),
+    )
+    .execute(conn)?;
     Ok(())
 }

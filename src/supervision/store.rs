@@ -109,14 +109,17 @@ fn set_plan_lists(conn: &mut DbConn, id: i64, plan: &Plan) -> Result<(), StoreEr
 }
 
 pub fn replan(conn: &mut DbConn, id: i64, plan: &Plan, now: NaiveDateTime) -> Result<(), StoreError> {
-    diesel::update(i::inspections.find(id))
-        .set((
+    crate::db::update(
+        i::inspections,
+        (
             i::title.eq(&plan.title),
             i::period_from.eq(plan.period_from),
             i::period_to.eq(plan.period_to),
             i::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+        ),
+        i::id.eq(id),
+    )
+    .execute(conn)?;
     set_plan_lists(conn, id, plan)
 }
 
@@ -172,19 +175,25 @@ pub fn set_status(
     conclusion: Option<&str>,
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
-    let target = i::inspections.find(id);
+    let (table, target) = (i::inspections, i::id.eq(id));
     match status {
-        InspectionStatus::InProgress => diesel::update(target)
-            .set((i::status.eq(status), i::started_at.eq(now), i::updated_at.eq(now)))
-            .execute(conn)?,
-        _ => diesel::update(target)
-            .set((
+        InspectionStatus::InProgress => crate::db::update(
+            table,
+            (i::status.eq(status), i::started_at.eq(now), i::updated_at.eq(now)),
+            target,
+        )
+        .execute(conn)?,
+        _ => crate::db::update(
+            table,
+            (
                 i::status.eq(status),
                 i::concluded_at.eq(now),
                 i::conclusion.eq(conclusion),
                 i::updated_at.eq(now),
-            ))
-            .execute(conn)?,
+            ),
+            target,
+        )
+        .execute(conn)?,
     };
     Ok(())
 }
@@ -486,9 +495,7 @@ pub fn set_measure_status(
     status: MeasureStatus,
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
-    diesel::update(m::measures.find(id))
-        .set((m::status.eq(status), m::updated_at.eq(now)))
-        .execute(conn)?;
+    crate::db::update(m::measures, (m::status.eq(status), m::updated_at.eq(now)), m::id.eq(id)).execute(conn)?;
     Ok(())
 }
 
@@ -544,14 +551,17 @@ pub fn verify(
     by: i64,
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
-    diesel::update(r::rectifications.find(report))
-        .set((
+    crate::db::update(
+        r::rectifications,
+        (
             r::accepted.eq(accepted),
             r::comment.eq(comment),
             r::verified_by.eq(by),
             r::verified_at.eq(now),
-        ))
-        .execute(conn)?;
+        ),
+        r::id.eq(report),
+    )
+    .execute(conn)?;
     Ok(())
 }
 
@@ -658,14 +668,17 @@ pub fn respond(
     by: i64,
     on: NaiveDate,
 ) -> Result<(), StoreError> {
-    diesel::update(mr::material_requests.find(id))
-        .set((
+    crate::db::update(
+        mr::material_requests,
+        (
             mr::status.eq(status),
             mr::response.eq(text),
             mr::responded_by.eq(by),
             mr::responded_on.eq(on),
-        ))
-        .execute(conn)?;
+        ),
+        mr::id.eq(id),
+    )
+    .execute(conn)?;
     Ok(())
 }
 
@@ -825,13 +838,19 @@ pub fn record_receipt(
     received_by: Option<&str>,
     by: i64,
 ) -> Result<(), StoreError> {
-    diesel::update(dt::document_targets.find((document, kind, target)))
-        .set((
+    crate::db::update(
+        dt::document_targets,
+        (
             dt::received_on.eq(on),
             dt::received_by.eq(received_by),
             dt::recorded_by.eq(by),
-        ))
-        .execute(conn)?;
+        ),
+        dt::document_id
+            .eq(document)
+            .and(dt::target_kind.eq(kind))
+            .and(dt::target_id.eq(target)),
+    )
+    .execute(conn)?;
     Ok(())
 }
 

@@ -125,16 +125,19 @@ fn add_participants(conn: &mut DbConn, session: i64, people: &[i64]) -> Result<(
 
 /// Rewrites a session; participants already recorded keep their attendance.
 pub fn update_session(conn: &mut DbConn, id: i64, f: &SessionFields, now: NaiveDateTime) -> Result<(), StoreError> {
-    diesel::update(ts::training_sessions.find(id))
-        .set((
+    crate::db::update(
+        ts::training_sessions,
+        (
             ts::title.eq(&f.title),
             ts::form.eq(f.form),
             ts::content_areas.eq(&f.content_areas),
             ts::held_on.eq(f.held_on),
             ts::hours_tenths.eq(f.hours_tenths),
             ts::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+        ),
+        ts::id.eq(id),
+    )
+    .execute(conn)?;
     let existing: Vec<i64> = sp::session_participants
         .filter(sp::session_id.eq(id))
         .select(sp::person_id)
@@ -191,9 +194,12 @@ pub fn participants(conn: &mut DbConn, session: i64) -> Result<Vec<(i64, Option<
 }
 
 pub fn set_attendance(conn: &mut DbConn, session: i64, person: i64, a: Attendance) -> Result<(), StoreError> {
-    diesel::update(sp::session_participants.find((session, person)))
-        .set(sp::attendance.eq(a))
-        .execute(conn)?;
+    crate::db::update(
+        sp::session_participants,
+        sp::attendance.eq(a),
+        sp::session_id.eq(session).and(sp::person_id.eq(person)),
+    )
+    .execute(conn)?;
     Ok(())
 }
 
@@ -280,9 +286,12 @@ pub fn studies(
 }
 
 pub fn decide(conn: &mut DbConn, id: i64, status: SelfStudyStatus, by: i64) -> Result<(), StoreError> {
-    diesel::update(ss::self_study.find(id))
-        .set((ss::status.eq(status), ss::decided_by.eq(by)))
-        .execute(conn)?;
+    crate::db::update(
+        ss::self_study,
+        (ss::status.eq(status), ss::decided_by.eq(by)),
+        ss::id.eq(id),
+    )
+    .execute(conn)?;
     Ok(())
 }
 
@@ -445,14 +454,15 @@ macro_rules! consequence_columns {
 
 /// Lifts the consequences a cause brought on a person (an appeal reversed the decision).
 pub fn lift(conn: &mut DbConn, person: i64, cause: Cause, cause_id: i64, on: NaiveDate) -> Result<usize, StoreError> {
-    Ok(diesel::update(
-        tc::training_consequences
-            .filter(tc::person_id.eq(person))
-            .filter(tc::cause_kind.eq(cause))
-            .filter(tc::cause_id.eq(cause_id))
-            .filter(tc::lifted_on.is_null()),
+    Ok(crate::db::update(
+        tc::training_consequences,
+        tc::lifted_on.eq(on),
+        tc::person_id
+            .eq(person)
+            .and(tc::cause_kind.eq(cause))
+            .and(tc::cause_id.eq(cause_id))
+            .and(tc::lifted_on.is_null()),
     )
-    .set(tc::lifted_on.eq(on))
     .execute(conn)?)
 }
 
@@ -496,19 +506,20 @@ pub fn fulfil_make_ups(
     by_id: i64,
     on: NaiveDate,
 ) -> Result<usize, StoreError> {
-    Ok(diesel::update(
-        tc::training_consequences
-            .filter(tc::person_id.eq(person))
-            .filter(tc::kind.eq(kind))
-            .filter(tc::fulfilled_on.is_null())
-            .filter(tc::created_on.le(on))
-            .filter(tc::cause_id.ne(by_id).or(tc::cause_kind.ne(by))),
+    Ok(crate::db::update(
+        tc::training_consequences,
+        (
+            tc::fulfilled_kind.eq(by),
+            tc::fulfilled_id.eq(by_id),
+            tc::fulfilled_on.eq(on),
+        ),
+        tc::person_id
+            .eq(person)
+            .and(tc::kind.eq(kind))
+            .and(tc::fulfilled_on.is_null())
+            .and(tc::created_on.le(on))
+            .and(tc::cause_id.ne(by_id).or(tc::cause_kind.ne(by))),
     )
-    .set((
-        tc::fulfilled_kind.eq(by),
-        tc::fulfilled_id.eq(by_id),
-        tc::fulfilled_on.eq(on),
-    ))
     .execute(conn)?)
 }
 

@@ -85,9 +85,12 @@ pub fn lease_due(conn: &mut DbConn, now: NaiveDateTime, lease: TimeDelta) -> Res
     let mut won = Vec::new();
     for id in due {
         // Conditional: of two deliverers only one moves the lease.
-        let n = diesel::update(w::webhooks.filter(w::id.eq(id)).filter(w::leased_until.le(now)))
-            .set(w::leased_until.eq(now + lease))
-            .execute(conn)?;
+        let n = crate::db::update(
+            w::webhooks,
+            w::leased_until.eq(now + lease),
+            w::id.eq(id).and(w::leased_until.le(now)),
+        )
+        .execute(conn)?;
         if n == 1 {
             won.push(w::webhooks.find(id).first(conn)?);
         }
@@ -123,14 +126,17 @@ pub fn record(conn: &mut DbConn, a: &Attempt, now: NaiveDateTime) -> Result<i64,
 
 /// Delivered: the cursor moves on and the failure count starts again.
 pub fn delivered(conn: &mut DbConn, id: i64, seq: i64, now: NaiveDateTime) -> Result<(), StoreError> {
-    diesel::update(w::webhooks.find(id))
-        .set((
+    crate::db::update(
+        w::webhooks,
+        (
             w::cursor.eq(seq),
             w::consecutive_failures.eq(0),
             w::next_attempt_at.eq(now),
             w::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+        ),
+        w::id.eq(id),
+    )
+    .execute(conn)?;
     Ok(())
 }
 
@@ -143,38 +149,42 @@ pub fn failed(
     disable: Option<&str>,
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
-    diesel::update(w::webhooks.find(id))
-        .set((
+    crate::db::update(
+        w::webhooks,
+        (
             w::consecutive_failures.eq(failures),
             w::next_attempt_at.eq(retry_at),
             w::active.eq(disable.is_none()),
             w::disabled_reason.eq(disable),
             w::leased_until.eq(now),
             w::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+        ),
+        w::id.eq(id),
+    )
+    .execute(conn)?;
     Ok(())
 }
 
 pub fn release(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> Result<(), StoreError> {
-    diesel::update(w::webhooks.find(id))
-        .set(w::leased_until.eq(now))
-        .execute(conn)?;
+    crate::db::update(w::webhooks, w::leased_until.eq(now), w::id.eq(id)).execute(conn)?;
     Ok(())
 }
 
 /// Delivers again from event `from` on, and re-enables a disabled subscription.
 pub fn replay(conn: &mut DbConn, id: i64, from: i64, now: NaiveDateTime) -> Result<(), StoreError> {
-    diesel::update(w::webhooks.find(id))
-        .set((
+    crate::db::update(
+        w::webhooks,
+        (
             w::cursor.eq(from - 1),
             w::active.eq(true),
             w::disabled_reason.eq(None::<String>),
             w::consecutive_failures.eq(0),
             w::next_attempt_at.eq(now),
             w::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+        ),
+        w::id.eq(id),
+    )
+    .execute(conn)?;
     Ok(())
 }
 

@@ -220,9 +220,12 @@ pub fn change_status(
     ch: &Change,
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
-    diesel::update(c::certificates.filter(c::id.eq(id)))
-        .set((c::status.eq(ch.to), c::updated_at.eq(now)))
-        .execute(conn)?;
+    crate::db::update(
+        c::certificates,
+        (c::status.eq(ch.to), c::updated_at.eq(now)),
+        c::id.eq(id),
+    )
+    .execute(conn)?;
     record(conn, id, Some(from), ch, now)?;
     crate::events::emit(
         conn,
