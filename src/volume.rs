@@ -10,7 +10,7 @@ use crate::audit::{self, Actor};
 use crate::db::schema::{departments, people};
 use crate::db::{Db, DbConn};
 use crate::http::AppError;
-use crate::rules::{calendar, ruleset, store as rules_store};
+use crate::rules::store as rules_store;
 
 const BATCH: usize = 500;
 
@@ -37,16 +37,15 @@ pub fn seed(db: &Db, acts_n: usize, disclosures_n: usize) -> Result<(), AppError
         }
         let today = crate::db::today();
         let start = today - Days::new(5 * 365);
-        let versions: Vec<ruleset::RuleVersion> = rules_store::versions(conn)?.into_iter().map(|v| v.rule).collect();
-        let cal = rules_store::calendar(conn, start, today + Days::new(400))?;
+        let book = rules_store::book(conn)?;
         let first_act = next_id(conn, "acts")?;
         let now = now_literal();
         let act_rows = (0..acts_n).map(|i| {
             let kind = ActKind::ALL[i % ActKind::ALL.len()];
             let decided = start + Days::new((i * 5 * 365 / acts_n.max(1)) as u64);
-            let rules = ruleset::in_force(&versions, decided).unwrap_or(&versions[0]);
+            let rules = &book.in_force(decided).unwrap_or(&book.versions[0]).rule;
             let n = rules.values.disclosure_deadline_working_days.for_kind(kind);
-            let due = calendar::add_working_days(&cal, decided, n).due_on;
+            let due = book.due_date(decided, n).due_on;
             let procedure = if kind == ActKind::Penalty { quote(if i % 2 == 0 { "on_the_spot" } else { "filed_case" }) } else { "NULL".into() };
             format!(
                 "({}, {procedure}, {}, {}, {}, {}, {}, {}, FALSE, 'active', {}, {}, {now}, {now})",

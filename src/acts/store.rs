@@ -13,7 +13,7 @@ use crate::db::schema::acts::dsl as a;
 use crate::db::schema::people;
 use crate::db::{DbConn, StoreError};
 use crate::http::pagination::PageRequest;
-use crate::rules::{calendar, ruleset, store as rules_store};
+use crate::rules::store as rules_store;
 
 /// An enforcement act as stored.
 #[derive(Clone, Debug, Queryable)]
@@ -89,9 +89,10 @@ pub fn disclosure_deadline(
     kind: ActKind,
     decided: NaiveDate,
 ) -> Result<(NaiveDate, i64), StoreError> {
-    let rules = rules_store::in_force(conn, decided)?;
-    let days = rules.rule.values.disclosure_deadline_working_days.for_kind(kind);
-    Ok((rules_store::due_date(conn, decided, days)?.due_on, rules.rule.version))
+    let book = rules_store::book(conn)?;
+    let rules = &book.in_force(decided)?.rule;
+    let days = rules.values.disclosure_deadline_working_days.for_kind(kind);
+    Ok((book.due_date(decided, days).due_on, rules.version))
 }
 
 /// Stores a new act with its officers; gives it back as stored.
@@ -388,18 +389,17 @@ pub fn recompute_disclosure_due(
     q = q.filter(a::decision_date.ge(from));
     crate::filter_if_some!(q, to => a::decision_date.le);
     let rows: Vec<(i64, ActKind, NaiveDate, NaiveDate, i64)> = q.load(conn)?;
-    let Some(last) = rows.iter().map(|r| r.2).max() else {
+    if rows.is_empty() {
         return Ok(0);
-    };
-    let versions: Vec<ruleset::RuleVersion> = rules_store::versions(conn)?.into_iter().map(|v| v.rule).collect();
-    let cal = rules_store::calendar(conn, from, last + chrono::Days::new(calendar::span_for(365)))?;
+    }
+    let book = rules_store::book(conn)?;
     let mut changed = 0;
     for (id, kind, decided, old_due, old_version) in rows {
-        let Some(rules) = ruleset::in_force(&versions, decided) else {
+        let Ok(rules_store::StoredVersion { rule: rules, .. }) = book.in_force(decided) else {
             continue;
         };
         let n = rules.values.disclosure_deadline_working_days.for_kind(kind);
-        let due = calendar::add_working_days(&cal, decided, n).due_on;
+        let due = book.due_date(decided, n).due_on;
         if due != old_due || rules.version != old_version {
             crate::db::update(
                 a::acts,

@@ -333,17 +333,10 @@ pub async fn assign(
             }
             crate::org::store::departments::get(conn, b.department_id, Visibility::All)
                 .map_err(|_| AppError::field("department_id", "no such department"))?;
-            let rules = crate::rules::store::in_force(conn, today)?;
-            let due = crate::rules::store::due_date(conn, today, rules.rule.values.petition_reply_working_days)?.due_on;
-            store::assign(
-                conn,
-                id,
-                b.department_id,
-                today,
-                due,
-                rules.rule.version,
-                crate::db::now(),
-            )?;
+            let book = crate::rules::store::book(conn)?;
+            let rules = &book.in_force(today)?.rule;
+            let due = book.due_date(today, rules.values.petition_reply_working_days).due_on;
+            store::assign(conn, id, b.department_id, today, due, rules.version, crate::db::now())?;
             audit::append(
                 conn,
                 &actor,

@@ -291,11 +291,17 @@ pub struct RuleVersion {
 }
 
 /// The version in force on `on`: the latest whose `effective_from` is not after it.
-pub fn in_force(versions: &[RuleVersion], on: NaiveDate) -> Option<&RuleVersion> {
+pub fn in_force<V: AsRef<RuleVersion>>(versions: &[V], on: NaiveDate) -> Option<&V> {
     versions
         .iter()
-        .filter(|v| v.effective_from <= on)
-        .max_by_key(|v| v.effective_from)
+        .filter(|v| v.as_ref().effective_from <= on)
+        .max_by_key(|v| v.as_ref().effective_from)
+}
+
+impl AsRef<RuleVersion> for RuleVersion {
+    fn as_ref(&self) -> &RuleVersion {
+        self
+    }
 }
 
 /// The effective date of the version shipped with the service (the regulations apply 自公布之日起).

@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::calendar::{self, Calendar, DayKind};
@@ -20,6 +20,12 @@ pub struct StoredVersion {
     pub rule: RuleVersion,
     pub created_by: Option<i64>,
     pub created_at: NaiveDateTime,
+}
+
+impl AsRef<RuleVersion> for StoredVersion {
+    fn as_ref(&self) -> &RuleVersion {
+        &self.rule
+    }
 }
 
 type VersionRow = (i64, NaiveDate, String, Option<i64>, NaiveDateTime);
@@ -59,11 +65,22 @@ pub fn versions(conn: &mut DbConn) -> Result<Vec<StoredVersion>, StoreError> {
 }
 
 /// Every rule version and the whole calendar as of one revision tag of the database.
-struct RuleBook {
+pub struct RuleBook {
     tag: String,
-    /// In the order they take effect (not always the order they were made).
-    versions: Vec<StoredVersion>,
-    calendar: Calendar,
+    pub versions: Vec<StoredVersion>,
+    pub calendar: Calendar,
+}
+
+impl RuleBook {
+    /// The version in force on `on`.
+    pub fn in_force(&self, on: NaiveDate) -> Result<&StoredVersion, StoreError> {
+        ruleset::in_force(&self.versions, on).ok_or(StoreError::NotFound)
+    }
+
+    /// Counts `n` working days after `from`.
+    pub fn due_date(&self, from: NaiveDate, n: u32) -> calendar::DueDate {
+        calendar::add_working_days(&self.calendar, from, n)
+    }
 }
 
 /// The book this process read last. The tag is renewed at random by triggers on every change
@@ -80,16 +97,14 @@ fn revision(conn: &mut DbConn) -> Result<String, StoreError> {
 
 /// The rule set and calendar as `conn` sees them: one keyed read while they stay unchanged,
 /// where reading them costs three queries and a JSON parse per deadline.
-fn book(conn: &mut DbConn) -> Result<Arc<RuleBook>, StoreError> {
+pub fn book(conn: &mut DbConn) -> Result<Arc<RuleBook>, StoreError> {
     let tag = revision(conn)?;
     let kept = BOOK.lock().unwrap_or_else(PoisonError::into_inner).clone();
     if let Some(book) = kept.filter(|b| b.tag == tag) {
         return Ok(book);
     }
-    let mut versions = versions(conn)?;
-    versions.sort_by_key(|v| v.rule.effective_from);
     let book = Arc::new(RuleBook {
-        versions,
+        versions: versions(conn)?,
         calendar: whole_calendar(conn)?,
         tag,
     });
@@ -103,9 +118,7 @@ fn book(conn: &mut DbConn) -> Result<Arc<RuleBook>, StoreError> {
 
 /// The version in force on `on`.
 pub fn in_force(conn: &mut DbConn, on: NaiveDate) -> Result<StoredVersion, StoreError> {
-    let book = book(conn)?;
-    let found = book.versions.iter().rev().find(|v| v.rule.effective_from <= on);
-    found.cloned().ok_or(StoreError::NotFound)
+    book(conn)?.in_force(on).cloned()
 }
 
 /// Stores a new version (the caller has validated it); returns its number.
@@ -129,24 +142,6 @@ pub fn create(
         ))
         .execute(conn)?;
     Ok(version)
-}
-
-/// The calendar for the days from `from` to `to`, with the years that have a schedule.
-pub fn calendar(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> Result<Calendar, StoreError> {
-    let days = cd::calendar_days
-        .filter(cd::day.ge(from))
-        .filter(cd::day.le(to))
-        .select((cd::day, cd::kind));
-    let days: Vec<(NaiveDate, DayKind)> = crate::native!(conn, |c| days.load(c))?;
-    let years = cy::calendar_years
-        .filter(cy::year.ge(from.year()))
-        .filter(cy::year.le(to.year()))
-        .select(cy::year);
-    let years: Vec<i32> = crate::native!(conn, |c| years.load(c))?;
-    Ok(Calendar {
-        days: days.into_iter().collect(),
-        loaded_years: years.into_iter().collect(),
-    })
 }
 
 /// Every listed day of every year with a schedule.
@@ -232,5 +227,5 @@ pub fn ensure_defaults(conn: &mut DbConn) -> Result<(), StoreError> {
 
 /// Counts `n` working days after `from` on the stored calendar.
 pub fn due_date(conn: &mut DbConn, from: NaiveDate, n: u32) -> Result<calendar::DueDate, StoreError> {
-    Ok(calendar::add_working_days(&book(conn)?.calendar, from, n))
+    Ok(book(conn)?.due_date(from, n))
 }
