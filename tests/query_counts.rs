@@ -28,12 +28,12 @@ fn counting() -> Option<Box<dyn Instrumentation>> {
             }
         }
         if let InstrumentationEvent::StartQuery { query, .. } = event {
-            if query.to_string().starts_with("UPDATE") {
+            QUERIES.fetch_add(1, Ordering::SeqCst);
+            let sql = query.to_string();
+            if sql.starts_with("UPDATE") {
                 UPDATES_RUN.fetch_add(1, Ordering::SeqCst);
             }
-            QUERIES.fetch_add(1, Ordering::SeqCst);
             // The session check reads the log's head too (the version of kept pages).
-            let sql = query.to_string();
             if sql.contains("audit_log") && !sql.contains("sessions") {
                 AUDIT_LOG_STATEMENTS.fetch_add(1, Ordering::SeqCst);
             }
