@@ -62,3 +62,55 @@ fn every_operation_is_documented_with_roles_and_errors() {
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
 }
+
+/// utoipa names a component schema after its type (or its `#[schema(as = ...)]`) and keeps
+/// one of two types that share a name, silently: the other's operations then document the
+/// wrong body (a petition's receipt once described a served document's). Every type that
+/// derives `ToSchema` must have a name of its own.
+#[test]
+fn every_schema_has_a_name_of_its_own() {
+    let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut clashes = Vec::new();
+    for file in rust_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src")) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let mut deriving = false;
+        let mut renamed: Option<String> = None;
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.starts_with("#[derive(") && line.contains("ToSchema") {
+                (deriving, renamed) = (true, None);
+            } else if let Some(rest) = line.strip_prefix("#[schema(as = ").filter(|_| deriving) {
+                renamed = Some(rest.trim_end_matches(")]").to_owned());
+            } else if let Some(name) = type_name(line).filter(|_| deriving) {
+                let name = renamed.take().unwrap_or(name);
+                let place = format!("{}:{}", file.display(), n + 1);
+                if let Some(first) = seen.insert(name.clone(), place.clone()) {
+                    clashes.push(format!("{name}: {first} and {place}"));
+                }
+                deriving = false;
+            }
+        }
+    }
+    assert!(seen.len() > 100, "only {} schemas found", seen.len());
+    assert!(clashes.is_empty(), "schemas sharing a name: {clashes:#?}");
+}
+
+fn type_name(line: &str) -> Option<String> {
+    let line = line.trim_start_matches("pub(crate) ").trim_start_matches("pub ");
+    let rest = line.strip_prefix("struct ").or_else(|| line.strip_prefix("enum "))?;
+    let name = rest.split(|c: char| !c.is_alphanumeric() && c != '_').next()?;
+    Some(name.to_owned())
+}
+
+fn rust_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+    files
+}

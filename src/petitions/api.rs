@@ -56,6 +56,7 @@ pub struct PublicPetition {
 
 /// The receipt of a petition: keep the code to follow it.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = PetitionReceipt)]
 pub struct Receipt {
     pub tracking_code: String,
 }
@@ -441,6 +442,7 @@ pub async fn marks(
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = PetitionReferRequest)]
 pub struct ReferRequest {
     pub respondents: Vec<Respondent>,
     /// ACC-4 (1)–(7).

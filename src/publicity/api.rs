@@ -566,6 +566,7 @@ pub async fn return_to_draft(
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"reason": "机构调整，职责已划转"}))]
+#[schema(as = DisclosureWithdrawRequest)]
 pub struct WithdrawRequest {
     pub reason: String,
 }

@@ -530,6 +530,7 @@ pub struct FindingView {
 
 /// An evidence file of a finding.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = FindingEvidence)]
 pub struct Evidence {
     pub id: i64,
     pub filename: String,
