@@ -88,7 +88,12 @@ impl AppState {
     }
 }
 
-/// Every route, gathered with its OpenAPI description so the two cannot drift.
+/// Every route, gathered with its OpenAPI description so the two cannot drift. The API is one
+/// scope per first path segment: the router compares that static prefix first and runs the
+/// patterns of the routes under it only, where it once ran the pattern of every route
+/// registered before (a sixth of the CPU of a request to a late route). A segment's scope
+/// takes every route under it, from whichever module: a request a scope claims never reaches
+/// another.
 fn routes<T>(app: utoipa_actix_web::UtoipaApp<T>) -> utoipa_actix_web::UtoipaApp<T>
 where
     T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
@@ -98,24 +103,55 @@ where
         .service(http::health::ready)
         .service(
             scope("/api/v1")
-                .service(auth::api::login)
-                .service(auth::api::refresh)
-                .service(auth::api::logout)
-                .service(auth::api::me)
-                .configure(org::api::routes)
-                .service(audit::api::list)
-                .service(audit::api::verify)
-                .configure(rules::api::routes)
-                .configure(acts::api::routes)
-                .configure(publicity::api::routes)
-                .configure(supervision::api::routes)
-                .configure(training::api::routes)
-                .configure(accountability::api::routes)
-                .configure(petitions::api::routes)
-                .configure(evaluation::api::routes)
-                .configure(integration::api::routes)
-                .configure(events::api::routes)
-                .configure(webhooks::api::routes),
+                .service(
+                    scope("/auth")
+                        .configure(auth::api::routes)
+                        .service(integration::api::token),
+                )
+                .service(scope("/me").service(auth::api::me))
+                .service(scope("/departments").configure(org::api::departments::routes))
+                .service(
+                    scope("/people")
+                        .configure(org::api::people::routes)
+                        .service(training::api::person_record),
+                )
+                .service(scope("/users").configure(org::api::users::routes))
+                .service(scope("/certificates").configure(org::api::certificates::routes))
+                .service(
+                    scope("/public")
+                        .configure(publicity::api::public_routes)
+                        .configure(petitions::api::public_routes)
+                        .service(org::api::certificates::public_check)
+                        .configure(evaluation::api::public_routes),
+                )
+                .service(scope("/audit").configure(audit::api::routes))
+                .service(scope("/rules").configure(rules::api::routes))
+                .service(scope("/calendar").configure(rules::api::calendar_routes))
+                .service(scope("/acts").configure(acts::api::routes))
+                .service(
+                    scope("/publicity")
+                        .service(acts::api::overdue)
+                        .service(accountability::cases::refer_overdue),
+                )
+                .service(scope("/disclosures").configure(publicity::api::routes))
+                .service(scope("/attachments").service(publicity::api::download))
+                .service(scope("/inspections").configure(supervision::api::routes))
+                .service(
+                    scope("/findings")
+                        .configure(supervision::api::finding_routes)
+                        .service(accountability::cases::refer_finding),
+                )
+                .service(scope("/measures").configure(supervision::api::measure_routes))
+                .service(scope("/material-requests").configure(supervision::api::cooperation::routes))
+                .service(scope("/supervision").configure(supervision::api::supervision_routes))
+                .service(scope("/supervision-documents").configure(supervision::api::documents::routes))
+                .service(scope("/training").configure(training::api::routes))
+                .service(scope("/accountability").configure(accountability::api::routes))
+                .service(scope("/petitions").configure(petitions::api::routes))
+                .service(scope("/evaluation").configure(evaluation::api::routes))
+                .service(scope("/service-accounts").configure(integration::api::routes))
+                .service(scope("/events").configure(events::api::routes))
+                .service(scope("/webhooks").configure(webhooks::api::routes)),
         )
 }
 

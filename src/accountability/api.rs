@@ -42,7 +42,7 @@ fn people_of(how: &HowMade) -> Vec<i64> {
 
 /// Allocate responsibility for a fault from how the act was made (ACC-5).
 #[utoipa::path(tag = "accountability", request_body = AllocationRequest, responses((status = 200, body = AllocationResult)))]
-#[post("/accountability/allocation")]
+#[post("/allocation")]
 pub async fn allocation(
     state: web::Data<AppState>,
     _c: Caller,
@@ -101,7 +101,7 @@ pub struct SanctionMatrix {
 
 /// Which sanctions each severity allows (ACC-6).
 #[utoipa::path(tag = "accountability", responses((status = 200, body = SanctionMatrix)))]
-#[get("/accountability/sanctions")]
+#[get("/sanctions")]
 pub async fn sanctions(_c: Caller) -> Result<HttpResponse, AppError> {
     let persons = Severity::ALL
         .iter()
@@ -144,7 +144,7 @@ pub struct YearQuery {
 
 /// Persons and departments that lost this year's award eligibility through accountability.
 #[utoipa::path(tag = "accountability", params(YearQuery), responses((status = 200, body = AwardIneligibility)))]
-#[get("/accountability/award-ineligibility")]
+#[get("/award-ineligibility")]
 pub async fn award_ineligibility(
     state: web::Data<AppState>,
     _c: Caller,

@@ -279,7 +279,7 @@ pub struct NewCaseRequest {
 
 /// Propose a case (status `proposed`).
 #[utoipa::path(tag = "accountability", request_body = NewCaseRequest, responses((status = 201, body = CaseView)))]
-#[post("/accountability/cases")]
+#[post("/cases")]
 pub async fn create_case(
     state: web::Data<AppState>,
     caller: Caller,
@@ -332,7 +332,7 @@ pub struct ReferRequest {
 
 /// Refer a supervision finding to accountability (SUP-7, last paragraph): a `proposed` case.
 #[utoipa::path(tag = "accountability", request_body = ReferRequest, responses((status = 201, body = CaseView)))]
-#[post("/findings/{id}/refer")]
+#[post("/{id}/refer")]
 pub async fn refer_finding(
     state: web::Data<AppState>,
     caller: Caller,
@@ -383,7 +383,7 @@ pub async fn refer_finding(
 /// Refer a decision whose publication is overdue (PUB-6: 应当公示而未按照规定予以公示的，按责任追究
 /// 制度的规定追究执法责任): a `proposed` case against the act's officers.
 #[utoipa::path(tag = "accountability", request_body = ReferRequest, responses((status = 201, body = CaseView)))]
-#[post("/publicity/overdue/{act_id}/refer")]
+#[post("/overdue/{act_id}/refer")]
 pub async fn refer_overdue(
     state: web::Data<AppState>,
     caller: Caller,
@@ -458,7 +458,7 @@ pub struct CaseQuery {
 
 /// List cases (staff: only cases naming them).
 #[utoipa::path(tag = "accountability", params(CaseQuery), responses((status = 200, body = Page<CaseView>)))]
-#[get("/accountability/cases")]
+#[get("/cases")]
 pub async fn list_cases(
     state: web::Data<AppState>,
     caller: Caller,
@@ -481,7 +481,7 @@ pub async fn list_cases(
 
 /// One case (staff: only a case naming them; the reporter of a report is never shown).
 #[utoipa::path(tag = "accountability", responses((status = 200, body = CaseView)))]
-#[get("/accountability/cases/{id}")]
+#[get("/cases/{id}")]
 pub async fn get_case(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let (id, vis) = (id.get()?.into_inner(), visibility(&caller));
     Ok(HttpResponse::Ok().json(state.db.read(move |conn| detail(conn, id, vis)).await?))
@@ -535,7 +535,7 @@ async fn step(
 
 /// Start investigating (the supervisory office, ACC-10).
 #[utoipa::path(tag = "accountability", responses((status = 200, body = CaseView), (status = 409, description = "Not proposed", body = Problem, content_type = "application/problem+json")))]
-#[post("/accountability/cases/{id}/investigate")]
+#[post("/cases/{id}/investigate")]
 pub async fn start_investigation(
     state: web::Data<AppState>,
     caller: Caller,
@@ -565,7 +565,7 @@ pub struct OpinionRequest {
 /// 365 days before this one, with those cases as evidence.
 #[utoipa::path(tag = "accountability", request_body = OpinionRequest,
     responses((status = 200, body = CaseView), (status = 409, description = "Not investigating", body = Problem, content_type = "application/problem+json")))]
-#[post("/accountability/cases/{id}/opinion")]
+#[post("/cases/{id}/opinion")]
 pub async fn write_opinion(
     state: web::Data<AppState>,
     caller: Caller,
@@ -815,7 +815,7 @@ fn reverse_effects(
 /// confiscated certificate names the case as its cause.
 #[utoipa::path(tag = "accountability", request_body = DecisionRequest,
     responses((status = 200, body = CaseView), (status = 409, description = "No opinion yet", body = Problem, content_type = "application/problem+json")))]
-#[post("/accountability/cases/{id}/decide")]
+#[post("/cases/{id}/decide")]
 pub async fn decide_case(
     state: web::Data<AppState>,
     caller: Caller,
@@ -872,7 +872,7 @@ pub struct ServeRequest {
 /// Record that the decision was served (送达); the appeal window starts the next day.
 #[utoipa::path(tag = "accountability", request_body = ServeRequest,
     responses((status = 200, body = CaseView), (status = 409, description = "Not decided", body = Problem, content_type = "application/problem+json")))]
-#[post("/accountability/cases/{id}/serve")]
+#[post("/cases/{id}/serve")]
 pub async fn serve_decision(
     state: web::Data<AppState>,
     caller: Caller,
@@ -903,7 +903,7 @@ pub struct AppealRequest {
 /// day after service (ACC-13). The decision keeps applying meanwhile (ACC-14).
 #[utoipa::path(tag = "accountability", request_body = AppealRequest,
     responses((status = 200, body = CaseView), (status = 409, description = "Not served", body = Problem, content_type = "application/problem+json")))]
-#[post("/accountability/cases/{id}/appeal")]
+#[post("/cases/{id}/appeal")]
 pub async fn file_appeal(
     state: web::Data<AppState>,
     caller: Caller,
@@ -972,7 +972,7 @@ pub struct AppealDecisionRequest {
 /// replaces the decision and reverses the effects it no longer supports; nothing is deleted.
 #[utoipa::path(tag = "accountability", request_body = AppealDecisionRequest,
     responses((status = 200, body = CaseView), (status = 409, description = "Not appealed", body = Problem, content_type = "application/problem+json")))]
-#[post("/accountability/cases/{id}/appeal-decision")]
+#[post("/cases/{id}/appeal-decision")]
 pub async fn decide_appeal(
     state: web::Data<AppState>,
     caller: Caller,
@@ -1063,7 +1063,7 @@ pub async fn decide_appeal(
 /// Close the case: after an appeal decision, or once the appeal window has passed.
 #[utoipa::path(tag = "accountability",
     responses((status = 200, body = CaseView), (status = 409, description = "Not served or appeal-decided, or the window is still open", body = Problem, content_type = "application/problem+json")))]
-#[post("/accountability/cases/{id}/finalize")]
+#[post("/cases/{id}/finalize")]
 pub async fn finalize_case(
     state: web::Data<AppState>,
     caller: Caller,
@@ -1098,7 +1098,7 @@ pub async fn finalize_case(
         (status = 201, body = CaseView),
         (status = 409, description = "The case is final", body = Problem, content_type = "application/problem+json"),
     ))]
-#[post("/accountability/cases/{id}/evidence")]
+#[post("/cases/{id}/evidence")]
 pub async fn add_evidence(
     state: web::Data<AppState>,
     caller: Caller,
@@ -1129,8 +1129,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(create_case)
         .service(list_cases)
         .service(get_case)
-        .service(refer_finding)
-        .service(refer_overdue)
         .service(start_investigation)
         .service(write_opinion)
         .service(decide_case)

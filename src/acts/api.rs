@@ -327,7 +327,7 @@ fn check_references(conn: &mut DbConn, f: &ActFields) -> Result<Vec<(i64, String
 /// publication deadline (PUB-6) is computed at once.
 #[utoipa::path(tag = "acts", request_body = NewAct,
     responses((status = 201, body = ActView, headers(("ETag" = String), ("Location" = String)))))]
-#[post("/acts")]
+#[post("")]
 pub async fn create(state: web::Data<AppState>, caller: Caller, body: Json<NewAct>) -> Result<HttpResponse, AppError> {
     let b = body.get()?.into_inner();
     let today = crate::db::today();
@@ -422,7 +422,7 @@ async fn list_acts(
 
 /// List acts (staff: their own department's).
 #[utoipa::path(tag = "acts", params(ActQuery), responses((status = 200, body = Page<ActView>)))]
-#[get("/acts")]
+#[get("")]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -461,7 +461,7 @@ pub struct OverdueQuery {
 /// Revoked acts are not listed. Each can be referred to accountability (ACC) once that
 /// regime exists.
 #[utoipa::path(tag = "publicity", params(OverdueQuery), responses((status = 200, body = Page<ActView>)))]
-#[get("/publicity/overdue")]
+#[get("/overdue")]
 pub async fn overdue(
     state: web::Data<AppState>,
     caller: Caller,
@@ -480,7 +480,7 @@ pub async fn overdue(
 
 /// One act with its officers, publication duty, filing and review outcomes.
 #[utoipa::path(tag = "acts", responses((status = 200, body = ActView, headers(("ETag" = String)))))]
-#[get("/acts/{id}")]
+#[get("/{id}")]
 pub async fn get(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let (id, vis, today) = (id.get()?.into_inner(), caller.visibility(), crate::db::today());
     let act = state.db.read(move |conn| detail(conn, id, vis, today)).await?;
@@ -504,7 +504,7 @@ fn active(act: &ActView) -> Result<(), AppError> {
         (status = 200, body = ActView, headers(("ETag" = String))),
         (status = 409, description = "The act is revoked", body = Problem, content_type = "application/problem+json"),
     ))]
-#[patch("/acts/{id}")]
+#[patch("/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
     caller: Caller,
@@ -566,7 +566,7 @@ pub struct RevokeRequest {
         (status = 200, body = ActView),
         (status = 409, description = "Already revoked", body = Problem, content_type = "application/problem+json"),
     ))]
-#[post("/acts/{id}/revoke")]
+#[post("/{id}/revoke")]
 pub async fn revoke(
     state: web::Data<AppState>,
     caller: Caller,
@@ -613,7 +613,7 @@ pub struct FilingRequest {
         (status = 200, body = ActView),
         (status = 409, description = "Already filed, or revoked", body = Problem, content_type = "application/problem+json"),
     ))]
-#[post("/acts/{id}/filing")]
+#[post("/{id}/filing")]
 pub async fn filing(
     state: web::Data<AppState>,
     caller: Caller,
@@ -665,7 +665,7 @@ pub struct NewReview {
 
 /// Record a reconsideration or litigation outcome of an act (EVAL-4(6)).
 #[utoipa::path(tag = "acts", request_body = NewReview, responses((status = 201, body = ActView)))]
-#[post("/acts/{id}/reviews")]
+#[post("/{id}/reviews")]
 pub async fn add_review(
     state: web::Data<AppState>,
     caller: Caller,
@@ -712,6 +712,5 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(update)
         .service(revoke)
         .service(filing)
-        .service(add_review)
-        .service(overdue);
+        .service(add_review);
 }

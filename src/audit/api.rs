@@ -75,7 +75,7 @@ pub struct AuditQuery {
 /// Read the audit log, oldest first.
 #[utoipa::path(tag = "audit", params(AuditQuery),
     responses((status = 200, body = Page<AuditEntry>)))]
-#[get("/audit")]
+#[get("")]
 pub async fn list(state: web::Data<AppState>, _caller: Caller, q: Query<AuditQuery>) -> Result<HttpResponse, AppError> {
     let q = q.get()?.into_inner();
     let page = PageRequest::parse(q.limit, q.after.as_deref())?;
@@ -117,7 +117,7 @@ fn describe(b: &Break) -> String {
 
 /// Recompute the whole hash chain and name the first bad entry.
 #[utoipa::path(tag = "audit", responses((status = 200, body = Verification)))]
-#[get("/audit/verify")]
+#[get("/verify")]
 pub async fn verify(state: web::Data<AppState>, _caller: Caller) -> Result<HttpResponse, AppError> {
     let v = state.db.read(store::verify).await?;
     Ok(HttpResponse::Ok().json(Verification {
@@ -126,4 +126,8 @@ pub async fn verify(state: web::Data<AppState>, _caller: Caller) -> Result<HttpR
         first_bad_seq: v.first_bad.as_ref().map(|(s, _)| *s),
         problem: v.first_bad.as_ref().map(|(_, b)| describe(b)),
     }))
+}
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list).service(verify);
 }

@@ -91,7 +91,7 @@ fn checks_busy() -> AppError {
         (status = 429, description = "Too many failed attempts; see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[post("/auth/login")]
+#[post("/login")]
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -161,7 +161,7 @@ async fn open_session(state: &AppState, user_id: i64) -> Result<(i64, String), A
         (status = 401, description = "Unknown, expired, reused or signed-out refresh token", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[post("/auth/refresh")]
+#[post("/refresh")]
 pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshRequest>) -> Result<HttpResponse, AppError> {
     let presented = body.get()?.into_inner().refresh_token;
     let rotation = state
@@ -212,7 +212,7 @@ pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshRequest>) -> 
 
 /// Sign out: revokes the session of the access token (and its refresh tokens).
 #[utoipa::path(tag = "auth", responses((status = 204, description = "Signed out")))]
-#[post("/auth/logout")]
+#[post("/logout")]
 pub async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, AppError> {
     let actor = caller.actor();
     let sid = caller.session_id;
@@ -246,7 +246,7 @@ pub struct Me {
 
 /// Who am I: the account, its role, and the person it belongs to.
 #[utoipa::path(tag = "auth", responses((status = 200, body = Me)))]
-#[get("/me")]
+#[get("")]
 pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, AppError> {
     let (user_id, role, department_id) = (caller.user_id, caller.role, caller.department_id);
     let me = state
@@ -264,4 +264,8 @@ pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpRespon
         })
         .await?;
     Ok(HttpResponse::Ok().json(me))
+}
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(login).service(refresh).service(logout);
 }

@@ -99,7 +99,7 @@ fn parse(q: &FeedQuery) -> Result<(i64, Vec<EventType>, i64), AppError> {
 /// appeal decisions, training recommendations, published evaluations, petition replies. A
 /// service account sees the events its scopes can read.
 #[utoipa::path(tag = "integration", params(FeedQuery), responses((status = 200, body = Feed)))]
-#[get("/events")]
+#[get("")]
 pub async fn feed(state: web::Data<AppState>, caller: Caller, q: Query<FeedQuery>) -> Result<HttpResponse, AppError> {
     let (after, types, limit) = parse(&q.get()?.into_inner())?;
     let scopes: Option<Vec<Scope>> = caller.scopes.map(|s| s.into_iter().collect());

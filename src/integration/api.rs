@@ -85,7 +85,7 @@ fn scopes(given: &[Scope], check: &mut Check) -> String {
 /// Create a service account (role `integration`) with its scopes; the answer holds the
 /// client secret, shown this once.
 #[utoipa::path(tag = "integration", request_body = NewServiceAccount, responses((status = 201, body = Credentials)))]
-#[post("/service-accounts")]
+#[post("")]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -130,7 +130,7 @@ pub struct ListQuery {
 
 /// List service accounts.
 #[utoipa::path(tag = "integration", params(ListQuery), responses((status = 200, body = Page<ServiceAccountView>)))]
-#[get("/service-accounts")]
+#[get("")]
 pub async fn list(state: web::Data<AppState>, _caller: Caller, q: Query<ListQuery>) -> Result<HttpResponse, AppError> {
     let q = q.get()?.into_inner();
     let page = PageRequest::parse(q.limit, q.after.as_deref())?;
@@ -141,7 +141,7 @@ pub async fn list(state: web::Data<AppState>, _caller: Caller, q: Query<ListQuer
 
 /// One service account.
 #[utoipa::path(tag = "integration", responses((status = 200, body = ServiceAccountView)))]
-#[get("/service-accounts/{id}")]
+#[get("/{id}")]
 pub async fn get(state: web::Data<AppState>, _caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let id = id.get()?.into_inner();
     let a = state
@@ -172,7 +172,7 @@ pub struct ScopesRequest {
 /// Replace an account's scopes; they apply to its next request.
 #[utoipa::path(tag = "integration", request_body = ScopesRequest, responses((status = 200, body = ServiceAccountView),
         (status = 409, description = "Revoked", body = Problem, content_type = "application/problem+json")))]
-#[put("/service-accounts/{id}/scopes")]
+#[put("/{id}/scopes")]
 pub async fn set_scopes(
     state: web::Data<AppState>,
     caller: Caller,
@@ -207,7 +207,7 @@ pub async fn set_scopes(
 /// working at once.
 #[utoipa::path(tag = "integration", responses((status = 200, body = Credentials),
         (status = 409, description = "Revoked", body = Problem, content_type = "application/problem+json")))]
-#[post("/service-accounts/{id}/rotate")]
+#[post("/{id}/rotate")]
 pub async fn rotate(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let id = id.get()?.into_inner();
     let actor = caller.actor();
@@ -236,7 +236,7 @@ pub async fn rotate(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -
 /// Revoke an account for good: its tokens stop working at once.
 #[utoipa::path(tag = "integration", responses((status = 200, body = ServiceAccountView),
         (status = 409, description = "Already revoked", body = Problem, content_type = "application/problem+json")))]
-#[post("/service-accounts/{id}/revoke")]
+#[post("/{id}/revoke")]
 pub async fn revoke(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let id = id.get()?.into_inner();
     let actor = caller.actor();
@@ -324,7 +324,7 @@ const BAD_CLIENT: &str = "the client id or secret is wrong, or the account is re
     responses((status = 200, body = ClientToken),
         (status = 401, description = "Wrong credentials or revoked", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed attempts", body = Problem, content_type = "application/problem+json")))]
-#[post("/auth/token")]
+#[post("/token")]
 pub async fn token(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, AppError> {
     let t = token_request(&req, &body)?;
     let (Some(id), Some(secret)) = (t.client_id, t.client_secret) else {
@@ -363,6 +363,5 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(get)
         .service(set_scopes)
         .service(rotate)
-        .service(revoke)
-        .service(token);
+        .service(revoke);
 }

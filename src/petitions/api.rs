@@ -67,7 +67,7 @@ pub struct Receipt {
         (status = 201, body = Receipt),
         (status = 429, description = "Too many submissions from this address; see Retry-After", body = Problem, content_type = "application/problem+json"),
     ))]
-#[post("/public/petitions")]
+#[post("/petitions")]
 pub async fn submit(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -126,7 +126,7 @@ pub struct PublicStatus {
 
 /// Follow a petition by its tracking code — no token.
 #[utoipa::path(tag = "public", responses((status = 200, body = PublicStatus)))]
-#[get("/public/petitions/{tracking_code}")]
+#[get("/petitions/{tracking_code}")]
 pub async fn follow(state: web::Data<AppState>, code: Path<String>) -> Result<HttpResponse, AppError> {
     let code = code.get()?.into_inner();
     let p = state
@@ -216,7 +216,7 @@ pub struct NewPetitionRequest {
 
 /// Record a petition received by hotline, letter, visit or the web.
 #[utoipa::path(tag = "petitions", request_body = NewPetitionRequest, responses((status = 201, body = PetitionView)))]
-#[post("/petitions")]
+#[post("")]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -272,7 +272,7 @@ pub struct PetitionQuery {
 
 /// List petitions (staff: those assigned to their department).
 #[utoipa::path(tag = "petitions", params(PetitionQuery), responses((status = 200, body = Page<PetitionView>)))]
-#[get("/petitions")]
+#[get("")]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -293,7 +293,7 @@ pub async fn list(
 
 /// One petition.
 #[utoipa::path(tag = "petitions", responses((status = 200, body = PetitionView)))]
-#[get("/petitions/{id}")]
+#[get("/{id}")]
 pub async fn get(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let (id, vis, show) = (id.get()?.into_inner(), caller.visibility(), sees_contacts(caller.role));
     let p = state
@@ -313,7 +313,7 @@ pub struct AssignRequest {
 /// later (EVAL-5(4): unanswered petitions cost points).
 #[utoipa::path(tag = "petitions", request_body = AssignRequest,
     responses((status = 200, body = PetitionView), (status = 409, description = "Already replied", body = Problem, content_type = "application/problem+json")))]
-#[post("/petitions/{id}/assign")]
+#[post("/{id}/assign")]
 pub async fn assign(
     state: web::Data<AppState>,
     caller: Caller,
@@ -361,7 +361,7 @@ pub struct ReplyRequest {
 /// Reply to an assigned petition (the office, or staff of the department).
 #[utoipa::path(tag = "petitions", request_body = ReplyRequest,
     responses((status = 200, body = PetitionView), (status = 409, description = "Not assigned, or already replied", body = Problem, content_type = "application/problem+json")))]
-#[post("/petitions/{id}/reply")]
+#[post("/{id}/reply")]
 pub async fn reply(
     state: web::Data<AppState>,
     caller: Caller,
@@ -419,7 +419,7 @@ pub struct MarksRequest {
 
 /// Mark mishandling or escalation (EVAL-5(4)).
 #[utoipa::path(tag = "petitions", request_body = MarksRequest, responses((status = 200, body = PetitionView)))]
-#[post("/petitions/{id}/marks")]
+#[post("/{id}/marks")]
 pub async fn marks(
     state: web::Data<AppState>,
     caller: Caller,
@@ -453,7 +453,7 @@ pub struct ReferRequest {
 
 /// Open an accountability case from a petition; respondents never see who reported.
 #[utoipa::path(tag = "petitions", request_body = ReferRequest, responses((status = 201, body = cases::CaseView)))]
-#[post("/petitions/{id}/refer")]
+#[post("/{id}/refer")]
 pub async fn refer(
     state: web::Data<AppState>,
     caller: Caller,
@@ -488,13 +488,16 @@ pub async fn refer(
 }
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(submit)
-        .service(follow)
-        .service(create)
+    cfg.service(create)
         .service(list)
         .service(get)
         .service(assign)
         .service(reply)
         .service(marks)
         .service(refer);
+}
+
+/// The public's petitions, under `/public`.
+pub fn public_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(submit).service(follow);
 }

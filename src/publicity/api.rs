@@ -256,7 +256,7 @@ fn check_act(conn: &mut DbConn, b: &NewDisclosure) -> Result<(), AppError> {
         (status = 201, body = DisclosureView, headers(("ETag" = String), ("Location" = String))),
         (status = 409, description = "The act already has a decision disclosure", body = Problem, content_type = "application/problem+json"),
     ))]
-#[post("/disclosures")]
+#[post("")]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -308,7 +308,7 @@ pub struct DisclosureQuery {
 
 /// List disclosure items, newest first (staff: their own department's).
 #[utoipa::path(tag = "publicity", params(DisclosureQuery), responses((status = 200, body = Page<DisclosureView>)))]
-#[get("/disclosures")]
+#[get("")]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -338,7 +338,7 @@ pub async fn list(
 
 /// One disclosure item: its latest version, what the public sees, and its take-downs.
 #[utoipa::path(tag = "publicity", responses((status = 200, body = DisclosureView, headers(("ETag" = String)))))]
-#[get("/disclosures/{id}")]
+#[get("/{id}")]
 pub async fn get(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let (id, vis, today) = (id.get()?.into_inner(), caller.visibility(), crate::db::today());
     let v = state.db.read(move |conn| detail(conn, id, vis, today)).await?;
@@ -353,7 +353,7 @@ pub struct Versions {
 
 /// Every version of a disclosure item, oldest first.
 #[utoipa::path(tag = "publicity", responses((status = 200, body = Versions)))]
-#[get("/disclosures/{id}/versions")]
+#[get("/{id}/versions")]
 pub async fn versions(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let (id, vis) = (id.get()?.into_inner(), caller.visibility());
     let items = state
@@ -385,7 +385,7 @@ fn refused(e: rules::StepRefused) -> AppError {
         (status = 200, body = DisclosureView, headers(("ETag" = String))),
         (status = 409, description = "The latest version is awaiting review", body = Problem, content_type = "application/problem+json"),
     ))]
-#[patch("/disclosures/{id}")]
+#[patch("/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
     caller: Caller,
@@ -455,7 +455,7 @@ async fn lifecycle(
         (status = 200, body = DisclosureView),
         (status = 409, description = "The latest version is not a draft", body = Problem, content_type = "application/problem+json"),
     ))]
-#[post("/disclosures/{id}/submit")]
+#[post("/{id}/submit")]
 pub async fn submit(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let id = id.get()?.into_inner();
     lifecycle(&state, &caller, id, "disclosure.submit", |conn, item, _, _| {
@@ -494,7 +494,7 @@ fn retention_end(conn: &mut DbConn, act_id: i64, today: NaiveDate) -> Result<Nai
         (status = 200, body = DisclosureView),
         (status = 409, description = "The latest version is not submitted", body = Problem, content_type = "application/problem+json"),
     ))]
-#[post("/disclosures/{id}/publish")]
+#[post("/{id}/publish")]
 pub async fn publish(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let id = id.get()?.into_inner();
     lifecycle(&state, &caller, id, "disclosure.publish", |conn, item, by, today| {
@@ -543,7 +543,7 @@ pub struct ReturnRequest {
         (status = 200, body = DisclosureView),
         (status = 409, description = "The latest version is not submitted", body = Problem, content_type = "application/problem+json"),
     ))]
-#[post("/disclosures/{id}/return")]
+#[post("/{id}/return")]
 pub async fn return_to_draft(
     state: web::Data<AppState>,
     caller: Caller,
@@ -578,7 +578,7 @@ pub struct WithdrawRequest {
         (status = 200, body = DisclosureView),
         (status = 409, description = "Nothing is published", body = Problem, content_type = "application/problem+json"),
     ))]
-#[post("/disclosures/{id}/withdraw")]
+#[post("/{id}/withdraw")]
 pub async fn withdraw(
     state: web::Data<AppState>,
     caller: Caller,
@@ -609,7 +609,7 @@ pub async fn withdraw(
         (status = 201, body = AttachmentView),
         (status = 409, description = "The latest version is not a draft", body = Problem, content_type = "application/problem+json"),
     ))]
-#[post("/disclosures/{id}/attachments")]
+#[post("/{id}/attachments")]
 pub async fn attach(
     state: web::Data<AppState>,
     caller: Caller,
@@ -656,7 +656,7 @@ pub async fn attach(
         (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (Vec<u8> = "application/vnd.openxmlformats-officedocument.presentationml.presentation")))))]
-#[get("/attachments/{id}")]
+#[get("/{id}")]
 pub async fn download(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let (id, vis) = (id.get()?.into_inner(), caller.visibility());
     let case_vis = crate::accountability::cases::visibility(&caller);
@@ -705,7 +705,7 @@ pub struct PublicQuery {
 
 /// The public reading room: published items, newest first — no token.
 #[utoipa::path(tag = "public", params(PublicQuery), responses((status = 200, body = Page<PublicSummary>)))]
-#[get("/public/disclosures")]
+#[get("/disclosures")]
 pub async fn public_list(
     state: web::Data<AppState>,
     req: actix_web::HttpRequest,
@@ -777,7 +777,7 @@ pub struct PublicDisclosure {
 /// One published item with its version history — no token. Drafts, submitted, withdrawn and
 /// taken-down items answer 404, as if they did not exist.
 #[utoipa::path(tag = "public", responses((status = 200, body = PublicDisclosure)))]
-#[get("/public/disclosures/{id}")]
+#[get("/disclosures/{id}")]
 pub async fn public_get(state: web::Data<AppState>, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let (id, today) = (id.get()?.into_inner(), crate::db::today());
     let out = state
@@ -825,7 +825,7 @@ pub async fn public_get(state: web::Data<AppState>, id: Path<i64>) -> Result<Htt
         (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (Vec<u8> = "application/vnd.openxmlformats-officedocument.presentationml.presentation")))))]
-#[get("/public/attachments/{id}")]
+#[get("/attachments/{id}")]
 pub async fn public_download(state: web::Data<AppState>, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let (id, today) = (id.get()?.into_inner(), crate::db::today());
     let (meta, data) = state
@@ -850,9 +850,10 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(publish)
         .service(return_to_draft)
         .service(withdraw)
-        .service(attach)
-        .service(download)
-        .service(public_list)
-        .service(public_get)
-        .service(public_download);
+        .service(attach);
+}
+
+/// The reading room, under `/public`.
+pub fn public_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(public_list).service(public_get).service(public_download);
 }

@@ -61,7 +61,7 @@ pub struct OnQuery {
 /// The rule set in force on a day.
 #[utoipa::path(tag = "rules", params(OnQuery), responses((status = 200, body = RuleSetView),
         (status = 404, description = "No rule set was in force on that day", body = Problem, content_type = "application/problem+json")))]
-#[get("/rules")]
+#[get("")]
 pub async fn in_force(state: web::Data<AppState>, _c: Caller, q: Query<OnQuery>) -> Result<HttpResponse, AppError> {
     let on = q.get()?.into_inner().on.unwrap_or_else(crate::db::today);
     let v = state
@@ -84,7 +84,7 @@ pub struct RuleVersions {
 
 /// All versions of the rule set.
 #[utoipa::path(tag = "rules", responses((status = 200, body = RuleVersions)))]
-#[get("/rules/versions")]
+#[get("/versions")]
 pub async fn versions(state: web::Data<AppState>, _c: Caller) -> Result<HttpResponse, AppError> {
     let all = state.db.read(store::versions).await?;
     Ok(HttpResponse::Ok().json(RuleVersions {
@@ -106,7 +106,7 @@ pub struct NewRuleVersion {
         (status = 201, body = RuleSetView),
         (status = 409, description = "A version already starts on that day", body = Problem, content_type = "application/problem+json"),
     ))]
-#[post("/rules")]
+#[post("")]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -181,7 +181,7 @@ async fn read_year(state: &AppState, year: i32) -> Result<CalendarYear, AppError
 
 /// A year's public holidays and make-up working days.
 #[utoipa::path(tag = "calendar", responses((status = 200, body = CalendarYear)))]
-#[get("/calendar/{year}")]
+#[get("/{year}")]
 pub async fn get_year(state: web::Data<AppState>, _c: Caller, year: Path<i32>) -> Result<HttpResponse, AppError> {
     let year = crate::http::validate::year(year.get()?.into_inner())?;
     Ok(HttpResponse::Ok().json(read_year(&state, year).await?))
@@ -198,7 +198,7 @@ pub struct CalendarInput {
 
 /// Replace a year's schedule. Disclosure deadlines that depend on it are recomputed.
 #[utoipa::path(tag = "calendar", request_body = CalendarInput, responses((status = 200, body = CalendarYear)))]
-#[put("/calendar/{year}")]
+#[put("/{year}")]
 pub async fn put_year(
     state: web::Data<AppState>,
     caller: Caller,
@@ -289,7 +289,7 @@ impl DueDateView {
 /// The due day `working_days` working days after `from` (counting starts the next day).
 #[utoipa::path(tag = "calendar", params(DueDateQuery), responses((status = 200, body = DueDateView),
         (status = 422, description = "The count or the day is out of range", body = Problem, content_type = "application/problem+json")))]
-#[get("/calendar/due-date")]
+#[get("/due-date")]
 pub async fn due_date(
     state: web::Data<AppState>,
     _c: Caller,
@@ -308,11 +308,11 @@ pub async fn due_date(
 }
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(in_force).service(versions).service(create);
+}
+
+/// The working-day calendar, under `/calendar`.
+pub fn calendar_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     // `due-date` before `{year}`, which would otherwise claim it.
-    cfg.service(in_force)
-        .service(versions)
-        .service(create)
-        .service(due_date)
-        .service(get_year)
-        .service(put_year);
+    cfg.service(due_date).service(get_year).service(put_year);
 }

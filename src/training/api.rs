@@ -100,7 +100,7 @@ async fn write_document(
 
 /// A year's training plan (年初有计划, TRN-6); flagged when missing after January.
 #[utoipa::path(tag = "training", responses((status = 200, body = TrainingDocument)))]
-#[get("/training/plans/{year}")]
+#[get("/plans/{year}")]
 pub async fn get_plan(state: web::Data<AppState>, _c: Caller, year: Path<i32>) -> Result<HttpResponse, AppError> {
     let year = crate::http::validate::year(year.get()?.into_inner())?;
     Ok(HttpResponse::Ok().json(read_document(&state, year, "plan").await?))
@@ -108,7 +108,7 @@ pub async fn get_plan(state: web::Data<AppState>, _c: Caller, year: Path<i32>) -
 
 /// Record a year's training plan.
 #[utoipa::path(tag = "training", request_body = DocumentInput, responses((status = 200, body = TrainingDocument)))]
-#[put("/training/plans/{year}")]
+#[put("/plans/{year}")]
 pub async fn put_plan(
     state: web::Data<AppState>,
     caller: Caller,
@@ -124,7 +124,7 @@ pub async fn put_plan(
 
 /// A year's training summary (年终有总结, TRN-6); flagged when missing after the next January.
 #[utoipa::path(tag = "training", responses((status = 200, body = TrainingDocument)))]
-#[get("/training/summaries/{year}")]
+#[get("/summaries/{year}")]
 pub async fn get_summary(state: web::Data<AppState>, _c: Caller, year: Path<i32>) -> Result<HttpResponse, AppError> {
     let year = crate::http::validate::year(year.get()?.into_inner())?;
     Ok(HttpResponse::Ok().json(read_document(&state, year, "summary").await?))
@@ -132,7 +132,7 @@ pub async fn get_summary(state: web::Data<AppState>, _c: Caller, year: Path<i32>
 
 /// Record a year's training summary.
 #[utoipa::path(tag = "training", request_body = DocumentInput, responses((status = 200, body = TrainingDocument)))]
-#[put("/training/summaries/{year}")]
+#[put("/summaries/{year}")]
 pub async fn put_summary(
     state: web::Data<AppState>,
     caller: Caller,
@@ -249,7 +249,7 @@ fn check_session(conn: &mut DbConn, b: NewSession) -> Result<SessionFields, AppE
 
 /// Record a training session with its required participants.
 #[utoipa::path(tag = "training", request_body = NewSession, responses((status = 201, body = SessionView)))]
-#[post("/training/sessions")]
+#[post("/sessions")]
 pub async fn create_session(
     state: web::Data<AppState>,
     caller: Caller,
@@ -286,7 +286,7 @@ pub struct SessionQuery {
 
 /// List training sessions.
 #[utoipa::path(tag = "training", params(SessionQuery), responses((status = 200, body = Page<SessionView>)))]
-#[get("/training/sessions")]
+#[get("/sessions")]
 pub async fn list_sessions(
     state: web::Data<AppState>,
     _c: Caller,
@@ -308,7 +308,7 @@ pub async fn list_sessions(
 
 /// One training session with its participants.
 #[utoipa::path(tag = "training", responses((status = 200, body = SessionView, headers(("ETag" = String)))))]
-#[get("/training/sessions/{id}")]
+#[get("/sessions/{id}")]
 pub async fn get_session(state: web::Data<AppState>, _c: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let id = id.get()?.into_inner();
     let v = state.db.read(move |conn| session_detail(conn, id)).await?;
@@ -320,7 +320,7 @@ pub async fn get_session(state: web::Data<AppState>, _c: Caller, id: Path<i64>) 
 #[utoipa::path(tag = "training", request_body = NewSession,
     params(("If-Match" = String, Header, description = "The current ETag")),
     responses((status = 200, body = SessionView, headers(("ETag" = String)))))]
-#[patch("/training/sessions/{id}")]
+#[patch("/sessions/{id}")]
 pub async fn update_session(
     state: web::Data<AppState>,
     caller: Caller,
@@ -369,7 +369,7 @@ fn unique_people<'a>(ids: impl Iterator<Item = &'a i64>) -> Result<(), AppError>
         (status = 200, body = SessionView),
         (status = 409, description = "A different attendance is already recorded", body = Problem, content_type = "application/problem+json"),
     ))]
-#[put("/training/sessions/{id}/attendance")]
+#[put("/sessions/{id}/attendance")]
 pub async fn record_attendance(
     state: web::Data<AppState>,
     caller: Caller,
@@ -489,7 +489,7 @@ pub struct NewSelfStudy {
 
 /// Claim self-study hours (staff for themselves); they count once the office confirms them.
 #[utoipa::path(tag = "training", request_body = NewSelfStudy, responses((status = 201, body = SelfStudyView)))]
-#[post("/training/self-study")]
+#[post("/self-study")]
 pub async fn claim(
     state: web::Data<AppState>,
     caller: Caller,
@@ -541,7 +541,7 @@ pub struct SelfStudyQuery {
 
 /// List self-study claims (staff: their own).
 #[utoipa::path(tag = "training", params(SelfStudyQuery), responses((status = 200, body = Page<SelfStudyView>)))]
-#[get("/training/self-study")]
+#[get("/self-study")]
 pub async fn list_self_study(
     state: web::Data<AppState>,
     caller: Caller,
@@ -587,7 +587,7 @@ async fn decide(state: &AppState, caller: &Caller, id: i64, to: SelfStudyStatus)
 
 /// Confirm a self-study claim: its hours count from now on.
 #[utoipa::path(tag = "training", responses((status = 200, body = SelfStudyView), (status = 409, description = "Already decided", body = Problem, content_type = "application/problem+json")))]
-#[post("/training/self-study/{id}/confirm")]
+#[post("/self-study/{id}/confirm")]
 pub async fn confirm(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let id = id.get()?.into_inner();
     decide(&state, &caller, id, SelfStudyStatus::Confirmed).await
@@ -595,7 +595,7 @@ pub async fn confirm(state: web::Data<AppState>, caller: Caller, id: Path<i64>) 
 
 /// Reject a self-study claim.
 #[utoipa::path(tag = "training", responses((status = 200, body = SelfStudyView), (status = 409, description = "Already decided", body = Problem, content_type = "application/problem+json")))]
-#[post("/training/self-study/{id}/reject")]
+#[post("/self-study/{id}/reject")]
 pub async fn reject(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let id = id.get()?.into_inner();
     decide(&state, &caller, id, SelfStudyStatus::Rejected).await
@@ -690,7 +690,7 @@ fn year_hours(
 /// Everyone's training hours of a year against the minimum of the rule set (TRN-6): attended
 /// sessions plus confirmed self-study (staff: their own).
 #[utoipa::path(tag = "training", params(HoursQuery), responses((status = 200, body = YearHours)))]
-#[get("/training/hours")]
+#[get("/hours")]
 pub async fn hours_of_year(
     state: web::Data<AppState>,
     caller: Caller,
@@ -769,7 +769,7 @@ fn exam_detail(conn: &mut DbConn, id: i64) -> Result<ExamView, AppError> {
 
 /// Schedule or record a law exam (法制考试).
 #[utoipa::path(tag = "training", request_body = NewExam, responses((status = 201, body = ExamView)))]
-#[post("/training/exams")]
+#[post("/exams")]
 pub async fn create_exam(
     state: web::Data<AppState>,
     caller: Caller,
@@ -803,7 +803,7 @@ pub async fn create_exam(
 
 /// One exam with its results.
 #[utoipa::path(tag = "training", responses((status = 200, body = ExamView)))]
-#[get("/training/exams/{id}")]
+#[get("/exams/{id}")]
 pub async fn get_exam(state: web::Data<AppState>, _c: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let id = id.get()?.into_inner();
     Ok(HttpResponse::Ok().json(state.db.read(move |conn| exam_detail(conn, id)).await?))
@@ -817,7 +817,7 @@ pub async fn get_exam(state: web::Data<AppState>, _c: Caller, id: Path<i64>) -> 
         (status = 200, body = ExamView),
         (status = 409, description = "A result is already recorded", body = Problem, content_type = "application/problem+json"),
     ))]
-#[put("/training/exams/{id}/results")]
+#[put("/exams/{id}/results")]
 pub async fn record_results(
     state: web::Data<AppState>,
     caller: Caller,
@@ -984,7 +984,7 @@ async fn list_consequences(
 
 /// Off-post training orders (责令离岗培训, TRN-7) (staff: their own).
 #[utoipa::path(tag = "training", params(ConsequenceQuery), responses((status = 200, body = Page<ConsequenceView>)))]
-#[get("/training/orders")]
+#[get("/orders")]
 pub async fn orders(
     state: web::Data<AppState>,
     caller: Caller,
@@ -1003,7 +1003,7 @@ pub async fn orders(
 /// certificate itself changes only when that office decides, recorded through the certificate
 /// endpoint with cause `training` and this recommendation's id.
 #[utoipa::path(tag = "training", params(ConsequenceQuery), responses((status = 200, body = Page<ConsequenceView>)))]
-#[get("/training/recommendations")]
+#[get("/recommendations")]
 pub async fn recommendations(
     state: web::Data<AppState>,
     caller: Caller,
@@ -1021,7 +1021,7 @@ pub async fn recommendations(
 /// Make-up sessions and exams owed after excused absences (补训、补考); `open=true` lists
 /// those not yet made up.
 #[utoipa::path(tag = "training", params(ConsequenceQuery), responses((status = 200, body = Page<ConsequenceView>)))]
-#[get("/training/makeups")]
+#[get("/makeups")]
 pub async fn makeups(
     state: web::Data<AppState>,
     caller: Caller,
@@ -1077,7 +1077,7 @@ impl From<NoteCheck> for NoteCheckView {
 
 /// Record a check of a person's study notes (笔记检查, TRN-8).
 #[utoipa::path(tag = "training", request_body = NewNoteCheck, responses((status = 201, body = NoteCheckView)))]
-#[post("/training/note-checks")]
+#[post("/note-checks")]
 pub async fn note_check(
     state: web::Data<AppState>,
     caller: Caller,
@@ -1153,7 +1153,7 @@ pub struct RecordQuery {
 
 /// A person's training record of a year (staff: their own).
 #[utoipa::path(tag = "training", params(RecordQuery), responses((status = 200, body = TrainingRecord)))]
-#[get("/people/{id}/training")]
+#[get("/{id}/training")]
 pub async fn person_record(
     state: web::Data<AppState>,
     caller: Caller,
@@ -1250,6 +1250,5 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(orders)
         .service(recommendations)
         .service(makeups)
-        .service(note_check)
-        .service(person_record);
+        .service(note_check);
 }

@@ -109,7 +109,7 @@ fn check_url(url: &str, check: &mut Check) -> String {
 /// (`{webhook}-{seq}-{attempt}`). A non-2xx answer or no answer is retried with exponential
 /// backoff and jitter; after too many failures in a row the subscription is disabled.
 #[utoipa::path(tag = "integration", request_body = WebhookRequest, responses((status = 201, body = NewSubscription)))]
-#[post("/webhooks")]
+#[post("")]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -170,7 +170,7 @@ pub struct PageQuery {
 
 /// The caller's subscriptions (the office: all).
 #[utoipa::path(tag = "integration", params(PageQuery), responses((status = 200, body = Page<WebhookView>)))]
-#[get("/webhooks")]
+#[get("")]
 pub async fn list(state: web::Data<AppState>, caller: Caller, q: Query<PageQuery>) -> Result<HttpResponse, AppError> {
     let q = q.get()?.into_inner();
     let page = PageRequest::parse(q.limit, q.after.as_deref())?;
@@ -182,7 +182,7 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, q: Query<PageQuery
 
 /// One subscription.
 #[utoipa::path(tag = "integration", responses((status = 200, body = WebhookView)))]
-#[get("/webhooks/{id}")]
+#[get("/{id}")]
 pub async fn get(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let (id, owner) = (id.get()?.into_inner(), owner_filter(&caller));
     let h = state
@@ -194,7 +194,7 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> R
 
 /// End a subscription (its delivery record goes with it).
 #[utoipa::path(tag = "integration", responses((status = 204, description = "Deleted")))]
-#[delete("/webhooks/{id}")]
+#[delete("/{id}")]
 pub async fn remove(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let (id, owner, actor) = (id.get()?.into_inner(), owner_filter(&caller), caller.actor());
     state
@@ -246,7 +246,7 @@ fn delivery_view(d: Delivery) -> DeliveryView {
 
 /// Every delivery attempt of a subscription, oldest first.
 #[utoipa::path(tag = "integration", params(PageQuery), responses((status = 200, body = Page<DeliveryView>)))]
-#[get("/webhooks/{id}/deliveries")]
+#[get("/{id}/deliveries")]
 pub async fn deliveries(
     state: web::Data<AppState>,
     caller: Caller,
@@ -275,7 +275,7 @@ pub struct ReplayRequest {
 
 /// Deliver again from an event on; re-enables a disabled subscription.
 #[utoipa::path(tag = "integration", request_body = ReplayRequest, responses((status = 200, body = WebhookView)))]
-#[post("/webhooks/{id}/replay")]
+#[post("/{id}/replay")]
 pub async fn replay(
     state: web::Data<AppState>,
     caller: Caller,

@@ -210,7 +210,7 @@ fn deduction(
 #[utoipa::path(tag = "evaluation", request_body = NewDeductionRequest,
     responses((status = 201, body = DeductionView),
         (status = 409, description = "The evidence already counts, or the year's results are fixed", body = Problem, content_type = "application/problem+json")))]
-#[post("/evaluation/deductions")]
+#[post("/deductions")]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -272,7 +272,7 @@ pub struct DeductionQuery {
 
 /// List deductions (staff: their department's).
 #[utoipa::path(tag = "evaluation", params(DeductionQuery), responses((status = 200, body = Page<DeductionView>)))]
-#[get("/evaluation/deductions")]
+#[get("/deductions")]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -297,7 +297,7 @@ pub async fn list(
 
 /// One deduction.
 #[utoipa::path(tag = "evaluation", responses((status = 200, body = DeductionView)))]
-#[get("/evaluation/deductions/{id}")]
+#[get("/deductions/{id}")]
 pub async fn get(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let (id, vis) = (id.get()?.into_inner(), caller.visibility());
     let x = state
@@ -320,7 +320,7 @@ pub struct WithdrawRequest {
 #[utoipa::path(tag = "evaluation", request_body = WithdrawRequest,
     responses((status = 200, body = DeductionView),
         (status = 409, description = "Already withdrawn, or the year's results are fixed", body = Problem, content_type = "application/problem+json")))]
-#[post("/evaluation/deductions/{id}/withdraw")]
+#[post("/deductions/{id}/withdraw")]
 pub async fn withdraw(
     state: web::Data<AppState>,
     caller: Caller,
@@ -389,7 +389,7 @@ fn view_day(year: i32, q: &ScoresQuery) -> Result<Option<NaiveDate>, AppError> {
 /// Each department's score sheet: every section's cap, deductions with their evidence,
 /// score (floored at 0), the total, the grade and what it brings (EVAL-5, EVAL-7).
 #[utoipa::path(tag = "evaluation", params(ScoresQuery), responses((status = 200, body = YearScores)))]
-#[get("/evaluation/years/{year}/scores")]
+#[get("/years/{year}/scores")]
 pub async fn scores(
     state: web::Data<AppState>,
     caller: Caller,
@@ -424,7 +424,7 @@ async fn visible_sheet(
 
 /// The quarterly view (季评议): the sheet as of the quarter's last day (1 to 4).
 #[utoipa::path(tag = "evaluation", responses((status = 200, body = YearScores)))]
-#[get("/evaluation/years/{year}/quarters/{quarter}/scores")]
+#[get("/years/{year}/quarters/{quarter}/scores")]
 pub async fn quarter_scores(
     state: web::Data<AppState>,
     caller: Caller,
@@ -451,4 +451,9 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(quarter_scores)
         .configure(procedure::routes)
         .configure(registers::routes);
+}
+
+/// Published results, under `/public`.
+pub fn public_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(procedure::public_results);
 }

@@ -172,7 +172,7 @@ fn record(
 /// Open the year's assessment (EVAL-6(1)); not before the year begins.
 #[utoipa::path(tag = "evaluation", responses((status = 201, body = YearView),
         (status = 409, description = "Already opened", body = Problem, content_type = "application/problem+json")))]
-#[post("/evaluation/years/{year}/open")]
+#[post("/years/{year}/open")]
 pub async fn open(state: web::Data<AppState>, caller: Caller, year: Path<i32>) -> Result<HttpResponse, AppError> {
     let year = crate::http::validate::year(year.get()?.into_inner())?;
     if year > crate::db::today().year() {
@@ -204,7 +204,7 @@ pub async fn open(state: web::Data<AppState>, caller: Caller, year: Path<i32>) -
 
 /// The year's assessment: its state, report and opinions (staff: their department's).
 #[utoipa::path(tag = "evaluation", responses((status = 200, body = YearView)))]
-#[get("/evaluation/years/{year}")]
+#[get("/years/{year}")]
 pub async fn get_year(state: web::Data<AppState>, caller: Caller, year: Path<i32>) -> Result<HttpResponse, AppError> {
     let (year, vis) = (
         crate::http::validate::year(year.get()?.into_inner())?,
@@ -242,7 +242,7 @@ fn prose(name: &str, text: &str) -> Result<String, AppError> {
 /// and asks for a new response.
 #[utoipa::path(tag = "evaluation", request_body = TextRequest, responses((status = 200, body = OpinionView),
         (status = 409, description = "The year is not open", body = Problem, content_type = "application/problem+json")))]
-#[post("/evaluation/years/{year}/departments/{department_id}/preliminary")]
+#[post("/years/{year}/departments/{department_id}/preliminary")]
 pub async fn preliminary(
     state: web::Data<AppState>,
     caller: Caller,
@@ -278,7 +278,7 @@ pub async fn preliminary(
 /// office recording it).
 #[utoipa::path(tag = "evaluation", request_body = TextRequest, responses((status = 200, body = OpinionView),
         (status = 409, description = "No opinion fed back, or the year is not open", body = Problem, content_type = "application/problem+json")))]
-#[post("/evaluation/years/{year}/departments/{department_id}/response")]
+#[post("/years/{year}/departments/{department_id}/response")]
 pub async fn respond(
     state: web::Data<AppState>,
     caller: Caller,
@@ -322,7 +322,7 @@ pub async fn respond(
 /// opinion fed back.
 #[utoipa::path(tag = "evaluation", request_body = TextRequest, responses((status = 200, body = YearView),
         (status = 409, description = "Not open, or opinions missing", body = Problem, content_type = "application/problem+json")))]
-#[post("/evaluation/years/{year}/report")]
+#[post("/years/{year}/report")]
 pub async fn report(
     state: web::Data<AppState>,
     caller: Caller,
@@ -367,7 +367,7 @@ pub async fn report(
 /// kept as the year's results; deductions and opinions no longer change.
 #[utoipa::path(tag = "evaluation", responses((status = 200, body = YearScores),
         (status = 409, description = "No report yet", body = Problem, content_type = "application/problem+json")))]
-#[post("/evaluation/years/{year}/finalize")]
+#[post("/years/{year}/finalize")]
 pub async fn finalize(state: web::Data<AppState>, caller: Caller, year: Path<i32>) -> Result<HttpResponse, AppError> {
     let year = crate::http::validate::year(year.get()?.into_inner())?;
     let (actor, by) = (caller.actor(), caller.user_id);
@@ -396,7 +396,7 @@ pub async fn finalize(state: web::Data<AppState>, caller: Caller, year: Path<i32
 /// Publish the fixed results (EVAL-6(5)); from now on they are public and read-only.
 #[utoipa::path(tag = "evaluation", responses((status = 200, body = YearView),
         (status = 409, description = "Not finalised", body = Problem, content_type = "application/problem+json")))]
-#[post("/evaluation/years/{year}/publish")]
+#[post("/years/{year}/publish")]
 pub async fn publish(state: web::Data<AppState>, caller: Caller, year: Path<i32>) -> Result<HttpResponse, AppError> {
     let year = crate::http::validate::year(year.get()?.into_inner())?;
     let actor = caller.actor();
@@ -442,7 +442,7 @@ pub struct PublicResults {
 
 /// The published results of a year — no token; 404 until published.
 #[utoipa::path(tag = "public", responses((status = 200, body = PublicResults)))]
-#[get("/public/evaluation/{year}")]
+#[get("/evaluation/{year}")]
 pub async fn public_results(state: web::Data<AppState>, year: Path<i32>) -> Result<HttpResponse, AppError> {
     let year = crate::http::validate::year(year.get()?.into_inner())?;
     let v = state
@@ -577,7 +577,7 @@ fn awards_of(s: YearScores, mut sanctioned: crate::accountability::store::Sancti
 /// What each grade brings and who may not be put forward for awards (EVAL-7): poor grades and
 /// everyone sanctioned under ACC-6 that year, each exclusion with its reason.
 #[utoipa::path(tag = "evaluation", responses((status = 200, body = Awards)))]
-#[get("/evaluation/years/{year}/awards")]
+#[get("/years/{year}/awards")]
 pub async fn awards(state: web::Data<AppState>, _caller: Caller, year: Path<i32>) -> Result<HttpResponse, AppError> {
     let year = crate::http::validate::year(year.get()?.into_inner())?;
     let v = state
@@ -599,6 +599,5 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(report)
         .service(finalize)
         .service(publish)
-        .service(public_results)
         .service(awards);
 }

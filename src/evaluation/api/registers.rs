@@ -155,7 +155,7 @@ pub struct Candidates {
 /// revoked by SUP measures or lost on reconsideration or litigation. Evidence already counted
 /// is left out.
 #[utoipa::path(tag = "evaluation", responses((status = 200, body = Candidates)))]
-#[get("/evaluation/years/{year}/candidates")]
+#[get("/years/{year}/candidates")]
 pub async fn candidates(
     state: web::Data<AppState>,
     _caller: Caller,
@@ -275,7 +275,7 @@ fn qualitative_of(conn: &mut DbConn, year: i32, department: i64) -> Result<Quali
 
 /// A department's qualitative assessment for the year (EVAL-4 (1)–(9)); staff read their own.
 #[utoipa::path(tag = "evaluation", responses((status = 200, body = Qualitative)))]
-#[get("/evaluation/years/{year}/departments/{department_id}/qualitative")]
+#[get("/years/{year}/departments/{department_id}/qualitative")]
 pub async fn qualitative(
     state: web::Data<AppState>,
     caller: Caller,
@@ -336,7 +336,7 @@ fn checked_items(b: &QualitativeRequest) -> Result<Vec<(i32, String)>, AppError>
 
 /// Record items of the qualitative assessment (the office); 409 once the results are fixed.
 #[utoipa::path(tag = "evaluation", request_body = QualitativeRequest, responses((status = 200, body = Qualitative)))]
-#[put("/evaluation/years/{year}/departments/{department_id}/qualitative")]
+#[put("/years/{year}/departments/{department_id}/qualitative")]
 pub async fn put_qualitative(
     state: web::Data<AppState>,
     caller: Caller,
@@ -400,7 +400,7 @@ pub struct NewMeeting {
 
 /// Record a meeting of the leadership group with its minutes (EVAL-4: monthly).
 #[utoipa::path(tag = "evaluation", request_body = NewMeeting, responses((status = 201, body = MeetingView)))]
-#[post("/evaluation/meetings")]
+#[post("/meetings")]
 pub async fn add_meeting(
     state: web::Data<AppState>,
     caller: Caller,
@@ -455,7 +455,7 @@ pub struct MeetingYear {
 
 /// The year's meetings, and the months that had none.
 #[utoipa::path(tag = "evaluation", params(MeetingQuery), responses((status = 200, body = MeetingYear)))]
-#[get("/evaluation/meetings")]
+#[get("/meetings")]
 pub async fn meetings(
     state: web::Data<AppState>,
     _caller: Caller,

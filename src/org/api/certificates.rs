@@ -165,7 +165,7 @@ pub struct CertificateQuery {
 /// List certificates (staff: their own department's).
 #[utoipa::path(tag = "certificates", params(CertificateQuery),
     responses((status = 200, body = Page<CertificateView>)))]
-#[get("/certificates")]
+#[get("")]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -195,7 +195,7 @@ pub async fn list(
 
 /// One certificate with its full status history.
 #[utoipa::path(tag = "certificates", responses((status = 200, body = CertificateDetail, headers(("ETag" = String)))))]
-#[get("/certificates/{id}")]
+#[get("/{id}")]
 pub async fn get(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let (id, vis, today) = (id.get()?.into_inner(), caller.visibility(), crate::db::today());
     let d = state.db.read(move |conn| detail(conn, id, vis, today)).await?;
@@ -208,7 +208,7 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> R
         (status = 201, body = CertificateDetail, headers(("ETag" = String), ("Location" = String))),
         (status = 409, description = "The number is already in use", body = Problem, content_type = "application/problem+json"),
     ))]
-#[post("/certificates")]
+#[post("")]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -266,7 +266,7 @@ pub async fn create(
         (status = 200, body = CertificateDetail, headers(("ETag" = String))),
         (status = 409, description = "Not allowed from the current status (basis names the article)", body = Problem, content_type = "application/problem+json"),
     ))]
-#[post("/certificates/{id}/status")]
+#[post("/{id}/status")]
 pub async fn change_status(
     state: web::Data<AppState>,
     caller: Caller,
@@ -322,7 +322,7 @@ pub struct PublicCertificate {
 
 /// Check a certificate by its number — public, no token.
 #[utoipa::path(tag = "public", responses((status = 200, body = PublicCertificate)))]
-#[get("/public/certificates/{number}")]
+#[get("/certificates/{number}")]
 pub async fn public_check(state: web::Data<AppState>, number: Path<String>) -> Result<HttpResponse, AppError> {
     let number = number.get()?.into_inner();
     let today = crate::db::today();
@@ -337,4 +337,8 @@ pub async fn public_check(state: web::Data<AppState>, number: Path<String>) -> R
         department_name: v.department_name,
         valid_until: v.expires_on,
     }))
+}
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list).service(get).service(create).service(change_status);
 }

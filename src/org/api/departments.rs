@@ -91,7 +91,7 @@ pub struct DepartmentQuery {
 /// List departments (staff: their own department only).
 #[utoipa::path(tag = "organisation", params(DepartmentQuery),
     responses((status = 200, body = Page<Department>)))]
-#[get("/departments")]
+#[get("")]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -109,7 +109,7 @@ pub async fn list(
 
 /// One department, with its ETag.
 #[utoipa::path(tag = "organisation", responses((status = 200, body = Department, headers(("ETag" = String)))))]
-#[get("/departments/{id}")]
+#[get("/{id}")]
 pub async fn get(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let (id, vis) = (id.get()?.into_inner(), caller.visibility());
     let d = state
@@ -125,7 +125,7 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> R
         (status = 201, body = Department, headers(("ETag" = String), ("Location" = String))),
         (status = 409, description = "Name or code already in use", body = Problem, content_type = "application/problem+json"),
     ))]
-#[post("/departments")]
+#[post("")]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -151,7 +151,7 @@ pub async fn create(
         (status = 200, body = Department, headers(("ETag" = String))),
         (status = 409, description = "Name or code already in use", body = Problem, content_type = "application/problem+json"),
     ))]
-#[patch("/departments/{id}")]
+#[patch("/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
     caller: Caller,
@@ -179,4 +179,8 @@ pub async fn update(
         })
         .await?;
     Ok(etag::json_with_etag(StatusCode::OK, &d))
+}
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list).service(get).service(create).service(update);
 }

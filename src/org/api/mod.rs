@@ -8,32 +8,11 @@ pub mod users;
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use serde::Serialize;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::audit::{self, Actor};
 use crate::db::{DbConn, StoreError};
 use crate::http::etag::{self, IfMatch};
 use crate::http::AppError;
-
-pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(departments::list)
-        .service(departments::get)
-        .service(departments::create)
-        .service(departments::update)
-        .service(people::list)
-        .service(people::get)
-        .service(people::create)
-        .service(people::update)
-        .service(users::list)
-        .service(users::get)
-        .service(users::create)
-        .service(users::update)
-        .service(certificates::list)
-        .service(certificates::get)
-        .service(certificates::create)
-        .service(certificates::change_status)
-        .service(certificates::public_check);
-}
 
 /// Who changed what, for the audit entry of an update.
 pub struct Audited {

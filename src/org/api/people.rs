@@ -70,7 +70,7 @@ pub struct PersonQuery {
 /// List people (staff: their own department only).
 #[utoipa::path(tag = "organisation", params(PersonQuery),
     responses((status = 200, body = Page<Person>)))]
-#[get("/people")]
+#[get("")]
 pub async fn list(state: web::Data<AppState>, caller: Caller, q: Query<PersonQuery>) -> Result<HttpResponse, AppError> {
     let q = q.get()?.into_inner();
     let page = PageRequest::parse(q.limit, q.after.as_deref())?;
@@ -86,7 +86,7 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, q: Query<PersonQue
 
 /// One person, with its ETag.
 #[utoipa::path(tag = "organisation", responses((status = 200, body = Person, headers(("ETag" = String)))))]
-#[get("/people/{id}")]
+#[get("/{id}")]
 pub async fn get(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let (id, vis) = (id.get()?.into_inner(), caller.visibility());
     let p = state
@@ -99,7 +99,7 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> R
 /// Record a person.
 #[utoipa::path(tag = "organisation", request_body = NewPerson,
     responses((status = 201, body = Person, headers(("ETag" = String), ("Location" = String)))))]
-#[post("/people")]
+#[post("")]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -132,7 +132,7 @@ pub async fn create(
 #[utoipa::path(tag = "organisation", request_body = PersonPatch,
     params(("If-Match" = String, Header, description = "The current ETag")),
     responses((status = 200, body = Person, headers(("ETag" = String)))))]
-#[patch("/people/{id}")]
+#[patch("/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
     caller: Caller,
@@ -174,4 +174,8 @@ pub async fn update(
         })
         .await?;
     Ok(etag::json_with_etag(StatusCode::OK, &p))
+}
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list).service(get).service(create).service(update);
 }

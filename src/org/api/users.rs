@@ -123,7 +123,7 @@ pub fn prepare_account(
 /// List accounts (staff: accounts of their own department).
 #[utoipa::path(tag = "organisation", params(UserQuery),
     responses((status = 200, body = Page<User>)))]
-#[get("/users")]
+#[get("")]
 pub async fn list(state: web::Data<AppState>, caller: Caller, q: Query<UserQuery>) -> Result<HttpResponse, AppError> {
     let q = q.get()?.into_inner();
     let page = PageRequest::parse(q.limit, q.after.as_deref())?;
@@ -138,7 +138,7 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, q: Query<UserQuery
 
 /// One account, with its ETag.
 #[utoipa::path(tag = "organisation", responses((status = 200, body = User, headers(("ETag" = String)))))]
-#[get("/users/{id}")]
+#[get("/{id}")]
 pub async fn get(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let (id, vis) = (id.get()?.into_inner(), caller.visibility());
     let u = state
@@ -154,7 +154,7 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> R
         (status = 201, body = User, headers(("ETag" = String), ("Location" = String))),
         (status = 409, description = "Username taken, or the person already has an account", body = Problem, content_type = "application/problem+json"),
     ))]
-#[post("/users")]
+#[post("")]
 pub async fn create(state: web::Data<AppState>, caller: Caller, body: Json<NewUser>) -> Result<HttpResponse, AppError> {
     let b = body.get()?.into_inner();
     let new = run_blocking(move || prepare_account(&b.username, &b.password, b.role, b.person_id)).await?;
@@ -172,7 +172,7 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: Json<NewUs
         (status = 200, body = User, headers(("ETag" = String))),
         (status = 409, description = "Would disable or demote the caller's own account", body = Problem, content_type = "application/problem+json"),
     ))]
-#[patch("/users/{id}")]
+#[patch("/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
     caller: Caller,
@@ -237,4 +237,8 @@ pub async fn update(
         })
         .await?;
     Ok(etag::json_with_etag(StatusCode::OK, &u))
+}
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list).service(get).service(create).service(update);
 }

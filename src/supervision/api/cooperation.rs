@@ -69,7 +69,7 @@ pub struct NewRequest {
 /// Ask a department for materials during an inspection (SUP-8).
 #[utoipa::path(tag = "supervision", request_body = NewRequest,
     responses((status = 201, body = RequestView), (status = 409, description = "The inspection is concluded", body = Problem, content_type = "application/problem+json")))]
-#[post("/inspections/{id}/requests")]
+#[post("/{id}/requests")]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -126,7 +126,7 @@ pub struct RequestQuery {
 
 /// List material requests (staff: those addressed to their department).
 #[utoipa::path(tag = "supervision", params(RequestQuery), responses((status = 200, body = Page<RequestView>)))]
-#[get("/material-requests")]
+#[get("")]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -194,7 +194,7 @@ async fn respond(
 /// Answer a material request (the department asked).
 #[utoipa::path(tag = "supervision", request_body = Response,
     responses((status = 200, body = RequestView), (status = 409, description = "Already answered or refused", body = Problem, content_type = "application/problem+json")))]
-#[post("/material-requests/{id}/answer")]
+#[post("/{id}/answer")]
 pub async fn answer(
     state: web::Data<AppState>,
     caller: Caller,
@@ -208,7 +208,7 @@ pub async fn answer(
 /// Refuse a material request, with the reason; recorded for ACC-7(4).
 #[utoipa::path(tag = "supervision", request_body = Response,
     responses((status = 200, body = RequestView), (status = 409, description = "Already answered or refused", body = Problem, content_type = "application/problem+json")))]
-#[post("/material-requests/{id}/refuse")]
+#[post("/{id}/refuse")]
 pub async fn refuse(
     state: web::Data<AppState>,
     caller: Caller,
@@ -220,5 +220,5 @@ pub async fn refuse(
 }
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(create).service(list).service(answer).service(refuse);
+    cfg.service(list).service(answer).service(refuse);
 }

@@ -152,7 +152,7 @@ pub struct DocumentQuery {
 
 /// List supervision documents (staff: those served to their department).
 #[utoipa::path(tag = "supervision", params(DocumentQuery), responses((status = 200, body = Page<DocumentView>)))]
-#[get("/supervision-documents")]
+#[get("")]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -173,7 +173,7 @@ pub async fn list(
 
 /// One supervision document as JSON.
 #[utoipa::path(tag = "supervision", responses((status = 200, body = DocumentView)))]
-#[get("/supervision-documents/{id}")]
+#[get("/{id}")]
 pub async fn get(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let (id, vis) = (id.get()?.into_inner(), caller.visibility());
     let v = state
@@ -231,7 +231,7 @@ fn render_html(v: &DocumentView) -> String {
 
 /// The document, printable.
 #[utoipa::path(tag = "supervision", responses((status = 200, description = "Printable HTML", content_type = "text/html")))]
-#[get("/supervision-documents/{id}/html")]
+#[get("/{id}/html")]
 pub async fn html(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let (id, vis) = (id.get()?.into_inner(), caller.visibility());
     let v = state
@@ -263,7 +263,7 @@ pub struct Receipt {
         (status = 201, body = DocumentView),
         (status = 409, description = "Receipt already recorded", body = Problem, content_type = "application/problem+json"),
     ))]
-#[post("/supervision-documents/{id}/receipts")]
+#[post("/{id}/receipts")]
 pub async fn receipt(
     state: web::Data<AppState>,
     caller: Caller,

@@ -178,7 +178,7 @@ fn check_plan(
 /// runs ad-hoc inspections and spot checks.
 #[utoipa::path(tag = "supervision", request_body = NewInspection,
     responses((status = 201, body = InspectionView, headers(("ETag" = String), ("Location" = String)))))]
-#[post("/inspections")]
+#[post("")]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -222,7 +222,7 @@ pub struct InspectionQuery {
 
 /// List inspections.
 #[utoipa::path(tag = "supervision", params(InspectionQuery), responses((status = 200, body = Page<InspectionView>)))]
-#[get("/inspections")]
+#[get("")]
 pub async fn list(state: web::Data<AppState>, _c: Caller, q: Query<InspectionQuery>) -> Result<HttpResponse, AppError> {
     let q = q.get()?.into_inner();
     let page = PageRequest::parse(q.limit, q.after.as_deref())?;
@@ -245,7 +245,7 @@ pub async fn list(state: web::Data<AppState>, _c: Caller, q: Query<InspectionQue
 
 /// One inspection.
 #[utoipa::path(tag = "supervision", responses((status = 200, body = InspectionView, headers(("ETag" = String)))))]
-#[get("/inspections/{id}")]
+#[get("/{id}")]
 pub async fn get(state: web::Data<AppState>, _c: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let id = id.get()?.into_inner();
     let view = state.db.read(move |conn| inspection_detail(conn, id)).await?;
@@ -274,7 +274,7 @@ pub(crate) fn state_conflict(current: InspectionStatus, what: &str) -> AppError 
         (status = 200, body = InspectionView, headers(("ETag" = String))),
         (status = 409, description = "No longer planned", body = Problem, content_type = "application/problem+json"),
     ))]
-#[patch("/inspections/{id}")]
+#[patch("/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
     caller: Caller,
@@ -350,7 +350,7 @@ async fn step(
 /// Start a planned inspection.
 #[utoipa::path(tag = "supervision",
     responses((status = 200, body = InspectionView), (status = 409, description = "Not planned", body = Problem, content_type = "application/problem+json")))]
-#[post("/inspections/{id}/start")]
+#[post("/{id}/start")]
 pub async fn start_inspection(
     state: web::Data<AppState>,
     caller: Caller,
@@ -371,7 +371,7 @@ pub struct ConcludeRequest {
 /// (SUP-10) is issued at once with the next number of the year.
 #[utoipa::path(tag = "supervision", request_body = ConcludeRequest,
     responses((status = 200, body = InspectionView), (status = 409, description = "Not in progress", body = Problem, content_type = "application/problem+json")))]
-#[post("/inspections/{id}/conclude")]
+#[post("/{id}/conclude")]
 pub async fn conclude_inspection(
     state: web::Data<AppState>,
     caller: Caller,
@@ -411,7 +411,7 @@ pub struct SampleRequest {
 /// so anyone can redo the draw.
 #[utoipa::path(tag = "supervision", request_body = SampleRequest,
     responses((status = 201, body = InspectionView), (status = 409, description = "Concluded", body = Problem, content_type = "application/problem+json")))]
-#[post("/inspections/{id}/sample")]
+#[post("/{id}/sample")]
 pub async fn draw_sample(
     state: web::Data<AppState>,
     caller: Caller,
@@ -479,7 +479,7 @@ pub struct YearQuery {
 
 /// The leadership group's regular inspections of a year against the rule set (SUP-5).
 #[utoipa::path(tag = "supervision", params(YearQuery), responses((status = 200, body = Compliance)))]
-#[get("/supervision/compliance")]
+#[get("/compliance")]
 pub async fn compliance(state: web::Data<AppState>, _c: Caller, q: Query<YearQuery>) -> Result<HttpResponse, AppError> {
     let year = q.get()?.into_inner().year;
     let start = NaiveDate::from_ymd_opt(year, 1, 1)
@@ -593,7 +593,7 @@ pub struct NewFinding {
 /// Record a finding of an inspection in progress.
 #[utoipa::path(tag = "supervision", request_body = NewFinding,
     responses((status = 201, body = FindingView), (status = 409, description = "The inspection is not in progress", body = Problem, content_type = "application/problem+json")))]
-#[post("/inspections/{id}/findings")]
+#[post("/{id}/findings")]
 pub async fn add_finding(
     state: web::Data<AppState>,
     caller: Caller,
@@ -689,7 +689,7 @@ pub struct FindingQuery {
 
 /// List findings (staff: those targeting their department).
 #[utoipa::path(tag = "supervision", params(FindingQuery), responses((status = 200, body = Page<FindingView>)))]
-#[get("/findings")]
+#[get("")]
 pub async fn list_findings(
     state: web::Data<AppState>,
     caller: Caller,
@@ -719,7 +719,7 @@ pub async fn list_findings(
 
 /// One finding with its measures.
 #[utoipa::path(tag = "supervision", responses((status = 200, body = FindingView)))]
-#[get("/findings/{id}")]
+#[get("/{id}")]
 pub async fn get_finding(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let (id, vis, today) = (id.get()?.into_inner(), caller.visibility(), crate::db::today());
     let view = state
@@ -739,7 +739,7 @@ pub async fn get_finding(state: web::Data<AppState>, caller: Caller, id: Path<i6
         (status = 201, body = FindingView),
         (status = 409, description = "The inspection is concluded", body = Problem, content_type = "application/problem+json"),
     ))]
-#[post("/findings/{id}/evidence")]
+#[post("/{id}/evidence")]
 pub async fn add_evidence(
     state: web::Data<AppState>,
     caller: Caller,
@@ -935,7 +935,7 @@ fn apply_effect(
         (status = 201, body = FindingView),
         (status = 409, description = "The inspection is concluded, or the act already revoked", body = Problem, content_type = "application/problem+json"),
     ))]
-#[post("/findings/{id}/measures")]
+#[post("/{id}/measures")]
 pub async fn add_measure(
     state: web::Data<AppState>,
     caller: Caller,
@@ -1019,7 +1019,7 @@ pub struct MeasureQuery {
 
 /// List measures (staff: those targeting their department).
 #[utoipa::path(tag = "supervision", params(MeasureQuery), responses((status = 200, body = Page<MeasureView>)))]
-#[get("/measures")]
+#[get("")]
 pub async fn list_measures(
     state: web::Data<AppState>,
     caller: Caller,
@@ -1049,7 +1049,7 @@ pub async fn list_measures(
 
 /// One measure with its rectification reports.
 #[utoipa::path(tag = "supervision", responses((status = 200, body = MeasureView)))]
-#[get("/measures/{id}")]
+#[get("/{id}")]
 pub async fn get_measure(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let (id, vis, today) = (id.get()?.into_inner(), caller.visibility(), crate::db::today());
     let view = state
@@ -1072,7 +1072,7 @@ pub struct RectificationReport {
 /// Report rectification of an open measure (the target department).
 #[utoipa::path(tag = "supervision", request_body = RectificationReport,
     responses((status = 201, body = MeasureView), (status = 409, description = "Not open", body = Problem, content_type = "application/problem+json")))]
-#[post("/measures/{id}/rectification")]
+#[post("/{id}/rectification")]
 pub async fn report_rectification(
     state: web::Data<AppState>,
     caller: Caller,
@@ -1126,7 +1126,7 @@ pub struct Verification {
 /// opens it again. Nobody verifies their own report.
 #[utoipa::path(tag = "supervision", request_body = Verification,
     responses((status = 200, body = MeasureView), (status = 409, description = "Nothing reported, or one's own report", body = Problem, content_type = "application/problem+json")))]
-#[post("/measures/{id}/verify")]
+#[post("/{id}/verify")]
 pub async fn verify_rectification(
     state: web::Data<AppState>,
     caller: Caller,
@@ -1184,6 +1184,7 @@ pub async fn verify_rectification(
     Ok(HttpResponse::Ok().json(view))
 }
 
+/// Inspections and their cooperation requests, under `/inspections`.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list)
         .service(create)
@@ -1192,17 +1193,27 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(start_inspection)
         .service(conclude_inspection)
         .service(draw_sample)
-        .service(compliance)
         .service(add_finding)
-        .service(list_findings)
+        .service(cooperation::create);
+}
+
+/// Findings, under `/findings`.
+pub fn finding_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list_findings)
         .service(get_finding)
         .service(add_evidence)
-        .service(add_measure)
-        .service(list_measures)
+        .service(add_measure);
+}
+
+/// Rectification measures, under `/measures`.
+pub fn measure_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list_measures)
         .service(get_measure)
         .service(report_rectification)
-        .service(verify_rectification)
-        .configure(cooperation::routes)
-        .configure(documents::routes)
-        .configure(trends::routes);
+        .service(verify_rectification);
+}
+
+/// Compliance and trends, under `/supervision`.
+pub fn supervision_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(compliance).configure(trends::routes);
 }

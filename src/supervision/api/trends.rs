@@ -55,7 +55,7 @@ pub struct Trends {
 
 /// Findings counted by checklist item or by department (SUP-9).
 #[utoipa::path(tag = "supervision", params(TrendQuery), responses((status = 200, body = Trends)))]
-#[get("/supervision/trends")]
+#[get("/trends")]
 pub async fn trends(state: web::Data<AppState>, _c: Caller, q: Query<TrendQuery>) -> Result<HttpResponse, AppError> {
     let q = q.get()?.into_inner();
     if q.to < q.from {
@@ -133,7 +133,7 @@ impl From<TrendAnalysis> for AnalysisView {
 
 /// Record the leadership group's analysis, measures and recommendations for a period (SUP-9).
 #[utoipa::path(tag = "supervision", request_body = NewAnalysis, responses((status = 201, body = AnalysisView)))]
-#[post("/supervision/trend-analyses")]
+#[post("/trend-analyses")]
 pub async fn create_analysis(
     state: web::Data<AppState>,
     caller: Caller,
@@ -182,7 +182,7 @@ pub struct PageQuery {
 
 /// The recorded analyses, oldest first.
 #[utoipa::path(tag = "supervision", params(PageQuery), responses((status = 200, body = Page<AnalysisView>)))]
-#[get("/supervision/trend-analyses")]
+#[get("/trend-analyses")]
 pub async fn analyses(state: web::Data<AppState>, _c: Caller, q: Query<PageQuery>) -> Result<HttpResponse, AppError> {
     let q = q.get()?.into_inner();
     let page = PageRequest::parse(q.limit, q.after.as_deref())?;
