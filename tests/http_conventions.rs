@@ -99,7 +99,10 @@ async fn request_ids_are_echoed_or_made() {
         .await;
     assert_eq!(r.header("x-request-id").as_deref(), Some("abc-123"));
     let r = app.get("/health/live", None).await;
-    assert_eq!(r.header("x-request-id").unwrap().len(), 36);
+    let id = uuid::Uuid::parse_str(&r.header("x-request-id").unwrap()).unwrap();
+    assert_eq!(id.get_version(), Some(uuid::Version::Random));
+    let again = app.get("/health/live", None).await.header("x-request-id").unwrap();
+    assert_ne!(again, id.to_string(), "a new id for every request");
     let r = app.get("/api/v1/me", None).await;
     assert!(r.header("x-request-id").is_some(), "errors carry it too");
 }
