@@ -213,6 +213,7 @@ fn serve(mut c: Config, demo_mode: bool, bind: Option<SocketAddr>, bench_baselin
     actix_web::rt::System::new()
         .block_on(async move {
             actix_web::rt::spawn(safeguards::webhooks::worker::run(state.clone()));
+            actix_web::rt::spawn(safeguards::db::statistics::run(state.db.clone()));
             // Slow clients hold a connection, never a worker (actix is async); headers must
             // arrive within 10 s and idle keep-alive connections close after 30 s.
             let server = HttpServer::new(move || app(state.clone()))

@@ -3,6 +3,7 @@
 
 pub mod enums;
 pub mod schema;
+pub mod statistics;
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
