@@ -65,8 +65,8 @@ fn every_operation_is_documented_with_roles_and_errors() {
 
 /// utoipa names a component schema after its type (or its `#[schema(as = ...)]`) and keeps
 /// one of two types that share a name, silently: the other's operations then document the
-/// wrong body (a petition's receipt once described a served document's). Every type that
-/// derives `ToSchema` must have a name of its own.
+/// wrong body (a served document's receipt request once showed a petition's receipt). Every
+/// type that derives `ToSchema` must have a name of its own.
 #[test]
 fn every_schema_has_a_name_of_its_own() {
     let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
