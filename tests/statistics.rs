@@ -15,17 +15,7 @@ fn add_rows(app: &TestApp, n: usize) {
 }
 
 fn analysed_rows(app: &TestApp) -> i64 {
-    #[derive(diesel::QueryableByName)]
-    struct N {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    use diesel::RunQueryDsl;
-    let mut conn = app.db.conn().unwrap();
-    diesel::sql_query("SELECT CAST(stat AS INTEGER) AS n FROM sqlite_stat1 WHERE tbl = 'baseline_writes'")
-        .get_result::<N>(&mut *conn)
-        .unwrap()
-        .n
+    app.number("SELECT CAST(stat AS INTEGER) AS n FROM sqlite_stat1 WHERE tbl = 'baseline_writes'")
 }
 
 #[actix_web::test]

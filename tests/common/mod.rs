@@ -339,15 +339,20 @@ impl TestApp {
 
     /// Counts rows of a table.
     pub fn count(&self, table: &str) -> i64 {
+        self.number(&format!("SELECT COUNT(*) AS n FROM {table}"))
+    }
+
+    /// The one integer, named `n`, a query answers.
+    pub fn number(&self, query: &str) -> i64 {
         #[derive(diesel::QueryableByName)]
         struct N {
             #[diesel(sql_type = diesel::sql_types::BigInt)]
             n: i64,
         }
         let mut conn = self.db.conn().expect("conn");
-        diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"))
+        diesel::sql_query(query)
             .get_result::<N>(&mut *conn)
-            .expect("count")
+            .unwrap_or_else(|e| panic!("{query}: {e}"))
             .n
     }
 }
