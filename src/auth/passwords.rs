@@ -4,6 +4,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::Argon2;
@@ -31,9 +32,9 @@ pub fn dummy_hash() -> String {
 /// Password checks, off the request path. They cost a core for tens of milliseconds by design,
 /// and the per-address throttle does not stop a sign-in flood from many addresses, so they run
 /// on their own threads (one fewer than the machine's cores, at least one) at the lowest CPU
-/// priority — reads get the CPU first — behind a short queue. A sign-in takes its `Place`
-/// before anything else (even the account lookup): past the queue's room the answer is `None`
-/// at once (the caller answers 429).
+/// priority — reads get the CPU first — behind a short queue, and each thread rests after
+/// every check (`REST_PER_CHECK`). A sign-in takes its `Place` before anything else (even the
+/// account lookup): past the queue's room the answer is `None` at once (the caller answers 429).
 pub struct Checker {
     jobs: SyncSender<Job>,
     room: Arc<AtomicUsize>,
@@ -50,8 +51,17 @@ impl Drop for Place {
 
 type Job = (Place, String, String, oneshot::Sender<bool>);
 
+/// How long a checking thread rests after each check, in multiples of the time the check took:
+/// 2 keeps the checks to a third of a core. A thread always ready to hash, even at the lowest
+/// priority, stalled PostgreSQL's work during a sign-in flood (paced reads' p99 2.6 → 260 ms on
+/// 2 cores); resting twice as long as it hashed brought that to 1.5× (bench/RESULTS.md). That
+/// still checks some 12–25 sign-ins a second on such a machine, far above a bureau's needs.
+pub const REST_PER_CHECK: u32 = 2;
+
 impl Checker {
-    pub fn start(workers: usize, queued: usize) -> Self {
+    /// `workers` threads resting `rest` times each check's time after it, room for `queued`
+    /// checks waiting.
+    pub fn start(workers: usize, queued: usize, rest: u32) -> Self {
         let workers = workers.max(1);
         // Room for every check queued or running: a job sent with a place always fits.
         let (jobs, inbox) = sync_channel::<Job>(queued + workers);
@@ -60,7 +70,7 @@ impl Checker {
             let inbox = inbox.clone();
             let spawned = std::thread::Builder::new()
                 .name(format!("password-check-{n}"))
-                .spawn(move || work(&inbox));
+                .spawn(move || work(&inbox, rest));
             if let Err(e) = spawned {
                 tracing::error!(error = %e, "could not start a password-check thread");
             }
@@ -91,12 +101,12 @@ impl Default for Checker {
     fn default() -> Self {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let workers = cores.saturating_sub(1).max(1);
-        Self::start(workers, 8 * workers)
+        Self::start(workers, 8 * workers, REST_PER_CHECK)
     }
 }
 
 /// One checking thread: lowest priority, then jobs until the `Checker` is dropped.
-fn work(inbox: &Mutex<Receiver<Job>>) {
+fn work(inbox: &Mutex<Receiver<Job>>, rest: u32) {
     lowest_priority();
     loop {
         let job = match inbox.lock() {
@@ -106,11 +116,14 @@ fn work(inbox: &Mutex<Receiver<Job>>) {
         let Ok((place, password, phc, answer)) = job else {
             return;
         };
+        let started = Instant::now();
         let matches = verify(&password, &phc);
+        let took = started.elapsed();
         // The place is free before the caller hears the answer.
         drop(place);
         // The caller may have gone; its answer is then dropped.
         let _ = answer.send(matches);
+        std::thread::sleep(took * rest);
     }
 }
 
@@ -136,7 +149,7 @@ mod tests {
     #[actix_web::test]
     async fn checks_run_on_their_own_threads_and_a_full_queue_is_refused_at_once() {
         let h = hash("correct horse battery").unwrap();
-        let checker = Checker::start(1, 1);
+        let checker = Checker::start(1, 1, 0);
         let place = checker.place().unwrap();
         assert_eq!(
             checker.verify(place, "correct horse battery".into(), h.clone()).await,
@@ -167,6 +180,39 @@ mod tests {
         }
         assert!(answers.contains(&None), "{answers:?}");
         assert!(answers.contains(&Some(false)), "{answers:?}");
+    }
+
+    #[actix_web::test]
+    async fn a_checking_thread_rests_after_each_check() {
+        let h = hash("correct horse battery").unwrap();
+        // The quickest of a few checks made here: no check on the thread takes less.
+        let quickest = (0..3)
+            .map(|_| {
+                let started = Instant::now();
+                verify("wrong", &h);
+                started.elapsed()
+            })
+            .min()
+            .unwrap();
+        let checker = Arc::new(Checker::start(1, 3, 4));
+        let started = Instant::now();
+        let three: Vec<_> = (0..3)
+            .map(|_| {
+                let (checker, h) = (checker.clone(), h.clone());
+                let place = checker.place().unwrap();
+                actix_web::rt::spawn(async move { checker.verify(place, "wrong".into(), h).await })
+            })
+            .collect();
+        for one in three {
+            assert_eq!(one.await.unwrap(), Some(false));
+        }
+        // Three checks and the two rests between them (4 × each check): at least 11 checks'
+        // time; without rests about 3.
+        let took = started.elapsed();
+        assert!(
+            took >= quickest * 11,
+            "{took:?} for three checks of at least {quickest:?}"
+        );
     }
 
     #[cfg(target_os = "linux")]
