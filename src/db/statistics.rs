@@ -90,8 +90,12 @@ pub async fn refresh(db: &Db) -> Result<Vec<Drift>, StoreError> {
     Ok(stale)
 }
 
-/// Looks at start-up and every `EVERY` after, for as long as the service runs.
+/// Looks at start-up and every `EVERY` after, for as long as the service runs; on PostgreSQL
+/// not at all (nothing to look at, and a connection taken hourly for nothing).
 pub async fn run(db: Db) {
+    if db.backend() != super::Backend::Sqlite {
+        return;
+    }
     loop {
         match refresh(&db).await {
             Ok(tables) if !tables.is_empty() => tracing::info!(?tables, "planner statistics taken again"),
