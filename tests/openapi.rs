@@ -66,28 +66,21 @@ fn every_operation_is_documented_with_roles_and_errors() {
 /// utoipa names a component schema after its type (or its `#[schema(as = ...)]`) and keeps
 /// one of two types that share a name, silently: the other's operations then document the
 /// wrong body (a served document's receipt request once showed a petition's receipt). Every
-/// type that derives `ToSchema` must have a name of its own.
+/// type that derives `ToSchema` must have a name of its own. The sources are parsed (`syn`),
+/// so attributes over several lines, or in nested modules, count as well.
 #[test]
 fn every_schema_has_a_name_of_its_own() {
     let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     let mut clashes = Vec::new();
     for file in rust_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src")) {
         let text = std::fs::read_to_string(&file).unwrap();
-        let mut deriving = false;
-        let mut renamed: Option<String> = None;
-        for (n, line) in text.lines().enumerate() {
-            let line = line.trim();
-            if line.starts_with("#[derive(") && line.contains("ToSchema") {
-                (deriving, renamed) = (true, None);
-            } else if let Some(rest) = line.strip_prefix("#[schema(as = ").filter(|_| deriving) {
-                renamed = Some(rest.trim_end_matches(")]").to_owned());
-            } else if let Some(name) = type_name(line).filter(|_| deriving) {
-                let name = renamed.take().unwrap_or(name);
-                let place = format!("{}:{}", file.display(), n + 1);
-                if let Some(first) = seen.insert(name.clone(), place.clone()) {
-                    clashes.push(format!("{name}: {first} and {place}"));
-                }
-                deriving = false;
+        let parsed = syn::parse_file(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let mut schemas = Schemas::default();
+        syn::visit::visit_file(&mut schemas, &parsed);
+        for (name, ty) in schemas.0 {
+            let place = format!("{} ({ty})", file.display());
+            if let Some(first) = seen.insert(name.clone(), place.clone()) {
+                clashes.push(format!("{name}: {first} and {place}"));
             }
         }
     }
@@ -95,11 +88,65 @@ fn every_schema_has_a_name_of_its_own() {
     assert!(clashes.is_empty(), "schemas sharing a name: {clashes:#?}");
 }
 
-fn type_name(line: &str) -> Option<String> {
-    let line = line.trim_start_matches("pub(crate) ").trim_start_matches("pub ");
-    let rest = line.strip_prefix("struct ").or_else(|| line.strip_prefix("enum "))?;
-    let name = rest.split(|c: char| !c.is_alphanumeric() && c != '_').next()?;
-    Some(name.to_owned())
+/// (schema name, type name) of every struct and enum that derives `ToSchema`.
+#[derive(Default)]
+struct Schemas(Vec<(String, String)>);
+
+impl Schemas {
+    fn item(&mut self, attrs: &[syn::Attribute], ident: &syn::Ident) {
+        if attrs.iter().any(derives_to_schema) {
+            let name = attrs.iter().find_map(renamed).unwrap_or_else(|| ident.to_string());
+            self.0.push((name, ident.to_string()));
+        }
+    }
+}
+
+impl<'a> syn::visit::Visit<'a> for Schemas {
+    fn visit_item_struct(&mut self, item: &'a syn::ItemStruct) {
+        self.item(&item.attrs, &item.ident);
+    }
+    fn visit_item_enum(&mut self, item: &'a syn::ItemEnum) {
+        self.item(&item.attrs, &item.ident);
+    }
+}
+
+fn derives_to_schema(attr: &syn::Attribute) -> bool {
+    let paths = syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated;
+    attr.path().is_ident("derive")
+        && attr.parse_args_with(paths).is_ok_and(|derived| {
+            derived
+                .iter()
+                .any(|p| p.segments.last().is_some_and(|s| s.ident == "ToSchema"))
+        })
+}
+
+/// The name of `#[schema(as = path::Name)]`: utoipa joins the path with dots.
+fn renamed(attr: &syn::Attribute) -> Option<String> {
+    if !attr.path().is_ident("schema") {
+        return None;
+    }
+    let mut name = None;
+    // `as` is a keyword: only the nested-meta parser takes it as a key. The other keys' values
+    // (`example = json!(...)`, `bound(...)`, flags) are stepped over.
+    attr.parse_nested_meta(|meta| {
+        if meta.path.is_ident("as") {
+            let path: syn::Path = meta.value()?.parse()?;
+            let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+            name = Some(segments.join("."));
+        } else if meta.input.peek(syn::Token![=]) {
+            meta.value()?.parse::<syn::Expr>()?;
+        } else if meta.input.peek(syn::token::Paren) {
+            meta.input.step(|cursor| {
+                cursor
+                    .token_tree()
+                    .map(|(_, rest)| ((), rest))
+                    .ok_or_else(|| cursor.error("()"))
+            })?;
+        }
+        Ok(())
+    })
+    .unwrap_or_else(|e| panic!("a #[schema(...)] attribute this test cannot read: {e}"));
+    name
 }
 
 fn rust_files(dir: &Path) -> Vec<std::path::PathBuf> {
