@@ -249,3 +249,55 @@ async fn https_receivers_are_reached_through_tls() {
         "nothing reached the handler in clear text"
     );
 }
+
+#[actix_web::test]
+async fn deliveries_never_go_to_cloud_metadata_services() {
+    let app = TestApp::new().await;
+    let office = app.account(Role::SupervisoryOffice).await;
+    let staff = app.account(Role::Staff).await;
+    let officer = app.officer_with_certificate("郑明", staff.department_id, 100, 300);
+    // In every form a URL may write them (hex, a single number, IPv4 inside IPv6).
+    for url in [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://0xa9.0xfe.0xa9.0xfe/latest",
+        "http://2852039166/",
+        "http://[::ffff:169.254.169.254]/",
+        "http://[fe80::1]/x",
+        "https://100.100.100.200/latest/meta-data",
+        "http://0.0.0.0:8080/x",
+    ] {
+        let r = app
+            .post("/api/v1/webhooks", Some(&office.token), &json!({"url": url}))
+            .await;
+        r.problem(422);
+        assert_eq!(r.body["errors"][0]["field"], "url", "{url}");
+        let message = r.body["errors"][0]["message"].as_str().unwrap();
+        assert!(message.starts_with("deliveries may not go to"), "{url}: {message}");
+    }
+    assert_eq!(app.count("webhooks"), 0);
+    // Receivers on private networks and on this machine are fine; the address is kept
+    // normalised, as it was checked.
+    let private = app
+        .post(
+            "/api/v1/webhooks",
+            Some(&office.token),
+            &json!({"url": "http://10.1.2.3:8080"}),
+        )
+        .await;
+    assert_eq!(private.ok(201)["url"], "http://10.1.2.3:8080/");
+
+    // A subscription stored before the check (written here behind the API's back) is refused
+    // at delivery, at once, and the attempt says why.
+    let id = private.body["id"].as_i64().unwrap();
+    app.sql(&format!(
+        "UPDATE webhooks SET url = 'http://0xa9.0xfe.0xa9.0xfe:80/latest' WHERE id = {id}"
+    ));
+    act(&app, &staff.token, staff.department_id, officer).await;
+    due_now(&app);
+    assert_eq!(deliver_due(&app.state).await.unwrap(), 0);
+    let d = app
+        .get(&format!("/api/v1/webhooks/{id}/deliveries"), Some(&office.token))
+        .await;
+    let error = d.ok(200)["items"][0]["error"].as_str().unwrap().to_owned();
+    assert!(error.contains("link-local"), "{error}");
+}

@@ -73,7 +73,10 @@ pub struct NewSubscription {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"url": "https://fzb.example.gov.cn/hooks/safeguards", "event_types": ["act.recorded", "certificate.status_changed"]}))]
 pub struct WebhookRequest {
-    /// `http://` or `https://`, up to 2000 characters, no credentials in it.
+    /// `http://` or `https://`, up to 2000 characters, no credentials in it, stored normalised.
+    /// Not to a cloud metadata service (link-local addresses, 100.100.100.200, fd00:ec2::254)
+    /// nor to an address of no single host (unspecified, broadcast, multicast); private and
+    /// loopback addresses are fine. A name is checked once resolved, at every delivery.
     pub url: String,
     /// Empty or absent: every type the owner may read.
     #[serde(default)]
@@ -82,25 +85,27 @@ pub struct WebhookRequest {
     pub after: Option<i64>,
 }
 
+/// The address as stored: normalised (`url`'s WHATWG parsing), so that what was checked is
+/// what deliveries are sent to.
 fn check_url(url: &str, check: &mut Check) -> String {
     let u = url.trim();
-    let scheme_ok = u.starts_with("http://") || u.starts_with("https://");
-    let host = u
-        .split("://")
-        .nth(1)
-        .unwrap_or_default()
-        .split('/')
-        .next()
-        .unwrap_or_default();
-    if !scheme_ok || host.is_empty() || u.len() > 2000 || u.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    let plain = u.len() <= 2000 && !u.chars().any(|c| c.is_whitespace() || c.is_control());
+    let parsed = url::Url::parse(u)
+        .ok()
+        .filter(|p| plain && matches!(p.scheme(), "http" | "https") && p.host().is_some());
+    let Some(p) = parsed else {
         check.fail(
             "url",
             "must be an http:// or https:// address of at most 2000 characters",
         );
-    } else if host.contains('@') {
+        return u.to_owned();
+    };
+    if !p.username().is_empty() || p.password().is_some() {
         check.fail("url", "must not carry credentials");
+    } else if let Some(why) = super::rules::forbidden_url(&p) {
+        check.fail("url", format!("deliveries may not go to {why}"));
     }
-    u.to_owned()
+    p.into()
 }
 
 /// Subscribe to the change feed. Deliveries are `POST`s of the event as `GET /events` shows it

@@ -1,5 +1,6 @@
-//! Signing deliveries, and when to try again.
+//! Signing deliveries, when to try again, and where deliveries may not go.
 
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
@@ -60,9 +61,122 @@ pub fn backoff(s: &Settings, failures: u32, jitter: f64) -> Duration {
     capped.mul_f64(0.5 + 0.5 * jitter.clamp(0.0, 1.0))
 }
 
+/// Instance metadata services outside the link-local range: Alibaba Cloud's, and AWS's IPv6
+/// one. (AWS's, Huawei Cloud's, Tencent Cloud's and Azure's IPv4 ones are link-local.)
+const METADATA: [IpAddr; 2] = [
+    IpAddr::V4(Ipv4Addr::new(100, 100, 100, 200)),
+    IpAddr::V6(Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254)),
+];
+
+/// Why deliveries may not go to `ip`, if they may not: a cloud instance's metadata service
+/// hands out the machine's credentials to whoever asks from it, and an address that names no
+/// single host is no receiver. Loopback and private addresses stay allowed: the legal office's
+/// receivers are on private networks.
+pub fn forbidden(ip: IpAddr) -> Option<&'static str> {
+    let ip = match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    };
+    let link_local = match ip {
+        IpAddr::V4(v4) => v4.is_link_local(),
+        IpAddr::V6(v6) => v6.is_unicast_link_local(),
+    };
+    let no_single_host = match ip {
+        IpAddr::V4(v4) => v4.is_unspecified() || v4.is_broadcast() || v4.is_multicast(),
+        IpAddr::V6(v6) => v6.is_unspecified() || v6.is_multicast(),
+    };
+    if link_local {
+        Some("a link-local address, where cloud metadata services answer")
+    } else if METADATA.contains(&ip) {
+        Some("a cloud metadata service")
+    } else if no_single_host {
+        Some("an address of no single host")
+    } else {
+        None
+    }
+}
+
+/// Why deliveries may not go to `url`, when its host is an IP address they may not go to
+/// (in any form a URL may write it: `0xa9.0xfe.0xa9.0xfe` is 169.254.169.254). Names are
+/// checked once resolved, by the delivering client.
+pub fn forbidden_url(url: &url::Url) -> Option<&'static str> {
+    match url.host()? {
+        url::Host::Ipv4(v4) => forbidden(IpAddr::V4(v4)),
+        url::Host::Ipv6(v6) => forbidden(IpAddr::V6(v6)),
+        url::Host::Domain(_) => None,
+    }
+}
+
+/// The resolved addresses deliveries may go to; when there is none, why.
+pub fn allowed(found: Vec<SocketAddr>) -> Result<Vec<SocketAddr>, String> {
+    let reason = found.iter().find_map(|a| forbidden(a.ip()));
+    let allowed: Vec<SocketAddr> = found.into_iter().filter(|a| forbidden(a.ip()).is_none()).collect();
+    match (allowed.is_empty(), reason) {
+        (false, _) => Ok(allowed),
+        (true, Some(why)) => Err(format!("deliveries may not go to {why}")),
+        (true, None) => Err("the name resolves to no address".into()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn metadata_services_and_addresses_of_no_single_host_are_forbidden() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        for (address, why) in [
+            ("169.254.169.254", "link-local"),
+            ("169.254.0.23", "link-local"),
+            ("fe80::1", "link-local"),
+            ("::ffff:169.254.169.254", "link-local"),
+            ("100.100.100.200", "metadata"),
+            ("fd00:ec2::254", "metadata"),
+            ("0.0.0.0", "no single host"),
+            ("255.255.255.255", "no single host"),
+            ("224.0.0.1", "no single host"),
+            ("::", "no single host"),
+            ("ff02::1", "no single host"),
+        ] {
+            let reason = forbidden(ip(address)).unwrap_or_else(|| panic!("{address} allowed"));
+            assert!(reason.contains(why), "{address}: {reason}");
+        }
+        for address in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "192.168.1.20",
+            "172.16.0.9",
+            "100.100.100.201",
+            "::1",
+            "fd00::1",
+            "203.0.113.7",
+        ] {
+            assert_eq!(forbidden(ip(address)), None, "{address}");
+        }
+    }
+
+    #[test]
+    fn a_url_is_judged_by_the_address_it_writes_in_any_form() {
+        let judged = |s: &str| forbidden_url(&url::Url::parse(s).unwrap());
+        assert!(judged("http://0xa9.0xfe.0xa9.0xfe/latest").is_some());
+        assert!(judged("http://2852039166/").is_some());
+        assert!(judged("http://[::ffff:a9fe:a9fe]/").is_some());
+        assert!(judged("https://100.100.100.200/latest/meta-data").is_some());
+        assert_eq!(judged("http://127.0.0.1:8080/hook"), None);
+        assert_eq!(judged("https://fzb.example.gov.cn/hooks"), None);
+    }
+
+    #[test]
+    fn resolved_addresses_are_kept_only_where_deliveries_may_go() {
+        let at = |s: &str| s.parse::<SocketAddr>().unwrap();
+        assert_eq!(
+            allowed(vec![at("169.254.169.254:80"), at("10.0.0.5:80")]),
+            Ok(vec![at("10.0.0.5:80")])
+        );
+        let refused = allowed(vec![at("169.254.169.254:80")]).unwrap_err();
+        assert!(refused.contains("link-local"), "{refused}");
+        assert!(allowed(Vec::new()).is_err());
+    }
 
     #[test]
     fn a_known_signature() {

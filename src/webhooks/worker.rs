@@ -1,6 +1,7 @@
 //! Delivering events to subscriptions: in order, one event at a time per subscription, each
 //! attempt recorded, failures retried with backoff, subscriptions disabled after too many.
 
+use std::net::SocketAddr;
 use std::time::Instant;
 
 use chrono::TimeDelta;
@@ -69,12 +70,41 @@ struct Body {
     event: EventView,
 }
 
-fn client(s: &Settings) -> awc::Client {
-    awc::Client::builder().timeout(s.timeout).disable_redirects().finish()
+/// Resolves receivers' names as any client would, then keeps only the addresses deliveries may
+/// go to (`rules::forbidden`). The connection goes to the addresses kept here: a name pointed
+/// at a metadata service after it was subscribed cannot slip past.
+struct GuardedResolver;
+
+impl actix_tls::connect::Resolve for GuardedResolver {
+    fn lookup<'a>(
+        &'a self,
+        host: &'a str,
+        port: u16,
+    ) -> futures_util::future::LocalBoxFuture<'a, Result<Vec<SocketAddr>, Box<dyn std::error::Error>>> {
+        Box::pin(async move {
+            let found = tokio::net::lookup_host((host, port)).await?.collect();
+            Ok(rules::allowed(found)?)
+        })
+    }
 }
 
-/// One POST; `Ok(status)` when the receiver answered.
+fn client(s: &Settings) -> awc::Client {
+    let tcp = actix_tls::connect::Connector::new(actix_tls::connect::Resolver::custom(GuardedResolver)).service();
+    awc::Client::builder()
+        .connector(awc::Connector::new().connector(tcp))
+        .timeout(s.timeout)
+        .disable_redirects()
+        .finish()
+}
+
+/// One POST; `Ok(status)` when the receiver answered. An address written as an IP is checked
+/// here (the client connects to it without resolving), a name by `GuardedResolver`; both also
+/// for subscriptions stored before the check existed.
 async fn post(client: &awc::Client, h: &Webhook, e: &Event, attempt: i64) -> Result<u16, String> {
+    let url = url::Url::parse(&h.url).map_err(|err| format!("not a valid address: {err}"))?;
+    if let Some(why) = rules::forbidden_url(&url) {
+        return Err(format!("deliveries may not go to {why}"));
+    }
     let body = serde_json::to_vec(&Body {
         webhook_id: h.id,
         event: EventView::from(e.clone()),
@@ -184,5 +214,21 @@ pub async fn run(state: actix_web::web::Data<AppState>) {
             tracing::warn!(error = %e, "webhook round failed");
         }
         actix_web::rt::time::sleep(state.webhooks.poll).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_tls::connect::Resolve;
+
+    use super::GuardedResolver;
+
+    #[actix_web::test]
+    async fn names_are_resolved_then_refused_where_deliveries_may_not_go() {
+        // The system resolver reads this as 169.254.169.254 (inet_aton's hex form), without DNS.
+        let refused = GuardedResolver.lookup("0xa9.0xfe.0xa9.0xfe", 80).await.unwrap_err();
+        assert!(refused.to_string().contains("link-local"), "{refused}");
+        let found = GuardedResolver.lookup("localhost", 80).await.unwrap();
+        assert!(found.iter().all(|a| a.ip().is_loopback()), "{found:?}");
     }
 }
