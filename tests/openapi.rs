@@ -63,6 +63,32 @@ fn every_operation_is_documented_with_roles_and_errors() {
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
 }
 
+/// OpenAPI wants every operationId unique: code generators name client methods after it and
+/// links find their operation by it (a shared `publish` once sent schemathesis's stateful
+/// links from a disclosure to the evaluation year's publication).
+#[test]
+fn every_operation_has_an_id_of_its_own() {
+    let doc = generated();
+    let mut seen = std::collections::HashMap::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let name = format!("{method} {path}");
+            let id = op["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{name} has no operationId"));
+            if let Some(first) = seen.insert(id.to_owned(), name.clone()) {
+                panic!("{first} and {name} share the operationId {id}");
+            }
+        }
+    }
+    assert!(seen.len() > 150, "only {} operations", seen.len());
+    assert_eq!(seen["disclosures_publish"], "post /api/v1/disclosures/{id}/publish");
+    assert_eq!(
+        seen["login"], "post /api/v1/auth/login",
+        "unique names stay as they are"
+    );
+}
+
 /// utoipa names a component schema after its type (or its `#[schema(as = ...)]`) and keeps
 /// one of two types that share a name, silently: the other's operations then document the
 /// wrong body (a served document's receipt request once showed a petition's receipt). Every

@@ -227,23 +227,65 @@ impl Modify for CommonResponses {
             ),
         );
         components.add_security_scheme("client", client_credentials());
-        for (path, item) in api.paths.paths.iter_mut() {
-            let ops = [
-                ("get", &mut item.get),
-                ("post", &mut item.post),
-                ("put", &mut item.put),
-                ("patch", &mut item.patch),
-                ("delete", &mut item.delete),
-            ];
-            for (method, op) in ops {
-                if let Some(op) = op.as_mut() {
-                    secure(path, method, op);
-                    complete(path, method, op);
-                    if method == "get" {
-                        offer_exports(path, op);
-                    }
-                }
+        for (path, method, op) in operations(api) {
+            secure(path, method, op);
+            complete(path, method, op);
+            if method == "get" {
+                offer_exports(path, op);
             }
         }
+        unique_operation_ids(api);
     }
+}
+
+/// Every operation of the document with its path and method.
+fn operations(api: &mut OpenApi) -> impl Iterator<Item = (&str, &'static str, &mut Operation)> {
+    api.paths.paths.iter_mut().flat_map(|(path, item)| {
+        [
+            ("get", &mut item.get),
+            ("post", &mut item.post),
+            ("put", &mut item.put),
+            ("patch", &mut item.patch),
+            ("delete", &mut item.delete),
+        ]
+        .into_iter()
+        .filter_map(move |(method, op)| op.as_mut().map(|op| (path.as_str(), method, op)))
+    })
+}
+
+/// utoipa names an operation after its handler, and handlers of different resources share
+/// names (`create`, `get`, `publish`); an operationId must be unique in the document (code
+/// generators and clients following links find operations by it). A shared name is qualified
+/// by its path's words: `POST /api/v1/disclosures/{id}/publish` → `disclosures_publish`,
+/// `GET /api/v1/acts/{id}` → `acts_get`, `POST /api/v1/findings/{id}/evidence`
+/// (`add_evidence`) → `findings_add_evidence`.
+fn unique_operation_ids(api: &mut OpenApi) {
+    let mut uses = std::collections::HashMap::<String, usize>::new();
+    for (_, _, op) in operations(api) {
+        if let Some(id) = &op.operation_id {
+            *uses.entry(id.clone()).or_default() += 1;
+        }
+    }
+    for (path, _, op) in operations(api) {
+        if let Some(id) = op.operation_id.as_mut().filter(|id| uses[id.as_str()] > 1) {
+            *id = qualified(path, id);
+        }
+    }
+}
+
+fn qualified(path: &str, name: &str) -> String {
+    let mut words: Vec<&str> = path
+        .trim_start_matches("/api/v1/")
+        .split('/')
+        .filter(|w| !w.starts_with('{'))
+        .collect();
+    // `POST /findings/{id}/evidence` named `add_evidence` says "evidence" once.
+    if words
+        .last()
+        .is_some_and(|w| name == *w || name.ends_with(&format!("_{w}")))
+    {
+        words.pop();
+    }
+    words.push(name);
+    words.join("_").replace('-', "_")
 }
