@@ -89,6 +89,44 @@ fn every_operation_has_an_id_of_its_own() {
     );
 }
 
+/// Lists and creations link to the operations on one member, by its `id`: every link names an
+/// operation of the document (by `operationId`, spelt so) whose path takes that `id`.
+#[test]
+fn links_lead_to_operations_on_a_member() {
+    let doc = generated();
+    let mut paths_by_id = std::collections::HashMap::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for op in item.as_object().unwrap().values() {
+            paths_by_id.insert(op["operationId"].as_str().unwrap().to_owned(), path.clone());
+        }
+    }
+    let mut links = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for (status, response) in op["responses"].as_object().unwrap() {
+                for (name, link) in response["links"].as_object().into_iter().flatten() {
+                    let target = link["operationId"].as_str().unwrap_or_else(|| panic!("{name}: {link}"));
+                    let target_path = &paths_by_id[target];
+                    assert!(
+                        target_path.starts_with(&format!("{path}/{{id}}")),
+                        "{method} {path} {status} → {target}"
+                    );
+                    let source = if method == "get" {
+                        "$response.body#/items/0/id"
+                    } else {
+                        "$response.body#/id"
+                    };
+                    assert_eq!(link["parameters"], serde_json::json!({"id": source}));
+                    links += 1;
+                }
+            }
+        }
+    }
+    assert!(links > 100, "only {links} links");
+    let acts = &doc["paths"]["/api/v1/acts"]["post"]["responses"]["201"]["links"];
+    assert_eq!(acts["acts_revoke"]["operationId"], "acts_revoke");
+}
+
 /// utoipa names a component schema after its type (or its `#[schema(as = ...)]`) and keeps
 /// one of two types that share a name, silently: the other's operations then document the
 /// wrong body (a served document's receipt request once showed a petition's receipt). Every

@@ -1,6 +1,7 @@
 //! The OpenAPI document: generated from the handlers' annotations, then completed with the
 //! error responses every operation shares, so the document lists every status a client can get.
 
+use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{
@@ -235,6 +236,40 @@ impl Modify for CommonResponses {
             }
         }
         unique_operation_ids(api);
+        link_members(api);
+    }
+}
+
+/// Links for clients that follow them (and schemathesis's stateful phase): from a collection's
+/// list (`GET /X`: its first item) and from a creation (`POST /X`: what it created) to every
+/// operation on one member (`/X/{id}`, `/X/{id}/...`), by the member's `id`.
+fn link_members(api: &mut OpenApi) {
+    let members: Vec<(String, String)> = operations(api)
+        .filter_map(|(path, _, op)| Some((path.to_owned(), op.operation_id.clone()?)))
+        .collect();
+    for (path, method, op) in operations(api) {
+        let (status, pointer) = match method {
+            "get" => ("200", "$response.body#/items/0/id"),
+            "post" => ("201", "$response.body#/id"),
+            _ => continue,
+        };
+        let member = format!("{path}/{{id}}");
+        let Some(RefOr::T(response)) = op.responses.responses.get_mut(status) else {
+            continue;
+        };
+        for (_, id) in members
+            .iter()
+            .filter(|(p, _)| *p == member || p.starts_with(&format!("{member}/")))
+        {
+            // utoipa 5.5 writes a link's `operationId` as `operation_id` (its `Link` is not
+            // renamed to camel case), which no OpenAPI reader knows; through the extension map
+            // the field keeps its name.
+            let link = LinkBuilder::new()
+                .parameter("id", pointer)
+                .extensions(Some([("operationId", id.as_str())].into_iter().collect()))
+                .build();
+            response.links.insert(id.clone(), link.into());
+        }
     }
 }
 
