@@ -185,15 +185,17 @@ mod tests {
     #[actix_web::test]
     async fn a_checking_thread_rests_after_each_check() {
         let h = hash("correct horse battery").unwrap();
-        // The quickest of a few checks made here: no check on the thread takes less.
-        let quickest = (0..3)
-            .map(|_| {
-                let started = Instant::now();
-                verify("wrong", &h);
-                started.elapsed()
-            })
-            .min()
-            .unwrap();
+        let quickest = || {
+            (0..3)
+                .map(|_| {
+                    let started = Instant::now();
+                    verify("wrong", &h);
+                    started.elapsed()
+                })
+                .min()
+                .unwrap()
+        };
+        let before = quickest();
         let checker = Arc::new(Checker::start(1, 3, 4));
         let started = Instant::now();
         let three: Vec<_> = (0..3)
@@ -206,13 +208,13 @@ mod tests {
         for one in three {
             assert_eq!(one.await.unwrap(), Some(false));
         }
-        // Three checks and the two rests between them (4 × each check): at least 11 checks'
-        // time; without rests about 3.
         let took = started.elapsed();
-        assert!(
-            took >= quickest * 11,
-            "{took:?} for three checks of at least {quickest:?}"
-        );
+        // Three checks and the two rests between them (4 × each check) take some 11 checks'
+        // time, without rests some 3. The bound is 6 of the quickest check seen here, before
+        // or after: other tests load the machine, so a check measured here may be slower than
+        // one on the checking thread by more than a little.
+        let check = before.min(quickest());
+        assert!(took >= check * 6, "{took:?} for three checks of at least {check:?}");
     }
 
     #[cfg(target_os = "linux")]
