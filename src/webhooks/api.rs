@@ -103,7 +103,7 @@ fn check_url(url: &str, check: &mut Check) -> String {
     if !p.username().is_empty() || p.password().is_some() {
         check.fail("url", "must not carry credentials");
     } else if let Some(why) = super::rules::forbidden_url(&p) {
-        check.fail("url", format!("deliveries may not go to {why}"));
+        check.fail("url", super::rules::refusal(why));
     }
     p.into()
 }

@@ -107,13 +107,18 @@ pub fn forbidden_url(url: &url::Url) -> Option<&'static str> {
     }
 }
 
+/// What a refused address is told, wherever it is refused (subscribing, delivering, resolving).
+pub fn refusal(why: &str) -> String {
+    format!("deliveries may not go to {why}")
+}
+
 /// The resolved addresses deliveries may go to; when there is none, why.
 pub fn allowed(found: Vec<SocketAddr>) -> Result<Vec<SocketAddr>, String> {
     let reason = found.iter().find_map(|a| forbidden(a.ip()));
     let allowed: Vec<SocketAddr> = found.into_iter().filter(|a| forbidden(a.ip()).is_none()).collect();
     match (allowed.is_empty(), reason) {
         (false, _) => Ok(allowed),
-        (true, Some(why)) => Err(format!("deliveries may not go to {why}")),
+        (true, Some(why)) => Err(refusal(why)),
         (true, None) => Err("the name resolves to no address".into()),
     }
 }

@@ -103,7 +103,7 @@ fn client(s: &Settings) -> awc::Client {
 async fn post(client: &awc::Client, h: &Webhook, e: &Event, attempt: i64) -> Result<u16, String> {
     let url = url::Url::parse(&h.url).map_err(|err| format!("not a valid address: {err}"))?;
     if let Some(why) = rules::forbidden_url(&url) {
-        return Err(format!("deliveries may not go to {why}"));
+        return Err(rules::refusal(why));
     }
     let body = serde_json::to_vec(&Body {
         webhook_id: h.id,
