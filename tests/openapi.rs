@@ -7,6 +7,16 @@ fn generated() -> serde_json::Value {
     serde_json::to_value(safeguards::openapi_document()).unwrap()
 }
 
+/// Every operation of the document: its path, method and description.
+fn operations(doc: &serde_json::Value) -> impl Iterator<Item = (&String, &String, &serde_json::Value)> {
+    doc["paths"].as_object().unwrap().iter().flat_map(|(path, item)| {
+        item.as_object()
+            .unwrap()
+            .iter()
+            .map(move |(method, op)| (path, method, op))
+    })
+}
+
 #[test]
 fn committed_openapi_matches_the_code() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi/openapi.json");
@@ -24,40 +34,37 @@ fn committed_openapi_matches_the_code() {
 #[test]
 fn every_operation_is_documented_with_roles_and_errors() {
     let doc = generated();
-    let paths = doc["paths"].as_object().unwrap();
-    assert!(paths.len() >= 15);
-    for (path, item) in paths {
-        for (method, op) in item.as_object().unwrap() {
-            let name = format!("{method} {path}");
-            assert!(op["summary"].is_string(), "{name} has no summary");
-            let responses = op["responses"].as_object().unwrap();
-            let public = path.starts_with("/api/v1/public/")
-                || path.starts_with("/health/")
-                || path.starts_with("/api/v1/auth/login")
-                || path.starts_with("/api/v1/auth/refresh")
-                || path.starts_with("/api/v1/auth/token");
-            let roles = op["security"][0]["bearer"].as_array();
-            if public {
-                assert!(roles.is_none(), "{name} is public but declares security");
-            } else {
-                let roles = roles.unwrap_or_else(|| panic!("{name} declares no roles"));
-                assert!(!roles.is_empty(), "{name} lists no roles");
-                assert!(
-                    responses.contains_key("401") && responses.contains_key("403"),
-                    "{name} lacks 401/403"
-                );
+    assert!(doc["paths"].as_object().unwrap().len() >= 15);
+    for (path, method, op) in operations(&doc) {
+        let name = format!("{method} {path}");
+        assert!(op["summary"].is_string(), "{name} has no summary");
+        let responses = op["responses"].as_object().unwrap();
+        let public = path.starts_with("/api/v1/public/")
+            || path.starts_with("/health/")
+            || path.starts_with("/api/v1/auth/login")
+            || path.starts_with("/api/v1/auth/refresh")
+            || path.starts_with("/api/v1/auth/token");
+        let roles = op["security"][0]["bearer"].as_array();
+        if public {
+            assert!(roles.is_none(), "{name} is public but declares security");
+        } else {
+            let roles = roles.unwrap_or_else(|| panic!("{name} declares no roles"));
+            assert!(!roles.is_empty(), "{name} lists no roles");
+            assert!(
+                responses.contains_key("401") && responses.contains_key("403"),
+                "{name} lacks 401/403"
+            );
+        }
+        if op.get("requestBody").is_some() {
+            for code in ["400", "413", "415", "422"] {
+                assert!(responses.contains_key(code), "{name} lacks {code}");
             }
-            if op.get("requestBody").is_some() {
-                for code in ["400", "413", "415", "422"] {
-                    assert!(responses.contains_key(code), "{name} lacks {code}");
-                }
-            }
-            if method == "patch" {
-                assert!(
-                    responses.contains_key("412") && responses.contains_key("428"),
-                    "{name} lacks 412/428"
-                );
-            }
+        }
+        if method == "patch" {
+            assert!(
+                responses.contains_key("412") && responses.contains_key("428"),
+                "{name} lacks 412/428"
+            );
         }
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
@@ -70,15 +77,13 @@ fn every_operation_is_documented_with_roles_and_errors() {
 fn every_operation_has_an_id_of_its_own() {
     let doc = generated();
     let mut seen = std::collections::HashMap::new();
-    for (path, item) in doc["paths"].as_object().unwrap() {
-        for (method, op) in item.as_object().unwrap() {
-            let name = format!("{method} {path}");
-            let id = op["operationId"]
-                .as_str()
-                .unwrap_or_else(|| panic!("{name} has no operationId"));
-            if let Some(first) = seen.insert(id.to_owned(), name.clone()) {
-                panic!("{first} and {name} share the operationId {id}");
-            }
+    for (path, method, op) in operations(&doc) {
+        let name = format!("{method} {path}");
+        let id = op["operationId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{name} has no operationId"));
+        if let Some(first) = seen.insert(id.to_owned(), name.clone()) {
+            panic!("{first} and {name} share the operationId {id}");
         }
     }
     assert!(seen.len() > 150, "only {} operations", seen.len());
@@ -94,31 +99,26 @@ fn every_operation_has_an_id_of_its_own() {
 #[test]
 fn links_lead_to_operations_on_a_member() {
     let doc = generated();
-    let mut paths_by_id = std::collections::HashMap::new();
-    for (path, item) in doc["paths"].as_object().unwrap() {
-        for op in item.as_object().unwrap().values() {
-            paths_by_id.insert(op["operationId"].as_str().unwrap().to_owned(), path.clone());
-        }
-    }
+    let paths_by_id: std::collections::HashMap<_, _> = operations(&doc)
+        .map(|(path, _, op)| (op["operationId"].as_str().unwrap(), path))
+        .collect();
     let mut links = 0;
-    for (path, item) in doc["paths"].as_object().unwrap() {
-        for (method, op) in item.as_object().unwrap() {
-            for (status, response) in op["responses"].as_object().unwrap() {
-                for (name, link) in response["links"].as_object().into_iter().flatten() {
-                    let target = link["operationId"].as_str().unwrap_or_else(|| panic!("{name}: {link}"));
-                    let target_path = &paths_by_id[target];
-                    assert!(
-                        target_path.starts_with(&format!("{path}/{{id}}")),
-                        "{method} {path} {status} → {target}"
-                    );
-                    let source = if method == "get" {
-                        "$response.body#/items/0/id"
-                    } else {
-                        "$response.body#/id"
-                    };
-                    assert_eq!(link["parameters"], serde_json::json!({"id": source}));
-                    links += 1;
-                }
+    for (path, method, op) in operations(&doc) {
+        for (status, response) in op["responses"].as_object().unwrap() {
+            for (name, link) in response["links"].as_object().into_iter().flatten() {
+                let target = link["operationId"].as_str().unwrap_or_else(|| panic!("{name}: {link}"));
+                let target_path = &paths_by_id[target];
+                assert!(
+                    target_path.starts_with(&format!("{path}/{{id}}")),
+                    "{method} {path} {status} → {target}"
+                );
+                let source = if method == "get" {
+                    "$response.body#/items/0/id"
+                } else {
+                    "$response.body#/id"
+                };
+                assert_eq!(link["parameters"], serde_json::json!({"id": source}));
+                links += 1;
             }
         }
     }
