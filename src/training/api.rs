@@ -209,7 +209,7 @@ pub struct NewSession {
     /// TRN-5 (1)–(4), at least one.
     pub content_areas: Vec<ContentArea>,
     pub held_on: NaiveDate,
-    /// More than 0, at most 24, one decimal.
+    /// More than 0, at most 500 (a course of several days is one record), one decimal.
     pub hours: f64,
     /// The people required to attend.
     #[serde(default)]
@@ -482,7 +482,7 @@ pub struct NewSelfStudy {
     pub person_id: Option<i64>,
     /// Not in the future.
     pub studied_on: NaiveDate,
-    /// More than 0, at most 24, one decimal.
+    /// More than 0, at most 500 (a course of several days is one record), one decimal.
     pub hours: f64,
     pub description: String,
 }

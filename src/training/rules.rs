@@ -102,10 +102,15 @@ crate::text_enum! {
     }
 }
 
-/// Hours in tenths: one decimal, more than 0 and at most 24 a day.
+/// The most hours one record may carry. A session is recorded once with its date even when it
+/// runs for days (a week's centralised course, a 30-hour legal-office course, TRN-4), so the
+/// bound only catches typing errors.
+pub const MOST_HOURS: f64 = 500.0;
+
+/// Hours in tenths: one decimal, more than 0 and at most `MOST_HOURS`.
 pub fn tenths(hours: f64) -> Result<i64, &'static str> {
-    if !hours.is_finite() || hours <= 0.0 || hours > 24.0 {
-        return Err("must be more than 0 and at most 24");
+    if !hours.is_finite() || hours <= 0.0 || hours > MOST_HOURS {
+        return Err("must be more than 0 and at most 500");
     }
     let t = (hours * 10.0).round();
     if (t - hours * 10.0).abs() > 1e-6 {
@@ -165,13 +170,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hours_have_one_decimal_and_a_daily_limit() {
+    fn hours_have_one_decimal_and_an_upper_bound() {
         assert_eq!(tenths(2.5), Ok(25));
         assert_eq!(tenths(0.1), Ok(1));
         assert_eq!(tenths(24.0), Ok(240));
+        assert_eq!(tenths(30.0), Ok(300), "a multi-day course in one record");
+        assert_eq!(tenths(500.0), Ok(5000));
         assert!(tenths(0.0).is_err());
         assert!(tenths(-1.0).is_err());
-        assert!(tenths(24.1).is_err());
+        assert!(tenths(500.1).is_err());
         assert!(tenths(1.25).is_err());
         assert!(tenths(f64::NAN).is_err());
     }
