@@ -308,10 +308,19 @@ async fn grades_change_exactly_at_95_90_and_80() {
 async fn the_same_evidence_counts_once_and_withdrawal_keeps_the_record() {
     let e = ev().await;
     let act = e.act("penalty", Some("filed_case")).await;
+    // Found earlier this year: the sheet as of that day counts it until it is withdrawn.
+    let found_on = (today() - Days::new(20)).max(today().with_ordinal(1).unwrap());
     let first = e
-        .deduct("penalty", "insufficient_evidence", "act", act, json!({}))
+        .deduct(
+            "penalty",
+            "insufficient_evidence",
+            "act",
+            act,
+            json!({"found_on": found_on}),
+        )
         .await;
     let id = first.ok(201)["id"].as_i64().unwrap();
+    assert_eq!(e.sheet(&format!("?as_of={found_on}")).await["total"], 97);
     let before = e.app.count("eval_deductions");
     let again = e
         .deduct("penalty", "wrong_characterisation", "act", act, json!({}))
@@ -343,6 +352,11 @@ async fn the_same_evidence_counts_once_and_withdrawal_keeps_the_record() {
         .await
         .problem(409);
     assert_eq!(e.sheet("").await["total"], 100, "a withdrawn deduction stops counting");
+    assert_eq!(
+        e.sheet(&format!("?as_of={found_on}")).await["total"],
+        100,
+        "nor did it ever count: the problem was not one"
+    );
     let kept = e
         .app
         .get("/api/v1/evaluation/deductions?withdrawn=true", Some(&e.office.token))

@@ -252,13 +252,16 @@ pub struct Counted {
     pub section: Section,
     pub points: u32,
     pub found_on: NaiveDate,
-    pub withdrawn_on: Option<NaiveDate>,
+    /// Withdrawn on review: the problem was not one, so it never counted (the record stays).
+    pub withdrawn: bool,
 }
 
 impl Counted {
-    /// Found by `day` and not withdrawn by then (日积累: the sheet as it stood that day).
+    /// Found by `day` (日积累: the sheet accumulates day by day) and not withdrawn. A
+    /// withdrawal is not dated into the sheet: a deduction found wrong in December must not
+    /// still lower the year's first three quarters, nor a past year not yet finalised.
     pub fn stands_on(&self, day: NaiveDate) -> bool {
-        self.found_on <= day && self.withdrawn_on.is_none_or(|w| w > day)
+        self.found_on <= day && !self.withdrawn
     }
 }
 
@@ -512,17 +515,18 @@ mod tests {
     }
 
     #[test]
-    fn a_deduction_counts_from_its_day_until_withdrawn() {
+    fn a_deduction_counts_from_its_day_unless_withdrawn() {
         let d = |s: &str| s.parse::<NaiveDate>().unwrap();
         let c = Counted {
             section: Section::Penalty,
             points: 3,
             found_on: d("2026-03-10"),
-            withdrawn_on: Some(d("2026-06-01")),
+            withdrawn: false,
         };
         assert!(!c.stands_on(d("2026-03-09")));
-        assert!(c.stands_on(d("2026-03-10")) && c.stands_on(d("2026-05-31")));
-        assert!(!c.stands_on(d("2026-06-01")));
+        assert!(c.stands_on(d("2026-03-10")) && c.stands_on(d("2026-12-31")));
+        let withdrawn = Counted { withdrawn: true, ..c };
+        assert!(!withdrawn.stands_on(d("2026-03-10")) && !withdrawn.stands_on(d("2026-12-31")));
         let v = RuleValues::default();
         let (_, total, g) = score(&v.score_sheet, &v.grade_thresholds, &[c, c], d("2026-04-01"));
         assert_eq!((total, g), (94, Grade::Good));
@@ -558,11 +562,11 @@ mod tests {
 
         fn deduction() -> impl Strategy<Value = Counted> {
             let day = |n: i64| NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::TimeDelta::days(n);
-            (section(), 1u32..6, 0i64..365, prop::option::of(0i64..400)).prop_map(move |(s, p, f, w)| Counted {
+            (section(), 1u32..6, 0i64..365, any::<bool>()).prop_map(move |(s, p, f, w)| Counted {
                 section: s,
                 points: p,
                 found_on: day(f),
-                withdrawn_on: w.map(|w| day(f + w)),
+                withdrawn: w,
             })
         }
 

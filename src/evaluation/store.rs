@@ -44,7 +44,7 @@ impl Deduction {
             section: self.section,
             points: u32::try_from(self.points).unwrap_or(0),
             found_on: self.found_on,
-            withdrawn_on: self.withdrawn_on,
+            withdrawn: self.withdrawn_at.is_some(),
         }
     }
 }

@@ -343,8 +343,7 @@ pub async fn withdraw(
                     "the deduction is already withdrawn",
                 ));
             }
-            // A deduction found later than today (a past year's, entered late) stops counting the day it was found.
-            store::withdraw(conn, id, &reason, today.max(x.found_on), by, crate::db::now())?;
+            store::withdraw(conn, id, &reason, today, by, crate::db::now())?;
             audit::append(
                 conn,
                 &actor,
