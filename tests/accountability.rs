@@ -284,19 +284,17 @@ async fn the_appeal_window_closes_thirty_days_after_service() {
     let s = acc().await;
     for (served_ago, filed_ok) in [(30u64, true), (31, false)] {
         let id = s.case(today() - Days::new(40)).await;
-        s.decided(
-            id,
-            "minor",
-            json!({}),
-            json!({"severity": "minor", "persons": [{"person_id": s.staff.person_id, "sanctions": ["warning"]}]}),
-        )
-        .await
-        .ok(200);
-        // Decided and served in the past, as if the case were older.
-        s.app.sql(&format!(
-            "UPDATE acc_cases SET decided_on = '{}' WHERE id = {id}",
-            today() - Days::new(served_ago)
-        ));
+        // Decided and served in the past: the decision recorded after the meeting.
+        let decided = s
+            .decided(
+                id,
+                "minor",
+                json!({}),
+                json!({"severity": "minor", "persons": [{"person_id": s.staff.person_id, "sanctions": ["warning"]}],
+                "decided_on": today() - Days::new(served_ago)}),
+            )
+            .await;
+        assert_eq!(decided.ok(200)["decided_on"], json!(today() - Days::new(served_ago)));
         s.post(
             id,
             "serve",
@@ -324,35 +322,60 @@ async fn the_appeal_window_closes_thirty_days_after_service() {
 }
 
 #[actix_web::test]
+async fn a_decision_is_dated_from_the_fault_day_to_today() {
+    let s = acc().await;
+    let id = s.case(today() - Days::new(10)).await;
+    let sanctions = json!([{"person_id": s.staff.person_id, "sanctions": ["warning"]}]);
+    let future = json!({"severity": "minor", "persons": sanctions, "decided_on": today() + Days::new(1)});
+    let r = s.decided(id, "minor", json!({}), future).await;
+    assert_eq!(r.problem(422), "validation_failed");
+    assert_eq!(r.body["errors"][0]["field"], "decided_on");
+    let early = json!({"severity": "minor", "persons": sanctions, "decided_on": today() - Days::new(11)});
+    s.post(id, "decide", &s.leader.token, early).await.problem(422);
+    let case = s
+        .app
+        .get(&format!("/api/v1/accountability/cases/{id}"), Some(&s.office.token))
+        .await;
+    assert_eq!(
+        (&case.ok(200)["status"], &case.body["decided_on"]),
+        (&json!("opinion"), &json!(null)),
+        "nothing decided"
+    );
+    let on_fault_day = json!({"severity": "minor", "persons": sanctions, "decided_on": today() - Days::new(10)});
+    let r = s.post(id, "decide", &s.leader.token, on_fault_day).await;
+    assert_eq!(r.ok(200)["decided_on"], json!(today() - Days::new(10)));
+}
+
+#[actix_web::test]
 async fn a_second_fault_within_a_year_is_detected_as_acc_7_2() {
     let s = acc().await;
-    let first = s.case(today() - Days::new(300)).await;
-    s.decided(
-        first,
-        "minor",
-        json!({}),
-        json!({"severity": "minor", "persons": [{"person_id": s.staff.person_id, "sanctions": ["warning"]}]}),
-    )
-    .await
-    .ok(200);
-    let old = s.case(today() - Days::new(400)).await;
-    s.decided(
-        old,
-        "minor",
-        json!({}),
-        json!({"severity": "minor", "persons": [{"person_id": s.staff.person_id, "sanctions": ["warning"]}]}),
-    )
-    .await
-    .ok(200);
-    let second = s.case(today()).await;
+    let warned = json!({"severity": "minor", "persons": [{"person_id": s.staff.person_id, "sanctions": ["warning"]}]});
+    let decided_minor = |days: u64| {
+        let (s, warned) = (&s, warned.clone());
+        async move {
+            let id = s.case(today() - Days::new(days)).await;
+            s.decided(id, "minor", json!({}), warned).await.ok(200);
+            id
+        }
+    };
+    // Around the new case's fault 200 days ago: 100 days before it, 100 after it (found and
+    // decided first), 400 before it; and one within the year that ended in no liability.
+    let before = decided_minor(300).await;
+    let after = decided_minor(100).await;
+    decided_minor(600).await;
+    let exempted = s.case(today() - Days::new(150)).await;
+    s.decided(exempted, "minor", json!({"exempting": [1]}), json!({"persons": []}))
+        .await
+        .ok(200);
+    let second = s.case(today() - Days::new(200)).await;
     s.post(second, "investigate", &s.office.token, json!({})).await.ok(200);
     let opinion = json!({"how": {"mode": "direct", "staff": [s.staff.person_id]}, "severity": "minor", "text": "再犯"});
     let r = s.post(second, "opinion", &s.office.token, opinion).await;
     let body = r.ok(200);
     assert_eq!(
         body["opinion"]["detected"]["ACC-7(2)"][0]["cases"],
-        json!([first]),
-        "the one 400 days back is outside"
+        json!([before, after]),
+        "a year either side; not 400 days away, not a fault exempted (应予以追究的 only)"
     );
     assert_eq!(body["opinion"]["circumstances"]["aggravating"], json!([2]));
     assert!(body["opinion"]["basis"]

@@ -666,7 +666,7 @@ async fn awards_exclude_poor_grades_and_everyone_sanctioned_that_year() {
         .await
         .ok(201);
     let good = e.app.department("优秀处");
-    // A case decided this year sanctions the good department and a person.
+    // A case decided this year holds the good department and a person accountable.
     let case = e
         .app
         .post(
@@ -681,8 +681,10 @@ async fn awards_exclude_poor_grades_and_everyone_sanctioned_that_year() {
     e.app.post(&step("investigate"), Some(o), &json!({})).await.ok(200);
     let opinion = json!({"how": {"mode": "direct", "staff": [e.staff.person_id]}, "circumstances": {}, "severity": "minor", "text": "意见"});
     e.app.post(&step("opinion"), Some(o), &opinion).await.ok(200);
-    let decision = json!({"severity": "minor", "persons": [{"person_id": e.staff.person_id, "sanctions": ["warning"]}],
-        "departments": [{"department_id": good, "sanctions": ["circulated_criticism"]}]});
+    // No sanction listed for either: ACC-6 takes the year's award eligibility from every
+    // liable person and every department at fault all the same.
+    let decision = json!({"severity": "minor", "persons": [{"person_id": e.staff.person_id, "sanctions": []}],
+        "departments": []});
     e.app.post(&step("decide"), Some(l), &decision).await.ok(200);
 
     let r = e

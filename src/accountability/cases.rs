@@ -588,8 +588,8 @@ pub async fn write_opinion(
             if kind != RespondentKind::Person {
                 continue;
             }
-            let earlier = store::decided_faults_of(conn, person, c.id)?;
-            let hits = rules::repeated_within_a_year(c.fault_on, &earlier);
+            let others = store::accountable_faults_of(conn, person, c.id)?;
+            let hits = rules::repeated_within_a_year(c.fault_on, &others);
             if !hits.is_empty() {
                 repeated.push(serde_json::json!({"person_id": person, "cases": hits}));
             }
@@ -637,6 +637,23 @@ pub struct DecisionRequest {
     pub departments: Vec<DepartmentSanctions>,
     #[serde(default)]
     pub text: String,
+    /// The day the leadership group decided (ACC-10), when recorded later; not before the
+    /// fault, not in the future. Default: today. Not part of an appeal's new decision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_on: Option<NaiveDate>,
+}
+
+/// The day a decision was taken: as stated, else today; never before the fault nor later
+/// than today.
+fn decision_day(d: &DecisionRequest, fault_on: NaiveDate, today: NaiveDate) -> Result<NaiveDate, AppError> {
+    let day = d.decided_on.unwrap_or(today);
+    if day < fault_on || day > today {
+        return Err(AppError::field(
+            "decided_on",
+            format!("must be from the fault day {fault_on} to today"),
+        ));
+    }
+    Ok(day)
 }
 
 /// Checks a decision against the opinion: the severity must be one the circumstances open
@@ -831,6 +848,7 @@ pub async fn decide_case(
             .and_then(|o| serde_json::from_str(o).ok())
             .unwrap_or_default();
         check_decision(&opinion, &d)?;
+        let decided_on = decision_day(&d, c.fault_on, crate::db::today())?;
         let respondents = store::respondents(conn, c.id)?;
         for p in &d.persons {
             if !respondents
@@ -856,7 +874,7 @@ pub async fn decide_case(
         }
         let effects = apply_effects(conn, c.id, &d, Some(by))?;
         let decision = serde_json::json!({"request": d, "effects": effects, "basis": ["ACC-6", "ACC-14"]});
-        store::set_decision(conn, c.id, &decision.to_string(), crate::db::today(), crate::db::now())?;
+        store::set_decision(conn, c.id, &decision.to_string(), decided_on, crate::db::now())?;
         Ok(decision)
     })
     .await
@@ -993,6 +1011,7 @@ pub async fn decide_appeal(
             persons: vec![],
             departments: vec![],
             text: String::new(),
+            decided_on: None,
         };
         let (new_decision, reversed) = match b.outcome {
             AppealOutcome::Upheld => (None, Vec::new()),
@@ -1002,6 +1021,12 @@ pub async fn decide_appeal(
                     .decision
                     .clone()
                     .ok_or_else(|| AppError::field("decision", "a modified decision states the new one"))?;
+                if d.decided_on.is_some() {
+                    return Err(AppError::field(
+                        "decision.decided_on",
+                        "the appeal decision is dated when it is recorded",
+                    ));
+                }
                 let opinion: serde_json::Value = c
                     .opinion
                     .as_deref()

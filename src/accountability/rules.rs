@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{Days, NaiveDate};
+use chrono::{Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -301,13 +301,23 @@ pub fn open_outcomes(base: Severity, c: &Circumstances) -> Vec<Option<Severity>>
     out
 }
 
-/// ACC-7(2): the earlier decided cases whose fault lies within the 365 days before this one
-/// (both ends included); one or more makes this the second fault within a year.
-pub fn repeated_within_a_year(fault_on: NaiveDate, earlier: &[(i64, NaiveDate)]) -> Vec<i64> {
-    let from = fault_on - Days::new(365);
-    earlier
+/// Whether a decided case holds `person` accountable (ACC-7(2) 应予以追究的, ACC-6 责任人):
+/// its current decision imposes a severity (no exemption under ACC-9 or ACC-8) and the
+/// opinion's allocation gives the person a share (not a dissenter's none, ACC-5(4)).
+pub fn holds_accountable(person: i64, opinion: &serde_json::Value, decision: &serde_json::Value) -> bool {
+    let share = |a: &serde_json::Value| a["person_id"] == person && a["share"] != Share::None.as_str();
+    !decision["request"]["severity"].is_null() && opinion["allocation"].as_array().is_some_and(|a| a.iter().any(share))
+}
+
+/// ACC-7(2) 一年内出现两次以上: the person's other faults held against them that lie within a
+/// year of this one, before or after it (a fault found later may have happened earlier), both
+/// ends included (a year by the calendar: 2024-02-29 to 2025-02-28); one or more makes this
+/// the second fault within a year.
+pub fn repeated_within_a_year(fault_on: NaiveDate, others: &[(i64, NaiveDate)]) -> Vec<i64> {
+    let (from, to) = (fault_on - Months::new(12), fault_on + Months::new(12));
+    others
         .iter()
-        .filter(|(_, d)| *d >= from && *d <= fault_on)
+        .filter(|(_, d)| (from..=to).contains(d))
         .map(|(id, _)| *id)
         .collect()
 }
@@ -562,15 +572,36 @@ mod tests {
     }
 
     #[test]
-    fn a_year_before_the_fault_both_ends_included() {
+    fn a_year_either_side_of_the_fault_both_ends_included() {
         let d = |s: &str| s.parse::<NaiveDate>().unwrap();
-        let earlier = [
+        let others = [
             (1, d("2025-06-01")),
             (2, d("2025-05-31")),
             (3, d("2026-05-31")),
             (4, d("2026-06-02")),
+            (5, d("2027-06-01")),
+            (6, d("2027-06-02")),
         ];
-        assert_eq!(repeated_within_a_year(d("2026-06-01"), &earlier), [1, 3]);
+        assert_eq!(repeated_within_a_year(d("2026-06-01"), &others), [1, 3, 4, 5]);
+        // A year by the calendar, across a leap day: 366 days back is still within it.
+        assert_eq!(repeated_within_a_year(d("2025-02-01"), &[(7, d("2024-02-01"))]), [7]);
+        assert_eq!(repeated_within_a_year(d("2025-02-28"), &[(8, d("2024-02-28"))]), [8]);
+        assert!(repeated_within_a_year(d("2025-03-01"), &[(9, d("2024-02-29"))]).is_empty());
+    }
+
+    #[test]
+    fn only_a_liability_decided_counts_against_a_person() {
+        use serde_json::json;
+        let opinion = json!({"allocation": [{"person_id": 7, "share": "primary"}, {"person_id": 8, "share": "none"}]});
+        let minor = json!({"request": {"severity": "minor", "persons": []}});
+        assert!(holds_accountable(7, &opinion, &minor), "liable, whatever was listed");
+        assert!(
+            !holds_accountable(8, &opinion, &minor),
+            "a dissenter overruled (ACC-5(4))"
+        );
+        assert!(!holds_accountable(9, &opinion, &minor), "not in the allocation");
+        let exempt = json!({"request": {"severity": null, "persons": []}});
+        assert!(!holds_accountable(7, &opinion, &exempt), "exempted (ACC-9)");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::rules::{CaseStatus, RespondentKind, SourceKind};
+use super::rules::{holds_accountable, CaseStatus, RespondentKind, SourceKind};
 use crate::db::schema::acc_cases::dsl as c;
 use crate::db::schema::acc_respondents::dsl as r;
 use crate::db::{DbConn, StoreError};
@@ -157,16 +157,54 @@ pub fn from_source(conn: &mut DbConn, kind: SourceKind, id: i64) -> Result<Vec<i
         .load(conn)?)
 }
 
-/// A person's earlier decided cases with their fault dates (for ACC-7(2)).
-pub fn decided_faults_of(conn: &mut DbConn, person: i64, except: i64) -> Result<Vec<(i64, NaiveDate)>, StoreError> {
-    let theirs = respondent_cases(conn, person)?;
-    Ok(c::acc_cases
-        .filter(c::id.eq_any(theirs))
-        .filter(c::id.ne(except))
+/// A case decided and not revoked on appeal, with what it was decided on.
+pub struct Decided {
+    pub id: i64,
+    pub fault_on: NaiveDate,
+    pub opinion: serde_json::Value,
+    pub decision: serde_json::Value,
+}
+
+/// The decided cases, not revoked on appeal, among `cases` (all when `None`) and decided within
+/// `days` (any day when `None`).
+fn decided(
+    conn: &mut DbConn,
+    cases: Option<Vec<i64>>,
+    days: Option<(NaiveDate, NaiveDate)>,
+) -> Result<Vec<Decided>, StoreError> {
+    let mut q = c::acc_cases
         .filter(c::decided_on.is_not_null())
         .filter(c::appeal_outcome.is_null().or(c::appeal_outcome.ne("revoked")))
-        .select((c::id, c::fault_on))
-        .load(conn)?)
+        .order(c::id.asc())
+        .select((c::id, c::fault_on, c::opinion, c::decision))
+        .into_boxed();
+    if let Some(cases) = cases {
+        q = q.filter(c::id.eq_any(cases));
+    }
+    if let Some((from, to)) = days {
+        q = q.filter(c::decided_on.ge(from)).filter(c::decided_on.le(to));
+    }
+    let rows: Vec<(i64, NaiveDate, Option<String>, Option<String>)> = q.load(conn)?;
+    let json = |t: Option<String>| t.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
+    Ok(rows
+        .into_iter()
+        .map(|(id, fault_on, opinion, decision)| Decided {
+            id,
+            fault_on,
+            opinion: json(opinion),
+            decision: json(decision),
+        })
+        .collect())
+}
+
+/// The person's other faults held against them, with their fault dates (for ACC-7(2)).
+pub fn accountable_faults_of(conn: &mut DbConn, person: i64, except: i64) -> Result<Vec<(i64, NaiveDate)>, StoreError> {
+    let theirs = respondent_cases(conn, person)?;
+    Ok(decided(conn, Some(theirs), None)?
+        .into_iter()
+        .filter(|d| d.id != except && holds_accountable(person, &d.opinion, &d.decision))
+        .map(|d| (d.id, d.fault_on))
+        .collect())
 }
 
 pub fn set_status(conn: &mut DbConn, id: i64, status: CaseStatus, now: NaiveDateTime) -> Result<(), StoreError> {
@@ -318,20 +356,6 @@ pub fn evidence_visible(conn: &mut DbConn, attachment: i64, vis: CaseVisibility)
     Ok(false)
 }
 
-/// Decided cases of a year with their current decision, not revoked on appeal (EVAL-7 reads
-/// who lost award eligibility from them).
-pub fn decided_in(conn: &mut DbConn, year: i32) -> Result<Vec<(i64, String)>, StoreError> {
-    let (from, to) = crate::rules::calendar::year_bounds(year);
-    let rows: Vec<(i64, Option<String>)> = c::acc_cases
-        .filter(c::decided_on.ge(from))
-        .filter(c::decided_on.le(to))
-        .filter(c::appeal_outcome.is_null().or(c::appeal_outcome.ne("revoked")))
-        .order(c::id.asc())
-        .select((c::id, c::decision))
-        .load(conn)?;
-    Ok(rows.into_iter().filter_map(|(id, d)| d.map(|d| (id, d))).collect())
-}
-
 /// Persons and departments sanctioned under ACC-6 in a year, each with the cases that did it.
 #[derive(Debug, Default)]
 pub struct Sanctioned {
@@ -346,35 +370,29 @@ fn collect(map: &mut BTreeMap<i64, Vec<i64>>, id: i64, case: i64) {
     }
 }
 
-/// Who was sanctioned by a case decided in the year and not revoked on appeal: they are not
-/// eligible for that year's awards (ACC-6, EVAL-7).
+/// Who was held accountable by a case decided in the year and not revoked on appeal: they are
+/// not eligible for that year's awards (ACC-6: 取消…当年评比先进的资格, for every severity that
+/// imposes liability, whatever sanctions were listed; EVAL-7). A department loses it when it is
+/// a respondent of such a case (ACC-6 first sentence) or was sanctioned by one.
 pub fn sanctioned_in(conn: &mut DbConn, year: i32) -> Result<Sanctioned, StoreError> {
     let mut out = Sanctioned::default();
-    for (case, decision) in decided_in(conn, year)? {
-        let d: serde_json::Value = serde_json::from_str(&decision).unwrap_or_default();
-        if d["request"]["severity"].is_null() {
+    let days = crate::rules::calendar::year_bounds(year);
+    for d in decided(conn, None, Some(days))? {
+        if d.decision["request"]["severity"].is_null() {
             continue;
         }
-        let sanctioned = |x: &serde_json::Value| x["sanctions"].as_array().is_some_and(|s| !s.is_empty());
-        for p in d["request"]["persons"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|p| sanctioned(p))
-        {
-            collect(&mut out.persons, p["person_id"].as_i64().unwrap_or_default(), case);
+        let liable = d.opinion["allocation"].as_array().into_iter().flatten();
+        for person in liable.filter_map(|a| a["person_id"].as_i64()) {
+            if holds_accountable(person, &d.opinion, &d.decision) {
+                collect(&mut out.persons, person, d.id);
+            }
         }
-        for x in d["request"]["departments"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|x| sanctioned(x))
-        {
-            collect(
-                &mut out.departments,
-                x["department_id"].as_i64().unwrap_or_default(),
-                case,
-            );
+        let named = d.decision["request"]["departments"].as_array().into_iter().flatten();
+        let named = named.filter_map(|x| x["department_id"].as_i64());
+        let respondents = respondents(conn, d.id)?.into_iter();
+        let respondents = respondents.filter(|(kind, ..)| *kind == RespondentKind::Department);
+        for department in named.chain(respondents.map(|(_, id, _)| id)) {
+            collect(&mut out.departments, department, d.id);
         }
     }
     Ok(out)
