@@ -263,6 +263,10 @@ async fn a_revoked_act_is_final() {
         .await;
     assert_eq!(r.ok(200)["status"], "revoked");
     assert_eq!(
+        r.body["disclosure"]["status"], "lapsed",
+        "a revoked decision unpublished has nothing left to publish (neither pending nor overdue)"
+    );
+    assert_eq!(
         app.post(
             &format!("{path}/revoke"),
             Some(&office.token),

@@ -80,7 +80,6 @@ async fn a_draft_is_reviewed_published_and_read_by_the_public_without_a_token() 
         .get(&format!("/api/v1/public/disclosures/{id}"), None)
         .await
         .problem(404);
-    b.step(id, "publish", &b.office.token).await.problem(409);
     b.step(id, "submit", &b.staff.token).await.ok(200);
     b.app
         .get(&format!("/api/v1/public/disclosures/{id}"), None)
@@ -96,6 +95,28 @@ async fn a_draft_is_reviewed_published_and_read_by_the_public_without_a_token() 
     let list = b.app.get("/api/v1/public/disclosures?category=penalty", None).await;
     assert_eq!(list.ok(200)["items"][0]["id"], id);
     // Publishing again is refused.
+    assert_eq!(
+        b.step(id, "publish", &b.office.token).await.problem(409),
+        "disclosure_state"
+    );
+}
+
+#[actix_web::test]
+async fn the_office_may_publish_a_draft_without_its_submission() {
+    let b = bureau().await;
+    let id = b.draft(item(b.staff.department_id, "penalty", "procedure")).await;
+    b.step(id, "publish", &b.staff.token).await.problem(403);
+    assert_eq!(
+        b.step(id, "publish", &b.office.token).await.ok(200)["status"],
+        "published"
+    );
+    let public = b.app.get(&format!("/api/v1/public/disclosures/{id}"), None).await;
+    assert_eq!(public.ok(200)["current"]["title"], "执法流程");
+    // Still never back to a draft, nor published twice.
+    assert_eq!(
+        b.step(id, "submit", &b.staff.token).await.problem(409),
+        "disclosure_state"
+    );
     assert_eq!(
         b.step(id, "publish", &b.office.token).await.problem(409),
         "disclosure_state"

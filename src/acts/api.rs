@@ -171,7 +171,12 @@ fn view(a: Act, officers: Vec<(i64, String)>, today: NaiveDate) -> ActView {
         },
         disclosure: DisclosureDuty {
             due_on: a.disclosure_due_on,
-            status: deadline_status(a.disclosure_due_on, a.disclosed_on, today),
+            status: deadline_status(
+                a.disclosure_due_on,
+                a.disclosed_on,
+                a.status == ActStatus::Revoked,
+                today,
+            ),
             published_on: a.disclosed_on,
             rule_version: a.disclosure_rule_version,
             basis: vec![PUB_6.to_string()],

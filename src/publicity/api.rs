@@ -484,7 +484,7 @@ fn retention_end(conn: &mut DbConn, act_id: i64, today: NaiveDate) -> Result<Nai
     ))
 }
 
-/// Publish the submitted version (the supervisory office).
+/// Publish the submitted version, or a draft at once (the supervisory office, which reviews).
 ///
 /// A licensing item is refused until it carries everything PUB-4 requires
 /// (`licensing_item_incomplete`, every missing field listed). The version it replaces becomes
@@ -492,7 +492,7 @@ fn retention_end(conn: &mut DbConn, act_id: i64, today: NaiveDate) -> Result<Nai
 #[utoipa::path(tag = "publicity",
     responses(
         (status = 200, body = DisclosureView),
-        (status = 409, description = "The latest version is not submitted", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The latest version is neither a draft nor submitted", body = Problem, content_type = "application/problem+json"),
     ))]
 #[post("/{id}/publish")]
 pub async fn publish(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
@@ -541,7 +541,7 @@ pub struct ReturnRequest {
 #[utoipa::path(tag = "publicity", request_body = ReturnRequest,
     responses(
         (status = 200, body = DisclosureView),
-        (status = 409, description = "The latest version is not submitted", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The latest version is neither a draft nor submitted", body = Problem, content_type = "application/problem+json"),
     ))]
 #[post("/{id}/return")]
 pub async fn return_to_draft(

@@ -19,13 +19,22 @@ crate::text_enum! {
         Published = "published",
         /// Not published, and the due day has passed (overdue from the next calendar day).
         Overdue = "overdue",
+        /// The decision was revoked before it was published: there is nothing left to publish.
+        Lapsed = "lapsed",
     }
 }
 
-/// The status on `today` of a decision due on `due_on`, published on `published_on` if at all.
-pub fn deadline_status(due_on: NaiveDate, published_on: Option<NaiveDate>, today: NaiveDate) -> DeadlineStatus {
+/// The status on `today` of a decision due on `due_on`, published on `published_on` if at all,
+/// and perhaps `revoked` since.
+pub fn deadline_status(
+    due_on: NaiveDate,
+    published_on: Option<NaiveDate>,
+    revoked: bool,
+    today: NaiveDate,
+) -> DeadlineStatus {
     match published_on {
         Some(_) => DeadlineStatus::Published,
+        None if revoked => DeadlineStatus::Lapsed,
         None if today > due_on => DeadlineStatus::Overdue,
         None => DeadlineStatus::Pending,
     }
@@ -39,9 +48,11 @@ mod tests {
     fn the_due_day_itself_is_still_pending() {
         let due: NaiveDate = "2027-01-07".parse().unwrap();
         let next: NaiveDate = "2027-01-08".parse().unwrap();
-        assert_eq!(deadline_status(due, None, due), DeadlineStatus::Pending);
-        assert_eq!(deadline_status(due, None, next), DeadlineStatus::Overdue);
-        assert_eq!(deadline_status(due, Some(next), next), DeadlineStatus::Published);
+        assert_eq!(deadline_status(due, None, false, due), DeadlineStatus::Pending);
+        assert_eq!(deadline_status(due, None, false, next), DeadlineStatus::Overdue);
+        assert_eq!(deadline_status(due, Some(next), false, next), DeadlineStatus::Published);
+        assert_eq!(deadline_status(due, None, true, next), DeadlineStatus::Lapsed);
+        assert_eq!(deadline_status(due, Some(due), true, next), DeadlineStatus::Published);
     }
 }
 
@@ -129,12 +140,13 @@ pub struct StepRefused {
 }
 
 /// The one transition function of a version: draft → submitted → published → superseded |
-/// withdrawn, and submitted → draft when returned.
+/// withdrawn, and submitted → draft when returned. The office, which reviews, may also publish
+/// a draft at once (its own items, or a staff draft it reviewed without the round trip).
 pub fn step(current: VersionStatus, step: Step) -> Result<VersionStatus, StepRefused> {
     use VersionStatus::*;
     match (current, step) {
         (Draft, Step::Submit) => Ok(Submitted),
-        (Submitted, Step::Publish) => Ok(Published),
+        (Draft | Submitted, Step::Publish) => Ok(Published),
         (Submitted, Step::Return) => Ok(Draft),
         (Published, Step::Withdraw) => Ok(Withdrawn),
         _ => Err(StepRefused { step, current }),
@@ -289,13 +301,13 @@ mod lifecycle_tests {
     use super::*;
 
     #[test]
-    fn each_step_is_allowed_from_one_status_only() {
+    fn each_step_is_allowed_only_from_where_the_lifecycle_allows() {
         use VersionStatus::*;
         for from in VersionStatus::ALL {
             for s in [Step::Submit, Step::Publish, Step::Return, Step::Withdraw] {
                 let expected = match (from, s) {
                     (Draft, Step::Submit) => Some(Submitted),
-                    (Submitted, Step::Publish) => Some(Published),
+                    (Draft | Submitted, Step::Publish) => Some(Published),
                     (Submitted, Step::Return) => Some(Draft),
                     (Published, Step::Withdraw) => Some(Withdrawn),
                     _ => None,
