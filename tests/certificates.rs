@@ -173,6 +173,11 @@ async fn expiry_is_derived_from_the_date_and_listed_ahead_of_time() {
     };
     let expiring = app.get("/api/v1/certificates?expiring_within_days=30", t).await;
     assert_eq!(numbers(&expiring), ["LAST-DAY", "IN30"]);
+    let by_rule = app.get("/api/v1/certificates?expiring=true", t).await;
+    assert_eq!(numbers(&by_rule), ["LAST-DAY", "IN30"], "the rule set's 30 days");
+    app.get("/api/v1/certificates?expiring=true&expiring_within_days=3", t)
+        .await
+        .problem(400);
     let expired = app.get("/api/v1/certificates?status=expired", t).await;
     assert_eq!(numbers(&expired), ["PAST"]);
     let valid = app.get("/api/v1/certificates?status=valid", t).await;

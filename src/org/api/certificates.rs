@@ -156,6 +156,10 @@ pub struct CertificateQuery {
     pub status: Option<EffectiveStatus>,
     /// Valid or suspended certificates whose last valid day is within this many days (0 to 3650).
     pub expiring_within_days: Option<i64>,
+    /// `true`: those nearing expiry by the rule set in force (`certificate_expiry_warning_days`,
+    /// 30 by default), the list the office works through ahead of time. Not with
+    /// `expiring_within_days`.
+    pub expiring: Option<bool>,
     /// 1 to 200, default 50.
     pub limit: Option<i64>,
     /// The `next` cursor of the previous page.
@@ -178,16 +182,27 @@ pub async fn list(
             "expiring_within_days must be from 0 to 3650".into(),
         ));
     }
-    let filter = store::Filter {
+    if q.expiring.is_some() && q.expiring_within_days.is_some() {
+        return Err(AppError::BadRequest(
+            "give either expiring or expiring_within_days, not both".into(),
+        ));
+    }
+    let mut filter = store::Filter {
         holder_id: q.holder_id,
         department_id: q.department_id,
         status: q.status,
         expiring_within_days: q.expiring_within_days,
     };
-    let (vis, today) = (caller.visibility(), crate::db::today());
+    let (vis, today, by_rule) = (caller.visibility(), crate::db::today(), q.expiring == Some(true));
     let rows = state
         .db
-        .read(move |conn| store::list(conn, vis, &filter, today, page))
+        .read(move |conn| {
+            if by_rule {
+                let rule = crate::rules::store::in_force(conn, today)?.rule;
+                filter.expiring_within_days = Some(i64::from(rule.values.certificate_expiry_warning_days));
+            }
+            store::list(conn, vis, &filter, today, page)
+        })
         .await?;
     let rows = rows.into_iter().map(|c| CertificateView::new(c, today)).collect();
     Ok(HttpResponse::Ok().json(Page::from_rows(rows, page, |c: &CertificateView| c.id)))
