@@ -104,7 +104,7 @@ async fn an_officer_without_a_valid_certificate_is_refused_and_nothing_is_stored
     let cases = [
         (vec![officer, expired], yesterday),
         (vec![officer, none], yesterday),
-        (vec![officer, suspended], yesterday),
+        (vec![officer, suspended], today()),
         (vec![officer], today() - Days::new(366)),
     ];
     for (officers, date) in cases {
@@ -129,6 +129,54 @@ async fn an_officer_without_a_valid_certificate_is_refused_and_nothing_is_stored
         before.2 + 1,
         "only the accepted act was audited"
     );
+    // Suspended today, the certificate was valid yesterday: an act of yesterday stands.
+    app.post("/api/v1/acts", Some(&staff.token), &penalty(d, &[suspended], yesterday))
+        .await
+        .ok(201);
+}
+
+#[actix_web::test]
+async fn a_certificate_counts_with_the_status_it_had_on_the_act_day() {
+    let (app, staff, _) = setup().await;
+    let office = app.account(Role::SupervisoryOffice).await;
+    let d = staff.department_id;
+    let holder = app.officer_with_certificate("停证", d, 100, 100);
+    let path = format!("/api/v1/certificates?holder_id={holder}");
+    let cert = app.get(&path, Some(&office.token)).await.ok(200)["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let status = format!("/api/v1/certificates/{cert}/status");
+    for to in ["suspended", "valid"] {
+        let body = json!({"status": to, "reason": "SUP-7(2)", "cause": {"kind": "manual"}});
+        app.post(&status, Some(&office.token), &body).await.ok(200);
+    }
+    // Suspended on the 10th day back (08:00 in China), valid again from the 5th.
+    let at = |days: u64| format!("{} 00:00:00", today() - Days::new(days));
+    app.sql(&format!(
+        "UPDATE certificate_status_changes SET changed_at = '{}' WHERE certificate_id = {cert} AND to_status = 'suspended'",
+        at(10)
+    ));
+    app.sql(&format!(
+        "UPDATE certificate_status_changes SET changed_at = '{}' WHERE certificate_id = {cert} AND to_status = 'valid' AND from_status = 'suspended'",
+        at(5)
+    ));
+    for (days_back, stands) in [(11, true), (10, false), (7, false), (6, false), (5, true), (0, true)] {
+        let r = app
+            .post(
+                "/api/v1/acts",
+                Some(&staff.token),
+                &penalty(d, &[holder], today() - Days::new(days_back)),
+            )
+            .await;
+        match stands {
+            true => assert_eq!(r.status.as_u16(), 201, "{days_back} days back: {}", r.text),
+            false => assert_eq!(
+                r.problem(422),
+                "officer_without_valid_certificate",
+                "{days_back} days back"
+            ),
+        };
+    }
 }
 
 #[actix_web::test]

@@ -286,7 +286,7 @@ fn check_references(conn: &mut DbConn, f: &ActFields) -> Result<Vec<(i64, String
     if !missing.is_empty() {
         return Err(AppError::invalid(missing));
     }
-    let held = certificates::of_holders(conn, &f.officers)?;
+    let held = certificates::of_holders_on(conn, &f.officers, f.decision_date)?;
     let unqualified: Vec<FieldError> = f
         .officers
         .iter()
@@ -298,7 +298,7 @@ fn check_references(conn: &mut DbConn, f: &ActFields) -> Result<Vec<(i64, String
                 .map(|(_, issued_on, expires_on, status)| CertificateOnFile {
                     issued_on: *issued_on,
                     expires_on: *expires_on,
-                    valid_now: *status == CertificateStatus::Valid,
+                    valid_that_day: *status == CertificateStatus::Valid,
                 })
                 .collect();
             !rules::may_enforce(&theirs, f.decision_date)

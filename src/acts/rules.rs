@@ -95,17 +95,18 @@ pub fn check_procedure(kind: ActKind, procedure: Option<PenaltyProcedure>) -> Re
 pub struct CertificateOnFile {
     pub issued_on: NaiveDate,
     pub expires_on: NaiveDate,
-    /// The status recorded now: a suspended or revoked certificate stops its holder from being
-    /// recorded on new acts at once (SUP-7(2)).
-    pub valid_now: bool,
+    /// Whether its recorded status was `valid` on the act's day (at the end of it): a
+    /// suspension or revocation stops its holder from enforcing from its day on (SUP-7(2)),
+    /// not before it.
+    pub valid_that_day: bool,
 }
 
-/// An officer may be recorded on an act dated `on` only while holding a certificate that is
-/// valid now and whose validity period covers that day (SUP-6(2): 是否有非行政执法人员参与执法).
+/// An officer may be recorded on an act dated `on` only while holding a certificate that was
+/// valid that day and whose validity period covers it (SUP-6(2): 是否有非行政执法人员参与执法).
 pub fn may_enforce(certificates: &[CertificateOnFile], on: NaiveDate) -> bool {
     certificates
         .iter()
-        .any(|c| c.valid_now && c.issued_on <= on && on <= c.expires_on)
+        .any(|c| c.valid_that_day && c.issued_on <= on && on <= c.expires_on)
 }
 
 /// The refusal when an officer lacks a valid certificate.
@@ -126,14 +127,14 @@ mod tests {
         let c = CertificateOnFile {
             issued_on: d("2026-01-01"),
             expires_on: d("2026-12-31"),
-            valid_now: true,
+            valid_that_day: true,
         };
         assert!(may_enforce(std::slice::from_ref(&c), d("2026-01-01")));
         assert!(may_enforce(std::slice::from_ref(&c), d("2026-12-31")));
         assert!(!may_enforce(std::slice::from_ref(&c), d("2025-12-31")));
         assert!(!may_enforce(std::slice::from_ref(&c), d("2027-01-01")));
         let suspended = CertificateOnFile {
-            valid_now: false,
+            valid_that_day: false,
             ..c.clone()
         };
         assert!(!may_enforce(std::slice::from_ref(&suspended), d("2026-06-01")));

@@ -237,24 +237,54 @@ pub fn change_status(
     Ok(())
 }
 
-/// Every certificate of the given holders: (holder, issued_on, expires_on, recorded status).
-pub fn of_holders(
+/// Every certificate of the given holders, with the status it had at the end of `day` (China
+/// time) where its validity period covers that day: (holder, issued_on, expires_on, status).
+pub fn of_holders_on(
     conn: &mut DbConn,
     holders: &[i64],
+    day: NaiveDate,
 ) -> Result<Vec<(i64, NaiveDate, NaiveDate, CertificateStatus)>, StoreError> {
     // One statement per holder: an `IN` list is a statement of its own for every length,
     // parsed anew each time; an act names a few officers.
     let mut held = Vec::new();
     for holder in holders {
-        let theirs = c::certificates.filter(c::holder_id.eq(holder)).select((
-            c::holder_id,
-            c::issued_on,
-            c::expires_on,
-            c::status,
-        ));
-        held.append(&mut crate::native!(conn, |db| theirs.load(db))?);
+        let theirs =
+            c::certificates
+                .filter(c::holder_id.eq(holder))
+                .select((c::id, c::issued_on, c::expires_on, c::status));
+        let rows: Vec<(i64, NaiveDate, NaiveDate, CertificateStatus)> = crate::native!(conn, |db| theirs.load(db))?;
+        for (id, issued_on, expires_on, status) in rows {
+            let status = match issued_on <= day && day <= expires_on {
+                true => status_at_end_of(conn, id, day, status)?,
+                false => status,
+            };
+            held.push((*holder, issued_on, expires_on, status));
+        }
     }
     Ok(held)
+}
+
+/// The status a certificate had at the end of `day`: the one its first later change moved it
+/// from (the status it was issued with, for the issue itself), else the one it has now.
+fn status_at_end_of(
+    conn: &mut DbConn,
+    id: i64,
+    day: NaiveDate,
+    now: CertificateStatus,
+) -> Result<CertificateStatus, StoreError> {
+    if day >= crate::db::today() {
+        return Ok(now);
+    }
+    // Changes are stamped in UTC; the China day ends at 16:00 UTC.
+    let end = day.and_hms_opt(16, 0, 0).unwrap_or_default();
+    let later = h::certificate_status_changes
+        .filter(h::certificate_id.eq(id))
+        .filter(h::changed_at.ge(end))
+        .order((h::changed_at.asc(), h::id.asc()))
+        .select((h::from_status, h::to_status))
+        .first::<(Option<CertificateStatus>, CertificateStatus)>(conn)
+        .optional()?;
+    Ok(later.map_or(now, |(from, to)| from.unwrap_or(to)))
 }
 
 /// A holder's certificates: (id, recorded status, last valid day).
