@@ -746,10 +746,13 @@ fn apply_effects(
                 _ => continue,
             };
             let held = crate::org::store::certificates::held_by(conn, p.person_id)?;
-            let target = held
-                .iter()
-                .find(|(_, s, _)| crate::org::rules::transition(*s, to, CauseKind::AccountabilityDecision).is_ok());
-            if let Some((cert, from, _)) = target {
+            let target = crate::org::rules::certificate_to_take(
+                &held,
+                to,
+                CauseKind::AccountabilityDecision,
+                crate::db::today(),
+            );
+            if let Some((cert, from)) = target {
                 let reason = format!("ACC-6: accountability case {case}");
                 let change = crate::org::store::certificates::Change {
                     to,
@@ -758,7 +761,7 @@ fn apply_effects(
                     cause_ref: Some(case),
                     by,
                 };
-                crate::org::store::certificates::change_status(conn, *cert, *from, &change, crate::db::now())?;
+                crate::org::store::certificates::change_status(conn, cert, from, &change, crate::db::now())?;
                 effects.push(
                     serde_json::json!({"certificate_id": cert, "person_id": p.person_id, "from": from, "to": to}),
                 );

@@ -107,10 +107,44 @@ pub fn transition(
     }
 }
 
+/// Which of a holder's certificates (id, recorded status, last valid day) a suspension or
+/// confiscation takes (SUP-7(2), ACC-6): one the change is allowed for, preferring the one in
+/// force today (not expired), then the latest to expire: an old expired card left `valid` on
+/// file must not be taken in place of the one the officer enforces with.
+pub fn certificate_to_take(
+    held: &[(i64, CertificateStatus, NaiveDate)],
+    to: CertificateStatus,
+    cause: CauseKind,
+    today: NaiveDate,
+) -> Option<(i64, CertificateStatus)> {
+    held.iter()
+        .filter(|(_, status, _)| transition(*status, to, cause).is_ok())
+        .max_by_key(|(id, _, expires_on)| (*expires_on >= today, *expires_on, *id))
+        .map(|(id, status, _)| (*id, *status))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use CertificateStatus::*;
+
+    #[test]
+    fn the_certificate_in_force_is_the_one_taken() {
+        let today = d("2026-11-28");
+        let old = (1, Valid, d("2025-12-31"));
+        let current = (2, Valid, d("2028-12-31"));
+        let take = |held: &[_], to| certificate_to_take(held, to, CauseKind::InspectionFinding, today);
+        assert_eq!(take(&[old, current], Suspended), Some((2, Valid)));
+        assert_eq!(take(&[current, old], Suspended), Some((2, Valid)));
+        let suspended = (2, Suspended, d("2028-12-31"));
+        assert_eq!(
+            take(&[old, suspended], Suspended),
+            Some((1, Valid)),
+            "only the old one can still be suspended"
+        );
+        assert_eq!(take(&[old, suspended], Revoked), Some((2, Suspended)));
+        assert_eq!(take(&[(3, Revoked, d("2028-12-31"))], Suspended), None);
+    }
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()

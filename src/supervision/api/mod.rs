@@ -862,10 +862,9 @@ fn apply_effect(
                 CertificateStatus::Revoked
             };
             let held = crate::org::store::certificates::held_by(conn, officer)?;
-            let target = held.iter().find(|(_, status, _)| {
-                crate::org::rules::transition(*status, to, CauseKind::InspectionFinding).is_ok()
-            });
-            let Some((cert, from, _)) = target else {
+            let target =
+                crate::org::rules::certificate_to_take(&held, to, CauseKind::InspectionFinding, crate::db::today());
+            let Some((cert, from)) = target else {
                 return Err(AppError::field(
                     "action",
                     "the officer holds no certificate this measure can take",
@@ -883,7 +882,7 @@ fn apply_effect(
                 cause_ref: Some(finding.id),
                 by: Some(by),
             };
-            crate::org::store::certificates::change_status(conn, *cert, *from, &change, now)?;
+            crate::org::store::certificates::change_status(conn, cert, from, &change, now)?;
             audit::append(
                 conn,
                 &Actor::User(by),
@@ -892,7 +891,7 @@ fn apply_effect(
                 cert,
                 &serde_json::json!({"from": from, "to": to, "cause": {"kind": "inspection_finding", "id": finding.id}}),
             )?;
-            Ok(Some(*cert))
+            Ok(Some(cert))
         }
         MeasureAction::Revoke | MeasureAction::Correct | MeasureAction::OrderFiling => {
             let act_id = finding
