@@ -3,7 +3,7 @@
 
 mod common;
 
-use chrono::Days;
+use chrono::{Datelike, Days};
 use common::{Session, TestApp};
 use safeguards::auth::Role;
 use safeguards::db::today;
@@ -449,4 +449,51 @@ async fn listed_acts_carry_their_own_officers_on_every_page_and_filter() {
         let seen = listed.len();
         assert_eq!(seen, expected, "{filter}");
     }
+}
+
+#[actix_web::test]
+async fn a_deadline_counted_without_a_holiday_schedule_says_so() {
+    let (app, staff, officer) = setup().await;
+    let office = app.account(Role::SupervisoryOffice).await;
+    let day = today() - Days::new(30);
+    let year = day.year();
+    app.sql(&format!("DELETE FROM calendar_days WHERE year = {year}"));
+    app.sql(&format!("DELETE FROM calendar_years WHERE year = {year}"));
+    let act = app
+        .post(
+            "/api/v1/acts",
+            Some(&staff.token),
+            &penalty(staff.department_id, &[officer], day),
+        )
+        .await;
+    let warnings = act.ok(201)["disclosure"]["warnings"].clone();
+    let says = |w: &Value, y: i32| {
+        w.as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains(&format!("for {y}")))
+    };
+    assert!(says(&warnings, year), "{warnings}");
+    let path = format!("/api/v1/acts/{}", act.body["id"]);
+    assert_eq!(
+        app.get(&path, Some(&office.token)).await.ok(200)["disclosure"]["warnings"],
+        warnings
+    );
+    // Loading the years counted over (here with no holidays at all) silences it.
+    let due_year = act.body["disclosure"]["due_on"].as_str().unwrap()[..4]
+        .parse::<i32>()
+        .unwrap();
+    for y in year..=due_year {
+        if says(&warnings, y) {
+            let put = actix_web::test::TestRequest::put()
+                .uri(&format!("/api/v1/calendar/{y}"))
+                .insert_header(("authorization", format!("Bearer {}", office.token)))
+                .set_json(json!({"holidays": [], "make_up_workdays": []}));
+            app.send(put).await.ok(200);
+        }
+    }
+    assert_eq!(
+        app.get(&path, Some(&office.token)).await.ok(200)["disclosure"]["warnings"],
+        json!([])
+    );
 }

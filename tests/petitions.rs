@@ -160,3 +160,30 @@ async fn overdue_petitions_are_listed_and_referral_hides_the_reporter() {
     assert_eq!(seen.ok(200)["source"], json!({"kind": "petition", "id": null}));
     assert!(!seen.text.contains("王先生"));
 }
+
+#[actix_web::test]
+async fn a_reply_deadline_counted_without_a_holiday_schedule_says_so() {
+    use chrono::Datelike;
+    let app = TestApp::new().await;
+    let office = app.account(Role::SupervisoryOffice).await;
+    let staff = app.account(Role::Staff).await;
+    let t = Some(office.token.as_str());
+    let year = today().year();
+    app.sql(&format!("DELETE FROM calendar_days WHERE year = {year}"));
+    app.sql(&format!("DELETE FROM calendar_years WHERE year = {year}"));
+    let body = json!({"channel": "letter", "subject": "投诉", "content": "内容"});
+    let id = app.post("/api/v1/petitions", t, &body).await.ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        app.get(&format!("/api/v1/petitions/{id}"), t).await.ok(200)["warnings"],
+        json!([]),
+        "no deadline yet"
+    );
+    let assign = json!({"department_id": staff.department_id});
+    let r = app.post(&format!("/api/v1/petitions/{id}/assign"), t, &assign).await;
+    let warning = r.ok(200)["warnings"][0].as_str().unwrap_or_default().to_owned();
+    assert!(warning.contains(&format!("for {year}")), "{}", r.text);
+    let listed = app.get("/api/v1/petitions", t).await;
+    assert_eq!(listed.ok(200)["items"][0]["warnings"][0], warning);
+}

@@ -22,6 +22,7 @@ use crate::http::{AppError, Caller, FieldError};
 use crate::org::rules::CertificateStatus;
 use crate::org::store::{certificates, departments, people};
 use crate::publicity::rules::{deadline_status, DeadlineStatus, PUB_6};
+use crate::rules::calendar::Calendar;
 use crate::rules::Basis;
 use crate::AppState;
 
@@ -79,7 +80,7 @@ pub struct Officer {
 
 /// The decision's publication duty (PUB-6).
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"due_on": "2027-01-07", "status": "pending", "published_on": null, "rule_version": 1, "basis": ["PUB-6"]}))]
+#[schema(example = json!({"due_on": "2027-01-07", "status": "pending", "published_on": null, "rule_version": 1, "basis": ["PUB-6"], "warnings": []}))]
 pub struct DisclosureDuty {
     /// The last day to publish; overdue from the next calendar day.
     pub due_on: NaiveDate,
@@ -88,6 +89,9 @@ pub struct DisclosureDuty {
     /// The rule-set version in force on the decision date.
     pub rule_version: i64,
     pub basis: Vec<String>,
+    /// E.g. the count crossed a year with no holiday schedule loaded (weekends only were off):
+    /// the office should load that year's schedule, which moves the due day.
+    pub warnings: Vec<String>,
 }
 
 /// Filing of a major act (SUP-6(8)).
@@ -155,7 +159,12 @@ pub struct ActView {
     pub updated_at: NaiveDateTime,
 }
 
-fn view(a: Act, officers: Vec<(i64, String)>, today: NaiveDate) -> ActView {
+fn view(a: Act, officers: Vec<(i64, String)>, today: NaiveDate, calendar: &Calendar) -> ActView {
+    let warnings = calendar
+        .unscheduled_between(a.decision_date, a.disclosure_due_on)
+        .into_iter()
+        .map(crate::rules::calendar::no_schedule_warning)
+        .collect();
     ActView {
         officers: officers
             .into_iter()
@@ -180,6 +189,7 @@ fn view(a: Act, officers: Vec<(i64, String)>, today: NaiveDate) -> ActView {
             published_on: a.disclosed_on,
             rule_version: a.disclosure_rule_version,
             basis: vec![PUB_6.to_string()],
+            warnings,
         },
         id: a.id,
         kind: a.kind,
@@ -231,11 +241,12 @@ pub fn detail(conn: &mut DbConn, id: i64, vis: Visibility, today: NaiveDate) -> 
         crate::accountability::rules::SourceKind::OverdueDisclosure,
         id,
     )?;
+    let book = crate::rules::store::book(conn)?;
     Ok(ActView {
         reviews: Some(reviews),
         supervision: Some(supervision),
         accountability_cases: Some(cases),
-        ..view(act, officers, today)
+        ..view(act, officers, today, &book.calendar)
     })
 }
 
@@ -367,11 +378,12 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: Json<NewAc
             )?;
             // What `detail` would read back, without reading: a new act has no reviews,
             // measures or cases yet.
+            let book = crate::rules::store::book(conn)?;
             Ok::<_, AppError>(ActView {
                 reviews: Some(Vec::new()),
                 supervision: Some(Vec::new()),
                 accountability_cases: Some(Vec::new()),
-                ..view(act, officers, today)
+                ..view(act, officers, today, &book.calendar)
             })
         })
         .await?;
@@ -412,11 +424,12 @@ async fn list_acts(
                 (Some(first), Some(last)) => store::page_officers(conn, vis, &filter, first.id, last.id)?,
                 _ => Default::default(),
             };
+            let book = crate::rules::store::book(conn)?;
             Ok::<_, StoreError>(
                 acts.into_iter()
                     .map(|a| {
                         let o = officers.remove(&a.id).unwrap_or_default();
-                        view(a, o, today)
+                        view(a, o, today, &book.calendar)
                     })
                     .collect::<Vec<_>>(),
             )

@@ -187,6 +187,7 @@ fn zh_word(w: &str) -> String {
         "deducted" => "扣分",
         "points" => "分值",
         "basis" => "依据",
+        "warnings" => "提示",
         "counterpart_name" | "counterpart" => "管理相对人",
         "decision_date" => "决定日期",
         "decision_text" => "决定内容",

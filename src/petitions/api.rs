@@ -13,6 +13,7 @@ use crate::accountability::cases::{self as cases, Respondent};
 use crate::audit::{self, Actor};
 use crate::auth::rules::Visibility;
 use crate::auth::Role;
+use crate::db::{DbConn, StoreError};
 use crate::http::auth::client_address;
 use crate::http::checked::{Json, Path, Query};
 use crate::http::error::Problem;
@@ -20,6 +21,7 @@ use crate::http::pagination::{Page, PageRequest};
 use crate::http::validate::Check;
 use crate::http::{AppError, Caller};
 use crate::org::api::missing;
+use crate::rules::calendar::{no_schedule_warning, Calendar};
 use crate::AppState;
 
 /// The text of a petition, checked; every problem at once.
@@ -168,6 +170,8 @@ pub struct PetitionView {
     pub escalated: bool,
     pub received_on: NaiveDate,
     pub basis: Vec<String>,
+    /// E.g. the reply deadline was counted over a year with no holiday schedule loaded.
+    pub warnings: Vec<String>,
 }
 
 /// The petitioner's contact is for the bureau's office and leadership only: never staff,
@@ -176,9 +180,20 @@ fn sees_contacts(role: Role) -> bool {
     matches!(role, Role::Leadership | Role::SupervisoryOffice)
 }
 
-fn view(p: Petition, show_contact: bool) -> PetitionView {
+/// One petition as the bureau sees it, read now.
+fn read_view(conn: &mut DbConn, id: i64, vis: Visibility, show_contact: bool) -> Result<PetitionView, AppError> {
+    let p = store::get(conn, id, vis).map_err(missing("petition"))?;
+    Ok(view(p, show_contact, &crate::rules::store::book(conn)?.calendar))
+}
+
+fn view(p: Petition, show_contact: bool, calendar: &Calendar) -> PetitionView {
     let today = crate::db::today();
+    let warnings = match (p.assigned_on, p.reply_due_on) {
+        (Some(from), Some(due)) => calendar.unscheduled_between(from, due),
+        _ => Vec::new(),
+    };
     PetitionView {
+        warnings: warnings.into_iter().map(no_schedule_warning).collect(),
         overdue: rules::overdue(p.status, p.reply_due_on, today),
         contact: if show_contact { p.contact } else { None },
         basis: vec![EVAL_5_4.to_string()],
@@ -250,7 +265,7 @@ pub async fn create(
                 id,
                 &serde_json::json!({"channel": new.channel}),
             )?;
-            Ok::<_, AppError>(view(store::get(conn, id, Visibility::All)?, true))
+            read_view(conn, id, Visibility::All, true)
         })
         .await?;
     Ok(HttpResponse::Created().json(v))
@@ -286,8 +301,14 @@ pub async fn list(
         overdue_on: q.overdue.filter(|o| *o).map(|_| crate::db::today()),
     };
     let (vis, show) = (caller.visibility(), sees_contacts(caller.role));
-    let rows = state.db.read(move |conn| store::list(conn, vis, &filter, page)).await?;
-    let views = rows.into_iter().map(|p| view(p, show)).collect();
+    let views = state
+        .db
+        .read(move |conn| {
+            let book = crate::rules::store::book(conn)?;
+            let rows = store::list(conn, vis, &filter, page)?;
+            Ok::<_, StoreError>(rows.into_iter().map(|p| view(p, show, &book.calendar)).collect())
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(Page::from_rows(views, page, |p: &PetitionView| p.id)))
 }
 
@@ -296,11 +317,8 @@ pub async fn list(
 #[get("/{id}")]
 pub async fn get(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> Result<HttpResponse, AppError> {
     let (id, vis, show) = (id.get()?.into_inner(), caller.visibility(), sees_contacts(caller.role));
-    let p = state
-        .db
-        .read(move |conn| store::get(conn, id, vis).map_err(missing("petition")))
-        .await?;
-    Ok(HttpResponse::Ok().json(view(p, show)))
+    let p = state.db.read(move |conn| read_view(conn, id, vis, show)).await?;
+    Ok(HttpResponse::Ok().json(p))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -346,7 +364,7 @@ pub async fn assign(
                 id,
                 &serde_json::json!({"department_id": b.department_id, "due": due}),
             )?;
-            Ok::<_, AppError>(view(store::get(conn, id, Visibility::All)?, true))
+            read_view(conn, id, Visibility::All, true)
         })
         .await?;
     Ok(HttpResponse::Ok().json(v))
@@ -403,7 +421,7 @@ pub async fn reply(
                 id,
                 &serde_json::json!({"petition_id": id, "replied_on": today}),
             )?;
-            Ok::<_, AppError>(view(store::get(conn, id, Visibility::All)?, show))
+            read_view(conn, id, Visibility::All, show)
         })
         .await?;
     Ok(HttpResponse::Ok().json(v))
@@ -434,7 +452,7 @@ pub async fn marks(
             store::get(conn, id, Visibility::All).map_err(missing("petition"))?;
             store::mark(conn, id, b.mishandled, b.escalated, crate::db::now())?;
             audit::append(conn, &actor, "petition.marks", "petition", id, &b)?;
-            Ok::<_, AppError>(view(store::get(conn, id, Visibility::All)?, true))
+            read_view(conn, id, Visibility::All, true)
         })
         .await?;
     Ok(HttpResponse::Ok().json(v))

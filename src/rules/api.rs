@@ -279,8 +279,8 @@ impl DueDateView {
             basis: vec![crate::publicity::rules::PUB_6.to_string()],
             warnings: due
                 .years_without_schedule
-                .iter()
-                .map(|y| format!("no holiday schedule is loaded for {y}: only weekends were treated as days off"))
+                .into_iter()
+                .map(calendar::no_schedule_warning)
                 .collect(),
         }
     }

@@ -44,6 +44,14 @@ impl Calendar {
     pub fn is_working_day(&self, day: NaiveDate) -> bool {
         self.off_reason(day).is_none()
     }
+
+    /// The years without a schedule that a count from the day after `from` to `due_on` crossed.
+    pub fn unscheduled_between(&self, from: NaiveDate, due_on: NaiveDate) -> Vec<i32> {
+        let first = from.succ_opt().unwrap_or(from).year();
+        (first..=due_on.year())
+            .filter(|y| !self.loaded_years.contains(y))
+            .collect()
+    }
 }
 
 /// The result of counting working days.
@@ -59,7 +67,6 @@ pub struct DueDate {
     pub years_without_schedule: Vec<i32>,
 }
 
-/// Counts `n` working days after `from` (counting starts the day after; `n` ≥ 1).
 /// The first and last day of a calendar year.
 pub fn year_bounds(year: i32) -> (NaiveDate, NaiveDate) {
     (
@@ -68,14 +75,13 @@ pub fn year_bounds(year: i32) -> (NaiveDate, NaiveDate) {
     )
 }
 
+/// Counts `n` working days after `from` (counting starts the day after; `n` ≥ 1).
 pub fn add_working_days(cal: &Calendar, from: NaiveDate, n: u32) -> DueDate {
     let mut counted = Vec::with_capacity(n as usize);
     let mut skipped = Vec::new();
-    let mut years = BTreeSet::new();
     let mut day = from;
     while counted.len() < n as usize {
         day = day.succ_opt().expect("dates stay far inside chrono's range");
-        years.insert(day.year());
         match cal.off_reason(day) {
             None => counted.push(day),
             Some(reason) => skipped.push((day, reason)),
@@ -85,8 +91,13 @@ pub fn add_working_days(cal: &Calendar, from: NaiveDate, n: u32) -> DueDate {
         due_on: day,
         counted,
         skipped,
-        years_without_schedule: years.into_iter().filter(|y| !cal.loaded_years.contains(y)).collect(),
+        years_without_schedule: cal.unscheduled_between(from, day),
     }
+}
+
+/// What a result counted over a year without a schedule says about it.
+pub fn no_schedule_warning(year: i32) -> String {
+    format!("no holiday schedule is loaded for {year}: only weekends were treated as days off")
 }
 
 /// The problems of a year's schedule, by field.
