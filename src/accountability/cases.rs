@@ -561,8 +561,8 @@ pub struct OpinionRequest {
 }
 
 /// Write the office's preliminary opinion (初步意见): the allocation of responsibility (ACC-5)
-/// and the circumstances; ACC-7(2) is added when a respondent had a decided fault within the
-/// 365 days before this one, with those cases as evidence.
+/// and the circumstances; ACC-7(2) is added when a respondent was held accountable for another
+/// fault within a year of this one (before or after it), with those cases as evidence.
 #[utoipa::path(tag = "accountability", request_body = OpinionRequest,
     responses((status = 200, body = CaseView), (status = 409, description = "Not investigating", body = Problem, content_type = "application/problem+json")))]
 #[post("/cases/{id}/opinion")]

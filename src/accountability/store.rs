@@ -381,17 +381,18 @@ pub fn sanctioned_in(conn: &mut DbConn, year: i32) -> Result<Sanctioned, StoreEr
         if d.decision["request"]["severity"].is_null() {
             continue;
         }
-        let liable = d.opinion["allocation"].as_array().into_iter().flatten();
-        for person in liable.filter_map(|a| a["person_id"].as_i64()) {
-            if holds_accountable(person, &d.opinion, &d.decision) {
-                collect(&mut out.persons, person, d.id);
+        let named = d.decision["request"]["departments"].as_array().into_iter().flatten();
+        let mut departments: Vec<i64> = named.filter_map(|x| x["department_id"].as_i64()).collect();
+        for (kind, id, _) in respondents(conn, d.id)? {
+            match kind {
+                RespondentKind::Person if holds_accountable(id, &d.opinion, &d.decision) => {
+                    collect(&mut out.persons, id, d.id)
+                }
+                RespondentKind::Person => {}
+                RespondentKind::Department => departments.push(id),
             }
         }
-        let named = d.decision["request"]["departments"].as_array().into_iter().flatten();
-        let named = named.filter_map(|x| x["department_id"].as_i64());
-        let respondents = respondents(conn, d.id)?.into_iter();
-        let respondents = respondents.filter(|(kind, ..)| *kind == RespondentKind::Department);
-        for department in named.chain(respondents.map(|(_, id, _)| id)) {
+        for department in departments {
             collect(&mut out.departments, department, d.id);
         }
     }
