@@ -21,6 +21,8 @@ pub struct Config {
     pub pool_size: u32,
     /// The prefix of supervision document numbers (SUP-10).
     pub document_prefix: String,
+    /// The only networks webhook deliveries may go to; empty: any address not forbidden.
+    pub webhook_networks: Vec<ipnet::IpNet>,
 }
 
 /// The HS256 signing secret; never printed by `Debug`.
@@ -73,6 +75,25 @@ impl ConfigError {
     }
 }
 
+/// `SAFEGUARDS_WEBHOOK_NETWORKS`: comma-separated networks (`10.20.0.0/16`) or addresses.
+fn networks(value: &str) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    let parsed: Result<Vec<ipnet::IpNet>, _> = value
+        .split(',')
+        .map(str::trim)
+        .map(|n| {
+            n.parse()
+                .or_else(|_| n.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        })
+        .collect();
+    match parsed {
+        Ok(list) if !list.is_empty() => Ok(list),
+        _ => Err(ConfigError::new(
+            "SAFEGUARDS_WEBHOOK_NETWORKS",
+            "must list networks or addresses separated by commas, like 10.20.0.0/16,192.0.2.7",
+        )),
+    }
+}
+
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://./data/safeguards.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_DOCUMENT_PREFIX: &str = "高新安监督";
@@ -120,6 +141,10 @@ impl Config {
                 "must be 1 to 32 printable characters",
             ));
         }
+        let webhook_networks = match lookup("SAFEGUARDS_WEBHOOK_NETWORKS") {
+            None => Vec::new(),
+            Some(v) => networks(&v)?,
+        };
         let (jwt_secret, generated) = match (lookup("SAFEGUARDS_JWT_SECRET"), secret_source) {
             (Some(s), _) => (JwtSecret::new(s.into_bytes())?, false),
             (None, SecretSource::GenerateIfMissing) => (JwtSecret::generate(), true),
@@ -138,6 +163,7 @@ impl Config {
                 log_format,
                 pool_size,
                 document_prefix,
+                webhook_networks,
             },
             generated,
         ))
@@ -172,6 +198,9 @@ mod tests {
             ("SAFEGUARDS_POOL_SIZE", "0"),
             ("SAFEGUARDS_JWT_SECRET", "short"),
             ("SAFEGUARDS_DOCUMENT_PREFIX", ""),
+            ("SAFEGUARDS_WEBHOOK_NETWORKS", "10.0.0.0/33"),
+            ("SAFEGUARDS_WEBHOOK_NETWORKS", "10.0.0.0/8,,"),
+            ("SAFEGUARDS_WEBHOOK_NETWORKS", "intranet"),
         ] {
             let vars = if var == secret.0 {
                 vec![(var, value)]
@@ -181,6 +210,16 @@ mod tests {
             let err = read(&vars, SecretSource::Environment).unwrap_err();
             assert_eq!(err.variable, var);
         }
+    }
+
+    #[test]
+    fn webhook_networks_take_networks_and_single_addresses() {
+        let c = read(&[], SecretSource::GenerateIfMissing).unwrap();
+        assert!(c.webhook_networks.is_empty(), "no list: any address not forbidden");
+        let vars = [("SAFEGUARDS_WEBHOOK_NETWORKS", "10.20.0.0/16, 192.0.2.7,fd00:1::/64")];
+        let c = read(&vars, SecretSource::GenerateIfMissing).unwrap();
+        let listed: Vec<String> = c.webhook_networks.iter().map(ToString::to_string).collect();
+        assert_eq!(listed, ["10.20.0.0/16", "192.0.2.7/32", "fd00:1::/64"]);
     }
 
     #[test]

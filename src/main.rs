@@ -207,6 +207,7 @@ fn serve(mut c: Config, demo_mode: bool, bind: Option<SocketAddr>, bench_baselin
     }
     let mut state = AppState::new(db, &c.jwt_secret).map_err(Failure::Runtime)?;
     state.document_prefix = c.document_prefix.clone();
+    state.webhooks.destinations = safeguards::webhooks::rules::Destinations::within(c.webhook_networks.clone());
     state.bench_baseline = bench_baseline;
     let state = web::Data::new(state);
     let bind = c.bind;

@@ -301,3 +301,44 @@ async fn deliveries_never_go_to_cloud_metadata_services() {
     let error = d.ok(200)["items"][0]["error"].as_str().unwrap().to_owned();
     assert!(error.contains("link-local"), "{error}");
 }
+
+#[actix_web::test]
+async fn listed_networks_are_the_only_places_deliveries_go() {
+    let listed = safeguards::webhooks::rules::Destinations::within(vec!["10.20.0.0/16".parse().unwrap()]);
+    let app = TestApp::with(|s| s.webhooks.destinations = listed).await;
+    let office = app.account(Role::SupervisoryOffice).await;
+    let staff = app.account(Role::Staff).await;
+    let officer = app.officer_with_certificate("钱峰", staff.department_id, 100, 300);
+    for url in [
+        "http://127.0.0.1:9000/hook",
+        "http://10.21.0.1/hook",
+        "http://169.254.169.254/",
+    ] {
+        let r = app
+            .post("/api/v1/webhooks", Some(&office.token), &json!({"url": url}))
+            .await;
+        assert_eq!(r.problem(422), "validation_failed", "{url}");
+        assert_eq!(r.body["errors"][0]["field"], "url");
+    }
+    assert_eq!(app.count("webhooks"), 0);
+    let inside = app
+        .post(
+            "/api/v1/webhooks",
+            Some(&office.token),
+            &json!({"url": "http://10.20.5.6/hook"}),
+        )
+        .await;
+    let id = inside.ok(201)["id"].as_i64().unwrap();
+    // A name is judged by what it resolves to, when delivering: localhost is outside the list.
+    app.sql(&format!(
+        "UPDATE webhooks SET url = 'http://localhost:9/hook' WHERE id = {id}"
+    ));
+    act(&app, &staff.token, staff.department_id, officer).await;
+    due_now(&app);
+    assert_eq!(deliver_due(&app.state).await.unwrap(), 0);
+    let d = app
+        .get(&format!("/api/v1/webhooks/{id}/deliveries"), Some(&office.token))
+        .await;
+    let error = d.ok(200)["items"][0]["error"].as_str().unwrap().to_owned();
+    assert!(error.contains("SAFEGUARDS_WEBHOOK_NETWORKS"), "{error}");
+}

@@ -76,7 +76,8 @@ pub struct WebhookRequest {
     /// `http://` or `https://`, up to 2000 characters, no credentials in it, stored normalised.
     /// Not to a cloud metadata service (link-local addresses, 100.100.100.200, fd00:ec2::254)
     /// nor to an address of no single host (unspecified, broadcast, multicast); private and
-    /// loopback addresses are fine. A name is checked once resolved, at every delivery.
+    /// loopback addresses are fine, unless the operator listed the only networks deliveries may
+    /// go to. A name is checked once resolved, at every delivery.
     pub url: String,
     /// Empty or absent: every type the owner may read.
     #[serde(default)]
@@ -87,7 +88,7 @@ pub struct WebhookRequest {
 
 /// The address as stored: normalised (`url`'s WHATWG parsing), so that what was checked is
 /// what deliveries are sent to.
-fn check_url(url: &str, check: &mut Check) -> String {
+fn check_url(url: &str, to: &super::rules::Destinations, check: &mut Check) -> String {
     let u = url.trim();
     let plain = u.len() <= 2000 && !u.chars().any(|c| c.is_whitespace() || c.is_control());
     let parsed = url::Url::parse(u)
@@ -102,8 +103,8 @@ fn check_url(url: &str, check: &mut Check) -> String {
     };
     if !p.username().is_empty() || p.password().is_some() {
         check.fail("url", "must not carry credentials");
-    } else if let Some(why) = super::rules::forbidden_url(&p) {
-        check.fail("url", super::rules::refusal(why));
+    } else if let Some(why) = to.refused_url(&p) {
+        check.fail("url", why);
     }
     p.into()
 }
@@ -122,7 +123,7 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     let b = body.get()?.into_inner();
     let mut check = Check::default();
-    let url = check_url(&b.url, &mut check);
+    let url = check_url(&b.url, &state.webhooks.destinations, &mut check);
     if b.after.is_some_and(|a| a < 0) {
         check.fail("after", "must not be negative");
     }

@@ -4,6 +4,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
+use ipnet::IpNet;
 use sha2::Sha256;
 
 /// `X-Safeguards-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
@@ -36,6 +37,7 @@ pub struct Settings {
     pub timeout: Duration,
     /// How often the worker looks for due deliveries.
     pub poll: Duration,
+    pub destinations: Destinations,
 }
 
 impl Default for Settings {
@@ -46,6 +48,7 @@ impl Default for Settings {
             max_failures: 10,
             timeout: Duration::from_secs(10),
             poll: Duration::from_secs(1),
+            destinations: Destinations::default(),
         }
     }
 }
@@ -96,30 +99,61 @@ pub fn forbidden(ip: IpAddr) -> Option<&'static str> {
     }
 }
 
-/// Why deliveries may not go to `url`, when its host is an IP address they may not go to
-/// (in any form a URL may write it: `0xa9.0xfe.0xa9.0xfe` is 169.254.169.254). Names are
-/// checked once resolved, by the delivering client.
-pub fn forbidden_url(url: &url::Url) -> Option<&'static str> {
-    match url.host()? {
-        url::Host::Ipv4(v4) => forbidden(IpAddr::V4(v4)),
-        url::Host::Ipv6(v6) => forbidden(IpAddr::V6(v6)),
-        url::Host::Domain(_) => None,
-    }
-}
-
 /// What a refused address is told, wherever it is refused (subscribing, delivering, resolving).
 pub fn refusal(why: &str) -> String {
     format!("deliveries may not go to {why}")
 }
 
-/// The resolved addresses deliveries may go to; when there is none, why.
-pub fn allowed(found: Vec<SocketAddr>) -> Result<Vec<SocketAddr>, String> {
-    let reason = found.iter().find_map(|a| forbidden(a.ip()));
-    let allowed: Vec<SocketAddr> = found.into_iter().filter(|a| forbidden(a.ip()).is_none()).collect();
-    match (allowed.is_empty(), reason) {
-        (false, _) => Ok(allowed),
-        (true, Some(why)) => Err(refusal(why)),
-        (true, None) => Err("the name resolves to no address".into()),
+/// Where deliveries may go: any address but the `forbidden` ones or, where the operator lists
+/// networks (`SAFEGUARDS_WEBHOOK_NETWORKS`), only addresses within them, so that a subscriber
+/// cannot make the service POST to a host inside the bureau's network it was not meant to reach.
+#[derive(Clone, Debug, Default)]
+pub struct Destinations {
+    /// Empty: no list, any address not forbidden.
+    networks: Vec<IpNet>,
+}
+
+impl Destinations {
+    pub fn within(networks: Vec<IpNet>) -> Self {
+        Self { networks }
+    }
+
+    /// Why deliveries may not go to `ip`, if they may not.
+    pub fn refused(&self, ip: IpAddr) -> Option<String> {
+        if let Some(why) = forbidden(ip) {
+            return Some(refusal(why));
+        }
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
+        let listed = self.networks.is_empty() || self.networks.iter().any(|n| n.contains(&ip));
+        (!listed).then(|| {
+            refusal(&format!(
+                "{ip}, outside the networks listed in SAFEGUARDS_WEBHOOK_NETWORKS"
+            ))
+        })
+    }
+
+    /// Why deliveries may not go to `url`, when its host is an IP address they may not go to
+    /// (in any form a URL may write it: `0xa9.0xfe.0xa9.0xfe` is 169.254.169.254). Names are
+    /// checked once resolved, by the delivering client.
+    pub fn refused_url(&self, url: &url::Url) -> Option<String> {
+        match url.host()? {
+            url::Host::Ipv4(v4) => self.refused(IpAddr::V4(v4)),
+            url::Host::Ipv6(v6) => self.refused(IpAddr::V6(v6)),
+            url::Host::Domain(_) => None,
+        }
+    }
+
+    /// The resolved addresses deliveries may go to; when there is none, why.
+    pub fn allowed(&self, found: Vec<SocketAddr>) -> Result<Vec<SocketAddr>, String> {
+        let (allowed, refused): (Vec<_>, Vec<_>) = found.into_iter().partition(|a| self.refused(a.ip()).is_none());
+        match (allowed.is_empty(), refused.first()) {
+            (false, _) => Ok(allowed),
+            (true, Some(a)) => Err(self.refused(a.ip()).unwrap_or_default()),
+            (true, None) => Err("the name resolves to no address".into()),
+        }
     }
 }
 
@@ -162,7 +196,8 @@ mod tests {
 
     #[test]
     fn a_url_is_judged_by_the_address_it_writes_in_any_form() {
-        let judged = |s: &str| forbidden_url(&url::Url::parse(s).unwrap());
+        let anywhere = Destinations::default();
+        let judged = |s: &str| anywhere.refused_url(&url::Url::parse(s).unwrap());
         assert!(judged("http://0xa9.0xfe.0xa9.0xfe/latest").is_some());
         assert!(judged("http://2852039166/").is_some());
         assert!(judged("http://[::ffff:a9fe:a9fe]/").is_some());
@@ -174,13 +209,42 @@ mod tests {
     #[test]
     fn resolved_addresses_are_kept_only_where_deliveries_may_go() {
         let at = |s: &str| s.parse::<SocketAddr>().unwrap();
+        let anywhere = Destinations::default();
         assert_eq!(
-            allowed(vec![at("169.254.169.254:80"), at("10.0.0.5:80")]),
+            anywhere.allowed(vec![at("169.254.169.254:80"), at("10.0.0.5:80")]),
             Ok(vec![at("10.0.0.5:80")])
         );
-        let refused = allowed(vec![at("169.254.169.254:80")]).unwrap_err();
+        let refused = anywhere.allowed(vec![at("169.254.169.254:80")]).unwrap_err();
         assert!(refused.contains("link-local"), "{refused}");
-        assert!(allowed(Vec::new()).is_err());
+        assert!(anywhere.allowed(Vec::new()).is_err());
+    }
+
+    #[test]
+    fn listed_networks_are_the_only_destinations_and_never_a_forbidden_one() {
+        let at = |s: &str| s.parse::<SocketAddr>().unwrap();
+        let net = |s: &str| s.parse::<IpNet>().unwrap();
+        let listed = Destinations::within(vec![net("10.20.0.0/16"), net("203.0.113.7/32"), net("169.254.0.0/16")]);
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert_eq!(listed.refused(ip("10.20.3.4")), None);
+        assert_eq!(listed.refused(ip("203.0.113.7")), None);
+        assert_eq!(listed.refused(ip("::ffff:10.20.3.4")), None, "IPv4-mapped");
+        for outside in ["10.21.0.1", "203.0.113.8", "127.0.0.1", "::1"] {
+            let why = listed
+                .refused(ip(outside))
+                .unwrap_or_else(|| panic!("{outside} allowed"));
+            assert!(why.contains("SAFEGUARDS_WEBHOOK_NETWORKS"), "{why}");
+        }
+        let metadata = listed.refused(ip("169.254.169.254")).unwrap();
+        assert!(
+            metadata.contains("link-local"),
+            "listing it does not open it: {metadata}"
+        );
+        assert_eq!(
+            listed.allowed(vec![at("127.0.0.1:80"), at("10.20.0.9:443")]),
+            Ok(vec![at("10.20.0.9:443")])
+        );
+        let url = url::Url::parse("http://127.0.0.1:9000/hook").unwrap();
+        assert!(listed.refused_url(&url).is_some());
     }
 
     #[test]

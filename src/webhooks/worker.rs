@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use rand::RngExt;
 use serde::Serialize;
 
-use super::rules::{self, Settings, DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER};
+use super::rules::{self, Destinations, Settings, DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER};
 use super::store::{self, Attempt, Webhook};
 use crate::auth::Role;
 use crate::db::schema::{service_accounts as sa, users as u};
@@ -71,9 +71,9 @@ struct Body {
 }
 
 /// Resolves receivers' names as any client would, then keeps only the addresses deliveries may
-/// go to (`rules::forbidden`). The connection goes to the addresses kept here: a name pointed
+/// go to (`rules::Destinations`). The connection goes to the addresses kept here: a name pointed
 /// at a metadata service after it was subscribed cannot slip past.
-struct GuardedResolver;
+struct GuardedResolver(Destinations);
 
 impl actix_tls::connect::Resolve for GuardedResolver {
     fn lookup<'a>(
@@ -83,13 +83,16 @@ impl actix_tls::connect::Resolve for GuardedResolver {
     ) -> futures_util::future::LocalBoxFuture<'a, Result<Vec<SocketAddr>, Box<dyn std::error::Error>>> {
         Box::pin(async move {
             let found = tokio::net::lookup_host((host, port)).await?.collect();
-            Ok(rules::allowed(found)?)
+            Ok(self.0.allowed(found)?)
         })
     }
 }
 
 fn client(s: &Settings) -> awc::Client {
-    let tcp = actix_tls::connect::Connector::new(actix_tls::connect::Resolver::custom(GuardedResolver)).service();
+    let tcp = actix_tls::connect::Connector::new(actix_tls::connect::Resolver::custom(GuardedResolver(
+        s.destinations.clone(),
+    )))
+    .service();
     awc::Client::builder()
         .connector(awc::Connector::new().connector(tcp))
         .timeout(s.timeout)
@@ -100,10 +103,10 @@ fn client(s: &Settings) -> awc::Client {
 /// One POST; `Ok(status)` when the receiver answered. An address written as an IP is checked
 /// here (the client connects to it without resolving), a name by `GuardedResolver`; both also
 /// for subscriptions stored before the check existed.
-async fn post(client: &awc::Client, h: &Webhook, e: &Event, attempt: i64) -> Result<u16, String> {
+async fn post(client: &awc::Client, to: &Destinations, h: &Webhook, e: &Event, attempt: i64) -> Result<u16, String> {
     let url = url::Url::parse(&h.url).map_err(|err| format!("not a valid address: {err}"))?;
-    if let Some(why) = rules::forbidden_url(&url) {
-        return Err(rules::refusal(why));
+    if let Some(why) = to.refused_url(&url) {
+        return Err(why);
     }
     let body = serde_json::to_vec(&Body {
         webhook_id: h.id,
@@ -145,7 +148,7 @@ async fn serve_one(state: &AppState, client: &awc::Client, mut h: Webhook) -> Re
         let (id, seq) = (h.id, event.seq);
         let attempt = state.db.read(move |conn| store::attempts(conn, id, seq)).await? + 1;
         let started = Instant::now();
-        let outcome = post(client, &h, &event, attempt).await;
+        let outcome = post(client, &s.destinations, &h, &event, attempt).await;
         let ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
         let ok = matches!(outcome, Ok(status) if (200..300).contains(&status));
         let failures = if ok { 0 } else { h.consecutive_failures + 1 };
@@ -222,13 +225,18 @@ mod tests {
     use actix_tls::connect::Resolve;
 
     use super::GuardedResolver;
+    use crate::webhooks::rules::Destinations;
 
     #[actix_web::test]
     async fn names_are_resolved_then_refused_where_deliveries_may_not_go() {
+        let anywhere = GuardedResolver(Destinations::default());
         // The system resolver reads this as 169.254.169.254 (inet_aton's hex form), without DNS.
-        let refused = GuardedResolver.lookup("0xa9.0xfe.0xa9.0xfe", 80).await.unwrap_err();
+        let refused = anywhere.lookup("0xa9.0xfe.0xa9.0xfe", 80).await.unwrap_err();
         assert!(refused.to_string().contains("link-local"), "{refused}");
-        let found = GuardedResolver.lookup("localhost", 80).await.unwrap();
+        let found = anywhere.lookup("localhost", 80).await.unwrap();
         assert!(found.iter().all(|a| a.ip().is_loopback()), "{found:?}");
+        let elsewhere = GuardedResolver(Destinations::within(vec!["10.0.0.0/8".parse().unwrap()]));
+        let refused = elsewhere.lookup("localhost", 80).await.unwrap_err();
+        assert!(refused.to_string().contains("SAFEGUARDS_WEBHOOK_NETWORKS"), "{refused}");
     }
 }
