@@ -87,7 +87,7 @@ fn seed_register(conn: &mut DbConn, actor: &Actor, depts: &[i64], people: &[i64]
     let late = act(ActKind::Inspection, None, 6, 60, "责令限期整改");
     let mut ids = Vec::new();
     for fields in [&on_time, &late] {
-        let id = acts::create(conn, fields, by, now)?.id;
+        let id = acts::create(conn, fields, by, now)?.0.id;
         audit::append(conn, actor, "act.create", "act", id, fields)?;
         ids.push(id);
     }

@@ -22,7 +22,6 @@ use crate::http::{AppError, Caller, FieldError};
 use crate::org::rules::CertificateStatus;
 use crate::org::store::{certificates, departments, people};
 use crate::publicity::rules::{deadline_status, DeadlineStatus, PUB_6};
-use crate::rules::calendar::Calendar;
 use crate::rules::Basis;
 use crate::AppState;
 
@@ -159,9 +158,10 @@ pub struct ActView {
     pub updated_at: NaiveDateTime,
 }
 
-fn view(a: Act, officers: Vec<(i64, String)>, today: NaiveDate, calendar: &Calendar) -> ActView {
-    let warnings = calendar
-        .unscheduled_between(a.decision_date, a.disclosure_due_on)
+/// The act as the API shows it; `unscheduled` are the years its deadline was counted over
+/// without a holiday schedule.
+fn view(a: Act, officers: Vec<(i64, String)>, today: NaiveDate, unscheduled: Vec<i32>) -> ActView {
+    let warnings = unscheduled
         .into_iter()
         .map(crate::rules::calendar::no_schedule_warning)
         .collect();
@@ -210,6 +210,14 @@ fn view(a: Act, officers: Vec<(i64, String)>, today: NaiveDate, calendar: &Calen
     }
 }
 
+/// The years `act`'s deadline was counted over without a holiday schedule, by today's calendar.
+fn unscheduled_years(conn: &mut DbConn, act: &Act) -> Result<Vec<i32>, StoreError> {
+    let book = crate::rules::store::book(conn)?;
+    Ok(book
+        .calendar
+        .unscheduled_between(act.decision_date, act.disclosure_due_on))
+}
+
 /// One act with its officers and reviews, as the caller may see it.
 pub fn detail(conn: &mut DbConn, id: i64, vis: Visibility, today: NaiveDate) -> Result<ActView, AppError> {
     let act = store::get(conn, id, vis).map_err(crate::org::api::missing("act"))?;
@@ -241,12 +249,12 @@ pub fn detail(conn: &mut DbConn, id: i64, vis: Visibility, today: NaiveDate) -> 
         crate::accountability::rules::SourceKind::OverdueDisclosure,
         id,
     )?;
-    let book = crate::rules::store::book(conn)?;
+    let unscheduled = unscheduled_years(conn, &act)?;
     Ok(ActView {
         reviews: Some(reviews),
         supervision: Some(supervision),
         accountability_cases: Some(cases),
-        ..view(act, officers, today, &book.calendar)
+        ..view(act, officers, today, unscheduled)
     })
 }
 
@@ -366,7 +374,7 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: Json<NewAc
         .db
         .write(move |conn| {
             let officers = check_references(conn, &fields)?;
-            let act = store::create(conn, &fields, by, crate::db::now())?;
+            let (act, unscheduled) = store::create(conn, &fields, by, crate::db::now())?;
             let id = act.id;
             audit::append(conn, &actor, "act.create", "act", id, &fields)?;
             crate::events::emit(
@@ -378,12 +386,11 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: Json<NewAc
             )?;
             // What `detail` would read back, without reading: a new act has no reviews,
             // measures or cases yet.
-            let book = crate::rules::store::book(conn)?;
             Ok::<_, AppError>(ActView {
                 reviews: Some(Vec::new()),
                 supervision: Some(Vec::new()),
                 accountability_cases: Some(Vec::new()),
-                ..view(act, officers, today, &book.calendar)
+                ..view(act, officers, today, unscheduled)
             })
         })
         .await?;
@@ -424,12 +431,13 @@ async fn list_acts(
                 (Some(first), Some(last)) => store::page_officers(conn, vis, &filter, first.id, last.id)?,
                 _ => Default::default(),
             };
-            let book = crate::rules::store::book(conn)?;
+            let calendar = &crate::rules::store::book(conn)?.calendar;
             Ok::<_, StoreError>(
                 acts.into_iter()
                     .map(|a| {
                         let o = officers.remove(&a.id).unwrap_or_default();
-                        view(a, o, today, &book.calendar)
+                        let unscheduled = calendar.unscheduled_between(a.decision_date, a.disclosure_due_on);
+                        view(a, o, today, unscheduled)
                     })
                     .collect::<Vec<_>>(),
             )

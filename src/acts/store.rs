@@ -84,20 +84,34 @@ pub struct ActFields {
 
 /// The publication deadline of a decision (PUB-6): the rule version in force on the decision
 /// date, counted on the working-day calendar.
-pub fn disclosure_deadline(
-    conn: &mut DbConn,
-    kind: ActKind,
-    decided: NaiveDate,
-) -> Result<(NaiveDate, i64), StoreError> {
+pub fn disclosure_deadline(conn: &mut DbConn, kind: ActKind, decided: NaiveDate) -> Result<Deadline, StoreError> {
     let book = rules_store::book(conn)?;
     let rules = &book.in_force(decided)?.rule;
     let days = rules.values.disclosure_deadline_working_days.for_kind(kind);
-    Ok((book.due_date(decided, days).due_on, rules.version))
+    let due = book.due_date(decided, days);
+    Ok(Deadline {
+        due_on: due.due_on,
+        rule_version: rules.version,
+        years_without_schedule: due.years_without_schedule,
+    })
 }
 
-/// Stores a new act with its officers; gives it back as stored.
-pub fn create(conn: &mut DbConn, f: &ActFields, by: i64, now: NaiveDateTime) -> Result<Act, StoreError> {
-    let (due, version) = disclosure_deadline(conn, f.kind, f.decision_date)?;
+/// A decision's publication deadline, as counted.
+pub struct Deadline {
+    pub due_on: NaiveDate,
+    pub rule_version: i64,
+    /// Years the count crossed with no holiday schedule loaded.
+    pub years_without_schedule: Vec<i32>,
+}
+
+/// Stores a new act with its officers; gives it back as stored, with its deadline's
+/// `years_without_schedule`.
+pub fn create(conn: &mut DbConn, f: &ActFields, by: i64, now: NaiveDateTime) -> Result<(Act, Vec<i32>), StoreError> {
+    let Deadline {
+        due_on: due,
+        rule_version: version,
+        years_without_schedule,
+    } = disclosure_deadline(conn, f.kind, f.decision_date)?;
     let insert = diesel::insert_into(a::acts)
         .values((
             a::kind.eq(f.kind),
@@ -121,7 +135,7 @@ pub fn create(conn: &mut DbConn, f: &ActFields, by: i64, now: NaiveDateTime) -> 
     add_officers(conn, id, &f.officers)?;
     // What was stored, without reading it back: parsing the row's dates and times back cost
     // more than the rest of the insert (`now` has the precision both backends keep).
-    Ok(Act {
+    let act = Act {
         id,
         kind: f.kind,
         penalty_procedure: f.penalty_procedure,
@@ -142,7 +156,8 @@ pub fn create(conn: &mut DbConn, f: &ActFields, by: i64, now: NaiveDateTime) -> 
         created_by: Some(by),
         created_at: now,
         updated_at: now,
-    })
+    };
+    Ok((act, years_without_schedule))
 }
 
 fn add_officers(conn: &mut DbConn, act_id: i64, officers: &[i64]) -> Result<(), StoreError> {
@@ -155,7 +170,11 @@ fn add_officers(conn: &mut DbConn, act_id: i64, officers: &[i64]) -> Result<(), 
 
 /// Rewrites the stated fields (kind and department stay) and recomputes the deadline.
 pub fn update(conn: &mut DbConn, id: i64, f: &ActFields, now: NaiveDateTime) -> Result<(), StoreError> {
-    let (due, version) = disclosure_deadline(conn, f.kind, f.decision_date)?;
+    let Deadline {
+        due_on: due,
+        rule_version: version,
+        ..
+    } = disclosure_deadline(conn, f.kind, f.decision_date)?;
     crate::db::update(
         a::acts,
         (

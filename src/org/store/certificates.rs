@@ -248,13 +248,19 @@ pub fn of_holders_on(
     // parsed anew each time; an act names a few officers.
     let mut held = Vec::new();
     for holder in holders {
-        let theirs =
-            c::certificates
-                .filter(c::holder_id.eq(holder))
-                .select((c::id, c::issued_on, c::expires_on, c::status));
-        let rows: Vec<(i64, NaiveDate, NaiveDate, CertificateStatus)> = crate::native!(conn, |db| theirs.load(db))?;
-        for (id, issued_on, expires_on, status) in rows {
-            let status = match issued_on <= day && day <= expires_on {
+        let theirs = c::certificates.filter(c::holder_id.eq(holder)).select((
+            c::id,
+            c::issued_on,
+            c::expires_on,
+            c::status,
+            c::updated_at,
+        ));
+        let rows: Vec<(i64, NaiveDate, NaiveDate, CertificateStatus, NaiveDateTime)> =
+            crate::native!(conn, |db| theirs.load(db))?;
+        for (id, issued_on, expires_on, status, updated_at) in rows {
+            // A certificate not touched since the day ended has the status it had then.
+            let changed_since = updated_at >= end_of_china_day(day);
+            let status = match changed_since && issued_on <= day && day <= expires_on {
                 true => status_at_end_of(conn, id, day, status)?,
                 false => status,
             };
@@ -262,6 +268,11 @@ pub fn of_holders_on(
         }
     }
     Ok(held)
+}
+
+/// When `day` ends in China, as the UTC time changes are stamped with (16:00 UTC).
+fn end_of_china_day(day: NaiveDate) -> NaiveDateTime {
+    day.and_hms_opt(16, 0, 0).unwrap_or_default()
 }
 
 /// The status a certificate had at the end of `day`: the one its first later change moved it
@@ -272,14 +283,9 @@ fn status_at_end_of(
     day: NaiveDate,
     now: CertificateStatus,
 ) -> Result<CertificateStatus, StoreError> {
-    if day >= crate::db::today() {
-        return Ok(now);
-    }
-    // Changes are stamped in UTC; the China day ends at 16:00 UTC.
-    let end = day.and_hms_opt(16, 0, 0).unwrap_or_default();
     let later = h::certificate_status_changes
         .filter(h::certificate_id.eq(id))
-        .filter(h::changed_at.ge(end))
+        .filter(h::changed_at.ge(end_of_china_day(day)))
         .order((h::changed_at.asc(), h::id.asc()))
         .select((h::from_status, h::to_status))
         .first::<(Option<CertificateStatus>, CertificateStatus)>(conn)
