@@ -94,7 +94,7 @@ if [ -n "${BENCH_WRITES:-}" ]; then
     sql "SELECT a.department_id, o.person_id FROM act_officers o JOIN acts a ON a.id = o.act_id ORDER BY a.id LIMIT 1" \
         | while read -r dept officer; do
             printf '/api/v1/acts\t{"kind":"penalty","penalty_procedure":"filed_case","department_id":%s,"officers":[%s],"counterpart":{"name":"压测公司","type":"legal_person"},"legal_basis":"《安全生产法》","decision_text":"罚款","decision_date":"%s"}\n' \
-                "$dept" "$officer" "$(date +%F)"
+                "$dept" "$officer" "$(date -u -d '+8 hours' +%F)"
         done >"$work/acts.tsv"
     post /api/v1/acts "$work/acts.tsv"
     # Every act a deduction may cite, in the evaluation year of its decision: each line used
