@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use chrono::Days;
-use common::TestApp;
+use common::{Session, TestApp};
 use safeguards::auth::Role;
 use safeguards::db::today;
 use safeguards::webhooks::rules::sign;
@@ -289,17 +289,26 @@ async fn deliveries_never_go_to_cloud_metadata_services() {
     // A subscription stored before the check (written here behind the API's back) is refused
     // at delivery, at once, and the attempt says why.
     let id = private.body["id"].as_i64().unwrap();
-    app.sql(&format!(
-        "UPDATE webhooks SET url = 'http://0xa9.0xfe.0xa9.0xfe:80/latest' WHERE id = {id}"
-    ));
-    act(&app, &staff.token, staff.department_id, officer).await;
-    due_now(&app);
+    let hook = (id, &office, &staff, officer);
+    let error = refused_at_delivery(&app, hook, "http://0xa9.0xfe.0xa9.0xfe:80/latest").await;
+    assert!(error.contains("link-local"), "{error}");
+}
+
+/// Points subscription `id` at `url` behind the API's back, records an act and runs a delivery
+/// round: nothing may go out; gives the error the attempt recorded.
+async fn refused_at_delivery(
+    app: &TestApp,
+    (id, office, staff, officer): (i64, &Session, &Session, i64),
+    url: &str,
+) -> String {
+    app.sql(&format!("UPDATE webhooks SET url = '{url}' WHERE id = {id}"));
+    act(app, &staff.token, staff.department_id, officer).await;
+    due_now(app);
     assert_eq!(deliver_due(&app.state).await.unwrap(), 0);
     let d = app
         .get(&format!("/api/v1/webhooks/{id}/deliveries"), Some(&office.token))
         .await;
-    let error = d.ok(200)["items"][0]["error"].as_str().unwrap().to_owned();
-    assert!(error.contains("link-local"), "{error}");
+    d.ok(200)["items"][0]["error"].as_str().unwrap().to_owned()
 }
 
 #[actix_web::test]
@@ -330,15 +339,7 @@ async fn listed_networks_are_the_only_places_deliveries_go() {
         .await;
     let id = inside.ok(201)["id"].as_i64().unwrap();
     // A name is judged by what it resolves to, when delivering: localhost is outside the list.
-    app.sql(&format!(
-        "UPDATE webhooks SET url = 'http://localhost:9/hook' WHERE id = {id}"
-    ));
-    act(&app, &staff.token, staff.department_id, officer).await;
-    due_now(&app);
-    assert_eq!(deliver_due(&app.state).await.unwrap(), 0);
-    let d = app
-        .get(&format!("/api/v1/webhooks/{id}/deliveries"), Some(&office.token))
-        .await;
-    let error = d.ok(200)["items"][0]["error"].as_str().unwrap().to_owned();
+    let hook = (id, &office, &staff, officer);
+    let error = refused_at_delivery(&app, hook, "http://localhost:9/hook").await;
     assert!(error.contains("SAFEGUARDS_WEBHOOK_NETWORKS"), "{error}");
 }
