@@ -343,3 +343,21 @@ async fn listed_networks_are_the_only_places_deliveries_go() {
     let error = refused_at_delivery(&app, hook, "http://localhost:9/hook").await;
     assert!(error.contains("SAFEGUARDS_WEBHOOK_NETWORKS"), "{error}");
 }
+
+#[actix_web::test]
+async fn delivery_rounds_commit_nothing_that_pages_kept_in_memory_depend_on() {
+    let app = TestApp::new().await;
+    let office = app.account(Role::SupervisoryOffice).await;
+    let before = app.state.db.commits();
+    assert_eq!(deliver_due(&app.state).await.unwrap(), 0);
+    assert_eq!(app.state.db.commits(), before, "nothing subscribed: not even a lease");
+    let hook = json!({"url": "http://127.0.0.1:9/hook"});
+    app.post("/api/v1/webhooks", Some(&office.token), &hook).await.ok(201);
+    let subscribed = app.state.db.commits();
+    assert!(subscribed > before, "the subscription itself is a change");
+    // Due: leased, tried or found with nothing to send, released — bookkeeping only.
+    due_now(&app);
+    deliver_due(&app.state).await.unwrap();
+    assert_eq!(app.state.db.commits(), subscribed);
+    assert_eq!(app.count("webhooks"), 1);
+}

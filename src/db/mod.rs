@@ -389,6 +389,21 @@ impl Db {
         T: Send + 'static,
         E: From<StoreError> + From<DieselError> + Send + 'static,
     {
+        let out = self.write_uncounted(work).await;
+        self.counted(out)
+    }
+
+    /// As `write`, without counting the commit in `commits`: for the webhook worker's own
+    /// bookkeeping (leases, attempts), which no page kept in memory shows. Counted, a delivery
+    /// round every second moved the version of every kept page on, and each was computed again.
+    pub async fn write_uncounted<T, E>(
+        &self,
+        work: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + From<DieselError> + Send + 'static,
+    {
         let key = IDEMPOTENT_REQUEST.try_with(Clone::clone).ok();
         let work = move |conn: &mut DbConn| {
             let out = work(conn)?;
@@ -398,10 +413,10 @@ impl Db {
             Ok(out)
         };
         match &self.sqlite {
-            Some(sqlite) => self.counted(sqlite.write_grouped(work).await),
+            Some(sqlite) => sqlite.write_grouped(work).await,
             None => {
                 let db = self.clone();
-                run_blocking(move || db.write_blocking(work)).await
+                run_blocking(move || db.transaction(work)).await
             }
         }
     }
@@ -411,15 +426,23 @@ impl Db {
     where
         E: From<StoreError> + From<DieselError>,
     {
-        let out = match &self.sqlite {
+        let out = self.transaction(work);
+        self.counted(out)
+    }
+
+    /// One transaction where the caller runs: on SQLite's write connection, else pooled.
+    fn transaction<T, E>(&self, work: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError> + From<DieselError>,
+    {
+        match &self.sqlite {
             Some(sqlite) => sqlite.write(work),
             None => {
                 let mut pooled = self.conn()?;
                 let conn: &mut DbConn = &mut pooled;
                 conn.transaction(work)
             }
-        };
-        self.counted(out)
+        }
     }
 
     /// Counts a committed write before its caller learns of it.

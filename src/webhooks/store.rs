@@ -73,15 +73,20 @@ pub fn delete(conn: &mut DbConn, id: i64) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Active subscriptions due now whose lease this caller won (for `lease`).
-pub fn lease_due(conn: &mut DbConn, now: NaiveDateTime, lease: TimeDelta) -> Result<Vec<Webhook>, StoreError> {
-    let due: Vec<i64> = w::webhooks
+/// The active subscriptions due for delivery and not leased by a deliverer now.
+pub fn due(conn: &mut DbConn, now: NaiveDateTime) -> Result<Vec<i64>, StoreError> {
+    Ok(w::webhooks
         .filter(w::active.eq(true))
         .filter(w::next_attempt_at.le(now))
         .filter(w::leased_until.le(now))
         .order(w::id.asc())
         .select(w::id)
-        .load(conn)?;
+        .load(conn)?)
+}
+
+/// Active subscriptions due now whose lease this caller won (for `lease`).
+pub fn lease_due(conn: &mut DbConn, now: NaiveDateTime, lease: TimeDelta) -> Result<Vec<Webhook>, StoreError> {
+    let due = due(conn, now)?;
     let mut won = Vec::new();
     for id in due {
         // Conditional: of two deliverers only one moves the lease.

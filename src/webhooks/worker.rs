@@ -140,7 +140,9 @@ async fn serve_one(state: &AppState, client: &awc::Client, mut h: Webhook) -> Re
                 let id = h.id;
                 state
                     .db
-                    .write(move |conn| store::failed(conn, id, 0, crate::db::now(), Some(reason), crate::db::now()))
+                    .write_uncounted(move |conn| {
+                        store::failed(conn, id, 0, crate::db::now(), Some(reason), crate::db::now())
+                    })
                     .await?;
                 return Ok(delivered);
             }
@@ -156,7 +158,7 @@ async fn serve_one(state: &AppState, client: &awc::Client, mut h: Webhook) -> Re
         let wait = rules::backoff(s, u32::try_from(failures).unwrap_or(0), rand::rng().random::<f64>());
         state
             .db
-            .write(move |conn| {
+            .write_uncounted(move |conn| {
                 let now = crate::db::now();
                 let (status, error) = match &outcome {
                     Ok(code) => (Some(i32::from(*code)), None),
@@ -190,7 +192,7 @@ async fn serve_one(state: &AppState, client: &awc::Client, mut h: Webhook) -> Re
     let id = h.id;
     state
         .db
-        .write(move |conn| store::release(conn, id, crate::db::now()))
+        .write_uncounted(move |conn| store::release(conn, id, crate::db::now()))
         .await?;
     Ok(delivered)
 }
@@ -198,9 +200,15 @@ async fn serve_one(state: &AppState, client: &awc::Client, mut h: Webhook) -> Re
 /// One round: every subscription that is due, in turn. Returns the events delivered.
 pub async fn deliver_due(state: &AppState) -> Result<usize, AppError> {
     let lease = TimeDelta::from_std(state.webhooks.timeout * 4).unwrap_or(TimeDelta::minutes(1));
+    // Looked for first without writing: a write transaction every `poll` would move the
+    // version of every page kept in memory (`http::pages`) on, once a second.
+    let due = state.db.read(|conn| store::due(conn, crate::db::now())).await?;
+    if due.is_empty() {
+        return Ok(0);
+    }
     let hooks = state
         .db
-        .write(move |conn| store::lease_due(conn, crate::db::now(), lease))
+        .write_uncounted(move |conn| store::lease_due(conn, crate::db::now(), lease))
         .await?;
     let client = client(&state.webhooks);
     let mut total = 0;
