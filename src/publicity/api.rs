@@ -541,7 +541,7 @@ pub struct ReturnRequest {
 #[utoipa::path(tag = "publicity", request_body = ReturnRequest,
     responses(
         (status = 200, body = DisclosureView),
-        (status = 409, description = "The latest version is neither a draft nor submitted", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The latest version is not submitted", body = Problem, content_type = "application/problem+json"),
     ))]
 #[post("/{id}/return")]
 pub async fn return_to_draft(
