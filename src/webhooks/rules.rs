@@ -76,10 +76,7 @@ const METADATA: [IpAddr; 2] = [
 /// single host is no receiver. Loopback and private addresses stay allowed: the legal office's
 /// receivers are on private networks.
 pub fn forbidden(ip: IpAddr) -> Option<&'static str> {
-    let ip = match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
-        v4 => v4,
-    };
+    let ip = ip.to_canonical();
     let link_local = match ip {
         IpAddr::V4(v4) => v4.is_link_local(),
         IpAddr::V6(v6) => v6.is_unicast_link_local(),
@@ -123,10 +120,7 @@ impl Destinations {
         if let Some(why) = forbidden(ip) {
             return Some(refusal(why));
         }
-        let ip = match ip {
-            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
-            v4 => v4,
-        };
+        let ip = ip.to_canonical();
         let listed = self.networks.is_empty() || self.networks.iter().any(|n| n.contains(&ip));
         (!listed).then(|| {
             refusal(&format!(
