@@ -507,10 +507,20 @@ pub fn now() -> chrono::NaiveDateTime {
     now.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(now)
 }
 
-/// Today in China (UTC+8, no daylight saving): legal dates are Asia/Shanghai dates.
+/// China's time (UTC+8, no daylight saving): legal dates are Asia/Shanghai dates.
+fn china() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
+}
+
+/// Today in China.
 pub fn today() -> chrono::NaiveDate {
-    let china = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
-    chrono::Utc::now().with_timezone(&china).date_naive()
+    chrono::Utc::now().with_timezone(&china()).date_naive()
+}
+
+/// When `day` ends in China, as the UTC time stored timestamps are written in.
+pub fn end_of_day(day: chrono::NaiveDate) -> chrono::NaiveDateTime {
+    let midnight = day.succ_opt().unwrap_or(day).and_time(chrono::NaiveTime::MIN);
+    midnight - chrono::TimeDelta::seconds(i64::from(china().local_minus_utc()))
 }
 
 /// Serialises a stored UTC timestamp as RFC 3339 with `Z`.
@@ -682,4 +692,17 @@ macro_rules! filter_if_some {
             $query = $query.filter($column::$($path)::+.$op(v));
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_china_day_ends_at_16_utc() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap();
+        let end = chrono::NaiveDate::from_ymd_opt(2026, 12, 31)
+            .unwrap()
+            .and_hms_opt(16, 0, 0)
+            .unwrap();
+        assert_eq!(super::end_of_day(day), end);
+    }
 }

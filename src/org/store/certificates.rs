@@ -259,7 +259,7 @@ pub fn of_holders_on(
             crate::native!(conn, |db| theirs.load(db))?;
         for (id, issued_on, expires_on, status, updated_at) in rows {
             // A certificate not touched since the day ended has the status it had then.
-            let changed_since = updated_at >= end_of_china_day(day);
+            let changed_since = updated_at >= crate::db::end_of_day(day);
             let status = match changed_since && issued_on <= day && day <= expires_on {
                 true => status_at_end_of(conn, id, day, status)?,
                 false => status,
@@ -268,11 +268,6 @@ pub fn of_holders_on(
         }
     }
     Ok(held)
-}
-
-/// When `day` ends in China, as the UTC time changes are stamped with (16:00 UTC).
-fn end_of_china_day(day: NaiveDate) -> NaiveDateTime {
-    day.and_hms_opt(16, 0, 0).unwrap_or_default()
 }
 
 /// The status a certificate had at the end of `day`: the one its first later change moved it
@@ -285,7 +280,7 @@ fn status_at_end_of(
 ) -> Result<CertificateStatus, StoreError> {
     let later = h::certificate_status_changes
         .filter(h::certificate_id.eq(id))
-        .filter(h::changed_at.ge(end_of_china_day(day)))
+        .filter(h::changed_at.ge(crate::db::end_of_day(day)))
         .order((h::changed_at.asc(), h::id.asc()))
         .select((h::from_status, h::to_status))
         .first::<(Option<CertificateStatus>, CertificateStatus)>(conn)
