@@ -161,10 +161,6 @@ pub struct ActView {
 /// The act as the API shows it; `unscheduled` are the years its deadline was counted over
 /// without a holiday schedule.
 fn view(a: Act, officers: Vec<(i64, String)>, today: NaiveDate, unscheduled: Vec<i32>) -> ActView {
-    let warnings = unscheduled
-        .into_iter()
-        .map(crate::rules::calendar::no_schedule_warning)
-        .collect();
     ActView {
         officers: officers
             .into_iter()
@@ -189,7 +185,7 @@ fn view(a: Act, officers: Vec<(i64, String)>, today: NaiveDate, unscheduled: Vec
             published_on: a.disclosed_on,
             rule_version: a.disclosure_rule_version,
             basis: vec![PUB_6.to_string()],
-            warnings,
+            warnings: crate::rules::calendar::no_schedule_warnings(unscheduled),
         },
         id: a.id,
         kind: a.kind,

@@ -21,7 +21,7 @@ use crate::http::pagination::{Page, PageRequest};
 use crate::http::validate::Check;
 use crate::http::{AppError, Caller};
 use crate::org::api::missing;
-use crate::rules::calendar::{no_schedule_warning, Calendar};
+use crate::rules::calendar::{no_schedule_warnings, Calendar};
 use crate::AppState;
 
 /// The text of a petition, checked; every problem at once.
@@ -188,12 +188,12 @@ fn read_view(conn: &mut DbConn, id: i64, vis: Visibility, show_contact: bool) ->
 
 fn view(p: Petition, show_contact: bool, calendar: &Calendar) -> PetitionView {
     let today = crate::db::today();
-    let warnings = match (p.assigned_on, p.reply_due_on) {
+    let unscheduled = match (p.assigned_on, p.reply_due_on) {
         (Some(from), Some(due)) => calendar.unscheduled_between(from, due),
         _ => Vec::new(),
     };
     PetitionView {
-        warnings: warnings.into_iter().map(no_schedule_warning).collect(),
+        warnings: no_schedule_warnings(unscheduled),
         overdue: rules::overdue(p.status, p.reply_due_on, today),
         contact: if show_contact { p.contact } else { None },
         basis: vec![EVAL_5_4.to_string()],

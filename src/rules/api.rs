@@ -277,11 +277,7 @@ impl DueDateView {
                 .map(|(date, reason)| SkippedDay { date, reason })
                 .collect(),
             basis: vec![crate::publicity::rules::PUB_6.to_string()],
-            warnings: due
-                .years_without_schedule
-                .into_iter()
-                .map(calendar::no_schedule_warning)
-                .collect(),
+            warnings: calendar::no_schedule_warnings(due.years_without_schedule),
         }
     }
 }

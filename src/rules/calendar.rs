@@ -95,9 +95,12 @@ pub fn add_working_days(cal: &Calendar, from: NaiveDate, n: u32) -> DueDate {
     }
 }
 
-/// What a result counted over a year without a schedule says about it.
-pub fn no_schedule_warning(year: i32) -> String {
-    format!("no holiday schedule is loaded for {year}: only weekends were treated as days off")
+/// What a result counted over years without a schedule says about them.
+pub fn no_schedule_warnings(years: Vec<i32>) -> Vec<String> {
+    years
+        .into_iter()
+        .map(|y| format!("no holiday schedule is loaded for {y}: only weekends were treated as days off"))
+        .collect()
 }
 
 /// The problems of a year's schedule, by field.
