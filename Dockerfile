@@ -3,6 +3,8 @@ FROM rust:1.95-bookworm AS build
 RUN apt-get update && apt-get install -y --no-install-recommends libssl-dev pkg-config && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Cargo.toml Cargo.lock rustfmt.toml ./
+# The bundled SQLite's build flags (query-planner stability, no global memory mutex) live here.
+COPY .cargo .cargo
 COPY src src
 COPY migrations migrations
 COPY openapi openapi
