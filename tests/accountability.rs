@@ -382,12 +382,64 @@ async fn a_second_fault_within_a_year_is_detected_as_acc_7_2() {
         .as_array()
         .unwrap()
         .contains(&json!("ACC-7(2)")));
+    let exempted = s
+        .app
+        .get(
+            &format!("/api/v1/accountability/cases/{exempted}"),
+            Some(&s.office.token),
+        )
+        .await;
+    assert_eq!(
+        exempted.ok(200)["decision"]["basis"],
+        json!(["ACC-9"]),
+        "no liability rests on ACC-9, not ACC-6"
+    );
+}
+
+#[actix_web::test]
+async fn acc_7_2_aggravates_only_a_person_responsible_for_this_fault() {
+    let s = acc().await;
+    let warned = json!({"severity": "minor", "persons": [{"person_id": s.staff.person_id, "sanctions": ["warning"]}]});
+    let earlier = s.case(today() - Days::new(100)).await;
+    s.decided(earlier, "minor", json!({}), warned).await.ok(200);
+    let colleague = s.app.officer_with_certificate("李强", s.staff.department_id, 200, 200);
+    let body = json!({"respondents": [{"kind": "person", "id": s.staff.person_id}, {"kind": "person", "id": colleague}],
+        "source": {"kind": "other"}, "fault_types": [1], "facts": "违反程序", "fault_on": today() - Days::new(10)});
+    let case = s
+        .app
+        .post("/api/v1/accountability/cases", Some(&s.office.token), &body)
+        .await
+        .ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    s.post(case, "investigate", &s.office.token, json!({})).await.ok(200);
+    // The colleague acted alone (ACC-5(1)); the staff member, held accountable 90 days
+    // before, bears no share of this fault.
+    let opinion = json!({"how": {"mode": "direct", "staff": [colleague]}, "severity": "minor", "text": "意见"});
+    let r = s.post(case, "opinion", &s.office.token, opinion).await;
+    let body = r.ok(200);
+    assert_eq!(body["opinion"]["detected"]["ACC-7(2)"], json!([]));
+    assert_eq!(body["opinion"]["circumstances"]["aggravating"], json!([]));
+    assert_eq!(body["opinion"]["open_outcomes"], json!(["minor"]));
+    assert_eq!(body["opinion"]["basis"], json!(["ACC-5(1)"]), "each article once");
+    let serious = json!({"severity": "serious", "persons": [{"person_id": colleague, "sanctions": ["major_demerit"]}]});
+    let r = s.post(case, "decide", &s.leader.token, serious).await;
+    assert_eq!(r.problem(422), "severity_not_open");
+    assert_eq!(r.body["detail"], "the circumstances allow only: minor");
 }
 
 #[actix_web::test]
 async fn staff_see_only_their_own_cases_and_never_a_reporter() {
     let s = acc().await;
-    let body = json!({"respondents": [{"kind": "person", "id": s.staff.person_id}], "source": {"kind": "petition", "id": 4242},
+    let petition = json!({"channel": "letter", "subject": "举报", "content": "内容"});
+    let petition = s
+        .app
+        .post("/api/v1/petitions", Some(&s.office.token), &petition)
+        .await
+        .ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    let body = json!({"respondents": [{"kind": "person", "id": s.staff.person_id}], "source": {"kind": "petition", "id": petition},
         "fault_types": [2], "facts": "举报", "fault_on": today()});
     let id = s
         .app
@@ -406,7 +458,7 @@ async fn staff_see_only_their_own_cases_and_never_a_reporter() {
             .get(&format!("/api/v1/accountability/cases/{id}"), Some(&s.office.token))
             .await
             .body["source"]["id"],
-        4242
+        petition
     );
     let other = s.app.account(Role::Staff).await;
     s.app
@@ -464,6 +516,75 @@ async fn an_overdue_decision_is_referred_in_one_call() {
         json!([case_id]),
         "the link runs both ways"
     );
+    let cases = s.app.count("acc_cases");
+    let again = s
+        .app
+        .post(
+            &format!("/api/v1/publicity/overdue/{act}/refer"),
+            Some(&s.office.token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(
+        again.problem(409),
+        "already_referred",
+        "one omission is one case (ACC-7(2) counts cases)"
+    );
+    assert_eq!(s.app.count("acc_cases"), cases);
+}
+
+#[actix_web::test]
+async fn a_decision_published_after_its_deadline_may_still_be_referred_under_pub_6() {
+    let s = acc().await;
+    let officer = s.app.officer_with_certificate("王伟", s.staff.department_id, 200, 200);
+    let act = json!({"kind": "penalty", "penalty_procedure": "on_the_spot", "department_id": s.staff.department_id, "officers": [officer],
+        "counterpart": {"name": "x", "type": "legal_person"}, "legal_basis": "y", "decision_text": "z", "decision_date": today() - Days::new(60)});
+    let act = s.app.post("/api/v1/acts", Some(&s.staff.token), &act).await.ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    let disclosure = json!({"category": "penalty", "content_type": "decision", "act_id": act, "department_id": s.staff.department_id,
+        "title": "处罚决定"});
+    let d = s
+        .app
+        .post("/api/v1/disclosures", Some(&s.staff.token), &disclosure)
+        .await
+        .ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    s.app
+        .post(
+            &format!("/api/v1/disclosures/{d}/publish"),
+            Some(&s.office.token),
+            &json!({}),
+        )
+        .await
+        .ok(200);
+    let r = s
+        .app
+        .post(
+            &format!("/api/v1/publicity/overdue/{act}/refer"),
+            Some(&s.office.token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.ok(201)["source"], json!({"kind": "overdue_disclosure", "id": act}));
+}
+
+#[actix_web::test]
+async fn a_case_names_only_a_source_that_exists() {
+    let s = acc().await;
+    let cases = s.app.count("acc_cases");
+    for kind in ["finding", "petition", "overdue_disclosure", "training"] {
+        let body = json!({"respondents": [{"kind": "person", "id": s.staff.person_id}], "source": {"kind": kind, "id": 999_999},
+            "fault_types": [2], "facts": "事实", "fault_on": today()});
+        let r = s
+            .app
+            .post("/api/v1/accountability/cases", Some(&s.office.token), &body)
+            .await;
+        assert_eq!(r.problem(422), "validation_failed", "{kind}");
+        assert!(r.body.to_string().contains("source.id"), "{kind}: {}", r.body);
+    }
+    assert_eq!(s.app.count("acc_cases"), cases, "nothing stored");
 }
 
 #[actix_web::test]

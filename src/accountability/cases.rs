@@ -298,6 +298,11 @@ pub async fn create_case(
         .db
         .write(move |conn| {
             let respondents = resolve(conn, &b.respondents)?;
+            if let Some(id) = b.source.id {
+                if !store::source_exists(conn, b.source.kind, id)? {
+                    return Err(AppError::field("source.id", format!("no {} {id}", b.source.kind)));
+                }
+            }
             for a in &b.act_ids {
                 crate::acts::store::get(conn, *a, Visibility::All)
                     .map_err(|_| AppError::field("act_ids", format!("no act {a}")))?;
@@ -381,8 +386,10 @@ pub async fn refer_finding(
 }
 
 /// Refer a decision whose publication is overdue (PUB-6: 应当公示而未按照规定予以公示的，按责任追究
-/// 制度的规定追究执法责任): a `proposed` case against the act's officers.
-#[utoipa::path(tag = "accountability", request_body = ReferRequest, responses((status = 201, body = CaseView)))]
+/// 制度的规定追究执法责任): a `proposed` case against the act's officers. A decision published after
+/// its deadline may be referred too; an act is referred once.
+#[utoipa::path(tag = "accountability", request_body = ReferRequest, responses((status = 201, body = CaseView),
+    (status = 409, description = "The act is already referred", body = Problem, content_type = "application/problem+json")))]
 #[post("/overdue/{act_id}/refer")]
 pub async fn refer_overdue(
     state: web::Data<AppState>,
@@ -402,12 +409,20 @@ pub async fn refer_overdue(
         .db
         .write(move |conn| {
             let act = crate::acts::store::get(conn, id, Visibility::All).map_err(missing("act"))?;
-            let overdue = act.disclosed_on.is_none() && today > act.disclosure_due_on;
-            if !overdue || act.status == crate::acts::rules::ActStatus::Revoked {
+            if let Some(case) = store::opened_from(conn, SourceKind::OverdueDisclosure, id)? {
+                return Err(AppError::Conflict {
+                    code: "already_referred",
+                    detail: format!("the overdue publication of act {id} is already case {case}"),
+                    basis: Basis::of(&[crate::publicity::rules::PUB_6]),
+                });
+            }
+            // Published after its deadline is not published 按照规定 either: the omission happened.
+            let missed = act.disclosed_on.unwrap_or(today) > act.disclosure_due_on;
+            if !missed || act.status == crate::acts::rules::ActStatus::Revoked {
                 return Err(AppError::rule(
                     "not_overdue",
                     format!(
-                        "the decision is not overdue for publication (due {})",
+                        "the decision is neither overdue nor was it published late (due {})",
                         act.disclosure_due_on
                     ),
                     Basis::of(&[crate::publicity::rules::PUB_6]),
@@ -560,6 +575,17 @@ pub struct OpinionRequest {
     pub text: String,
 }
 
+/// Each article once, in the order first cited.
+fn distinct(refs: impl Iterator<Item = String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for r in refs {
+        if !out.contains(&r) {
+            out.push(r);
+        }
+    }
+    out
+}
+
 /// Write the office's preliminary opinion (初步意见): the allocation of responsibility (ACC-5)
 /// and the circumstances; ACC-7(2) is added when a respondent was held accountable for another
 /// fault within a year of this one (before or after it), with those cases as evidence.
@@ -585,7 +611,10 @@ pub async fn write_opinion(
     step(&state, &caller, id, CaseStep::Opinion, move |conn, c| {
         let mut repeated = Vec::new();
         for (kind, person, _) in store::respondents(conn, c.id)? {
-            if kind != RespondentKind::Person {
+            // ACC-7 aggravates the 过错责任人: a respondent bearing no share of this fault is
+            // not aggravated by it, nor does their history aggravate the others.
+            let responsible = allocation.iter().any(|a| a.person_id == person && a.share != Share::None);
+            if kind != RespondentKind::Person || !responsible {
                 continue;
             }
             let others = store::accountable_faults_of(conn, person, c.id)?;
@@ -601,7 +630,7 @@ pub async fn write_opinion(
             "allocation": allocation, "circumstances": b.circumstances, "severity": b.severity, "text": b.text.trim(),
             "open_outcomes": rules::open_outcomes(b.severity, &b.circumstances),
             "detected": {"ACC-7(2)": repeated},
-            "basis": allocation.iter().map(|a| a.basis.clone()).chain(b.circumstances.basis().iter().map(ToString::to_string)).collect::<Vec<_>>(),
+            "basis": distinct(allocation.iter().map(|a| a.basis.clone()).chain(b.circumstances.basis().iter().map(ToString::to_string))),
         });
         store::set_opinion(conn, c.id, &opinion.to_string(), crate::db::now())?;
         Ok(opinion)
@@ -656,6 +685,26 @@ fn decision_day(d: &DecisionRequest, fault_on: NaiveDate, today: NaiveDate) -> R
     Ok(day)
 }
 
+/// What a decision rests on: ACC-6 for a severity; for no liability, ACC-9 where a circumstance
+/// exempts, else ACC-8 (mitigated to 免于追究).
+fn decision_basis(d: &DecisionRequest, opinion: &serde_json::Value) -> Vec<ArticleRef> {
+    if d.severity.is_some() {
+        return vec![acc(6)];
+    }
+    let circumstances: Circumstances = serde_json::from_value(opinion["circumstances"].clone()).unwrap_or_default();
+    if circumstances.exempting.is_empty() {
+        vec![acc(8)]
+    } else {
+        vec![acc(9)]
+    }
+}
+
+/// `minor, serious`, or `no liability` for `None`.
+fn outcome_names(open: &[Option<Severity>]) -> String {
+    let names: Vec<&str> = open.iter().map(|o| o.map_or("no liability", |s| s.as_str())).collect();
+    names.join(", ")
+}
+
 /// Checks a decision against the opinion: the severity must be one the circumstances open
 /// (ACC-7/8/9), every sanction allowed for it (ACC-6), every sanctioned person liable (ACC-5).
 fn check_decision(opinion: &serde_json::Value, d: &DecisionRequest) -> Result<(), AppError> {
@@ -671,7 +720,7 @@ fn check_decision(opinion: &serde_json::Value, d: &DecisionRequest) -> Result<()
         };
         return Err(AppError::rule(
             "severity_not_open",
-            format!("the circumstances allow only {open:?}"),
+            format!("the circumstances allow only: {}", outcome_names(&open)),
             basis,
         ));
     }
@@ -876,7 +925,11 @@ pub async fn decide_case(
             }
         }
         let effects = apply_effects(conn, c.id, &d, Some(by))?;
-        let decision = serde_json::json!({"request": d, "effects": effects, "basis": ["ACC-6", "ACC-14"]});
+        let mut basis = decision_basis(&d, &opinion);
+        if d.severity.is_some() {
+            basis.push(acc(14));
+        }
+        let decision = serde_json::json!({"request": d, "effects": effects, "basis": Basis(basis)});
         store::set_decision(conn, c.id, &decision.to_string(), decided_on, crate::db::now())?;
         Ok(decision)
     })
@@ -1072,7 +1125,9 @@ pub async fn decide_appeal(
                 };
                 let mut kept = kept;
                 kept.extend(apply_effects(conn, c.id, &added, Some(by))?);
-                let record = serde_json::json!({"request": d, "effects": kept, "basis": ["ACC-6", "ACC-13"]});
+                let mut basis = decision_basis(&d, &opinion);
+                basis.push(acc(13));
+                let record = serde_json::json!({"request": d, "effects": kept, "basis": Basis(basis)});
                 (Some(record.to_string()), reversed)
             }
         };

@@ -398,3 +398,26 @@ pub fn sanctioned_in(conn: &mut DbConn, year: i32) -> Result<Sanctioned, StoreEr
     }
     Ok(out)
 }
+
+/// Whether the record a case names as its source exists (`other` names none to check).
+pub fn source_exists(conn: &mut DbConn, kind: SourceKind, id: i64) -> Result<bool, StoreError> {
+    use crate::db::schema::{acts, findings, petitions, training_consequences};
+    use diesel::dsl::{exists, select};
+    Ok(match kind {
+        SourceKind::Finding => select(exists(findings::table.find(id))).get_result(conn)?,
+        SourceKind::Petition => select(exists(petitions::table.find(id))).get_result(conn)?,
+        SourceKind::OverdueDisclosure => select(exists(acts::table.find(id))).get_result(conn)?,
+        SourceKind::Training => select(exists(training_consequences::table.find(id))).get_result(conn)?,
+        SourceKind::Other => true,
+    })
+}
+
+/// The case already opened from this source, if any.
+pub fn opened_from(conn: &mut DbConn, kind: SourceKind, id: i64) -> Result<Option<i64>, StoreError> {
+    Ok(c::acc_cases
+        .filter(c::source_kind.eq(kind).and(c::source_id.eq(id)))
+        .select(c::id)
+        .order(c::id.asc())
+        .first(conn)
+        .optional()?)
+}
