@@ -47,7 +47,8 @@ impl Ev {
 
     /// A petition assigned to the staff's department.
     async fn petition(&self) -> i64 {
-        let body = json!({"channel": "hotline", "subject": "投诉", "content": "内容"});
+        let body =
+            json!({"channel": "hotline", "subject": "投诉", "content": "内容", "received_on": today() - Days::new(30)});
         let r = self
             .app
             .post("/api/v1/petitions", Some(&self.office.token), &body)
@@ -286,6 +287,26 @@ async fn grades_change_exactly_at_95_90_and_80() {
         q.body["as_of"],
         json!(safeguards::evaluation::rules::quarter_end(e.year, quarter).unwrap())
     );
+    let one = e
+        .app
+        .get(
+            &format!(
+                "/api/v1/evaluation/years/{}/quarters/{quarter}/scores?department_id={}",
+                e.year, e.staff.department_id
+            ),
+            Some(&e.office.token),
+        )
+        .await;
+    let departments = one.ok(200)["departments"].as_array().unwrap();
+    assert_eq!(departments.len(), 1, "the filter applies to the quarterly view too");
+    assert_eq!(departments[0]["total"], 79);
+    e.app
+        .get(
+            &format!("/api/v1/evaluation/years/{}/quarters/{quarter}/scores?dept=1", e.year),
+            Some(&e.office.token),
+        )
+        .await
+        .problem(400);
     let r = e
         .app
         .get(
@@ -453,7 +474,50 @@ async fn penalty_points_follow_the_procedure_and_problems_their_section() {
         )
         .await;
     staff.problem(403);
-    assert_eq!(e.app.count("eval_deductions"), before);
+    // The evidence must be able to show the problem: a licensing problem in a penalty act, a
+    // penalty problem in a licensing act, a problem found before the act was decided, a
+    // procedure where nothing is scored by one.
+    let r = e
+        .deduct("licensing", "exceeding_authority", "act", spot, json!({}))
+        .await;
+    assert_eq!(r.problem(422), "deduction_refused");
+    assert_eq!(r.body["basis"], json!(["EVAL-5(2)"]));
+    let licence = e.act("licensing", None).await;
+    let r = e
+        .deduct(
+            "penalty",
+            "wrong_subject",
+            "act",
+            licence,
+            json!({"penalty_procedure": "on_the_spot"}),
+        )
+        .await;
+    assert_eq!(r.problem(422), "deduction_refused");
+    let r = e
+        .deduct(
+            "licensing",
+            "exceeding_authority",
+            "act",
+            licence,
+            json!({"penalty_procedure": "filed_case"}),
+        )
+        .await;
+    assert_eq!(r.problem(422), "deduction_refused");
+    let r = e
+        .deduct(
+            "penalty",
+            "wrong_subject",
+            "act",
+            spot,
+            json!({"found_on": today() - Days::new(31)}),
+        )
+        .await;
+    assert_eq!(r.problem(422), "validation_failed");
+    assert_eq!(r.body["errors"][0]["field"], "found_on");
+    assert_eq!(e.app.count("eval_deductions"), before, "nothing stored");
+    e.deduct("licensing", "exceeding_authority", "act", licence, json!({}))
+        .await
+        .ok(201);
     // A finding about a penalty carries the act's procedure.
     let filed = e.act("penalty", Some("filed_case")).await;
     let insp = e

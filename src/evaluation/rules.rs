@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::acts::rules::PenaltyProcedure;
+use crate::acts::rules::{ActKind, PenaltyProcedure};
 use crate::rules::ruleset::{GradeThresholds, ScoreSheet};
 use crate::rules::{ArticleRef, Regime};
 
@@ -210,12 +210,23 @@ pub enum DeductionRefused {
         act: PenaltyProcedure,
         given: PenaltyProcedure,
     },
+    #[error(
+        "EVAL-5 scores by a penalty's procedure only in section `penalty`; `{section}` takes no `penalty_procedure`"
+    )]
+    ProcedureOutsidePenalty { section: Section },
+    #[error("`{problem}` is a problem of {wanted}; the evidence's act is a `{act}` act")]
+    ActKindMismatch {
+        problem: ProblemType,
+        act: ActKind,
+        wanted: &'static str,
+    },
 }
 
 impl DeductionRefused {
     pub fn basis(&self) -> ArticleRef {
         match self {
             Self::WrongSection { listed, .. } => listed.basis(),
+            Self::ActKindMismatch { problem, .. } => problem.section().basis(),
             _ => Section::Penalty.basis(),
         }
     }
@@ -237,12 +248,39 @@ pub fn scored_procedure(
         });
     }
     if section != Section::Penalty {
-        return Ok(None);
+        return match given {
+            Some(_) => Err(DeductionRefused::ProcedureOutsidePenalty { section }),
+            None => Ok(None),
+        };
     }
     match (of_act, given) {
         (Some(act), Some(given)) if act != given => Err(DeductionRefused::ProcedureConflict { act, given }),
         (Some(p), _) | (None, Some(p)) => Ok(Some(p)),
         (None, None) => Err(DeductionRefused::NoProcedure),
+    }
+}
+
+/// Whether the act the evidence is about can show this problem: licensing problems are found
+/// in licensing acts (EVAL-5(2)), items 1–8 of EVAL-5(3) in penalties, items 9–12 in coercive
+/// measures, also those taken within a penalty case. Abstract acts and petitions are not acts of
+/// the register, so an act says nothing against them here.
+pub fn fits_act(problem: ProblemType, act: ActKind) -> Result<(), DeductionRefused> {
+    use ProblemType::*;
+    let (fits, wanted) = match problem {
+        CoerciveNotApproved | CoerciveGroundsInsufficient | CoercivePropertyMishandled | OtherCoerciveDefect => (
+            matches!(act, ActKind::Coercive | ActKind::Penalty),
+            "coercive measures (行政强制)",
+        ),
+        _ => match problem.section() {
+            Section::Licensing => (act == ActKind::Licensing, "licensing (行政许可)"),
+            Section::Penalty => (act == ActKind::Penalty, "penalties (行政处罚)"),
+            Section::AbstractActs | Section::Petitions => (true, ""),
+        },
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(DeductionRefused::ActKindMismatch { problem, act, wanted })
     }
 }
 

@@ -206,12 +206,18 @@ pub struct EvidenceFacts {
     pub departments: Vec<i64>,
     /// The procedure of the penalty the evidence is about, when it names one.
     pub procedure: Option<PenaltyProcedure>,
+    /// The kind of the act the evidence is about, when it names one.
+    pub act_kind: Option<ActKind>,
+    /// The evidence's own day (an act's decision, a finding, a petition's receipt, a document's
+    /// issue): no problem is found in it before.
+    pub dated: NaiveDate,
 }
 
-fn act_procedure(conn: &mut DbConn, act: Option<i64>) -> Result<Option<PenaltyProcedure>, StoreError> {
+fn act_facts(conn: &mut DbConn, act: Option<i64>) -> Result<(Option<PenaltyProcedure>, Option<ActKind>), StoreError> {
     use crate::db::schema::acts::dsl as a;
-    let Some(act) = act else { return Ok(None) };
-    Ok(a::acts.find(act).select(a::penalty_procedure).first(conn)?)
+    let Some(act) = act else { return Ok((None, None)) };
+    let (procedure, kind) = a::acts.find(act).select((a::penalty_procedure, a::kind)).first(conn)?;
+    Ok((procedure, Some(kind)))
 }
 
 pub fn evidence(conn: &mut DbConn, kind: EvidenceKind, id: i64) -> Result<EvidenceFacts, StoreError> {
@@ -220,30 +226,44 @@ pub fn evidence(conn: &mut DbConn, kind: EvidenceKind, id: i64) -> Result<Eviden
     };
     match kind {
         EvidenceKind::Finding => {
-            let (dept, act): (i64, Option<i64>) =
-                f::table.find(id).select((f::department_id, f::act_id)).first(conn)?;
-            Ok(EvidenceFacts {
-                departments: vec![dept],
-                procedure: act_procedure(conn, act)?,
-            })
-        }
-        EvidenceKind::Petition => {
-            let dept: Option<i64> = p::table.find(id).select(p::department_id).first(conn)?;
-            Ok(EvidenceFacts {
-                departments: dept.into_iter().collect(),
-                procedure: None,
-            })
-        }
-        EvidenceKind::Act => {
-            let q = a::table.find(id).select((a::department_id, a::penalty_procedure));
-            let (dept, procedure) = crate::native!(conn, |c| q.first(c))?;
+            let (dept, act, dated): (i64, Option<i64>, NaiveDate) = f::table
+                .find(id)
+                .select((f::department_id, f::act_id, f::found_on))
+                .first(conn)?;
+            let (procedure, act_kind) = act_facts(conn, act)?;
             Ok(EvidenceFacts {
                 departments: vec![dept],
                 procedure,
+                act_kind,
+                dated,
+            })
+        }
+        EvidenceKind::Petition => {
+            let (dept, dated): (Option<i64>, NaiveDate) = p::table
+                .find(id)
+                .select((p::department_id, p::received_on))
+                .first(conn)?;
+            Ok(EvidenceFacts {
+                departments: dept.into_iter().collect(),
+                procedure: None,
+                act_kind: None,
+                dated,
+            })
+        }
+        EvidenceKind::Act => {
+            let q = a::table
+                .find(id)
+                .select((a::department_id, a::penalty_procedure, a::kind, a::decision_date));
+            let (dept, procedure, kind, dated) = crate::native!(conn, |c| q.first(c))?;
+            Ok(EvidenceFacts {
+                departments: vec![dept],
+                procedure,
+                act_kind: Some(kind),
+                dated,
             })
         }
         EvidenceKind::Document => {
-            sd::table.find(id).select(sd::id).first::<i64>(conn)?;
+            let dated: NaiveDate = sd::table.find(id).select(sd::issued_on).first(conn)?;
             let targets: Vec<(String, i64, i64)> = dt::table
                 .filter(dt::document_id.eq(id))
                 .select((dt::target_kind, dt::target_id, dt::department_id))
@@ -251,13 +271,15 @@ pub fn evidence(conn: &mut DbConn, kind: EvidenceKind, id: i64) -> Result<Eviden
             let departments: BTreeSet<i64> = targets.iter().map(|t| t.2).collect();
             let mut procedures = BTreeSet::new();
             for (_, act, _) in targets.iter().filter(|t| t.0 == "act") {
-                procedures.extend(act_procedure(conn, Some(*act))?);
+                procedures.extend(act_facts(conn, Some(*act))?.0);
             }
             // A document about penalties of both procedures decides nothing.
             let procedure = (procedures.len() == 1).then(|| procedures.into_iter().next()).flatten();
             Ok(EvidenceFacts {
                 departments: departments.into_iter().collect(),
                 procedure,
+                act_kind: None,
+                dated,
             })
         }
     }

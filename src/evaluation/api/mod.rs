@@ -176,6 +176,16 @@ fn deduction(
             ),
         ));
     }
+    if found < facts.dated {
+        return Err(AppError::field(
+            "found_on",
+            format!("must not be before the {}'s own date {}", b.evidence.kind, facts.dated),
+        ));
+    }
+    if let Some(kind) = facts.act_kind {
+        rules::fits_act(b.problem_type, kind)
+            .map_err(|e| AppError::rule("deduction_refused", e.to_string(), Basis::of(&[e.basis()])))?;
+    }
     let procedure = rules::scored_procedure(
         b.problem_type,
         b.section.unwrap_or(b.problem_type.section()),
@@ -315,7 +325,8 @@ pub struct WithdrawRequest {
     pub reason: String,
 }
 
-/// Withdraw a deduction with a reason: it stays on record and stops counting from today; its
+/// Withdraw a deduction with a reason: it stays on record and never counts again, on any day
+/// (the problem was not one: past quarters and a year not yet finalised are restored); its
 /// evidence may be used again.
 #[utoipa::path(tag = "evaluation", request_body = WithdrawRequest,
     responses((status = 200, body = DeductionView),
@@ -421,23 +432,33 @@ async fn visible_sheet(
     Ok(s)
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct QuarterQuery {
+    /// Only this department.
+    pub department_id: Option<i64>,
+}
+
 /// The quarterly view (季评议): the sheet as of the quarter's last day (1 to 4).
-#[utoipa::path(tag = "evaluation", responses((status = 200, body = YearScores)))]
+#[utoipa::path(tag = "evaluation", params(QuarterQuery), responses((status = 200, body = YearScores)))]
 #[get("/years/{year}/quarters/{quarter}/scores")]
 pub async fn quarter_scores(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
     path: Path<(i32, u8)>,
+    query: Query<QuarterQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (year, quarter) = path.get()?.into_inner();
     let year = crate::http::validate::year(year)?;
+    let department = query.get()?.into_inner().department_id;
     let q = ScoresQuery {
         as_of: None,
         quarter: Some(quarter),
-        department_id: None,
+        department_id: department,
     };
-    let sheet = visible_sheet(&state, caller.visibility(), year, view_day(year, &q)?, None);
+    let sheet = visible_sheet(&state, caller.visibility(), year, view_day(year, &q)?, department);
     state.pages.serve(&caller, &req, sheet).await
 }
 
