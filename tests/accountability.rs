@@ -96,6 +96,20 @@ async fn the_sanction_matrix_is_published_with_its_articles() {
     assert_eq!(body["persons"][0]["basis"], "ACC-6(1)");
     assert_eq!(body["persons"][2]["sanctions"], json!(["transfer_to_judicial_organs"]));
     assert_eq!(
+        body["persons"][0]["penalties"],
+        json!(["criticism_education", "warning", "demerit"])
+    );
+    assert_eq!(
+        body["persons"][1]["imposed"],
+        json!([
+            "circulated_criticism",
+            "loss_of_enforcement_qualification",
+            "loss_of_award_eligibility",
+            "transfer_off_post",
+            "certificate_confiscation"
+        ])
+    );
+    assert_eq!(
         body["departments"],
         json!(["order_correction", "circulated_criticism", "loss_of_award_eligibility"])
     );
@@ -853,4 +867,61 @@ async fn volume_seeded_cases_read_and_move_like_any_other() {
         )
         .await;
     assert_eq!(r.ok(200)["status"], "investigating", "{}", r.text);
+}
+
+#[actix_web::test]
+async fn acc_6_imposes_what_the_severity_requires_besides_the_chosen_penalty() {
+    let s = acc().await;
+    let officer = s.app.officer_with_certificate("孙丽", s.staff.department_id, 200, 200);
+    let body = json!({"respondents": [{"kind": "person", "id": officer}, {"kind": "department", "id": s.staff.department_id}],
+        "source": {"kind": "other"}, "fault_types": [1], "facts": "违法处罚", "fault_on": today() - Days::new(5)});
+    let case = s
+        .app
+        .post("/api/v1/accountability/cases", Some(&s.office.token), &body)
+        .await
+        .ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    s.post(case, "investigate", &s.office.token, json!({})).await.ok(200);
+    let opinion = json!({"how": {"mode": "direct", "staff": [officer]}, "severity": "serious", "text": "情节严重"});
+    s.post(case, "opinion", &s.office.token, opinion).await.ok(200);
+    // Held responsible and given nothing: refused, nothing decided.
+    let nothing = json!({"severity": "serious", "persons": [{"person_id": officer, "sanctions": []}]});
+    let r = s.post(case, "decide", &s.leader.token, nothing).await;
+    assert_eq!(r.problem(422), "penalty_missing");
+    assert_eq!(r.body["basis"], json!(["ACC-6(2)"]));
+    assert_eq!(
+        s.app.number(&format!(
+            "SELECT COUNT(*) AS n FROM acc_cases WHERE id = {case} AND decision IS NULL"
+        )),
+        1
+    );
+    // 记过 chosen; 通报批评, 取消执法资格和评比资格, 调离岗位并收缴证件 are imposed (ACC-6(2)), and
+    // the department at fault is ordered to correct, criticised and excluded (ACC-6).
+    let demerit = json!({"severity": "serious", "persons": [{"person_id": officer, "sanctions": ["demerit"]}]});
+    let r = s.post(case, "decide", &s.leader.token, demerit).await;
+    let decision = &r.ok(200)["decision"];
+    assert_eq!(
+        decision["request"]["persons"][0]["sanctions"],
+        json!([
+            "demerit",
+            "circulated_criticism",
+            "loss_of_enforcement_qualification",
+            "loss_of_award_eligibility",
+            "transfer_off_post",
+            "certificate_confiscation"
+        ])
+    );
+    assert_eq!(
+        decision["request"]["departments"],
+        json!([{"department_id": s.staff.department_id,
+            "sanctions": ["order_correction", "circulated_criticism", "loss_of_award_eligibility"]}])
+    );
+    assert_eq!(
+        s.app.number(&format!(
+            "SELECT COUNT(*) AS n FROM certificates WHERE holder_id = {officer} AND status = 'revoked'"
+        )),
+        1,
+        "收缴行政执法证件 takes effect at once (ACC-14)"
+    );
 }

@@ -85,7 +85,12 @@ pub async fn allocation(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SeveritySanctions {
     pub severity: Severity,
+    /// Everything a decision of this severity may impose on a person.
     pub sanctions: Vec<Sanction>,
+    /// The 处分 of which a decision chooses at least one for each person held responsible.
+    pub penalties: Vec<Sanction>,
+    /// What the severity imposes besides, added to every decision of it.
+    pub imposed: Vec<Sanction>,
     #[schema(value_type = String, example = "ACC-6(1)")]
     pub basis: String,
 }
@@ -94,7 +99,7 @@ pub struct SeveritySanctions {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SanctionMatrix {
     pub persons: Vec<SeveritySanctions>,
-    /// Sanctions on a department at fault (ACC-6, first sentence).
+    /// Sanctions on a department at fault (ACC-6, first sentence): all three, always.
     pub departments: Vec<DepartmentSanction>,
     pub basis: Vec<String>,
 }
@@ -108,12 +113,14 @@ pub async fn sanctions(_c: Caller) -> Result<HttpResponse, AppError> {
         .map(|s| SeveritySanctions {
             severity: *s,
             sanctions: rules::allowed(*s).to_vec(),
+            penalties: rules::penalties(*s).to_vec(),
+            imposed: rules::imposed(*s).to_vec(),
             basis: rules::severity_basis(*s).to_string(),
         })
         .collect();
     Ok(HttpResponse::Ok().json(SanctionMatrix {
         persons,
-        departments: DepartmentSanction::ALL.to_vec(),
+        departments: rules::DEPARTMENT_SANCTIONS.to_vec(),
         basis: vec![ArticleRef::article(Regime::Acc, 6).to_string()],
     }))
 }

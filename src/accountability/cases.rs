@@ -660,8 +660,11 @@ pub struct DepartmentSanctions {
 pub struct DecisionRequest {
     /// Absent: no liability (an exempting circumstance, or mitigation to exemption).
     pub severity: Option<Severity>,
+    /// Each person held responsible is given a 处分 of the severity (422 `penalty_missing` for
+    /// an empty list); what the severity imposes besides is added (see `/accountability/sanctions`).
     #[serde(default)]
     pub persons: Vec<PersonSanctions>,
+    /// Every department respondent gets all three department sanctions of ACC-6, listed or not.
     #[serde(default)]
     pub departments: Vec<DepartmentSanctions>,
     #[serde(default)]
@@ -755,6 +758,20 @@ fn check_decision(opinion: &serde_json::Value, d: &DecisionRequest) -> Result<()
                 Basis::of(&[rules::severity_basis(severity)]),
             ));
         }
+        // Held responsible and given nothing: ACC-6 gives a 处分 at every severity. (A list of
+        // measures alone, such as off-post training, is taken as the leadership wrote it.)
+        if liable && p.sanctions.is_empty() {
+            let names: Vec<&str> = rules::penalties(severity).iter().map(|s| s.as_str()).collect();
+            return Err(AppError::rule(
+                "penalty_missing",
+                format!(
+                    "a {severity} fault gives person {} one of: {}",
+                    p.person_id,
+                    names.join(", ")
+                ),
+                Basis::of(&[rules::severity_basis(severity)]),
+            ));
+        }
     }
     if d.severity.is_none() && d.departments.iter().any(|x| !x.sanctions.is_empty()) {
         return Err(AppError::rule(
@@ -764,6 +781,28 @@ fn check_decision(opinion: &serde_json::Value, d: &DecisionRequest) -> Result<()
         ));
     }
     Ok(())
+}
+
+/// The decision as ACC-6 makes it: each person's chosen 处分 with what the severity imposes
+/// besides, and every department respondent ordered to correct, criticised and excluded from
+/// awards. Stored so, the effects follow from it.
+fn as_imposed(mut d: DecisionRequest, respondents: &[(RespondentKind, i64, i64)]) -> DecisionRequest {
+    let Some(severity) = d.severity else { return d };
+    for p in &mut d.persons {
+        p.sanctions = rules::with_imposed(severity, &p.sanctions);
+    }
+    for (kind, id, _) in respondents {
+        if *kind == RespondentKind::Department && !d.departments.iter().any(|x| x.department_id == *id) {
+            d.departments.push(DepartmentSanctions {
+                department_id: *id,
+                sanctions: Vec::new(),
+            });
+        }
+    }
+    for x in &mut d.departments {
+        x.sanctions = rules::DEPARTMENT_SANCTIONS.to_vec();
+    }
+    d
 }
 
 /// Applies the certificate effects of the sanctions (ACC-14); returns what changed.
@@ -924,6 +963,7 @@ pub async fn decide_case(
                 ));
             }
         }
+        let d = as_imposed(d, &respondents);
         let effects = apply_effects(conn, c.id, &d, Some(by))?;
         let mut basis = decision_basis(&d, &opinion);
         if d.severity.is_some() {
@@ -1089,6 +1129,7 @@ pub async fn decide_appeal(
                     .and_then(|o| serde_json::from_str(o).ok())
                     .unwrap_or_default();
                 check_decision(&opinion, &d)?;
+                let d = as_imposed(d, &store::respondents(conn, c.id)?);
                 let reversed = reverse_effects(conn, c.id, &effects, &d, Some(by))?;
                 let kept: Vec<serde_json::Value> = effects
                     .iter()

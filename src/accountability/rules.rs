@@ -194,6 +194,48 @@ crate::text_enum! {
     }
 }
 
+/// The 处分 ACC-6 gives the person responsible at a severity: a decision chooses at least one.
+pub fn penalties(severity: Severity) -> &'static [Sanction] {
+    use Sanction::*;
+    match severity {
+        Severity::Minor => &[CriticismEducation, Warning, Demerit],
+        Severity::Serious => &[Demerit, MajorDemerit, Demotion, DismissalFromPost],
+        Severity::Criminal => &[TransferToJudicialOrgans],
+    }
+}
+
+/// What ACC-6 imposes at a severity besides the chosen 处分 (its "取消…资格", "通报批评",
+/// "调离…并收缴…" are not options): part of every such decision.
+pub fn imposed(severity: Severity) -> &'static [Sanction] {
+    use Sanction::*;
+    match severity {
+        Severity::Minor => &[LossOfAwardEligibility],
+        Severity::Serious => &[
+            CirculatedCriticism,
+            LossOfEnforcementQualification,
+            LossOfAwardEligibility,
+            TransferOffPost,
+            CertificateConfiscation,
+        ],
+        Severity::Criminal => &[],
+    }
+}
+
+/// The chosen sanctions with what the severity imposes added, in the order of `allowed`.
+pub fn with_imposed(severity: Severity, chosen: &[Sanction]) -> Vec<Sanction> {
+    let mut all: Vec<Sanction> = chosen.to_vec();
+    all.extend(imposed(severity).iter().filter(|s| !chosen.contains(s)));
+    all
+}
+
+/// A department at fault is ordered to correct, criticised in a circular and loses award
+/// eligibility (ACC-6, first sentence): all three, whatever the decision lists.
+pub const DEPARTMENT_SANCTIONS: [DepartmentSanction; 3] = [
+    DepartmentSanction::OrderCorrection,
+    DepartmentSanction::CirculatedCriticism,
+    DepartmentSanction::LossOfAwardEligibility,
+];
+
 /// The sanctions a severity allows a person (ACC-6 (1)–(3)).
 pub fn allowed(severity: Severity) -> &'static [Sanction] {
     use Sanction::*;
