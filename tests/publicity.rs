@@ -434,6 +434,21 @@ async fn publishing_a_decision_meets_its_deadline_and_revocation_takes_it_down()
             .unwrap()
             .is_empty()
     );
+    // While the act stands, its decision stays public (PUB-4): no withdrawal.
+    let r = b
+        .app
+        .post(
+            &format!("/api/v1/disclosures/{id}/withdraw"),
+            Some(&b.office.token),
+            &json!({"reason": "撤回"}),
+        )
+        .await;
+    assert_eq!(r.problem(409), "decision_stays_public");
+    assert_eq!(r.body["basis"], json!(["PUB-4"]));
+    b.app
+        .get(&format!("/api/v1/public/disclosures/{id}"), None)
+        .await
+        .ok(200);
 
     b.app
         .post(

@@ -571,12 +571,33 @@ pub struct WithdrawRequest {
     pub reason: String,
 }
 
+/// The decision of an act in force stays public while its retention lasts (PUB-4, DOMAIN
+/// retention): only revoking the act takes it down.
+fn decision_stays_public(conn: &mut DbConn, item: &Item, today: NaiveDate) -> Result<(), AppError> {
+    let (ContentType::Decision, Some(act)) = (item.content_type, item.act_id) else {
+        return Ok(());
+    };
+    let retained = item.public_until.is_none_or(|last| today <= last);
+    let stands = crate::acts::store::get(conn, act, Visibility::All)?.status == crate::acts::rules::ActStatus::Active;
+    if !(retained && stands) {
+        return Ok(());
+    }
+    Err(AppError::Conflict {
+        code: "decision_stays_public",
+        detail: format!(
+            "the decision of act {act} stays public while the act stands and its retention lasts; revoke the act to take it down"
+        ),
+        basis: Basis::of(&[rules::PUB_4]),
+    })
+}
+
 /// Withdraw the published version (the supervisory office): the item leaves the public
-/// reading room; nothing is deleted.
+/// reading room; nothing is deleted. The decision of an act in force stays public until its
+/// retention ends (PUB-4); revoking the act takes it down.
 #[utoipa::path(tag = "publicity", request_body = WithdrawRequest,
     responses(
         (status = 200, body = DisclosureView),
-        (status = 409, description = "Nothing is published", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Nothing is published, or the decision of an act in force within its retention", body = Problem, content_type = "application/problem+json"),
     ))]
 #[post("/{id}/withdraw")]
 pub async fn withdraw(
@@ -589,15 +610,22 @@ pub async fn withdraw(
     let mut check = Check::default();
     let reason = check.text("reason", &b.reason, 2000);
     check.finish()?;
-    lifecycle(&state, &caller, id, "disclosure.withdraw", move |conn, item, _, _| {
-        let public = match item.public_version_id {
-            Some(v) => store::version(conn, v)?,
-            None => store::latest(conn, item.id)?,
-        };
-        rules::step(public.status, Step::Withdraw).map_err(refused)?;
-        store::withdraw(conn, item, &public, &reason, crate::db::now())?;
-        Ok(serde_json::json!({"version": public.number, "reason": reason}))
-    })
+    lifecycle(
+        &state,
+        &caller,
+        id,
+        "disclosure.withdraw",
+        move |conn, item, _, today| {
+            let public = match item.public_version_id {
+                Some(v) => store::version(conn, v)?,
+                None => store::latest(conn, item.id)?,
+            };
+            rules::step(public.status, Step::Withdraw).map_err(refused)?;
+            decision_stays_public(conn, item, today)?;
+            store::withdraw(conn, item, &public, &reason, crate::db::now())?;
+            Ok(serde_json::json!({"version": public.number, "reason": reason}))
+        },
+    )
     .await
 }
 
