@@ -187,3 +187,37 @@ async fn a_reply_deadline_counted_without_a_holiday_schedule_says_so() {
     let listed = app.get("/api/v1/petitions", t).await;
     assert_eq!(listed.ok(200)["items"][0]["warnings"][0], warning);
 }
+
+#[actix_web::test]
+async fn a_calendar_change_moves_reply_deadlines_as_it_moves_publication_deadlines() {
+    let app = TestApp::new().await;
+    let office = app.account(Role::SupervisoryOffice).await;
+    let staff = app.account(Role::Staff).await;
+    let body = json!({"channel": "letter", "subject": "投诉", "content": "内容"});
+    let id = app.post("/api/v1/petitions", Some(&office.token), &body).await.ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    let r = app
+        .post(
+            &format!("/api/v1/petitions/{id}/assign"),
+            Some(&office.token),
+            &json!({"department_id": staff.department_id}),
+        )
+        .await;
+    let due: chrono::NaiveDate = serde_json::from_value(r.ok(200)["reply_due_on"].clone()).unwrap();
+    // The last day becomes a public holiday: the reply is due a working day later.
+    let put = TestRequest::put()
+        .uri(&format!("/api/v1/calendar/{}", chrono::Datelike::year(&due)))
+        .insert_header(("authorization", format!("Bearer {}", office.token)))
+        .set_json(json!({"holidays": [due], "make_up_workdays": []}));
+    app.send(put).await.ok(200);
+    let check = app
+        .get(
+            &format!("/api/v1/calendar/due-date?from={}&working_days=15", today()),
+            Some(&office.token),
+        )
+        .await;
+    let moved = app.get(&format!("/api/v1/petitions/{id}"), Some(&office.token)).await;
+    assert_eq!(moved.ok(200)["reply_due_on"], check.ok(200)["due_on"]);
+    assert_ne!(moved.body["reply_due_on"], json!(due));
+}

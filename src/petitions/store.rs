@@ -187,3 +187,38 @@ pub fn mark(
     .execute(conn)?;
     Ok(())
 }
+
+/// Recomputes the reply deadlines of petitions assigned from `from` (to `to`), after the
+/// calendar or the rule set changed, as acts' publication deadlines are. Loads the rules and
+/// the calendar once.
+pub fn recompute_reply_due(conn: &mut DbConn, from: NaiveDate, to: Option<NaiveDate>) -> Result<usize, StoreError> {
+    let mut q = p::petitions
+        .select((p::id, p::assigned_on, p::reply_due_on, p::rule_version))
+        .filter(p::assigned_on.ge(from))
+        .into_boxed();
+    crate::filter_if_some!(q, to => p::assigned_on.le);
+    type Row = (i64, Option<NaiveDate>, Option<NaiveDate>, Option<i64>);
+    let rows: Vec<Row> = q.load(conn)?;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let book = crate::rules::store::book(conn)?;
+    let mut changed = 0;
+    for (id, assigned, old_due, old_version) in rows {
+        let Some(assigned) = assigned else { continue };
+        let Ok(crate::rules::store::StoredVersion { rule, .. }) = book.in_force(assigned) else {
+            continue;
+        };
+        let due = book.due_date(assigned, rule.values.petition_reply_working_days).due_on;
+        if old_due != Some(due) || old_version != Some(rule.version) {
+            crate::db::update(
+                p::petitions,
+                (p::reply_due_on.eq(due), p::rule_version.eq(rule.version)),
+                p::id.eq(id),
+            )
+            .execute(conn)?;
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}

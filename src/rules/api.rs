@@ -139,6 +139,7 @@ pub async fn create(
                 })?;
             audit::append(conn, &actor, "rules.create", "rule_version", version, &b)?;
             crate::acts::store::recompute_disclosure_due(conn, b.effective_from, None)?;
+            crate::petitions::store::recompute_reply_due(conn, b.effective_from, None)?;
             let all = store::versions(conn)?;
             all.into_iter()
                 .find(|v| v.rule.version == version)
@@ -196,7 +197,8 @@ pub struct CalendarInput {
     pub make_up_workdays: Vec<NaiveDate>,
 }
 
-/// Replace a year's schedule. Disclosure deadlines that depend on it are recomputed.
+/// Replace a year's schedule. Disclosure and petition reply deadlines that depend on it are
+/// recomputed.
 #[utoipa::path(tag = "calendar", request_body = CalendarInput, responses((status = 200, body = CalendarYear)))]
 #[put("/{year}")]
 pub async fn put_year(
@@ -223,6 +225,7 @@ pub async fn put_year(
             let from = NaiveDate::from_ymd_opt(year - 1, 1, 1).expect("valid date");
             let to = NaiveDate::from_ymd_opt(year, 12, 31).expect("valid date");
             crate::acts::store::recompute_disclosure_due(conn, from, Some(to))?;
+            crate::petitions::store::recompute_reply_due(conn, from, Some(to))?;
             Ok::<_, AppError>(())
         })
         .await?;
