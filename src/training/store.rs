@@ -452,6 +452,14 @@ macro_rules! consequence_columns {
     };
 }
 
+/// One order, recommendation or make-up by its id, whoever it concerns.
+pub fn consequence(conn: &mut DbConn, id: i64) -> Result<Consequence, StoreError> {
+    Ok(tc::training_consequences
+        .select(consequence_columns!())
+        .filter(tc::id.eq(id))
+        .first(conn)?)
+}
+
 /// Lifts the consequences a cause brought on a person (an appeal reversed the decision).
 pub fn lift(conn: &mut DbConn, person: i64, cause: Cause, cause_id: i64, on: NaiveDate) -> Result<usize, StoreError> {
     Ok(crate::db::update(
