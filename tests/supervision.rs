@@ -342,6 +342,40 @@ async fn a_measure_must_fit_the_checklist_item() {
 }
 
 #[actix_web::test]
+async fn a_time_limited_order_cannot_be_overdue_when_imposed() {
+    let s = sup().await;
+    let act = s.act(true).await;
+    let id = s.running().await;
+    // Found days ago: a deadline after the finding but before today was once accepted.
+    let found = json!({"act_id": act, "officer_id": s.officer, "found_on": today() - Days::new(20)});
+    let filing = s.finding(id, 8, found).await.ok(201)["id"].as_i64().unwrap();
+    let before = (s.app.count("measures"), s.app.count("audit_log"));
+    let late = [
+        (
+            filing,
+            json!({"item": 5, "action": "order_filing", "deadline": today() - Days::new(1)}),
+        ),
+        (
+            filing,
+            json!({"item": 6, "action": "order_performance", "deadline": today() - Days::new(10)}),
+        ),
+    ];
+    for (finding, body) in late {
+        let r = s.measure(finding, body).await;
+        assert_eq!(r.problem(422), "validation_failed", "{}", r.text);
+        assert_eq!(r.body["errors"][0]["field"], "deadline");
+    }
+    assert_eq!((s.app.count("measures"), s.app.count("audit_log")), before);
+    let r = s
+        .measure(
+            filing,
+            json!({"item": 5, "action": "order_filing", "deadline": today()}),
+        )
+        .await;
+    assert_eq!(r.ok(201)["measures"][0]["overdue"], false);
+}
+
+#[actix_web::test]
 async fn revoking_an_act_takes_its_published_decision_down() {
     let s = sup().await;
     let act = s.act(false).await;
@@ -412,11 +446,16 @@ async fn ordered_filing_is_rectified_verified_and_tracked_when_overdue() {
     let r = s
         .measure(
             fid,
-            json!({"item": 5, "action": "order_filing", "deadline": today() - Days::new(1), "note": "限期补备并通报"}),
+            json!({"item": 5, "action": "order_filing", "deadline": today(), "note": "限期补备并通报"}),
         )
         .await;
     let mid = r.ok(201)["measures"][0]["id"].as_i64().unwrap();
-    assert_eq!(r.body["measures"][0]["overdue"], true);
+    assert_eq!(r.body["measures"][0]["overdue"], false, "the last day is still in time");
+    // Past its deadline an unrectified measure reads as overdue.
+    s.app.sql(&format!(
+        "UPDATE measures SET deadline = '{}' WHERE id = {mid}",
+        today() - Days::new(1)
+    ));
     let overdue = s.app.get("/api/v1/measures?overdue=true", Some(&s.office.token)).await;
     assert_eq!(overdue.ok(200)["items"][0]["id"], mid);
 

@@ -864,7 +864,7 @@ pub struct NewMeasure {
     /// SUP-7 (1)–(6); must fit the finding's checklist item.
     pub item: i64,
     pub action: MeasureAction,
-    /// Required for order_filing and order_performance; not before the finding date.
+    /// Required for order_filing and order_performance; today or later (China time).
     pub deadline: Option<NaiveDate>,
     #[serde(default)]
     pub note: String,
@@ -973,6 +973,14 @@ pub async fn add_measure(
     let today = crate::db::today();
     let mut check = Check::default();
     let note = check.optional_text("note", &b.note, 5000);
+    // A time limit an order sets (责令限期, SUP-7(5), (6)) runs from the order: one already
+    // past would make the measure overdue the day it is imposed.
+    if b.deadline.is_some_and(|d| d < today) {
+        check.fail(
+            "deadline",
+            "a time limit set by an order (SUP-7) must be today or later",
+        );
+    }
     check.finish()?;
     let item = u8::try_from(b.item).unwrap_or(0);
     let (actor, by) = (caller.actor(), caller.user_id);
@@ -986,12 +994,8 @@ pub async fn add_measure(
             }
             rules::measure_fits(item, b.action, finding.checklist_item)
                 .map_err(|e| AppError::rule("measure_does_not_fit", e.to_string(), e.basis(item)))?;
-            match (b.action.needs_deadline(), b.deadline) {
-                (true, None) => return Err(AppError::field("deadline", "this measure sets a deadline")),
-                (_, Some(d)) if d < finding.found_on => {
-                    return Err(AppError::field("deadline", "must not be before the finding date"))
-                }
-                _ => {}
+            if b.action.needs_deadline() && b.deadline.is_none() {
+                return Err(AppError::field("deadline", "this measure sets a deadline"));
             }
             let certificate_id = apply_effect(conn, &finding, b.action, by, &note)?;
             let new = store::NewMeasure {
