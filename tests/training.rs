@@ -402,3 +402,35 @@ async fn plans_and_summaries_are_flagged_when_late_and_records_are_private() {
         "staff see their own hours only"
     );
 }
+
+impl Trn {
+    async fn put_document(&self, path: &str, content: &str) -> common::Resp {
+        let put = actix_web::test::TestRequest::put()
+            .uri(path)
+            .insert_header(("authorization", format!("Bearer {}", self.office.token)))
+            .set_json(json!({"content": content}));
+        self.app.send(put).await
+    }
+}
+
+#[actix_web::test]
+async fn a_summary_is_refused_for_a_year_not_yet_begun_and_nothing_is_stored() {
+    let s = trn().await;
+    let (this, next) = (today().year(), today().year() + 1);
+    let before = (s.app.count("training_documents"), s.app.count("audit_log"));
+    let r = s
+        .put_document(&format!("/api/v1/training/summaries/{next}"), "年终总结")
+        .await;
+    assert_eq!(r.problem(422), "training_year_not_begun");
+    assert_eq!(r.body["basis"], json!(["TRN-6"]));
+    assert_eq!((s.app.count("training_documents"), s.app.count("audit_log")), before);
+    let summary = s.app.get(&format!("/api/v1/training/summaries/{next}"), s.t()).await;
+    assert!(summary.ok(200)["content"].is_null());
+    // The year under way may have its summary drafted; next year's plan is filed ahead.
+    s.put_document(&format!("/api/v1/training/summaries/{this}"), "年终总结")
+        .await
+        .ok(200);
+    s.put_document(&format!("/api/v1/training/plans/{next}"), "年度计划")
+        .await
+        .ok(200);
+}

@@ -23,6 +23,7 @@ use crate::http::pagination::{Page, PageRequest};
 use crate::http::validate::Check;
 use crate::http::{AppError, Caller};
 use crate::org::api::missing;
+use crate::rules::Basis;
 use crate::AppState;
 
 /// Staff read their own training only: the person they may see, if restricted.
@@ -130,8 +131,10 @@ pub async fn get_summary(state: web::Data<AppState>, _c: Caller, year: Path<i32>
     Ok(HttpResponse::Ok().json(read_document(&state, year, "summary").await?))
 }
 
-/// Record a year's training summary.
-#[utoipa::path(tag = "training", request_body = DocumentInput, responses((status = 200, body = TrainingDocument)))]
+/// Record a year's training summary, once the year has begun (TRN-6).
+#[utoipa::path(tag = "training", request_body = DocumentInput,
+    responses((status = 200, body = TrainingDocument),
+        (status = 422, description = "The year has not begun (TRN-6)", body = Problem, content_type = "application/problem+json")))]
 #[put("/summaries/{year}")]
 pub async fn put_summary(
     state: web::Data<AppState>,
@@ -143,6 +146,13 @@ pub async fn put_summary(
         crate::http::validate::year(year.get()?.into_inner())?,
         body.get()?.into_inner(),
     );
+    if !rules::summary_may_be_filed(year, crate::db::today()) {
+        return Err(AppError::rule(
+            "training_year_not_begun",
+            format!("a year-end summary (年终有总结) sums up a year; {year} has not begun (TRN-6)"),
+            Basis::of(&[TRN_6]),
+        ));
+    }
     Ok(HttpResponse::Ok().json(write_document(&state, &caller, year, "summary", b).await?))
 }
 

@@ -160,6 +160,12 @@ pub fn summary_due(year: i32) -> NaiveDate {
     NaiveDate::from_ymd_opt(year + 1, 1, 31).unwrap_or(NaiveDate::MAX)
 }
 
+/// Whether `year`'s summary (年终有总结) may be filed on `today`: it sums up a year, so not
+/// before the year has begun; during the year it may be drafted and replaced.
+pub fn summary_may_be_filed(year: i32, today: NaiveDate) -> bool {
+    today.year() >= year
+}
+
 /// The year a date belongs to.
 pub fn year_of(d: NaiveDate) -> i32 {
     d.year()
@@ -198,5 +204,13 @@ mod tests {
         assert_eq!(rules_day(2027, d("2026-07-01")), d("2027-01-01"));
         assert_eq!(plan_due(2027), d("2027-01-31"));
         assert_eq!(summary_due(2026), d("2027-01-31"));
+    }
+
+    #[test]
+    fn a_summary_waits_for_its_year_to_begin() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        assert!(!summary_may_be_filed(2027, d("2026-12-31")));
+        assert!(summary_may_be_filed(2027, d("2027-01-01")));
+        assert!(summary_may_be_filed(2026, d("2027-01-31")));
     }
 }
