@@ -434,3 +434,31 @@ async fn a_summary_is_refused_for_a_year_not_yet_begun_and_nothing_is_stored() {
         .await
         .ok(200);
 }
+
+#[actix_web::test]
+async fn a_plan_filed_after_its_due_day_stays_late_when_replaced() {
+    let s = trn().await;
+    let next = today().year() + 1;
+    let r = s.put_document("/api/v1/training/plans/2020", "年度培训计划").await;
+    assert_eq!(r.ok(200)["flagged"], false, "no longer missing");
+    assert_eq!(r.body["late"], true);
+    assert_eq!(r.body["filed_on"], json!(today()));
+    // Filed long ago (as the database would have it), a replacement keeps the first filing.
+    s.app
+        .sql("UPDATE training_documents SET filed_at = '2020-03-01 02:00:00' WHERE year = 2020 AND kind = 'plan'");
+    let r = s.put_document("/api/v1/training/plans/2020", "修订后的计划").await;
+    assert_eq!(r.ok(200)["content"], "修订后的计划");
+    assert_eq!(r.body["filed_on"], "2020-03-01");
+    assert_eq!(r.body["late"], true);
+    let read = s.app.get("/api/v1/training/plans/2020", s.t()).await;
+    assert_eq!(read.ok(200)["late"], true);
+
+    let timely = s
+        .put_document(&format!("/api/v1/training/plans/{next}"), "明年计划")
+        .await;
+    assert_eq!(timely.ok(200)["late"], false);
+    let missing = s.app.get("/api/v1/training/summaries/2020", s.t()).await;
+    assert_eq!(missing.ok(200)["late"], false);
+    assert!(missing.body["filed_on"].is_null());
+    assert_eq!(missing.body["flagged"], true);
+}

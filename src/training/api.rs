@@ -44,6 +44,10 @@ pub struct TrainingDocument {
     pub due_on: NaiveDate,
     /// Missing after its due day.
     pub flagged: bool,
+    /// The day (China time) it was first filed; replacing the text keeps it. Absent until filed.
+    pub filed_on: Option<NaiveDate>,
+    /// Filed after its due day: a late plan or summary stays recorded as late.
+    pub late: bool,
     pub basis: Vec<String>,
 }
 
@@ -60,12 +64,15 @@ async fn read_document(state: &AppState, year: i32, kind: &'static str) -> Resul
     } else {
         rules::summary_due(year)
     };
+    let filed_on = stored.as_ref().map(|d| crate::db::china_date(d.filed_at));
     Ok(TrainingDocument {
         year,
         kind: kind.into(),
         flagged: stored.is_none() && crate::db::today() > due_on,
-        content: stored.map(|(c, _)| c),
+        content: stored.map(|d| d.content),
         due_on,
+        filed_on,
+        late: filed_on.is_some_and(|on| rules::filed_late(on, due_on)),
         basis: vec![TRN_6.to_string()],
     })
 }
