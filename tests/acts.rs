@@ -91,7 +91,7 @@ async fn an_officer_without_a_valid_certificate_is_refused_and_nothing_is_stored
         )
         .await;
     let cert_id = certs.body["items"][0]["id"].as_i64().unwrap();
-    let s = json!({"status": "suspended", "reason": "SUP-7(2)", "cause": {"kind": "inspection_finding", "id": 1}});
+    let s = json!({"status": "suspended", "reason": "暂扣", "cause": {"kind": "manual"}});
     app.post(
         &format!("/api/v1/certificates/{cert_id}/status"),
         Some(&office.token),

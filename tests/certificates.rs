@@ -6,8 +6,9 @@ mod common;
 use chrono::Days;
 use common::TestApp;
 use safeguards::auth::Role;
-use safeguards::db::today;
+use safeguards::db::{now, today, DbConn, StoreError};
 use safeguards::org::rules::Position;
+use safeguards::training::rules::ConsequenceKind;
 use serde_json::{json, Value};
 
 async fn issue(app: &TestApp, token: &str, number: &str, holder: i64, expires_in_days: i64) -> Value {
@@ -26,6 +27,74 @@ async fn issue(app: &TestApp, token: &str, number: &str, holder: i64, expires_in
 
 fn status(to: &str, kind: &str, id: Option<i64>) -> Value {
     json!({"status": to, "reason": "test", "cause": {"kind": kind, "id": id}})
+}
+
+/// Records a status change may name as its cause, written straight into their registers
+/// (arrangement: each register's workflow has its own tests).
+struct Records<'a> {
+    app: &'a TestApp,
+    /// The account that records them.
+    by: i64,
+    department: i64,
+}
+
+impl Records<'_> {
+    fn write<T>(&self, work: impl FnOnce(&mut DbConn) -> Result<T, StoreError>) -> T {
+        self.app.db.write_blocking(work).expect("arrange a cause record")
+    }
+
+    /// A finding of an ad-hoc inspection naming `officer`, or no officer.
+    fn finding(&self, officer: Option<i64>) -> i64 {
+        use safeguards::supervision::{rules::InspectionKind, store};
+        let plan = store::Plan {
+            title: "检查".into(),
+            period_from: today(),
+            period_to: today(),
+            scope: vec![],
+            inspectors: officer.into_iter().collect(),
+        };
+        let finding = store::NewFinding {
+            checklist_item: 2,
+            description: "证件失效".into(),
+            department_id: self.department,
+            officer_id: officer,
+            act_id: None,
+            found_on: today(),
+        };
+        self.write(|c| {
+            let inspection = store::create(c, InspectionKind::AdHoc, &plan, self.by, now())?;
+            store::add_finding(c, inspection, &finding, self.by, now())
+        })
+    }
+
+    /// A TRN-7 consequence of `kind` for `person`.
+    fn training(&self, person: i64, kind: ConsequenceKind) -> i64 {
+        use safeguards::training::{rules::Cause, store};
+        self.write(|c| store::add_consequence(c, person, kind, Cause::Exam, 1, today(), now()))
+    }
+
+    /// A case against `person`, decided, and with its appeal decided when `appealed`.
+    fn case(&self, person: i64, appealed: bool) -> i64 {
+        use safeguards::accountability::{rules::RespondentKind, rules::SourceKind, store};
+        let new = store::NewCase {
+            source_kind: SourceKind::Other,
+            source_id: None,
+            fault_types: "[1]".into(),
+            act_ids: "[]".into(),
+            facts: "违反程序".into(),
+            fault_on: today(),
+            respondents: vec![(RespondentKind::Person, person, self.department)],
+        };
+        self.write(|c| {
+            let id = store::create(c, &new, self.by, now())?;
+            store::set_decision(c, id, "{}", today(), now())?;
+            if appealed {
+                store::appeal(c, id, "{}", now())?;
+                store::appeal_decision(c, id, "revoked", None, now())?;
+            }
+            Ok(id)
+        })
+    }
 }
 
 #[actix_web::test]
@@ -89,6 +158,13 @@ async fn status_changes_name_their_cause_and_build_the_history() {
         .unwrap();
     let path = format!("/api/v1/certificates/{id}/status");
     let t = Some(office.token.as_str());
+    let records = Records {
+        app: &app,
+        by: office.user_id,
+        department: office.department_id,
+    };
+    let finding = records.finding(Some(holder));
+    let case = records.case(holder, true);
 
     // A non-manual cause must name its record; a manual one must not.
     let r = app
@@ -100,13 +176,13 @@ async fn status_changes_name_their_cause_and_build_the_history() {
         .problem(422);
 
     let r = app
-        .post(&path, t, &status("suspended", "inspection_finding", Some(17)))
+        .post(&path, t, &status("suspended", "inspection_finding", Some(finding)))
         .await;
     assert_eq!(r.ok(200)["status"], "suspended");
     let r = app.post(&path, t, &status("suspended", "manual", None)).await;
     assert_eq!(r.problem(409), "certificate_transition");
     let r = app
-        .post(&path, t, &status("revoked", "accountability_decision", Some(5)))
+        .post(&path, t, &status("revoked", "accountability_decision", Some(case)))
         .await;
     assert_eq!(r.ok(200)["status"], "revoked");
 
@@ -114,7 +190,7 @@ async fn status_changes_name_their_cause_and_build_the_history() {
     let r = app.post(&path, t, &status("valid", "manual", None)).await;
     assert_eq!(r.problem(409), "certificate_transition");
     assert_eq!(r.body["basis"], json!(["ACC-13"]));
-    let r = app.post(&path, t, &status("valid", "appeal", Some(5))).await;
+    let r = app.post(&path, t, &status("valid", "appeal", Some(case))).await;
     assert_eq!(r.ok(200)["status"], "valid");
 
     let detail = app.get(&format!("/api/v1/certificates/{id}"), t).await;
@@ -138,8 +214,90 @@ async fn status_changes_name_their_cause_and_build_the_history() {
         ]
         .map(|(a, b)| (a.to_owned(), b.to_owned()))
     );
-    assert_eq!(history[1]["cause"]["id"], 17);
+    assert_eq!(history[1]["cause"]["id"], finding);
     assert_eq!(history[1]["changed_by"], office.user_id);
+}
+
+/// Asserts the status change `body` is refused for its cause, naming `article`, and that
+/// nothing was stored.
+async fn cause_refused(app: &TestApp, path: &str, token: &str, body: Value, article: &str) {
+    let before = (app.count("certificate_status_changes"), app.count("audit_log"));
+    let r = app.post(path, Some(token), &body).await;
+    assert_eq!(r.problem(422), "certificate_cause_invalid", "{body}: {}", r.text);
+    assert_eq!(r.body["errors"][0]["field"], "cause");
+    assert_eq!(r.body["basis"], json!([article]));
+    let after = (app.count("certificate_status_changes"), app.count("audit_log"));
+    assert_eq!(after, before, "nothing stored for {body}");
+}
+
+#[actix_web::test]
+async fn a_cause_must_be_a_record_of_its_kind_about_the_holder_or_nothing_is_stored() {
+    let app = TestApp::new().await;
+    let office = app.account(Role::SupervisoryOffice).await;
+    let d = office.department_id;
+    let (holder, other) = (
+        app.person("周杰", Position::Officer, d),
+        app.person("李娜", Position::Officer, d),
+    );
+    let id = issue(&app, &office.token, "LN-C1", holder, 400).await["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/v1/certificates/{id}/status");
+    let t = Some(office.token.as_str());
+    let records = Records {
+        app: &app,
+        by: office.user_id,
+        department: d,
+    };
+    let refused = [
+        // (to, cause kind, record, the article the refusal names)
+        ("suspended", "inspection_finding", 99999, "SUP-7(2)"),
+        (
+            "suspended",
+            "inspection_finding",
+            records.finding(Some(other)),
+            "SUP-7(2)",
+        ),
+        ("suspended", "inspection_finding", records.finding(None), "SUP-7(2)"),
+        ("suspended", "training", 99999, "TRN-7"),
+        (
+            "suspended",
+            "training",
+            records.training(holder, ConsequenceKind::OffPostTraining),
+            "TRN-7",
+        ),
+        (
+            "suspended",
+            "training",
+            records.training(other, ConsequenceKind::CertificateWithdrawalRecommendation),
+            "TRN-7",
+        ),
+        ("revoked", "accountability_decision", 99999, "ACC-6"),
+        (
+            "revoked",
+            "accountability_decision",
+            records.case(other, false),
+            "ACC-6",
+        ),
+    ];
+    for (to, kind, record, article) in refused {
+        cause_refused(&app, &path, &office.token, status(to, kind, Some(record)), article).await;
+    }
+    let recommendation = records.training(holder, ConsequenceKind::CertificateWithdrawalRecommendation);
+    let r = app
+        .post(&path, t, &status("revoked", "training", Some(recommendation)))
+        .await;
+    assert_eq!(r.ok(200)["status"], "revoked");
+
+    // A revoked certificate comes back only through a decided appeal of a case about the holder.
+    let undecided = records.case(holder, false);
+    for record in [99999, undecided, records.case(other, true)] {
+        let body = status("valid", "appeal", Some(record));
+        cause_refused(&app, &path, &office.token, body, "ACC-13").await;
+    }
+    let appeal = records.case(holder, true);
+    let r = app.post(&path, t, &status("valid", "appeal", Some(appeal))).await;
+    assert_eq!(r.ok(200)["status"], "valid");
 }
 
 #[actix_web::test]

@@ -100,7 +100,7 @@ async fn inspections_move_planned_in_progress_concluded_only() {
     let id = r.ok(201)["id"].as_i64().unwrap();
     assert_eq!(r.body["status"], "planned");
     let path = format!("/api/v1/inspections/{id}");
-    let t = Some(s.office.token.as_str());
+    let t = Some(s.leader.token.as_str());
     assert_eq!(
         s.app
             .post(&format!("{path}/conclude"), t, &json!({}))
@@ -129,6 +129,93 @@ async fn inspections_move_planned_in_progress_concluded_only() {
         .get("/api/v1/inspections", Some(&s.staff.token))
         .await
         .problem(403);
+}
+
+#[actix_web::test]
+async fn only_the_leadership_group_changes_starts_and_concludes_a_regular_inspection() {
+    let s = sup().await;
+    let id = s.inspection("regular", &s.leader.token).await.ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/v1/inspections/{id}");
+    let (office, leader) = (Some(s.office.token.as_str()), Some(s.leader.token.as_str()));
+    let etag = s.app.get(&path, office).await.header("etag").unwrap();
+    let before = (s.app.count("audit_log"), s.app.get(&path, office).await.body.clone());
+    let next_year = json!({"period_from": today() + Days::new(366), "period_to": today() + Days::new(380)});
+    let r = s.app.patch(&path, office, Some(&etag), &next_year).await;
+    assert_eq!(r.problem(403), "forbidden");
+    assert!(r.body["detail"].as_str().unwrap().contains("SUP-5"), "{}", r.text);
+    let r = s.app.post(&format!("{path}/start"), office, &json!({})).await;
+    assert_eq!(r.problem(403), "forbidden");
+    assert!(r.body["detail"].as_str().unwrap().contains("SUP-5"), "{}", r.text);
+    let after = (s.app.count("audit_log"), s.app.get(&path, office).await.body.clone());
+    assert_eq!(after, before, "nothing changed");
+
+    s.app
+        .patch(&path, leader, Some(&etag), &json!({"title": "上半年定期检查"}))
+        .await
+        .ok(200);
+    s.app.post(&format!("{path}/start"), leader, &json!({})).await.ok(200);
+    s.app
+        .post(&format!("{path}/conclude"), office, &json!({}))
+        .await
+        .problem(403);
+    let r = s.app.post(&format!("{path}/conclude"), leader, &json!({})).await;
+    assert_eq!(r.ok(200)["status"], "concluded");
+
+    // The office still runs its own daily inspections.
+    let adhoc = s.inspection("ad_hoc", &s.office.token).await.ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/v1/inspections/{adhoc}");
+    let etag = s.app.get(&path, office).await.header("etag").unwrap();
+    s.app
+        .patch(&path, office, Some(&etag), &json!({"title": "随时检查"}))
+        .await
+        .ok(200);
+    s.app.post(&format!("{path}/start"), office, &json!({})).await.ok(200);
+}
+
+#[actix_web::test]
+async fn an_inspection_does_not_start_before_its_period_and_is_not_counted_early() {
+    let s = sup().await;
+    let from = today() + Days::new(200);
+    let year = chrono::Datelike::year(&from);
+    let body = json!({"kind": "regular", "title": "定期检查", "period_from": from, "period_to": from + Days::new(29),
+        "inspectors": [s.office.person_id]});
+    let leader = Some(s.leader.token.as_str());
+    let id = s.app.post("/api/v1/inspections", leader, &body).await.ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/v1/inspections/{id}");
+    let before = s.app.count("audit_log");
+    let r = s.app.post(&format!("{path}/start"), leader, &json!({})).await;
+    assert_eq!(r.problem(409), "inspection_period_not_begun");
+    assert_eq!(r.body["basis"], json!(["SUP-5"]));
+    assert!(
+        r.body["detail"].as_str().unwrap().contains(&from.to_string()),
+        "{}",
+        r.text
+    );
+    s.app
+        .post(&format!("{path}/conclude"), leader, &json!({}))
+        .await
+        .problem(409);
+    assert_eq!(s.app.get(&path, leader).await.body["status"], "planned");
+    assert_eq!(s.app.count("audit_log"), before, "nothing changed");
+    let c = s
+        .app
+        .get(&format!("/api/v1/supervision/compliance?year={year}"), leader)
+        .await;
+    assert_eq!(c.ok(200)["regular_inspections_held"], 0);
+
+    // Brought forward to today, it starts.
+    let etag = s.app.get(&path, leader).await.header("etag").unwrap();
+    s.app
+        .patch(&path, leader, Some(&etag), &json!({"period_from": today()}))
+        .await
+        .ok(200);
+    s.app.post(&format!("{path}/start"), leader, &json!({})).await.ok(200);
 }
 
 #[actix_web::test]
@@ -255,6 +342,40 @@ async fn a_measure_must_fit_the_checklist_item() {
 }
 
 #[actix_web::test]
+async fn a_time_limited_order_cannot_be_overdue_when_imposed() {
+    let s = sup().await;
+    let act = s.act(true).await;
+    let id = s.running().await;
+    // Found days ago: a deadline after the finding but before today was once accepted.
+    let found = json!({"act_id": act, "officer_id": s.officer, "found_on": today() - Days::new(20)});
+    let filing = s.finding(id, 8, found).await.ok(201)["id"].as_i64().unwrap();
+    let before = (s.app.count("measures"), s.app.count("audit_log"));
+    let late = [
+        (
+            filing,
+            json!({"item": 5, "action": "order_filing", "deadline": today() - Days::new(1)}),
+        ),
+        (
+            filing,
+            json!({"item": 6, "action": "order_performance", "deadline": today() - Days::new(10)}),
+        ),
+    ];
+    for (finding, body) in late {
+        let r = s.measure(finding, body).await;
+        assert_eq!(r.problem(422), "validation_failed", "{}", r.text);
+        assert_eq!(r.body["errors"][0]["field"], "deadline");
+    }
+    assert_eq!((s.app.count("measures"), s.app.count("audit_log")), before);
+    let r = s
+        .measure(
+            filing,
+            json!({"item": 5, "action": "order_filing", "deadline": today()}),
+        )
+        .await;
+    assert_eq!(r.ok(201)["measures"][0]["overdue"], false);
+}
+
+#[actix_web::test]
 async fn revoking_an_act_takes_its_published_decision_down() {
     let s = sup().await;
     let act = s.act(false).await;
@@ -325,11 +446,16 @@ async fn ordered_filing_is_rectified_verified_and_tracked_when_overdue() {
     let r = s
         .measure(
             fid,
-            json!({"item": 5, "action": "order_filing", "deadline": today() - Days::new(1), "note": "限期补备并通报"}),
+            json!({"item": 5, "action": "order_filing", "deadline": today(), "note": "限期补备并通报"}),
         )
         .await;
     let mid = r.ok(201)["measures"][0]["id"].as_i64().unwrap();
-    assert_eq!(r.body["measures"][0]["overdue"], true);
+    assert_eq!(r.body["measures"][0]["overdue"], false, "the last day is still in time");
+    // Past its deadline an unrectified measure reads as overdue.
+    s.app.sql(&format!(
+        "UPDATE measures SET deadline = '{}' WHERE id = {mid}",
+        today() - Days::new(1)
+    ));
     let overdue = s.app.get("/api/v1/measures?overdue=true", Some(&s.office.token)).await;
     assert_eq!(overdue.ok(200)["items"][0]["id"], mid);
 

@@ -402,3 +402,63 @@ async fn plans_and_summaries_are_flagged_when_late_and_records_are_private() {
         "staff see their own hours only"
     );
 }
+
+impl Trn {
+    async fn put_document(&self, path: &str, content: &str) -> common::Resp {
+        let put = actix_web::test::TestRequest::put()
+            .uri(path)
+            .insert_header(("authorization", format!("Bearer {}", self.office.token)))
+            .set_json(json!({"content": content}));
+        self.app.send(put).await
+    }
+}
+
+#[actix_web::test]
+async fn a_summary_is_refused_for_a_year_not_yet_begun_and_nothing_is_stored() {
+    let s = trn().await;
+    let (this, next) = (today().year(), today().year() + 1);
+    let before = (s.app.count("training_documents"), s.app.count("audit_log"));
+    let r = s
+        .put_document(&format!("/api/v1/training/summaries/{next}"), "年终总结")
+        .await;
+    assert_eq!(r.problem(422), "training_year_not_begun");
+    assert_eq!(r.body["basis"], json!(["TRN-6"]));
+    assert_eq!((s.app.count("training_documents"), s.app.count("audit_log")), before);
+    let summary = s.app.get(&format!("/api/v1/training/summaries/{next}"), s.t()).await;
+    assert!(summary.ok(200)["content"].is_null());
+    // The year under way may have its summary drafted; next year's plan is filed ahead.
+    s.put_document(&format!("/api/v1/training/summaries/{this}"), "年终总结")
+        .await
+        .ok(200);
+    s.put_document(&format!("/api/v1/training/plans/{next}"), "年度计划")
+        .await
+        .ok(200);
+}
+
+#[actix_web::test]
+async fn a_plan_filed_after_its_due_day_stays_late_when_replaced() {
+    let s = trn().await;
+    let next = today().year() + 1;
+    let r = s.put_document("/api/v1/training/plans/2020", "年度培训计划").await;
+    assert_eq!(r.ok(200)["flagged"], false, "no longer missing");
+    assert_eq!(r.body["late"], true);
+    assert_eq!(r.body["filed_on"], json!(today()));
+    // Filed long ago (as the database would have it), a replacement keeps the first filing.
+    s.app
+        .sql("UPDATE training_documents SET filed_at = '2020-03-01 02:00:00' WHERE year = 2020 AND kind = 'plan'");
+    let r = s.put_document("/api/v1/training/plans/2020", "修订后的计划").await;
+    assert_eq!(r.ok(200)["content"], "修订后的计划");
+    assert_eq!(r.body["filed_on"], "2020-03-01");
+    assert_eq!(r.body["late"], true);
+    let read = s.app.get("/api/v1/training/plans/2020", s.t()).await;
+    assert_eq!(read.ok(200)["late"], true);
+
+    let timely = s
+        .put_document(&format!("/api/v1/training/plans/{next}"), "明年计划")
+        .await;
+    assert_eq!(timely.ok(200)["late"], false);
+    let missing = s.app.get("/api/v1/training/summaries/2020", s.t()).await;
+    assert_eq!(missing.ok(200)["late"], false);
+    assert!(missing.body["filed_on"].is_null());
+    assert_eq!(missing.body["flagged"], true);
+}

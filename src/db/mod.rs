@@ -517,6 +517,11 @@ pub fn today() -> chrono::NaiveDate {
     chrono::Utc::now().with_timezone(&china()).date_naive()
 }
 
+/// The China day of a stored UTC timestamp.
+pub fn china_date(t: chrono::NaiveDateTime) -> chrono::NaiveDate {
+    t.and_utc().with_timezone(&china()).date_naive()
+}
+
 /// When `day` ends in China, as the UTC time stored timestamps are written in.
 pub fn end_of_day(day: chrono::NaiveDate) -> chrono::NaiveDateTime {
     let midnight = day.succ_opt().unwrap_or(day).and_time(chrono::NaiveTime::MIN);
@@ -704,5 +709,7 @@ mod tests {
             .and_hms_opt(16, 0, 0)
             .unwrap();
         assert_eq!(super::end_of_day(day), end);
+        assert_eq!(super::china_date(end - chrono::TimeDelta::microseconds(1)), day);
+        assert_eq!(super::china_date(end), day.succ_opt().unwrap());
     }
 }

@@ -437,6 +437,7 @@ diesel::table! {
         content -> Text,
         updated_by -> Nullable<BigInt>,
         updated_at -> Timestamp,
+        filed_at -> Timestamp,
     }
 }
 

@@ -61,6 +61,70 @@ impl CauseKind {
     pub fn needs_reference(self) -> bool {
         self != Self::Manual
     }
+
+    /// The article under which a cause of this kind changes a certificate.
+    pub fn basis(self) -> Basis {
+        match self {
+            Self::Manual => Basis::default(),
+            Self::InspectionFinding => Basis::of(&[ArticleRef::item(Regime::Sup, 7, 2)]),
+            Self::Training => Basis::of(&[ArticleRef::article(Regime::Trn, 7)]),
+            Self::AccountabilityDecision => Basis::of(&[ArticleRef::article(Regime::Acc, 6)]),
+            Self::Appeal => Basis::of(&[ArticleRef::article(Regime::Acc, 13)]),
+        }
+    }
+
+    /// The register the cause's id points into, in words.
+    fn register(self) -> &'static str {
+        match self {
+            Self::Manual => "manual decision",
+            Self::InspectionFinding => "supervision finding",
+            Self::Training => "training order or recommendation",
+            Self::AccountabilityDecision | Self::Appeal => "accountability case",
+        }
+    }
+
+    /// What the named record must be for this cause, in words.
+    fn record_needed(self) -> &'static str {
+        match self {
+            Self::Manual | Self::InspectionFinding => "a record of this kind",
+            Self::Training => "a recommendation to withdraw the certificate (TRN-7)",
+            Self::AccountabilityDecision => "a decided case (ACC-10)",
+            Self::Appeal => "a case whose appeal is decided (ACC-13)",
+        }
+    }
+}
+
+/// What a cause's register holds about the record a status change names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CauseRecord {
+    /// Whether the record is what the cause needs: a TRN-7 recommendation rather than another
+    /// training order, a case with a decision, a case with a decided appeal.
+    pub fitting: bool,
+    /// The people the record concerns (a finding's officer, a case's person respondents).
+    pub persons: Vec<i64>,
+}
+
+/// Why the record a status change names cannot be its cause.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CauseRefused {
+    #[error("there is no {} {id}", .kind.register())]
+    Missing { kind: CauseKind, id: i64 },
+    #[error("{} {id} is not {}", .kind.register(), .kind.record_needed())]
+    WrongKind { kind: CauseKind, id: i64 },
+    #[error("{} {id} does not concern the certificate's holder", .kind.register())]
+    OtherPerson { kind: CauseKind, id: i64 },
+}
+
+/// Whether the record `id` (as its register reads, `None` when absent) can be the cause of a
+/// change to `holder`'s certificate: every change names its cause (DOMAIN §0), and a cause
+/// about someone else or of another kind would put a false reason on the holder's record.
+pub fn cause_fits(kind: CauseKind, id: i64, record: Option<&CauseRecord>, holder: i64) -> Result<(), CauseRefused> {
+    match record {
+        None => Err(CauseRefused::Missing { kind, id }),
+        Some(r) if !r.fitting => Err(CauseRefused::WrongKind { kind, id }),
+        Some(r) if !r.persons.contains(&holder) => Err(CauseRefused::OtherPerson { kind, id }),
+        Some(_) => Ok(()),
+    }
 }
 
 /// The status on `today`: revoked stays revoked; otherwise past `expires_on` (the last valid
@@ -189,6 +253,39 @@ mod tests {
             Err(TransitionError::RevokedIsFinal)
         );
         assert_eq!(TransitionError::RevokedIsFinal.basis().0[0].to_string(), "ACC-13");
+    }
+
+    #[test]
+    fn a_cause_must_exist_fit_and_concern_the_holder() {
+        let kind = CauseKind::Training;
+        let record = |fitting, persons: &[i64]| CauseRecord {
+            fitting,
+            persons: persons.to_vec(),
+        };
+        assert_eq!(cause_fits(kind, 4, Some(&record(true, &[7])), 7), Ok(()));
+        assert_eq!(cause_fits(kind, 4, None, 7), Err(CauseRefused::Missing { kind, id: 4 }));
+        assert_eq!(
+            cause_fits(kind, 4, Some(&record(false, &[7])), 7),
+            Err(CauseRefused::WrongKind { kind, id: 4 })
+        );
+        assert_eq!(
+            cause_fits(kind, 4, Some(&record(true, &[8])), 7),
+            Err(CauseRefused::OtherPerson { kind, id: 4 })
+        );
+        assert_eq!(
+            cause_fits(CauseKind::InspectionFinding, 4, Some(&record(true, &[])), 7),
+            Err(CauseRefused::OtherPerson {
+                kind: CauseKind::InspectionFinding,
+                id: 4
+            }),
+            "a finding naming no officer concerns no holder"
+        );
+        assert_eq!(
+            CauseRefused::WrongKind { kind, id: 4 }.to_string(),
+            "training order or recommendation 4 is not a recommendation to withdraw the certificate (TRN-7)"
+        );
+        assert_eq!(CauseKind::Appeal.basis().0[0].to_string(), "ACC-13");
+        assert_eq!(CauseKind::InspectionFinding.basis().0[0].to_string(), "SUP-7(2)");
     }
 
     #[test]

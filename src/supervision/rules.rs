@@ -2,8 +2,10 @@
 //! measures (SUP-7) and which fits which, measure follow-up, reproducible sampling and the
 //! twice-a-year duty (SUP-5).
 
+use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
+use crate::auth::Role;
 use crate::rules::{ArticleRef, Basis, Regime};
 
 pub const SUP_5: ArticleRef = ArticleRef::article(Regime::Sup, 5);
@@ -43,13 +45,39 @@ pub enum InspectionStep {
     Conclude,
 }
 
-/// planned → in_progress → concluded; nothing else.
-pub fn inspection_step(current: InspectionStatus, step: InspectionStep) -> Result<InspectionStatus, InspectionStatus> {
+/// Why an inspection does not take a step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum StepRefused {
+    #[error("the inspection is {0}")]
+    State(InspectionStatus),
+    /// An inspection is held within its period: one started early would be counted as held
+    /// in a year (SUP-5's twice a year) it was not held in.
+    #[error("the inspection's period begins on {0}; it cannot start before then (SUP-5)")]
+    PeriodNotBegun(NaiveDate),
+}
+
+/// planned → in_progress → concluded; nothing else, and no start before `period_from`.
+pub fn inspection_step(
+    current: InspectionStatus,
+    step: InspectionStep,
+    period_from: NaiveDate,
+    today: NaiveDate,
+) -> Result<InspectionStatus, StepRefused> {
     match (current, step) {
+        (InspectionStatus::Planned, InspectionStep::Start) if today < period_from => {
+            Err(StepRefused::PeriodNotBegun(period_from))
+        }
         (InspectionStatus::Planned, InspectionStep::Start) => Ok(InspectionStatus::InProgress),
         (InspectionStatus::InProgress, InspectionStep::Conclude) => Ok(InspectionStatus::Concluded),
-        (other, _) => Err(other),
+        (other, _) => Err(StepRefused::State(other)),
     }
+}
+
+/// Who plans, changes, starts and concludes an inspection: the leadership group its regular
+/// inspections (SUP-5: 由局行政执法工作领导小组…每年定期二次进行检查), the leadership group or
+/// the office the daily ad-hoc inspections and spot checks.
+pub fn may_direct(kind: InspectionKind, role: Role) -> bool {
+    kind != InspectionKind::Regular || role == Role::Leadership
 }
 
 /// The nine checklist items of SUP-6, in the seed's words.
@@ -192,11 +220,50 @@ mod tests {
     #[test]
     fn inspections_move_forward_only() {
         use InspectionStatus::*;
-        assert_eq!(inspection_step(Planned, InspectionStep::Start), Ok(InProgress));
-        assert_eq!(inspection_step(InProgress, InspectionStep::Conclude), Ok(Concluded));
-        assert_eq!(inspection_step(Planned, InspectionStep::Conclude), Err(Planned));
-        assert_eq!(inspection_step(Concluded, InspectionStep::Start), Err(Concluded));
-        assert_eq!(inspection_step(InProgress, InspectionStep::Start), Err(InProgress));
+        let day = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+        let step = |current, step| inspection_step(current, step, day, day);
+        assert_eq!(step(Planned, InspectionStep::Start), Ok(InProgress));
+        assert_eq!(step(InProgress, InspectionStep::Conclude), Ok(Concluded));
+        assert_eq!(
+            step(Planned, InspectionStep::Conclude),
+            Err(StepRefused::State(Planned))
+        );
+        assert_eq!(
+            step(Concluded, InspectionStep::Start),
+            Err(StepRefused::State(Concluded))
+        );
+        assert_eq!(
+            step(InProgress, InspectionStep::Start),
+            Err(StepRefused::State(InProgress))
+        );
+    }
+
+    #[test]
+    fn an_inspection_starts_on_its_first_day_at_the_earliest() {
+        use InspectionStatus::*;
+        let from = NaiveDate::from_ymd_opt(2027, 6, 1).unwrap();
+        let eve = from.pred_opt().unwrap();
+        assert_eq!(
+            inspection_step(Planned, InspectionStep::Start, from, eve),
+            Err(StepRefused::PeriodNotBegun(from))
+        );
+        assert_eq!(
+            inspection_step(Planned, InspectionStep::Start, from, from),
+            Ok(InProgress)
+        );
+        assert_eq!(
+            inspection_step(Concluded, InspectionStep::Start, from, eve),
+            Err(StepRefused::State(Concluded)),
+            "the state is named first"
+        );
+    }
+
+    #[test]
+    fn only_the_leadership_group_directs_regular_inspections() {
+        assert!(may_direct(InspectionKind::Regular, Role::Leadership));
+        assert!(!may_direct(InspectionKind::Regular, Role::SupervisoryOffice));
+        assert!(may_direct(InspectionKind::AdHoc, Role::SupervisoryOffice));
+        assert!(may_direct(InspectionKind::SpotCheck, Role::Leadership));
     }
 
     #[test]

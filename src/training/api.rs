@@ -23,6 +23,7 @@ use crate::http::pagination::{Page, PageRequest};
 use crate::http::validate::Check;
 use crate::http::{AppError, Caller};
 use crate::org::api::missing;
+use crate::rules::Basis;
 use crate::AppState;
 
 /// Staff read their own training only: the person they may see, if restricted.
@@ -43,6 +44,10 @@ pub struct TrainingDocument {
     pub due_on: NaiveDate,
     /// Missing after its due day.
     pub flagged: bool,
+    /// The day (China time) it was first filed; replacing the text keeps it. Absent until filed.
+    pub filed_on: Option<NaiveDate>,
+    /// Filed after its due day: a late plan or summary stays recorded as late.
+    pub late: bool,
     pub basis: Vec<String>,
 }
 
@@ -59,12 +64,15 @@ async fn read_document(state: &AppState, year: i32, kind: &'static str) -> Resul
     } else {
         rules::summary_due(year)
     };
+    let filed_on = stored.as_ref().map(|d| crate::db::china_date(d.filed_at));
     Ok(TrainingDocument {
         year,
         kind: kind.into(),
         flagged: stored.is_none() && crate::db::today() > due_on,
-        content: stored.map(|(c, _)| c),
+        content: stored.map(|d| d.content),
         due_on,
+        filed_on,
+        late: filed_on.is_some_and(|on| rules::filed_late(on, due_on)),
         basis: vec![TRN_6.to_string()],
     })
 }
@@ -130,8 +138,10 @@ pub async fn get_summary(state: web::Data<AppState>, _c: Caller, year: Path<i32>
     Ok(HttpResponse::Ok().json(read_document(&state, year, "summary").await?))
 }
 
-/// Record a year's training summary.
-#[utoipa::path(tag = "training", request_body = DocumentInput, responses((status = 200, body = TrainingDocument)))]
+/// Record a year's training summary, once the year has begun (TRN-6).
+#[utoipa::path(tag = "training", request_body = DocumentInput,
+    responses((status = 200, body = TrainingDocument),
+        (status = 422, description = "The year has not begun (TRN-6)", body = Problem, content_type = "application/problem+json")))]
 #[put("/summaries/{year}")]
 pub async fn put_summary(
     state: web::Data<AppState>,
@@ -143,6 +153,13 @@ pub async fn put_summary(
         crate::http::validate::year(year.get()?.into_inner())?,
         body.get()?.into_inner(),
     );
+    if !rules::summary_may_be_filed(year, crate::db::today()) {
+        return Err(AppError::rule(
+            "training_year_not_begun",
+            format!("a year-end summary (年终有总结) sums up a year; {year} has not begun (TRN-6)"),
+            Basis::of(&[TRN_6]),
+        ));
+    }
     Ok(HttpResponse::Ok().json(write_document(&state, &caller, year, "summary", b).await?))
 }
 

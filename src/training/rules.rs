@@ -160,6 +160,17 @@ pub fn summary_due(year: i32) -> NaiveDate {
     NaiveDate::from_ymd_opt(year + 1, 1, 31).unwrap_or(NaiveDate::MAX)
 }
 
+/// Whether a plan or summary first filed on `filed_on` missed its due day (TRN-6).
+pub fn filed_late(filed_on: NaiveDate, due_on: NaiveDate) -> bool {
+    filed_on > due_on
+}
+
+/// Whether `year`'s summary (年终有总结) may be filed on `today`: it sums up a year, so not
+/// before the year has begun; during the year it may be drafted and replaced.
+pub fn summary_may_be_filed(year: i32, today: NaiveDate) -> bool {
+    today.year() >= year
+}
+
 /// The year a date belongs to.
 pub fn year_of(d: NaiveDate) -> i32 {
     d.year()
@@ -198,5 +209,20 @@ mod tests {
         assert_eq!(rules_day(2027, d("2026-07-01")), d("2027-01-01"));
         assert_eq!(plan_due(2027), d("2027-01-31"));
         assert_eq!(summary_due(2026), d("2027-01-31"));
+    }
+
+    #[test]
+    fn a_summary_waits_for_its_year_to_begin() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        assert!(!summary_may_be_filed(2027, d("2026-12-31")));
+        assert!(summary_may_be_filed(2027, d("2027-01-01")));
+        assert!(summary_may_be_filed(2026, d("2027-01-31")));
+    }
+
+    #[test]
+    fn a_document_filed_on_its_due_day_is_in_time() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        assert!(!filed_late(d("2027-01-31"), plan_due(2027)));
+        assert!(filed_late(d("2027-02-01"), plan_due(2027)));
     }
 }

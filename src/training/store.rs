@@ -21,7 +21,8 @@ use crate::db::{DbConn, StoreError};
 use crate::http::pagination::PageRequest;
 use crate::rules::calendar::year_bounds;
 
-/// A year's plan (`plan`) or summary (`summary`), replaced whole.
+/// A year's plan (`plan`) or summary (`summary`), replaced whole; the first filing's time is
+/// kept, so replacing a late plan does not make it timely.
 pub fn put_document(
     conn: &mut DbConn,
     year: i32,
@@ -30,29 +31,41 @@ pub fn put_document(
     by: i64,
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
-    diesel::delete(
-        td::training_documents
-            .filter(td::year.eq(year))
-            .filter(td::kind.eq(kind)),
+    let this = td::year.eq(year).and(td::kind.eq(kind));
+    let replaced = crate::db::update(
+        td::training_documents,
+        (td::content.eq(content), td::updated_by.eq(by), td::updated_at.eq(now)),
+        this,
     )
     .execute(conn)?;
-    diesel::insert_into(td::training_documents)
-        .values((
-            td::year.eq(year),
-            td::kind.eq(kind),
-            td::content.eq(content),
-            td::updated_by.eq(by),
-            td::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+    if replaced == 0 {
+        diesel::insert_into(td::training_documents)
+            .values((
+                td::year.eq(year),
+                td::kind.eq(kind),
+                td::content.eq(content),
+                td::updated_by.eq(by),
+                td::updated_at.eq(now),
+                td::filed_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
     Ok(())
 }
 
-pub fn document(conn: &mut DbConn, year: i32, kind: &str) -> Result<Option<(String, NaiveDateTime)>, StoreError> {
+/// A stored plan or summary.
+#[derive(Clone, Debug, Queryable)]
+pub struct StoredDocument {
+    pub content: String,
+    /// When it was first filed.
+    pub filed_at: NaiveDateTime,
+}
+
+pub fn document(conn: &mut DbConn, year: i32, kind: &str) -> Result<Option<StoredDocument>, StoreError> {
     Ok(td::training_documents
         .filter(td::year.eq(year))
         .filter(td::kind.eq(kind))
-        .select((td::content, td::updated_at))
+        .select((td::content, td::filed_at))
         .first(conn)
         .optional()?)
 }
@@ -450,6 +463,14 @@ macro_rules! consequence_columns {
             tc::lifted_on,
         )
     };
+}
+
+/// One order, recommendation or make-up by its id, whoever it concerns.
+pub fn consequence(conn: &mut DbConn, id: i64) -> Result<Consequence, StoreError> {
+    Ok(tc::training_consequences
+        .select(consequence_columns!())
+        .filter(tc::id.eq(id))
+        .first(conn)?)
 }
 
 /// Lifts the consequences a cause brought on a person (an appeal reversed the decision).

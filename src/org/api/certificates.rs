@@ -11,14 +11,15 @@ use crate::audit;
 use crate::auth::rules::Visibility;
 use crate::db::{DbConn, StoreError};
 use crate::http::checked::{Json, Path, Query};
-use crate::http::error::Problem;
+use crate::http::error::{FieldError, Problem};
 use crate::http::etag;
 use crate::http::pagination::{Page, PageRequest};
 use crate::http::validate::Check;
 use crate::http::{AppError, Caller};
-use crate::org::rules::{self, CauseKind, CertificateStatus, EffectiveStatus};
+use crate::org::rules::{self, CauseKind, CauseRecord, CertificateStatus, EffectiveStatus};
 use crate::org::store::certificates::{self as store, Certificate, StatusChange};
 use crate::org::store::people;
+use crate::training::rules::ConsequenceKind;
 use crate::AppState;
 
 /// A certificate as of today.
@@ -122,6 +123,62 @@ fn detail(conn: &mut DbConn, id: i64, vis: Visibility, today: NaiveDate) -> Resu
     Ok(CertificateDetail {
         certificate: CertificateView::new(c, today),
         history,
+    })
+}
+
+/// What the register of a cause holds about the record `id`, `None` when there is none. Each
+/// register is read through its own regime's store.
+fn cause_record(conn: &mut DbConn, kind: CauseKind, id: i64) -> Result<Option<CauseRecord>, StoreError> {
+    let found = match kind {
+        CauseKind::Manual => return Ok(None),
+        CauseKind::InspectionFinding => {
+            crate::supervision::store::finding(conn, id, Visibility::All).map(|f| CauseRecord {
+                fitting: true,
+                persons: f.officer_id.into_iter().collect(),
+            })
+        }
+        CauseKind::Training => crate::training::store::consequence(conn, id).map(|c| CauseRecord {
+            fitting: c.kind == ConsequenceKind::CertificateWithdrawalRecommendation,
+            persons: vec![c.person_id],
+        }),
+        CauseKind::AccountabilityDecision | CauseKind::Appeal => case_record(conn, kind, id),
+    };
+    match found {
+        Ok(record) => Ok(Some(record)),
+        Err(StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// An accountability case as a cause: a sanction needs its decision, a return through an
+/// appeal needs the appeal decided; either concerns the case's person respondents.
+fn case_record(conn: &mut DbConn, kind: CauseKind, id: i64) -> Result<CauseRecord, StoreError> {
+    use crate::accountability::{rules::RespondentKind, store as cases};
+    let case = cases::get(conn, id, cases::CaseVisibility::All)?;
+    let persons = cases::respondents(conn, id)?
+        .into_iter()
+        .filter(|(k, _, _)| *k == RespondentKind::Person)
+        .map(|(_, person, _)| person)
+        .collect();
+    let fitting = match kind {
+        CauseKind::Appeal => case.appeal_outcome.is_some(),
+        _ => case.decision.is_some(),
+    };
+    Ok(CauseRecord { fitting, persons })
+}
+
+/// Refuses a cause whose record is missing, of another kind, or about someone other than the
+/// certificate's holder.
+fn check_cause(conn: &mut DbConn, cause: &Cause, holder: i64) -> Result<(), AppError> {
+    let (kind, Some(id)) = (cause.kind, cause.id) else {
+        return Ok(());
+    };
+    let record = cause_record(conn, kind, id)?;
+    rules::cause_fits(kind, id, record.as_ref(), holder).map_err(|e| AppError::Unprocessable {
+        code: "certificate_cause_invalid",
+        detail: e.to_string(),
+        basis: kind.basis(),
+        errors: vec![FieldError::new("cause", e.to_string())],
     })
 }
 
@@ -275,10 +332,15 @@ pub async fn create(
 /// Record a status change with its reason and cause.
 ///
 /// A revoked certificate becomes valid again only through an appeal outcome (cause `appeal`,
-/// ACC-13); setting the status it already has is a 409.
+/// ACC-13); setting the status it already has is a 409. The cause's record must exist, be of
+/// its kind and concern the holder: an `inspection_finding` naming the holder as officer
+/// (SUP-7(2)), a `training` recommendation to withdraw the holder's certificate (TRN-7), an
+/// `accountability_decision` case decided with the holder as respondent (ACC-6), an `appeal`:
+/// such a case whose appeal is decided (ACC-13); otherwise a 422 naming `cause`.
 #[utoipa::path(tag = "certificates", request_body = StatusRequest,
     responses(
         (status = 200, body = CertificateDetail, headers(("ETag" = String))),
+        (status = 422, description = "Validation failed, or the cause's record is missing, of another kind or about another person (`certificate_cause_invalid`, basis names the article)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not allowed from the current status (basis names the article)", body = Problem, content_type = "application/problem+json"),
     ))]
 #[post("/{id}/status")]
@@ -302,6 +364,7 @@ pub async fn change_status(
         .db
         .write(move |conn| {
             let current = store::get_visible(conn, id, Visibility::All).map_err(missing("certificate"))?;
+            check_cause(conn, &b.cause, current.holder_id)?;
             let to = rules::transition(current.status, b.status, b.cause.kind).map_err(|e| AppError::Conflict {
                 code: "certificate_transition",
                 detail: e.to_string(),

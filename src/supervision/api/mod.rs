@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::rules::{
-    self, InspectionKind, InspectionStatus, InspectionStep, MeasureAction, MeasureStatus, TargetKind, SUP_5,
+    self, InspectionKind, InspectionStatus, InspectionStep, MeasureAction, MeasureStatus, StepRefused, TargetKind,
+    SUP_5,
 };
 use super::store::{self, Finding, Inspection, Measure, Plan, Rectification};
 use crate::acts::rules::ActKind;
@@ -27,6 +28,7 @@ use crate::http::validate::Check;
 use crate::http::{AppError, Caller};
 use crate::org::api::missing;
 use crate::org::rules::{CauseKind, CertificateStatus};
+use crate::rules::Basis;
 use crate::AppState;
 
 /// One target of an inspection's scope.
@@ -174,6 +176,16 @@ fn check_plan(
     })
 }
 
+/// Refuses a caller who may not plan, change, start or conclude an inspection of `kind`.
+fn directs(kind: InspectionKind, role: Role) -> Result<(), AppError> {
+    if rules::may_direct(kind, role) {
+        return Ok(());
+    }
+    Err(AppError::Forbidden(
+        "regular inspections are organised by the leadership group (SUP-5)".into(),
+    ))
+}
+
 /// Plan an inspection. Regular inspections are the leadership group's (SUP-5); the office
 /// runs ad-hoc inspections and spot checks.
 #[utoipa::path(tag = "supervision", request_body = NewInspection,
@@ -185,11 +197,7 @@ pub async fn create(
     body: Json<NewInspection>,
 ) -> Result<HttpResponse, AppError> {
     let b = body.get()?.into_inner();
-    if b.kind == InspectionKind::Regular && caller.role != Role::Leadership {
-        return Err(AppError::Forbidden(
-            "regular inspections are organised by the leadership group (SUP-5)".into(),
-        ));
-    }
+    directs(b.kind, caller.role)?;
     let (actor, by) = (caller.actor(), caller.user_id);
     let view = state
         .db
@@ -267,11 +275,13 @@ pub(crate) fn state_conflict(current: InspectionStatus, what: &str) -> AppError 
     AppError::conflict("inspection_state", format!("the inspection is {current}; {what}"))
 }
 
-/// Change a planned inspection (requires `If-Match`).
+/// Change a planned inspection (requires `If-Match`). Like planning it, changing a regular
+/// inspection is the leadership group's (SUP-5).
 #[utoipa::path(tag = "supervision", request_body = InspectionPatch,
     params(("If-Match" = String, Header, description = "The current ETag")),
     responses(
         (status = 200, body = InspectionView, headers(("ETag" = String))),
+        (status = 403, description = "A regular inspection, and the caller is not the leadership group (SUP-5)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "No longer planned", body = Problem, content_type = "application/problem+json"),
     ))]
 #[patch("/{id}")]
@@ -283,11 +293,12 @@ pub async fn update(
     body: Json<InspectionPatch>,
 ) -> Result<HttpResponse, AppError> {
     let (id, p) = (id.get()?.into_inner(), body.get()?.into_inner());
-    let actor = caller.actor();
+    let (actor, role) = (caller.actor(), caller.role);
     let view = state
         .db
         .write(move |conn| {
             let before = inspection_detail(conn, id)?;
+            directs(before.kind, role)?;
             if_match.check(&etag::of(&before))?;
             if before.status != InspectionStatus::Planned {
                 return Err(state_conflict(before.status, "only a planned inspection changes"));
@@ -308,6 +319,23 @@ pub async fn update(
     Ok(etag::json_with_etag(actix_web::http::StatusCode::OK, &view))
 }
 
+fn step_refused(e: StepRefused, step: InspectionStep) -> AppError {
+    match e {
+        StepRefused::State(current) => state_conflict(
+            current,
+            match step {
+                InspectionStep::Start => "only a planned inspection starts",
+                InspectionStep::Conclude => "only an inspection in progress concludes",
+            },
+        ),
+        StepRefused::PeriodNotBegun(_) => AppError::Conflict {
+            code: "inspection_period_not_begun",
+            detail: e.to_string(),
+            basis: Basis::of(&[SUP_5]),
+        },
+    }
+}
+
 async fn step(
     state: &AppState,
     caller: &Caller,
@@ -315,20 +343,14 @@ async fn step(
     step: InspectionStep,
     conclusion: Option<String>,
 ) -> Result<HttpResponse, AppError> {
-    let (actor, prefix) = (caller.actor(), state.document_prefix.clone());
+    let (actor, role, prefix) = (caller.actor(), caller.role, state.document_prefix.clone());
     let view = state
         .db
         .write(move |conn| {
             let x = store::get(conn, id).map_err(missing("inspection"))?;
-            let to = rules::inspection_step(x.status, step).map_err(|current| {
-                state_conflict(
-                    current,
-                    match step {
-                        InspectionStep::Start => "only a planned inspection starts",
-                        InspectionStep::Conclude => "only an inspection in progress concludes",
-                    },
-                )
-            })?;
+            directs(x.kind, role)?;
+            let to = rules::inspection_step(x.status, step, x.period_from, crate::db::today())
+                .map_err(|e| step_refused(e, step))?;
             store::set_status(conn, id, to, conclusion.as_deref(), crate::db::now())?;
             audit::append(
                 conn,
@@ -347,9 +369,12 @@ async fn step(
     Ok(HttpResponse::Ok().json(view))
 }
 
-/// Start a planned inspection.
+/// Start a planned inspection, on the first day of its period at the earliest (SUP-5). A
+/// regular inspection is started by the leadership group.
 #[utoipa::path(tag = "supervision",
-    responses((status = 200, body = InspectionView), (status = 409, description = "Not planned", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = InspectionView),
+        (status = 403, description = "A regular inspection, and the caller is not the leadership group (SUP-5)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not planned, or its period has not begun (SUP-5)", body = Problem, content_type = "application/problem+json")))]
 #[post("/{id}/start")]
 pub async fn start_inspection(
     state: web::Data<AppState>,
@@ -368,9 +393,12 @@ pub struct ConcludeRequest {
 }
 
 /// Conclude an inspection in progress; it is read-only afterwards. Its supervision document
-/// (SUP-10) is issued at once with the next number of the year.
+/// (SUP-10) is issued at once with the next number of the year. A regular inspection is
+/// concluded by the leadership group.
 #[utoipa::path(tag = "supervision", request_body = ConcludeRequest,
-    responses((status = 200, body = InspectionView), (status = 409, description = "Not in progress", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = InspectionView),
+        (status = 403, description = "A regular inspection, and the caller is not the leadership group (SUP-5)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not in progress", body = Problem, content_type = "application/problem+json")))]
 #[post("/{id}/conclude")]
 pub async fn conclude_inspection(
     state: web::Data<AppState>,
@@ -836,7 +864,7 @@ pub struct NewMeasure {
     /// SUP-7 (1)–(6); must fit the finding's checklist item.
     pub item: i64,
     pub action: MeasureAction,
-    /// Required for order_filing and order_performance; not before the finding date.
+    /// Required for order_filing and order_performance; today or later (China time).
     pub deadline: Option<NaiveDate>,
     #[serde(default)]
     pub note: String,
@@ -945,6 +973,14 @@ pub async fn add_measure(
     let today = crate::db::today();
     let mut check = Check::default();
     let note = check.optional_text("note", &b.note, 5000);
+    // A time limit an order sets (责令限期, SUP-7(5), (6)) runs from the order: one already
+    // past would make the measure overdue the day it is imposed.
+    if b.deadline.is_some_and(|d| d < today) {
+        check.fail(
+            "deadline",
+            "a time limit set by an order (SUP-7) must be today or later",
+        );
+    }
     check.finish()?;
     let item = u8::try_from(b.item).unwrap_or(0);
     let (actor, by) = (caller.actor(), caller.user_id);
@@ -958,12 +994,8 @@ pub async fn add_measure(
             }
             rules::measure_fits(item, b.action, finding.checklist_item)
                 .map_err(|e| AppError::rule("measure_does_not_fit", e.to_string(), e.basis(item)))?;
-            match (b.action.needs_deadline(), b.deadline) {
-                (true, None) => return Err(AppError::field("deadline", "this measure sets a deadline")),
-                (_, Some(d)) if d < finding.found_on => {
-                    return Err(AppError::field("deadline", "must not be before the finding date"))
-                }
-                _ => {}
+            if b.action.needs_deadline() && b.deadline.is_none() {
+                return Err(AppError::field("deadline", "this measure sets a deadline"));
             }
             let certificate_id = apply_effect(conn, &finding, b.action, by, &note)?;
             let new = store::NewMeasure {

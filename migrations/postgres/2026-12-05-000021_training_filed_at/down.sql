@@ -1,0 +1,1 @@
+ALTER TABLE training_documents DROP COLUMN filed_at;
