@@ -73,9 +73,9 @@ pub fn inspection_step(
     }
 }
 
-/// Who plans, changes, starts and concludes an inspection: the leadership group its regular
-/// inspections (SUP-5: 由局行政执法工作领导小组…每年定期二次进行检查), the leadership group or
-/// the office the daily ad-hoc inspections and spot checks.
+/// Who plans and changes an inspection: the leadership group its regular inspections (SUP-5:
+/// 由局行政执法工作领导小组…每年定期二次进行检查), the leadership group or the office the daily
+/// ad-hoc inspections and spot checks. (The office, under the group, carries any of them out.)
 pub fn may_direct(kind: InspectionKind, role: Role) -> bool {
     kind != InspectionKind::Regular || role == Role::Leadership
 }
