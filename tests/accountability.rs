@@ -142,7 +142,13 @@ async fn acc() -> Acc {
 
 impl Acc {
     async fn case(&self, fault_on: chrono::NaiveDate) -> i64 {
-        let body = json!({"respondents": [{"kind": "person", "id": self.staff.person_id}], "source": {"kind": "other"},
+        self.case_against(json!([{"kind": "person", "id": self.staff.person_id}]), fault_on)
+            .await
+    }
+
+    /// A proposed case against `respondents`, from no particular record.
+    async fn case_against(&self, respondents: Value, fault_on: chrono::NaiveDate) -> i64 {
+        let body = json!({"respondents": respondents, "source": {"kind": "other"},
             "fault_types": [1], "facts": "违反程序", "fault_on": fault_on});
         self.app
             .post("/api/v1/accountability/cases", Some(&self.office.token), &body)
@@ -417,15 +423,8 @@ async fn acc_7_2_aggravates_only_a_person_responsible_for_this_fault() {
     let earlier = s.case(today() - Days::new(100)).await;
     s.decided(earlier, "minor", json!({}), warned).await.ok(200);
     let colleague = s.app.officer_with_certificate("李强", s.staff.department_id, 200, 200);
-    let body = json!({"respondents": [{"kind": "person", "id": s.staff.person_id}, {"kind": "person", "id": colleague}],
-        "source": {"kind": "other"}, "fault_types": [1], "facts": "违反程序", "fault_on": today() - Days::new(10)});
-    let case = s
-        .app
-        .post("/api/v1/accountability/cases", Some(&s.office.token), &body)
-        .await
-        .ok(201)["id"]
-        .as_i64()
-        .unwrap();
+    let respondents = json!([{"kind": "person", "id": s.staff.person_id}, {"kind": "person", "id": colleague}]);
+    let case = s.case_against(respondents, today() - Days::new(10)).await;
     s.post(case, "investigate", &s.office.token, json!({})).await.ok(200);
     // The colleague acted alone (ACC-5(1)); the staff member, held accountable 90 days
     // before, bears no share of this fault.
@@ -873,15 +872,8 @@ async fn volume_seeded_cases_read_and_move_like_any_other() {
 async fn acc_6_imposes_what_the_severity_requires_besides_the_chosen_penalty() {
     let s = acc().await;
     let officer = s.app.officer_with_certificate("孙丽", s.staff.department_id, 200, 200);
-    let body = json!({"respondents": [{"kind": "person", "id": officer}, {"kind": "department", "id": s.staff.department_id}],
-        "source": {"kind": "other"}, "fault_types": [1], "facts": "违法处罚", "fault_on": today() - Days::new(5)});
-    let case = s
-        .app
-        .post("/api/v1/accountability/cases", Some(&s.office.token), &body)
-        .await
-        .ok(201)["id"]
-        .as_i64()
-        .unwrap();
+    let respondents = json!([{"kind": "person", "id": officer}, {"kind": "department", "id": s.staff.department_id}]);
+    let case = s.case_against(respondents, today() - Days::new(5)).await;
     s.post(case, "investigate", &s.office.token, json!({})).await.ok(200);
     let opinion = json!({"how": {"mode": "direct", "staff": [officer]}, "severity": "serious", "text": "情节严重"});
     s.post(case, "opinion", &s.office.token, opinion).await.ok(200);
