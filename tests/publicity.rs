@@ -434,6 +434,37 @@ async fn publishing_a_decision_meets_its_deadline_and_revocation_takes_it_down()
             .unwrap()
             .is_empty()
     );
+    // The counterpart turns out to be a company: five years from the same publication.
+    let act_path = format!("/api/v1/acts/{act}");
+    let etag = b
+        .app
+        .get(&act_path, Some(&b.office.token))
+        .await
+        .header("etag")
+        .unwrap();
+    b.app
+        .patch(
+            &act_path,
+            Some(&b.office.token),
+            Some(&etag),
+            &json!({"counterpart": {"name": "某公司", "type": "legal_person"}}),
+        )
+        .await
+        .ok(200);
+    let five_years = today()
+        .checked_add_months(chrono::Months::new(60))
+        .unwrap()
+        .pred_opt()
+        .unwrap();
+    let d = b
+        .app
+        .get(&format!("/api/v1/disclosures/{id}"), Some(&b.office.token))
+        .await;
+    assert_eq!(
+        d.ok(200)["public"]["public_until"],
+        json!(five_years),
+        "retention follows the act"
+    );
     // While the act stands, its decision stays public (PUB-4): no withdrawal.
     let r = b
         .app

@@ -560,6 +560,7 @@ pub async fn update(
             check_fields(&mut fields, today)?;
             check_references(conn, &fields)?;
             store::update(conn, id, &fields, crate::db::now())?;
+            crate::publicity::api::retention_follows_act(conn, id)?;
             let after = detail(conn, id, Visibility::All, today)?;
             audit::append(
                 conn,

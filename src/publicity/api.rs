@@ -484,6 +484,26 @@ fn retention_end(conn: &mut DbConn, act_id: i64, today: NaiveDate) -> Result<Nai
     ))
 }
 
+/// A changed act keeps its published decision's retention right: counted again from the first
+/// publication by the act's counterpart and decision date as they now stand (a natural person
+/// 2 years, others 5 by default). Nothing to do before publication or after a take-down.
+pub fn retention_follows_act(conn: &mut DbConn, act_id: i64) -> Result<(), AppError> {
+    let Some(item) = store::item_of_act(conn, act_id)? else {
+        return Ok(());
+    };
+    let (Some(published), Some(_)) = (item.published_on, item.public_until) else {
+        return Ok(());
+    };
+    if item.taken_down_at.is_some() {
+        return Ok(());
+    }
+    let act = crate::acts::store::get(conn, act_id, Visibility::All)?;
+    let rules = crate::rules::store::in_force(conn, act.decision_date)?;
+    let until = rules::public_until(published, rules.rule.values.retention.years_for(act.counterpart_type));
+    store::set_public_until(conn, item.id, until)?;
+    Ok(())
+}
+
 /// Publish the submitted version, or a draft at once (the supervisory office, which reviews).
 ///
 /// A licensing item is refused until it carries everything PUB-4 requires

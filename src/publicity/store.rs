@@ -171,6 +171,12 @@ pub fn item(conn: &mut DbConn, id: i64, vis: Visibility) -> Result<Item, StoreEr
     crate::db::visible_row(vis, item.department_id, item)
 }
 
+/// Moves the last public day of a published decision (its retention counted again).
+pub fn set_public_until(conn: &mut DbConn, id: i64, until: NaiveDate) -> Result<(), StoreError> {
+    crate::db::update(d::disclosures, d::public_until.eq(until), d::id.eq(id)).execute(conn)?;
+    Ok(())
+}
+
 pub fn item_of_act(conn: &mut DbConn, act_id: i64) -> Result<Option<Item>, StoreError> {
     Ok(d::disclosures
         .select(item_columns!())
