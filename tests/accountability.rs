@@ -872,10 +872,13 @@ async fn volume_seeded_cases_read_and_move_like_any_other() {
 async fn acc_6_imposes_what_the_severity_requires_besides_the_chosen_penalty() {
     let s = acc().await;
     let officer = s.app.officer_with_certificate("孙丽", s.staff.department_id, 200, 200);
-    let respondents = json!([{"kind": "person", "id": officer}, {"kind": "department", "id": s.staff.department_id}]);
+    let respondents = json!([{"kind": "person", "id": officer}, {"kind": "person", "id": s.staff.person_id},
+        {"kind": "department", "id": s.staff.department_id}]);
     let case = s.case_against(respondents, today() - Days::new(5)).await;
     s.post(case, "investigate", &s.office.token, json!({})).await.ok(200);
-    let opinion = json!({"how": {"mode": "direct", "staff": [officer]}, "severity": "serious", "text": "情节严重"});
+    // Decided collectively; the staff member held the correct view (坚持正确意见而未被采纳).
+    let opinion = json!({"how": {"mode": "collective", "principal": officer, "participants": [s.staff.person_id],
+        "dissenters": [s.staff.person_id]}, "severity": "serious", "text": "情节严重"});
     s.post(case, "opinion", &s.office.token, opinion).await.ok(200);
     // Held responsible and given nothing: refused, nothing decided.
     let nothing = json!({"severity": "serious", "persons": [{"person_id": officer, "sanctions": []}]});
@@ -890,7 +893,8 @@ async fn acc_6_imposes_what_the_severity_requires_besides_the_chosen_penalty() {
     );
     // 记过 chosen; 通报批评, 取消执法资格和评比资格, 调离岗位并收缴证件 are imposed (ACC-6(2)), and
     // the department at fault is ordered to correct, criticised and excluded (ACC-6).
-    let demerit = json!({"severity": "serious", "persons": [{"person_id": officer, "sanctions": ["demerit"]}]});
+    let demerit = json!({"severity": "serious", "persons": [{"person_id": officer, "sanctions": ["demerit"]},
+        {"person_id": s.staff.person_id, "sanctions": []}]});
     let r = s.post(case, "decide", &s.leader.token, demerit).await;
     let decision = &r.ok(200)["decision"];
     assert_eq!(
@@ -903,6 +907,11 @@ async fn acc_6_imposes_what_the_severity_requires_besides_the_chosen_penalty() {
             "transfer_off_post",
             "certificate_confiscation"
         ])
+    );
+    assert_eq!(
+        decision["request"]["persons"][1]["sanctions"],
+        json!([]),
+        "a dissenter (ACC-5(4)) bears nothing"
     );
     assert_eq!(
         decision["request"]["departments"],

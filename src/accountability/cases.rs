@@ -788,7 +788,8 @@ fn check_decision(opinion: &serde_json::Value, d: &DecisionRequest) -> Result<()
 /// awards. Stored so, the effects follow from it.
 fn as_imposed(mut d: DecisionRequest, respondents: &[(RespondentKind, i64, i64)]) -> DecisionRequest {
     let Some(severity) = d.severity else { return d };
-    for p in &mut d.persons {
+    // A person bearing no share is listed with nothing (`check_decision`) and stays so.
+    for p in d.persons.iter_mut().filter(|p| !p.sanctions.is_empty()) {
         p.sanctions = rules::with_imposed(severity, &p.sanctions);
     }
     for (kind, id, _) in respondents {
