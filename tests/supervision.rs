@@ -96,6 +96,18 @@ impl Sup {
 async fn inspections_move_planned_in_progress_concluded_only() {
     let s = sup().await;
     s.inspection("regular", &s.office.token).await.problem(403);
+    // A period no year's report could reach is refused, both ends named.
+    let body = json!({"kind": "ad_hoc", "title": "检查", "period_from": "0001-01-01", "period_to": "9999-12-31",
+        "inspectors": [s.office.person_id]});
+    let r = s.app.post("/api/v1/inspections", Some(&s.office.token), &body).await;
+    assert_eq!(r.problem(422), "validation_failed");
+    let fields: Vec<&str> = r.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["period_from", "period_to"]);
     let r = s.inspection("regular", &s.leader.token).await;
     let id = r.ok(201)["id"].as_i64().unwrap();
     assert_eq!(r.body["status"], "planned");

@@ -462,3 +462,17 @@ async fn a_plan_filed_after_its_due_day_stays_late_when_replaced() {
     assert!(missing.body["filed_on"].is_null());
     assert_eq!(missing.body["flagged"], true);
 }
+
+#[actix_web::test]
+async fn sessions_and_self_study_are_dated_within_the_reported_years() {
+    let s = trn().await;
+    let before = s.app.count("training_sessions");
+    for held_on in ["0001-01-01", "9999-12-31"] {
+        let body = json!({"title": "讲座", "form": "lecture", "content_areas": ["professional_law"], "held_on": held_on,
+            "hours": 2.0, "participants": [s.staff.person_id]});
+        let r = s.app.post("/api/v1/training/sessions", s.t(), &body).await;
+        assert_eq!(r.problem(422), "validation_failed");
+        assert_eq!(r.body["errors"][0]["field"], "held_on", "{held_on}");
+    }
+    assert_eq!(s.app.count("training_sessions"), before, "nothing stored");
+}

@@ -13,6 +13,14 @@ impl Check {
         self.errors.push(FieldError::new(field, message));
     }
 
+    /// A day within the years the service reports on (2000 to 2100, as every `year` it is
+    /// asked for): a record dated outside could never be reported.
+    pub fn reportable_day(&mut self, field: &str, day: chrono::NaiveDate) {
+        if year(chrono::Datelike::year(&day)).is_err() {
+            self.fail(field, "must fall within 2000 to 2100");
+        }
+    }
+
     /// Trimmed text of 1 to `max` characters, free of control characters.
     pub fn text(&mut self, field: &str, value: &str, max: usize) -> String {
         let v = value.trim();

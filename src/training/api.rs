@@ -240,6 +240,7 @@ fn check_session(conn: &mut DbConn, b: NewSession) -> Result<SessionFields, AppE
         check.fail("hours", m);
         0
     });
+    check.reportable_day("held_on", b.held_on);
     if b.content_areas.is_empty() {
         check.fail("content_areas", "name at least one TRN-5 content area");
     }
@@ -519,6 +520,7 @@ pub async fn claim(
         check.fail("hours", m);
         0
     });
+    check.reportable_day("studied_on", b.studied_on);
     if b.studied_on > crate::db::today() {
         check.fail("studied_on", "must not be in the future");
     }
@@ -795,9 +797,7 @@ pub async fn create_exam(
     let b = body.get()?.into_inner();
     let mut check = Check::default();
     let title = check.text("title", &b.title, 300);
-    if !(2000..=2100).contains(&chrono::Datelike::year(&b.held_on)) {
-        check.fail("held_on", "must fall within 2000 to 2100");
-    }
+    check.reportable_day("held_on", b.held_on);
     check.finish()?;
     let (actor, by) = (caller.actor(), caller.user_id);
     let v = state

@@ -139,6 +139,8 @@ fn check_plan(
 ) -> Result<Plan, AppError> {
     let mut check = Check::default();
     let title = check.text("title", title, 300);
+    check.reportable_day("period_from", from);
+    check.reportable_day("period_to", to);
     if to < from {
         check.fail("period_to", "must not be before period_from");
     }
