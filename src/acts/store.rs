@@ -13,7 +13,7 @@ use crate::db::schema::acts::dsl as a;
 use crate::db::schema::people;
 use crate::db::{DbConn, StoreError};
 use crate::http::pagination::PageRequest;
-use crate::rules::store as rules_store;
+use crate::rules::store::{self as rules_store, Deadline};
 
 /// An enforcement act as stored.
 #[derive(Clone, Debug, Queryable)]
@@ -85,23 +85,7 @@ pub struct ActFields {
 /// The publication deadline of a decision (PUB-6): the rule version in force on the decision
 /// date, counted on the working-day calendar.
 pub fn disclosure_deadline(conn: &mut DbConn, kind: ActKind, decided: NaiveDate) -> Result<Deadline, StoreError> {
-    let book = rules_store::book(conn)?;
-    let rules = &book.in_force(decided)?.rule;
-    let days = rules.values.disclosure_deadline_working_days.for_kind(kind);
-    let due = book.due_date(decided, days);
-    Ok(Deadline {
-        due_on: due.due_on,
-        rule_version: rules.version,
-        years_without_schedule: due.years_without_schedule,
-    })
-}
-
-/// A decision's publication deadline, as counted.
-pub struct Deadline {
-    pub due_on: NaiveDate,
-    pub rule_version: i64,
-    /// Years the count crossed with no holiday schedule loaded.
-    pub years_without_schedule: Vec<i32>,
+    rules_store::book(conn)?.deadline(decided, |v| v.disclosure_deadline_working_days.for_kind(kind))
 }
 
 /// Stores a new act with its officers; gives it back as stored, with its deadline's
@@ -414,17 +398,15 @@ pub fn recompute_disclosure_due(
     let book = rules_store::book(conn)?;
     let mut changed = 0;
     for (id, kind, decided, old_due, old_version) in rows {
-        let Ok(rules_store::StoredVersion { rule: rules, .. }) = book.in_force(decided) else {
+        let Ok(d) = book.deadline(decided, |v| v.disclosure_deadline_working_days.for_kind(kind)) else {
             continue;
         };
-        let n = rules.values.disclosure_deadline_working_days.for_kind(kind);
-        let due = book.due_date(decided, n).due_on;
-        if due != old_due || rules.version != old_version {
+        if d.due_on != old_due || d.rule_version != old_version {
             crate::db::update(
                 a::acts,
                 (
-                    a::disclosure_due_on.eq(due),
-                    a::disclosure_rule_version.eq(rules.version),
+                    a::disclosure_due_on.eq(d.due_on),
+                    a::disclosure_rule_version.eq(d.rule_version),
                 ),
                 a::id.eq(id),
             )

@@ -352,10 +352,9 @@ pub async fn assign(
             }
             crate::org::store::departments::get(conn, b.department_id, Visibility::All)
                 .map_err(|_| AppError::field("department_id", "no such department"))?;
-            let book = crate::rules::store::book(conn)?;
-            let rules = &book.in_force(today)?.rule;
-            let due = book.due_date(today, rules.values.petition_reply_working_days).due_on;
-            store::assign(conn, id, b.department_id, today, due, rules.version, crate::db::now())?;
+            let d = crate::rules::store::book(conn)?.deadline(today, |v| v.petition_reply_working_days)?;
+            let due = d.due_on;
+            store::assign(conn, id, b.department_id, today, due, d.rule_version, crate::db::now())?;
             audit::append(
                 conn,
                 &actor,

@@ -206,14 +206,13 @@ pub fn recompute_reply_due(conn: &mut DbConn, from: NaiveDate, to: Option<NaiveD
     let mut changed = 0;
     for (id, assigned, old_due, old_version) in rows {
         let Some(assigned) = assigned else { continue };
-        let Ok(crate::rules::store::StoredVersion { rule, .. }) = book.in_force(assigned) else {
+        let Ok(d) = book.deadline(assigned, |v| v.petition_reply_working_days) else {
             continue;
         };
-        let due = book.due_date(assigned, rule.values.petition_reply_working_days).due_on;
-        if old_due != Some(due) || old_version != Some(rule.version) {
+        if old_due != Some(d.due_on) || old_version != Some(d.rule_version) {
             crate::db::update(
                 p::petitions,
-                (p::reply_due_on.eq(due), p::rule_version.eq(rule.version)),
+                (p::reply_due_on.eq(d.due_on), p::rule_version.eq(d.rule_version)),
                 p::id.eq(id),
             )
             .execute(conn)?;

@@ -81,6 +81,26 @@ impl RuleBook {
     pub fn due_date(&self, from: NaiveDate, n: u32) -> calendar::DueDate {
         calendar::add_working_days(&self.calendar, from, n)
     }
+
+    /// A deadline of working days after `from`, as many as `days` reads from the rules in
+    /// force on `from`.
+    pub fn deadline(&self, from: NaiveDate, days: impl FnOnce(&RuleValues) -> u32) -> Result<Deadline, StoreError> {
+        let rule = &self.in_force(from)?.rule;
+        let due = self.due_date(from, days(&rule.values));
+        Ok(Deadline {
+            due_on: due.due_on,
+            rule_version: rule.version,
+            years_without_schedule: due.years_without_schedule,
+        })
+    }
+}
+
+/// A deadline as counted, with the rule version that set its length.
+pub struct Deadline {
+    pub due_on: NaiveDate,
+    pub rule_version: i64,
+    /// Years the count crossed with no holiday schedule loaded.
+    pub years_without_schedule: Vec<i32>,
 }
 
 /// The book this process read last. The tag is renewed at random by triggers on every change
