@@ -514,7 +514,7 @@ fn china() -> chrono::FixedOffset {
 
 /// Today in China.
 pub fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().with_timezone(&china()).date_naive()
+    china_date(chrono::Utc::now().naive_utc())
 }
 
 /// The China day of a stored UTC timestamp.

@@ -477,9 +477,19 @@ fn retention_end(conn: &mut DbConn, act_id: i64, today: NaiveDate) -> Result<Nai
             "the act is revoked; its decision is not published",
         ));
     }
+    retained_until(conn, &act, today)
+}
+
+/// The last public day of `act`'s decision published on `published`: by the rules in force on
+/// its decision date and its counterpart.
+fn retained_until(
+    conn: &mut DbConn,
+    act: &crate::acts::store::Act,
+    published: NaiveDate,
+) -> Result<NaiveDate, AppError> {
     let rules = crate::rules::store::in_force(conn, act.decision_date)?;
     Ok(rules::public_until(
-        today,
+        published,
         rules.rule.values.retention.years_for(act.counterpart_type),
     ))
 }
@@ -498,8 +508,7 @@ pub fn retention_follows_act(conn: &mut DbConn, act_id: i64) -> Result<(), AppEr
         return Ok(());
     }
     let act = crate::acts::store::get(conn, act_id, Visibility::All)?;
-    let rules = crate::rules::store::in_force(conn, act.decision_date)?;
-    let until = rules::public_until(published, rules.rule.values.retention.years_for(act.counterpart_type));
+    let until = retained_until(conn, &act, published)?;
     store::set_public_until(conn, item.id, until)?;
     Ok(())
 }
