@@ -221,3 +221,35 @@ async fn a_calendar_change_moves_reply_deadlines_as_it_moves_publication_deadlin
     assert_eq!(moved.ok(200)["reply_due_on"], check.ok(200)["due_on"]);
     assert_ne!(moved.body["reply_due_on"], json!(due));
 }
+
+#[actix_web::test]
+async fn an_unassigned_petition_cannot_be_marked_mishandled() {
+    let app = TestApp::new().await;
+    let office = app.account(Role::SupervisoryOffice).await;
+    let staff = app.account(Role::Staff).await;
+    let t = Some(office.token.as_str());
+    let body = json!({"channel": "letter", "subject": "投诉", "content": "内容"});
+    let id = app.post("/api/v1/petitions", t, &body).await.ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    let marks = format!("/api/v1/petitions/{id}/marks");
+    for mark in [json!({"mishandled": true}), json!({"escalated": true})] {
+        let refused = app.post(&marks, t, &mark).await;
+        assert_eq!(refused.problem(409), "petition_unassigned");
+    }
+    let stored = app.number(&format!(
+        "SELECT COUNT(*) AS n FROM petitions WHERE id = {id} AND (mishandled OR escalated)"
+    ));
+    assert_eq!(stored, 0);
+    app.post(
+        &format!("/api/v1/petitions/{id}/assign"),
+        t,
+        &json!({"department_id": staff.department_id}),
+    )
+    .await
+    .ok(200);
+    assert_eq!(
+        app.post(&marks, t, &json!({"mishandled": true})).await.ok(200)["mishandled"],
+        true
+    );
+}

@@ -434,8 +434,10 @@ pub struct MarksRequest {
     pub escalated: Option<bool>,
 }
 
-/// Mark mishandling or escalation (EVAL-5(4)).
-#[utoipa::path(tag = "petitions", request_body = MarksRequest, responses((status = 200, body = PetitionView)))]
+/// Mark mishandling or escalation (EVAL-5(4)) of an assigned petition; the marks charge its
+/// department.
+#[utoipa::path(tag = "petitions", request_body = MarksRequest,
+    responses((status = 200, body = PetitionView), (status = 409, description = "Not assigned to a department yet", body = Problem, content_type = "application/problem+json")))]
 #[post("/{id}/marks")]
 pub async fn marks(
     state: web::Data<AppState>,
@@ -448,7 +450,14 @@ pub async fn marks(
     let v = state
         .db
         .write(move |conn| {
-            store::get(conn, id, Visibility::All).map_err(missing("petition"))?;
+            let p = store::get(conn, id, Visibility::All).map_err(missing("petition"))?;
+            if p.department_id.is_none() && (b.mishandled == Some(true) || b.escalated == Some(true)) {
+                // EVAL-5(4) charges the department that handled it; none has yet.
+                return Err(AppError::conflict(
+                    "petition_unassigned",
+                    "the petition is not assigned to a department yet, so no department has handled it (EVAL-5(4))",
+                ));
+            }
             store::mark(conn, id, b.mishandled, b.escalated, crate::db::now())?;
             audit::append(conn, &actor, "petition.marks", "petition", id, &b)?;
             read_view(conn, id, Visibility::All, true)
