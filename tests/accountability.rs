@@ -584,6 +584,55 @@ async fn a_decision_published_after_its_deadline_may_still_be_referred_under_pub
 }
 
 #[actix_web::test]
+async fn revoking_an_overdue_decision_does_not_undo_the_omission() {
+    let s = acc().await;
+    let officer = s.app.officer_with_certificate("王伟", s.staff.department_id, 200, 200);
+    let record = |days_ago: u64| {
+        json!({"kind": "penalty", "penalty_procedure": "on_the_spot", "department_id": s.staff.department_id, "officers": [officer],
+            "counterpart": {"name": "x", "type": "legal_person"}, "legal_basis": "y", "decision_text": "z",
+            "decision_date": today() - Days::new(days_ago)})
+    };
+    let late = s
+        .app
+        .post("/api/v1/acts", Some(&s.staff.token), &record(60))
+        .await
+        .ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    let fresh = s
+        .app
+        .post("/api/v1/acts", Some(&s.staff.token), &record(0))
+        .await
+        .ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    for act in [late, fresh] {
+        let revoked = s
+            .app
+            .post(
+                &format!("/api/v1/acts/{act}/revoke"),
+                Some(&s.office.token),
+                &json!({"reason": "事实不清"}),
+            )
+            .await;
+        let expected = if act == late { "overdue" } else { "lapsed" };
+        assert_eq!(revoked.ok(200)["disclosure"]["status"], expected, "act {act}");
+    }
+    let refer = |act: i64| format!("/api/v1/publicity/overdue/{act}/refer");
+    let cases = s.app.count("acc_cases");
+    let r = s.app.post(&refer(fresh), Some(&s.office.token), &json!({})).await;
+    assert_eq!(
+        r.problem(422),
+        "not_overdue",
+        "revoked by its due day: nothing was missed"
+    );
+    assert_eq!(s.app.count("acc_cases"), cases);
+    let r = s.app.post(&refer(late), Some(&s.office.token), &json!({})).await;
+    assert_eq!(r.ok(201)["source"], json!({"kind": "overdue_disclosure", "id": late}));
+    assert_eq!(r.body["respondents"], json!([{"kind": "person", "id": officer}]));
+}
+
+#[actix_web::test]
 async fn a_case_names_only_a_source_that_exists() {
     let s = acc().await;
     let cases = s.app.count("acc_cases");

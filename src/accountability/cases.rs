@@ -22,6 +22,7 @@ use crate::http::validate::Check;
 use crate::http::{AppError, Caller};
 use crate::org::api::missing;
 use crate::org::rules::{CauseKind, CertificateStatus};
+use crate::publicity::rules::deadline_missed;
 use crate::rules::{ArticleRef, Basis, Regime};
 use crate::AppState;
 
@@ -416,13 +417,14 @@ pub async fn refer_overdue(
                     basis: Basis::of(&[crate::publicity::rules::PUB_6]),
                 });
             }
-            // Published after its deadline is not published 按照规定 either: the omission happened.
-            let missed = act.disclosed_on.unwrap_or(today) > act.disclosure_due_on;
-            if !missed || act.status == crate::acts::rules::ActStatus::Revoked {
+            // Published after its deadline is not published 按照规定 either, and a revocation
+            // after it does not undo the omission.
+            let revoked_on = act.revoked_at.map(crate::db::china_date);
+            if !deadline_missed(act.disclosure_due_on, act.disclosed_on, revoked_on, today) {
                 return Err(AppError::rule(
                     "not_overdue",
                     format!(
-                        "the decision is neither overdue nor was it published late (due {})",
+                        "the decision is neither overdue nor was it published or revoked after its due day {}",
                         act.disclosure_due_on
                     ),
                     Basis::of(&[crate::publicity::rules::PUB_6]),

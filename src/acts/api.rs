@@ -179,7 +179,7 @@ fn view(a: Act, officers: Vec<(i64, String)>, today: NaiveDate, unscheduled: Vec
             status: deadline_status(
                 a.disclosure_due_on,
                 a.disclosed_on,
-                a.status == ActStatus::Revoked,
+                a.revoked_at.map(crate::db::china_date),
                 today,
             ),
             published_on: a.disclosed_on,
@@ -480,8 +480,9 @@ pub struct OverdueQuery {
 
 /// Decisions past their publication deadline and still unpublished (PUB-6).
 ///
-/// Revoked acts are not listed. Each can be referred to accountability (ACC) once that
-/// regime exists.
+/// Revoked acts are not listed (one revoked after its due day still shows `overdue` and may be
+/// referred). Each is referred to accountability with `POST
+/// /api/v1/publicity/overdue/{act_id}/refer`.
 #[utoipa::path(tag = "publicity", params(OverdueQuery), responses((status = 200, body = Page<ActView>)))]
 #[get("/overdue")]
 pub async fn overdue(

@@ -17,27 +17,40 @@ crate::text_enum! {
         /// Not yet published, and the due day has not passed.
         Pending = "pending",
         Published = "published",
-        /// Not published, and the due day has passed (overdue from the next calendar day).
+        /// Not published, and the due day has passed (overdue from the next calendar day); also
+        /// a decision revoked only after that day: the omission had already happened.
         Overdue = "overdue",
-        /// The decision was revoked before it was published: there is nothing left to publish.
+        /// The decision was revoked by its due day, before it was published: nothing was left
+        /// to publish.
         Lapsed = "lapsed",
     }
 }
 
 /// The status on `today` of a decision due on `due_on`, published on `published_on` if at all,
-/// and perhaps `revoked` since.
+/// and revoked on `revoked_on` if at all.
 pub fn deadline_status(
     due_on: NaiveDate,
     published_on: Option<NaiveDate>,
-    revoked: bool,
+    revoked_on: Option<NaiveDate>,
     today: NaiveDate,
 ) -> DeadlineStatus {
-    match published_on {
-        Some(_) => DeadlineStatus::Published,
-        None if revoked => DeadlineStatus::Lapsed,
-        None if today > due_on => DeadlineStatus::Overdue,
-        None => DeadlineStatus::Pending,
+    match (published_on, revoked_on) {
+        (Some(_), _) => DeadlineStatus::Published,
+        (None, Some(revoked)) if revoked <= due_on => DeadlineStatus::Lapsed,
+        (None, revoked) if revoked.unwrap_or(today) > due_on => DeadlineStatus::Overdue,
+        (None, _) => DeadlineStatus::Pending,
     }
+}
+
+/// Whether the duty to publish by `due_on` was missed: the decision was published, revoked, or
+/// is still unpublished `today`, after its due day (PUB-6). A late publication does not undo it.
+pub fn deadline_missed(
+    due_on: NaiveDate,
+    published_on: Option<NaiveDate>,
+    revoked_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> bool {
+    published_on.or(revoked_on).unwrap_or(today) > due_on
 }
 
 #[cfg(test)]
@@ -48,11 +61,27 @@ mod tests {
     fn the_due_day_itself_is_still_pending() {
         let due: NaiveDate = "2027-01-07".parse().unwrap();
         let next: NaiveDate = "2027-01-08".parse().unwrap();
-        assert_eq!(deadline_status(due, None, false, due), DeadlineStatus::Pending);
-        assert_eq!(deadline_status(due, None, false, next), DeadlineStatus::Overdue);
-        assert_eq!(deadline_status(due, Some(next), false, next), DeadlineStatus::Published);
-        assert_eq!(deadline_status(due, None, true, next), DeadlineStatus::Lapsed);
-        assert_eq!(deadline_status(due, Some(due), true, next), DeadlineStatus::Published);
+        assert_eq!(deadline_status(due, None, None, due), DeadlineStatus::Pending);
+        assert_eq!(deadline_status(due, None, None, next), DeadlineStatus::Overdue);
+        assert_eq!(deadline_status(due, Some(next), None, next), DeadlineStatus::Published);
+        assert_eq!(deadline_status(due, None, Some(due), next), DeadlineStatus::Lapsed);
+        assert_eq!(deadline_status(due, None, Some(next), next), DeadlineStatus::Overdue);
+        assert_eq!(
+            deadline_status(due, Some(due), Some(next), next),
+            DeadlineStatus::Published
+        );
+    }
+
+    #[test]
+    fn a_duty_is_missed_from_the_day_after_the_due_day() {
+        let due: NaiveDate = "2027-01-07".parse().unwrap();
+        let next: NaiveDate = "2027-01-08".parse().unwrap();
+        assert!(!deadline_missed(due, None, None, due));
+        assert!(deadline_missed(due, None, None, next));
+        assert!(deadline_missed(due, Some(next), None, next));
+        assert!(!deadline_missed(due, Some(due), None, next));
+        assert!(!deadline_missed(due, None, Some(due), next));
+        assert!(deadline_missed(due, None, Some(next), next));
     }
 }
 
