@@ -45,7 +45,12 @@ enum Command {
         bench_baseline: bool,
     },
     /// Apply pending database migrations.
-    Migrate,
+    Migrate {
+        /// Instead, revert the last N applied migrations (newest first), e.g. after a failed
+        /// upgrade. Their data is lost.
+        #[arg(long, value_name = "N")]
+        revert: Option<usize>,
+    },
     /// Create an account. The password is read from SAFEGUARDS_PASSWORD or standard input.
     CreateUser {
         #[arg(long)]
@@ -83,9 +88,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Openapi => print_openapi(),
-        Command::Migrate => load(SecretSource::GenerateIfMissing).and_then(|c| {
+        Command::Migrate { revert: None } => load(SecretSource::GenerateIfMissing).and_then(|c| {
             init_logging(c.log_format);
             open_db(&c).map(|_| eprintln!("migrations applied"))
+        }),
+        Command::Migrate { revert: Some(steps) } => load(SecretSource::GenerateIfMissing).and_then(|c| {
+            init_logging(c.log_format);
+            revert(&c, steps)
         }),
         Command::CreateUser {
             username,
@@ -162,6 +171,16 @@ fn open_db(c: &Config) -> Result<Db, Failure> {
     let db = Db::connect(&c.database_url, c.pool_size).map_err(|e| Failure::Runtime(e.to_string()))?;
     db.migrate().map_err(|e| Failure::Runtime(e.to_string()))?;
     Ok(db)
+}
+
+fn revert(c: &Config, steps: usize) -> Result<(), Failure> {
+    let db = Db::connect(&c.database_url, c.pool_size).map_err(|e| Failure::Runtime(e.to_string()))?;
+    let reverted = db.revert(steps).map_err(|e| Failure::Runtime(e.to_string()))?;
+    for name in &reverted {
+        eprintln!("reverted {name}");
+    }
+    eprintln!("{} migration(s) reverted", reverted.len());
+    Ok(())
 }
 
 fn print_openapi() -> Result<(), Failure> {

@@ -93,3 +93,21 @@ fn create_user_reads_the_password_from_stdin_never_argv() {
     assert_eq!(out.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn migrate_revert_undoes_the_newest_migrations_and_migrate_reapplies_them() {
+    let (dir, url) = temp_db();
+    let run = |args: &[&str]| {
+        let out = bin().args(args).env("SAFEGUARDS_DATABASE_URL", &url).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    run(&["migrate"]);
+    let said = run(&["migrate", "--revert", "2"]);
+    assert!(said.contains("2 migration(s) reverted"), "{said}");
+    assert_eq!(said.matches("reverted 2026").count(), 2, "{said}");
+    assert!(run(&["migrate"]).contains("migrations applied"));
+    let out = bin().args(["migrate", "--revert", "x"]).output().unwrap();
+    assert!(!out.status.success(), "a step count is a number");
+    let _ = std::fs::remove_dir_all(dir);
+}

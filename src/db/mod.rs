@@ -338,14 +338,32 @@ impl Db {
     /// holiday schedule) that a fresh database needs.
     pub fn migrate(&self) -> Result<(), StoreError> {
         let mut conn = self.conn()?;
-        let migrations = match &*conn {
-            DbConn::Sqlite(_) => SQLITE_MIGRATIONS,
-            DbConn::Postgres(_) => POSTGRES_MIGRATIONS,
-        };
-        conn.run_pending_migrations(migrations)
+        conn.run_pending_migrations(migrations_of(&conn))
             .map_err(|e| StoreError::Other(format!("migration failed: {e}")))?;
         let conn: &mut DbConn = &mut conn;
         conn.transaction(crate::rules::store::ensure_defaults)
+    }
+
+    /// Reverts the last `steps` applied migrations, newest first, and names them: an
+    /// operator's way back from an upgrade. Stops at the first that fails, and says which.
+    pub fn revert(&self, steps: usize) -> Result<Vec<String>, StoreError> {
+        let mut conn = self.conn()?;
+        let mut reverted = Vec::new();
+        for _ in 0..steps {
+            let conn: &mut DbConn = &mut conn;
+            if conn
+                .applied_migrations()
+                .map_err(|e| StoreError::Other(e.to_string()))?
+                .is_empty()
+            {
+                break;
+            }
+            let name = conn
+                .revert_last_migration(migrations_of(conn))
+                .map_err(|e| StoreError::Other(format!("reverting failed after {} step(s): {e}", reverted.len())))?;
+            reverted.push(name.to_string());
+        }
+        Ok(reverted)
     }
 
     /// Runs read-only work on the blocking pool.
@@ -469,6 +487,14 @@ where
     match actix_web::web::block(work).await {
         Ok(result) => result,
         Err(_) => Err(StoreError::Other("blocking task was cancelled".into()).into()),
+    }
+}
+
+/// The migrations of the backend `conn` talks to.
+fn migrations_of(conn: &DbConn) -> EmbeddedMigrations {
+    match conn {
+        DbConn::Sqlite(_) => SQLITE_MIGRATIONS,
+        DbConn::Postgres(_) => POSTGRES_MIGRATIONS,
     }
 }
 
