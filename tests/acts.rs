@@ -497,3 +497,74 @@ async fn a_deadline_counted_without_a_holiday_schedule_says_so() {
         json!([])
     );
 }
+
+#[actix_web::test]
+async fn correcting_a_published_decision_marks_it_out_of_date_until_a_new_version_is_published() {
+    let (app, staff, officer) = setup().await;
+    let office = app.account(Role::SupervisoryOffice).await;
+    let (s, o) = (Some(staff.token.as_str()), Some(office.token.as_str()));
+    let record = penalty(staff.department_id, &[officer], today() - Days::new(1));
+    let act = app.post("/api/v1/acts", s, &record).await.ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    let unpublished = app.post("/api/v1/acts", s, &record).await.ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    let item = json!({"category": "penalty", "content_type": "decision", "act_id": act,
+        "department_id": staff.department_id, "title": "行政处罚决定书"});
+    let item = app.post("/api/v1/disclosures", s, &item).await.ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    let publish = format!("/api/v1/disclosures/{item}/publish");
+    app.post(&publish, o, &json!({})).await.ok(200);
+
+    let correct = |id: i64, change: Value| {
+        let app = &app;
+        async move {
+            let path = format!("/api/v1/acts/{id}");
+            let etag = app.get(&path, o).await.header("etag").unwrap();
+            app.patch(&path, o, Some(&etag), &change).await.ok(200).clone()
+        }
+    };
+    // Filing concerns the bureau, not the public: nothing to update.
+    let filed = correct(act, json!({"major": true})).await;
+    assert_eq!(filed["disclosure"]["outdated_since"], Value::Null);
+    let fixed = correct(act, json!({"decision_text": "罚款二万元"})).await;
+    assert_eq!(fixed["disclosure"]["outdated_since"], json!(today()));
+    assert_eq!(fixed["disclosure"]["basis"], json!(["PUB-6", "PUB-5"]));
+    assert_eq!(fixed["disclosure"]["status"], "published", "PUB-6 stays met");
+    let never = correct(unpublished, json!({"decision_text": "罚款二万元"})).await;
+    assert_eq!(
+        never["disclosure"]["outdated_since"],
+        Value::Null,
+        "nothing public to update"
+    );
+    let listed = app.get("/api/v1/acts?disclosure_outdated=true", o).await;
+    let ids: Vec<i64> = listed.ok(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [act]);
+
+    // A new version of the decision, published, brings the public text up to date.
+    let path = format!("/api/v1/disclosures/{item}");
+    let etag = app.get(&path, s).await.header("etag").unwrap();
+    app.patch(&path, s, Some(&etag), &json!({"title": "行政处罚决定书（更正）"}))
+        .await
+        .ok(200);
+    app.post(&publish, o, &json!({})).await.ok(200);
+    let now = app.get(&format!("/api/v1/acts/{act}"), o).await;
+    assert_eq!(now.ok(200)["disclosure"]["outdated_since"], Value::Null);
+    assert_eq!(now.body["disclosure"]["basis"], json!(["PUB-6"]));
+    assert_eq!(
+        now.body["disclosure"]["published_on"],
+        json!(today()),
+        "the first publication stays"
+    );
+    assert_eq!(
+        app.number("SELECT COUNT(*) AS n FROM acts WHERE disclosure_outdated_since IS NOT NULL"),
+        0
+    );
+}

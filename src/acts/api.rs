@@ -21,7 +21,7 @@ use crate::http::validate::Check;
 use crate::http::{AppError, Caller, FieldError};
 use crate::org::rules::CertificateStatus;
 use crate::org::store::{certificates, departments, people};
-use crate::publicity::rules::{deadline_status, DeadlineStatus, PUB_6};
+use crate::publicity::rules::{deadline_status, DeadlineStatus, PUB_5, PUB_6};
 use crate::rules::Basis;
 use crate::AppState;
 
@@ -85,6 +85,10 @@ pub struct DisclosureDuty {
     pub due_on: NaiveDate,
     pub status: DeadlineStatus,
     pub published_on: Option<NaiveDate>,
+    /// The act was corrected on this day after its decision was published: the public text is
+    /// out of date until a new version of the decision is published (PUB-5: 执法决定发生变化时，
+    /// 公示的内容应随时调整并及时更新).
+    pub outdated_since: Option<NaiveDate>,
     /// The rule-set version in force on the decision date.
     pub rule_version: i64,
     pub basis: Vec<String>,
@@ -183,8 +187,12 @@ fn view(a: Act, officers: Vec<(i64, String)>, today: NaiveDate, unscheduled: Vec
                 today,
             ),
             published_on: a.disclosed_on,
+            outdated_since: a.disclosure_outdated_since,
             rule_version: a.disclosure_rule_version,
-            basis: vec![PUB_6.to_string()],
+            basis: match a.disclosure_outdated_since {
+                Some(_) => vec![PUB_6.to_string(), PUB_5.to_string()],
+                None => vec![PUB_6.to_string()],
+            },
             warnings: crate::rules::calendar::no_schedule_warnings(unscheduled),
         },
         id: a.id,
@@ -406,6 +414,8 @@ pub struct ActQuery {
     pub decided_from: Option<NaiveDate>,
     /// Decision date to (inclusive).
     pub decided_to: Option<NaiveDate>,
+    /// Acts whose published decision is out of date with a later correction (PUB-5), or not.
+    pub disclosure_outdated: Option<bool>,
     /// 1 to 200, default 50.
     pub limit: Option<i64>,
     /// The `next` cursor of the previous page.
@@ -461,6 +471,7 @@ pub async fn list(
         decided_from: q.decided_from,
         decided_to: q.decided_to,
         overdue_on: None,
+        disclosure_outdated: q.disclosure_outdated,
     };
     let acts = list_acts(&state, caller.visibility(), filter, page);
     state.pages.serve(&caller, &req, acts).await
@@ -520,7 +531,9 @@ fn active(act: &ActView) -> Result<(), AppError> {
     }
 }
 
-/// Correct an act (requires `If-Match`); the certificate check and the deadline are redone.
+/// Correct an act (requires `If-Match`); the certificate check and the deadline are redone. A
+/// correction of a published decision marks it out of date (`disclosure.outdated_since`, PUB-5)
+/// until a new version of it is published.
 #[utoipa::path(tag = "acts", request_body = ActPatch,
     params(("If-Match" = String, Header, description = "The current ETag")),
     responses(
@@ -561,6 +574,9 @@ pub async fn update(
             check_fields(&mut fields, today)?;
             check_references(conn, &fields)?;
             store::update(conn, id, &fields, crate::db::now())?;
+            if decision_changed(&before, &fields) {
+                store::mark_outdated(conn, id, today)?;
+            }
             crate::publicity::api::retention_follows_act(conn, id)?;
             let after = detail(conn, id, Visibility::All, today)?;
             audit::append(
@@ -575,6 +591,22 @@ pub async fn update(
         })
         .await?;
     Ok(etag::json_with_etag(StatusCode::OK, &act))
+}
+
+/// Whether a correction changes what a published decision says: everything the recorder states
+/// but the `major` flag, which concerns filing (SUP-6(8)), not the public.
+fn decision_changed(before: &ActView, after: &ActFields) -> bool {
+    let mut officers: Vec<i64> = before.officers.iter().map(|o| o.person_id).collect();
+    let mut now = after.officers.clone();
+    officers.sort_unstable();
+    now.sort_unstable();
+    before.penalty_procedure != after.penalty_procedure
+        || before.counterpart.name != after.counterpart_name
+        || before.counterpart.kind != after.counterpart_type
+        || before.legal_basis != after.legal_basis
+        || before.decision_text != after.decision_text
+        || before.decision_date != after.decision_date
+        || officers != now
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

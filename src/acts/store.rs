@@ -38,6 +38,9 @@ pub struct Act {
     pub created_by: Option<i64>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The decision changed on this day after it was published (PUB-5), until a new version
+    /// of its decision is published.
+    pub disclosure_outdated_since: Option<NaiveDate>,
 }
 
 macro_rules! act_columns {
@@ -63,6 +66,7 @@ macro_rules! act_columns {
             a::created_by,
             a::created_at,
             a::updated_at,
+            a::disclosure_outdated_since,
         )
     };
 }
@@ -140,6 +144,7 @@ pub fn create(conn: &mut DbConn, f: &ActFields, by: i64, now: NaiveDateTime) -> 
         created_by: Some(by),
         created_at: now,
         updated_at: now,
+        disclosure_outdated_since: None,
     };
     Ok((act, years_without_schedule))
 }
@@ -196,6 +201,8 @@ pub struct Filter {
     pub decided_to: Option<NaiveDate>,
     /// Active, unpublished and past due on this day (PUB-6).
     pub overdue_on: Option<NaiveDate>,
+    /// Whether the published decision is out of date with the act (PUB-5).
+    pub disclosure_outdated: Option<bool>,
 }
 
 // The officer filter's own `act_officers`, apart from the one the officers query joins.
@@ -221,6 +228,11 @@ macro_rules! matching {
                 .filter(a::status.eq(ActStatus::Active))
                 .filter(a::disclosed_on.is_null())
                 .filter(a::disclosure_due_on.lt(day));
+        }
+        match f.disclosure_outdated {
+            Some(true) => q = q.filter(a::disclosure_outdated_since.is_not_null()),
+            Some(false) => q = q.filter(a::disclosure_outdated_since.is_null()),
+            None => {}
         }
         q
     }};
@@ -306,14 +318,38 @@ pub fn file(conn: &mut DbConn, id: i64, filed_on: NaiveDate, now: NaiveDateTime)
     Ok(())
 }
 
-/// Records the first publication of the act's decision (PUB-6 is then met).
+diesel::define_sql_function!(
+    #[sql_name = "COALESCE"]
+    fn first_date(x: diesel::sql_types::Nullable<diesel::sql_types::Date>, y: diesel::sql_types::Date) -> diesel::sql_types::Nullable<diesel::sql_types::Date>
+);
+
+/// Records a publication of the act's decision: the first meets PUB-6, and any brings the
+/// public text up to date with the act (PUB-5).
 pub fn mark_disclosed(conn: &mut DbConn, id: i64, on: NaiveDate) -> Result<(), StoreError> {
     let disclosed = crate::db::update(
         a::acts,
-        a::disclosed_on.eq(on),
-        a::id.eq(id).and(a::disclosed_on.is_null()),
+        (
+            a::disclosed_on.eq(first_date(a::disclosed_on, on)),
+            a::disclosure_outdated_since.eq(None::<NaiveDate>),
+        ),
+        a::id.eq(id),
     );
     crate::native!(conn, |c| disclosed.execute(c))?;
+    Ok(())
+}
+
+/// Records that the published decision of the act no longer says what the act does, from `on`
+/// (kept when it already was).
+pub fn mark_outdated(conn: &mut DbConn, id: i64, on: NaiveDate) -> Result<(), StoreError> {
+    crate::db::update(
+        a::acts,
+        a::disclosure_outdated_since.eq(on),
+        a::id
+            .eq(id)
+            .and(a::disclosed_on.is_not_null())
+            .and(a::disclosure_outdated_since.is_null()),
+    )
+    .execute(conn)?;
     Ok(())
 }
 

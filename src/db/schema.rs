@@ -161,6 +161,7 @@ diesel::table! {
         created_by -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        disclosure_outdated_since -> Nullable<Date>,
     }
 }
 
