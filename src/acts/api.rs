@@ -640,7 +640,6 @@ pub async fn revoke(
             active(&detail(conn, id, Visibility::All, today)?)?;
             let now = crate::db::now();
             store::revoke(conn, id, &reason, now)?;
-            crate::publicity::store::take_down_for_revoked_act(conn, id, &reason, now)?;
             audit::append(
                 conn,
                 &actor,
@@ -719,7 +718,9 @@ pub struct NewReview {
     pub note: String,
 }
 
-/// Record a reconsideration or litigation outcome of an act (EVAL-4(6)).
+/// Record a reconsideration or litigation outcome of an act (EVAL-4(6)). `revoked` (撤销)
+/// revokes an active act and takes its published decision down; `modified` (变更) marks a
+/// published decision out of date (PUB-5).
 #[utoipa::path(tag = "acts", request_body = NewReview, responses((status = 201, body = ActView)))]
 #[post("/{id}/reviews")]
 pub async fn add_review(
@@ -746,7 +747,9 @@ pub async fn add_review(
                 decided_on: b.decided_on,
                 note,
             };
-            let rid = store::add_review(conn, id, &review, by, crate::db::now())?;
+            let now = crate::db::now();
+            let rid = store::add_review(conn, id, &review, by, now)?;
+            review_takes_effect(conn, &act, rid, &b, today, now)?;
             audit::append(
                 conn,
                 &actor,
@@ -759,6 +762,28 @@ pub async fn add_review(
         })
         .await?;
     Ok(HttpResponse::Created().json(act))
+}
+
+/// What a reconsideration or litigation outcome does to the act: 撤销 revokes it (and takes its
+/// published decision down); 变更 changes the decision, so a published one is out of date
+/// (PUB-5). The other outcomes leave the act as it is.
+fn review_takes_effect(
+    conn: &mut DbConn,
+    act: &ActView,
+    review: i64,
+    b: &NewReview,
+    today: NaiveDate,
+    now: chrono::NaiveDateTime,
+) -> Result<(), AppError> {
+    match b.outcome {
+        ReviewOutcome::Revoked if act.status == ActStatus::Active => {
+            let reason = format!("{} revoked the decision on {} (review {review})", b.kind, b.decided_on);
+            store::revoke(conn, act.id, &reason, now)?;
+        }
+        ReviewOutcome::Modified => store::mark_outdated(conn, act.id, today)?,
+        _ => {}
+    }
+    Ok(())
 }
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -292,6 +292,8 @@ pub fn officers(conn: &mut DbConn, act_id: i64) -> Result<Vec<(i64, String)>, St
 }
 
 /// Revokes an act (by its own register or by a SUP-7 measure) and tells the feed.
+/// Revokes the act and takes its published decision down (PUB: a revoked decision is no
+/// longer public), with the reason.
 pub fn revoke(conn: &mut DbConn, id: i64, reason: &str, now: NaiveDateTime) -> Result<(), StoreError> {
     crate::db::update(
         a::acts,
@@ -310,7 +312,7 @@ pub fn revoke(conn: &mut DbConn, id: i64, reason: &str, now: NaiveDateTime) -> R
         id,
         &serde_json::json!({"act_id": id, "reason": reason}),
     )?;
-    Ok(())
+    crate::publicity::store::take_down_for_revoked_act(conn, id, reason, now)
 }
 
 pub fn file(conn: &mut DbConn, id: i64, filed_on: NaiveDate, now: NaiveDateTime) -> Result<(), StoreError> {

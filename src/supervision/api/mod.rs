@@ -936,7 +936,6 @@ fn apply_effect(
             if action == MeasureAction::Revoke {
                 let reason = format!("SUP-7: finding {} — {}", finding.id, finding.description);
                 crate::acts::store::revoke(conn, act_id, &reason, now)?;
-                crate::publicity::store::take_down_for_revoked_act(conn, act_id, &reason, now)?;
                 audit::append(
                     conn,
                     &Actor::User(by),
