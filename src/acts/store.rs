@@ -291,9 +291,9 @@ pub fn officers(conn: &mut DbConn, act_id: i64) -> Result<Vec<(i64, String)>, St
     Ok(crate::native!(conn, |c| q.load(c))?)
 }
 
-/// Revokes an act (by its own register or by a SUP-7 measure) and tells the feed.
-/// Revokes the act and takes its published decision down (PUB: a revoked decision is no
-/// longer public), with the reason.
+/// Revokes an act (by its own register, a SUP-7 measure or a review outcome), tells the feed,
+/// and takes its published decision down with the reason (a revoked decision is no longer
+/// public).
 pub fn revoke(conn: &mut DbConn, id: i64, reason: &str, now: NaiveDateTime) -> Result<(), StoreError> {
     crate::db::update(
         a::acts,

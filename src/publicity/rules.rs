@@ -36,9 +36,9 @@ pub fn deadline_status(
 ) -> DeadlineStatus {
     match (published_on, revoked_on) {
         (Some(_), _) => DeadlineStatus::Published,
-        (None, Some(revoked)) if revoked <= due_on => DeadlineStatus::Lapsed,
-        (None, revoked) if revoked.unwrap_or(today) > due_on => DeadlineStatus::Overdue,
-        (None, _) => DeadlineStatus::Pending,
+        _ if deadline_missed(due_on, None, revoked_on, today) => DeadlineStatus::Overdue,
+        (None, Some(_)) => DeadlineStatus::Lapsed,
+        (None, None) => DeadlineStatus::Pending,
     }
 }
 
