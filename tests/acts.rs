@@ -568,3 +568,56 @@ async fn correcting_a_published_decision_marks_it_out_of_date_until_a_new_versio
         0
     );
 }
+
+#[actix_web::test]
+async fn a_review_that_revokes_or_modifies_the_decision_takes_effect_on_the_act() {
+    let (app, staff, officer) = setup().await;
+    let office = app.account(Role::SupervisoryOffice).await;
+    let (s, o) = (Some(staff.token.as_str()), Some(office.token.as_str()));
+    let record = penalty(staff.department_id, &[officer], today() - Days::new(1));
+    let mut published = Vec::new();
+    for _ in 0..2 {
+        let act = app.post("/api/v1/acts", s, &record).await.ok(201)["id"]
+            .as_i64()
+            .unwrap();
+        let item = json!({"category": "penalty", "content_type": "decision", "act_id": act,
+            "department_id": staff.department_id, "title": "行政处罚决定书"});
+        let item = app.post("/api/v1/disclosures", s, &item).await.ok(201)["id"]
+            .as_i64()
+            .unwrap();
+        app.post(&format!("/api/v1/disclosures/{item}/publish"), o, &json!({}))
+            .await
+            .ok(200);
+        published.push(act);
+    }
+    let review = |act: i64, outcome: &str, note: &str| {
+        let body = json!({"kind": "reconsideration", "outcome": outcome, "decided_on": today(), "note": note});
+        let app = &app;
+        async move { app.post(&format!("/api/v1/acts/{act}/reviews"), o, &body).await }
+    };
+
+    // Free text may span lines, but a NUL (which PostgreSQL cannot store) or another control
+    // character is refused, naming the field, and nothing is recorded.
+    let r = review(published[0], "revoked", "复议\u{0}撤销").await;
+    assert_eq!(r.problem(422), "validation_failed");
+    assert_eq!(r.body["errors"][0]["field"], "note");
+    assert_eq!(
+        review(published[0], "revoked", "\u{7}").await.problem(422),
+        "validation_failed"
+    );
+    assert_eq!(app.count("act_reviews"), 0);
+
+    let revoked = review(published[0], "revoked", "复议机关决定：\n撤销原处罚决定。").await;
+    assert_eq!(revoked.ok(201)["status"], "revoked");
+    assert_eq!(revoked.body["reviews"][0]["note"], "复议机关决定：\n撤销原处罚决定。");
+    assert_eq!(
+        app.number("SELECT COUNT(*) AS n FROM disclosures WHERE taken_down_at IS NOT NULL"),
+        1,
+        "the revoked decision is taken down"
+    );
+
+    let modified = review(published[1], "modified", "罚款变更为二万元").await;
+    assert_eq!(modified.ok(201)["status"], "active");
+    assert_eq!(modified.body["disclosure"]["outdated_since"], json!(today()));
+    assert_eq!(modified.body["disclosure"]["basis"], json!(["PUB-6", "PUB-5"]));
+}

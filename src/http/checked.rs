@@ -9,6 +9,10 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
 
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::validate::Check;
 use super::AppError;
 
 /// The outcome of the inner extractor `T`, to be taken with `get()` after the `Caller`.
@@ -41,8 +45,87 @@ where
     }
 }
 
-/// A JSON body, checked after authorisation.
-pub type Json<T> = Checked<web::Json<T>>;
+/// A JSON body, checked after authorisation, whose strings hold no control characters
+/// other than tab and line breaks (PostgreSQL cannot store NUL; the rest is invisible).
+pub type Json<T> = Checked<CleanJson<T>>;
+
+/// A JSON body parsed first as a `Value`, so that every string in it is checked, with the
+/// path of each offending one named, before it becomes a `T`.
+pub struct CleanJson<T>(T);
+
+impl<T> CleanJson<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for CleanJson<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for CleanJson<T> {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let value = web::Json::<Value>::from_request(req, payload);
+        Box::pin(async move {
+            let value = value.await.map_err(app_error)?.into_inner();
+            let mut check = Check::default();
+            refuse_control_characters(&value, &mut String::new(), &mut check);
+            check.finish()?;
+            serde_json::from_value(value)
+                .map(CleanJson)
+                .map_err(|e| AppError::BadRequest(format!("invalid JSON body: {e}")))
+        })
+    }
+}
+
+/// Tab, line feed and carriage return are the only control characters free text may hold.
+fn is_forbidden(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// Walks `value`, failing each string (or object key) with a forbidden character at its
+/// JSON path (`items[2].note`).
+fn refuse_control_characters(value: &Value, path: &mut String, check: &mut Check) {
+    let field = |path: &str| {
+        if path.is_empty() {
+            "body".to_owned()
+        } else {
+            path.to_owned()
+        }
+    };
+    match value {
+        Value::String(s) if s.chars().any(is_forbidden) => check.fail(
+            &field(path),
+            "must not contain control characters other than tab and line breaks",
+        ),
+        Value::Array(items) => items.iter().enumerate().for_each(|(i, item)| {
+            let len = path.len();
+            path.push_str(&format!("[{i}]"));
+            refuse_control_characters(item, path, check);
+            path.truncate(len);
+        }),
+        Value::Object(map) => map.iter().for_each(|(key, item)| {
+            let len = path.len();
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(key);
+            if key.chars().any(is_forbidden) {
+                check.fail(&field(path), "a key must not contain control characters");
+            }
+            refuse_control_characters(item, path, check);
+            path.truncate(len);
+        }),
+        _ => {}
+    }
+}
 /// Path parameters, checked after authorisation.
 pub type Path<T> = Checked<web::Path<T>>;
 /// Query parameters, checked after authorisation.
