@@ -403,3 +403,43 @@ async fn staff_see_their_department_certificates_and_cannot_change_status() {
         .await
         .problem(403);
 }
+
+#[actix_web::test]
+async fn a_holder_with_a_withdrawn_certificate_gets_no_new_one_until_it_is_restored() {
+    let app = TestApp::new().await;
+    let office = app.account(Role::SupervisoryOffice).await;
+    let t = Some(office.token.as_str());
+    let holder = app.person("孙丽", Position::Officer, office.department_id);
+    let first = issue(&app, &office.token, "LN-21", holder, 400).await["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/v1/certificates/{first}/status");
+    app.post(&path, t, &status("suspended", "manual", None)).await.ok(200);
+
+    // Neither a current nor a backdated card gets round the suspension.
+    for issued in [today(), today() - Days::new(1000)] {
+        let body = json!({"number": "LN-22", "holder_id": holder, "issued_on": issued,
+            "expires_on": today() + Days::new(700)});
+        let r = app.post("/api/v1/certificates", t, &body).await;
+        assert_eq!(r.problem(409), "holder_certificate_withdrawn");
+        assert_eq!(r.body["basis"], json!(["SUP-7(2)", "ACC-6"]));
+    }
+    assert_eq!(app.count("certificates"), 1);
+
+    app.post(&path, t, &status("valid", "manual", None)).await.ok(200);
+    let second = issue(&app, &office.token, "LN-22", holder, 700).await["id"]
+        .as_i64()
+        .unwrap();
+    // A revoked card, even one whose term has ended, means the qualification is lost.
+    let path = format!("/api/v1/certificates/{second}/status");
+    app.post(&path, t, &status("revoked", "manual", None)).await.ok(200);
+    app.sql(&format!(
+        "UPDATE certificates SET issued_on = '2019-01-01', expires_on = '2020-12-31' WHERE id = {second}"
+    ));
+    let body = json!({"number": "LN-23", "holder_id": holder, "issued_on": today(),
+        "expires_on": today() + Days::new(700)});
+    let r = app.post("/api/v1/certificates", t, &body).await;
+    assert_eq!(r.problem(409), "holder_certificate_withdrawn");
+    assert_eq!(r.body["basis"], json!(["SUP-7(2)", "ACC-6", "ACC-13"]));
+    assert_eq!(app.count("certificates"), 2);
+}

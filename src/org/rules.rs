@@ -171,6 +171,36 @@ pub fn transition(
     }
 }
 
+/// Why a new certificate may not be issued: a certificate of the holder's is withdrawn, and a
+/// second card would defeat the suspension or the loss of qualification (SUP-7(2), ACC-6).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IssueRefused {
+    #[error("the holder's certificate {0} is suspended: lift the suspension before issuing another (SUP-7(2), ACC-6)")]
+    Suspended(i64),
+    #[error("the holder's certificate {0} is revoked: the holder has lost the enforcement qualification, which only an appeal restores (ACC-6, ACC-13)")]
+    Revoked(i64),
+}
+
+impl IssueRefused {
+    pub fn basis(&self) -> Basis {
+        let mut refs = vec![ArticleRef::item(Regime::Sup, 7, 2), ArticleRef::article(Regime::Acc, 6)];
+        if matches!(self, Self::Revoked(_)) {
+            refs.push(ArticleRef::article(Regime::Acc, 13));
+        }
+        Basis::of(&refs)
+    }
+}
+
+/// Whether a holder with these certificates (id, recorded status, last valid day) may be issued
+/// another. A withdrawn card bars a new one even after its term: expiry does not end a sanction.
+pub fn may_issue(held: &[(i64, CertificateStatus, NaiveDate)]) -> Result<(), IssueRefused> {
+    held.iter().try_for_each(|(id, status, _)| match status {
+        CertificateStatus::Valid => Ok(()),
+        CertificateStatus::Suspended => Err(IssueRefused::Suspended(*id)),
+        CertificateStatus::Revoked => Err(IssueRefused::Revoked(*id)),
+    })
+}
+
 /// Which of a holder's certificates (id, recorded status, last valid day) a suspension or
 /// confiscation takes (SUP-7(2), ACC-6): one the change is allowed for, preferring the one in
 /// force today (not expired), then the latest to expire: an old expired card left `valid` on
@@ -191,6 +221,21 @@ pub fn certificate_to_take(
 mod tests {
     use super::*;
     use CertificateStatus::*;
+
+    #[test]
+    fn a_withdrawn_certificate_bars_a_new_one_even_after_its_term() {
+        let long_ago = d("2020-01-01");
+        assert_eq!(may_issue(&[]), Ok(()));
+        assert_eq!(may_issue(&[(1, Valid, long_ago)]), Ok(()));
+        assert_eq!(
+            may_issue(&[(1, Valid, long_ago), (2, Suspended, long_ago)]),
+            Err(IssueRefused::Suspended(2))
+        );
+        let revoked = may_issue(&[(3, Revoked, long_ago)]).unwrap_err();
+        assert_eq!(revoked, IssueRefused::Revoked(3));
+        let refs: Vec<String> = revoked.basis().0.iter().map(ToString::to_string).collect();
+        assert_eq!(refs, ["SUP-7(2)", "ACC-6", "ACC-13"]);
+    }
 
     #[test]
     fn the_certificate_in_force_is_the_one_taken() {

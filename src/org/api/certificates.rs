@@ -278,7 +278,7 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> R
 #[utoipa::path(tag = "certificates", request_body = NewCertificate,
     responses(
         (status = 201, body = CertificateDetail, headers(("ETag" = String), ("Location" = String))),
-        (status = 409, description = "The number is already in use", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The number is already in use (`certificate_number_taken`), or a certificate of the holder's is suspended or revoked (`holder_certificate_withdrawn`, SUP-7(2), ACC-6)", body = Problem, content_type = "application/problem+json"),
     ))]
 #[post("")]
 pub async fn create(
@@ -315,6 +315,11 @@ pub async fn create(
                 Err(StoreError::NotFound) => return Err(AppError::field("holder_id", "no such person")),
                 Err(e) => return Err(e.into()),
             }
+            rules::may_issue(&store::held_by(conn, new.holder_id)?).map_err(|e| AppError::Conflict {
+                code: "holder_certificate_withdrawn",
+                basis: e.basis(),
+                detail: e.to_string(),
+            })?;
             let id = store::create(conn, &new, Some(by), crate::db::now()).map_err(|e| match e {
                 StoreError::Unique(_) => {
                     AppError::conflict("certificate_number_taken", "a certificate with this number exists")
