@@ -630,6 +630,25 @@ async fn revoking_an_overdue_decision_does_not_undo_the_omission() {
     let r = s.app.post(&refer(late), Some(&s.office.token), &json!({})).await;
     assert_eq!(r.ok(201)["source"], json!({"kind": "overdue_disclosure", "id": late}));
     assert_eq!(r.body["respondents"], json!([{"kind": "person", "id": officer}]));
+
+    // A case proposed by hand from the same source obeys the same rules.
+    let by_hand = |act: i64| {
+        json!({"respondents": [{"kind": "person", "id": officer}], "source": {"kind": "overdue_disclosure", "id": act},
+            "fault_types": [7], "facts": "未按期公示", "fault_on": today()})
+    };
+    let cases = s.app.count("acc_cases");
+    let r = s
+        .app
+        .post("/api/v1/accountability/cases", Some(&s.office.token), &by_hand(fresh))
+        .await;
+    assert_eq!(r.problem(422), "not_overdue");
+    let r = s
+        .app
+        .post("/api/v1/accountability/cases", Some(&s.office.token), &by_hand(late))
+        .await;
+    assert_eq!(r.problem(409), "already_referred");
+    assert_eq!(r.body["basis"], json!(["ACC-7(2)"]));
+    assert_eq!(s.app.count("acc_cases"), cases);
 }
 
 #[actix_web::test]

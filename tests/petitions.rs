@@ -159,6 +159,16 @@ async fn overdue_petitions_are_listed_and_referral_hides_the_reporter() {
         .await;
     assert_eq!(seen.ok(200)["source"], json!({"kind": "petition", "id": null}));
     assert!(!seen.text.contains("王先生"));
+
+    // One petition, one case: a second would count as a second fault under ACC-7(2).
+    let cases = app.count("acc_cases");
+    let again = app.post(&format!("/api/v1/petitions/{id}/refer"), t, &refer).await;
+    assert_eq!(again.problem(409), "already_referred");
+    let by_hand = json!({"respondents": [{"kind": "person", "id": staff.person_id}], "source": {"kind": "petition", "id": id},
+        "fault_types": [2], "facts": "答复不及时", "fault_on": today()});
+    let r = app.post("/api/v1/accountability/cases", t, &by_hand).await;
+    assert_eq!(r.problem(409), "already_referred");
+    assert_eq!(app.count("acc_cases"), cases);
 }
 
 #[actix_web::test]

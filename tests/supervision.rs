@@ -948,3 +948,35 @@ async fn a_correction_marks_the_act_and_evidence_is_kept_with_the_finding() {
         .await
         .problem(404);
 }
+
+#[actix_web::test]
+async fn a_finding_is_referred_to_accountability_once() {
+    let s = sup().await;
+    let inspection = s.running().await;
+    let finding = s
+        .finding(
+            inspection,
+            2,
+            json!({"officer_id": s.officer, "description": "非执法人员参与执法"}),
+        )
+        .await
+        .ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    let refer = format!("/api/v1/findings/{finding}/refer");
+    let t = Some(s.office.token.as_str());
+    let case = s.app.post(&refer, t, &json!({"fault_types": [1]})).await;
+    assert_eq!(case.ok(201)["source"], json!({"kind": "finding", "id": finding}));
+    assert_eq!(case.body["respondents"], json!([{"kind": "person", "id": s.officer}]));
+    assert_eq!(case.body["facts"], "非执法人员参与执法");
+
+    let cases = s.app.count("acc_cases");
+    let again = s.app.post(&refer, t, &json!({"fault_types": [1]})).await;
+    assert_eq!(again.problem(409), "already_referred");
+    assert_eq!(again.body["basis"], json!(["ACC-7(2)"]));
+    let by_hand = json!({"respondents": [{"kind": "person", "id": s.officer}], "source": {"kind": "finding", "id": finding},
+        "fault_types": [1], "facts": "非执法人员参与执法", "fault_on": today()});
+    let r = s.app.post("/api/v1/accountability/cases", t, &by_hand).await;
+    assert_eq!(r.problem(409), "already_referred");
+    assert_eq!(s.app.count("acc_cases"), cases);
+}

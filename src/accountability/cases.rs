@@ -249,7 +249,18 @@ pub fn open_from(
     open_case(conn, actor, by, new)
 }
 
+/// Opens a case, one per source record: a second case about the same fault would count as a
+/// second fault under ACC-7(2) and aggravate the first.
 fn open_case(conn: &mut DbConn, actor: &Actor, by: i64, new: NewCase) -> Result<CaseView, AppError> {
+    if let Some(source) = new.source_id.filter(|_| new.source_kind != SourceKind::Other) {
+        if let Some(case) = store::opened_from(conn, new.source_kind, source)? {
+            return Err(AppError::Conflict {
+                code: "already_referred",
+                detail: format!("{} {source} is already referred as case {case}", new.source_kind),
+                basis: Basis::of(&[ArticleRef::item(Regime::Acc, 7, 2)]),
+            });
+        }
+    }
     let id = store::create(conn, &new, by, crate::db::now())?;
     audit::append(
         conn,
@@ -278,8 +289,10 @@ pub struct NewCaseRequest {
     pub fault_on: NaiveDate,
 }
 
-/// Propose a case (status `proposed`).
-#[utoipa::path(tag = "accountability", request_body = NewCaseRequest, responses((status = 201, body = CaseView)))]
+/// Propose a case (status `proposed`). A source record (finding, petition, overdue decision,
+/// training consequence) opens one case only.
+#[utoipa::path(tag = "accountability", request_body = NewCaseRequest, responses((status = 201, body = CaseView),
+    (status = 409, description = "The source is already referred (`already_referred`, ACC-7(2))", body = Problem, content_type = "application/problem+json")))]
 #[post("/cases")]
 pub async fn create_case(
     state: web::Data<AppState>,
@@ -302,6 +315,9 @@ pub async fn create_case(
             if let Some(id) = b.source.id {
                 if !store::source_exists(conn, b.source.kind, id)? {
                     return Err(AppError::field("source.id", format!("no {} {id}", b.source.kind)));
+                }
+                if b.source.kind == SourceKind::OverdueDisclosure {
+                    overdue_act(conn, id, crate::db::today())?;
                 }
             }
             for a in &b.act_ids {
@@ -337,7 +353,8 @@ pub struct ReferRequest {
 }
 
 /// Refer a supervision finding to accountability (SUP-7, last paragraph): a `proposed` case.
-#[utoipa::path(tag = "accountability", request_body = ReferRequest, responses((status = 201, body = CaseView)))]
+#[utoipa::path(tag = "accountability", request_body = ReferRequest, responses((status = 201, body = CaseView),
+    (status = 409, description = "The source is already referred (`already_referred`, ACC-7(2))", body = Problem, content_type = "application/problem+json")))]
 #[post("/{id}/refer")]
 pub async fn refer_finding(
     state: web::Data<AppState>,
@@ -390,7 +407,7 @@ pub async fn refer_finding(
 /// 制度的规定追究执法责任): a `proposed` case against the act's officers. A decision published after
 /// its deadline may be referred too; an act is referred once.
 #[utoipa::path(tag = "accountability", request_body = ReferRequest, responses((status = 201, body = CaseView),
-    (status = 409, description = "The act is already referred", body = Problem, content_type = "application/problem+json")))]
+    (status = 409, description = "The source is already referred (`already_referred`, ACC-7(2))", body = Problem, content_type = "application/problem+json")))]
 #[post("/overdue/{act_id}/refer")]
 pub async fn refer_overdue(
     state: web::Data<AppState>,
@@ -409,27 +426,7 @@ pub async fn refer_overdue(
     let v = state
         .db
         .write(move |conn| {
-            let act = crate::acts::store::get(conn, id, Visibility::All).map_err(missing("act"))?;
-            if let Some(case) = store::opened_from(conn, SourceKind::OverdueDisclosure, id)? {
-                return Err(AppError::Conflict {
-                    code: "already_referred",
-                    detail: format!("the overdue publication of act {id} is already case {case}"),
-                    basis: Basis::of(&[crate::publicity::rules::PUB_6]),
-                });
-            }
-            // Published after its deadline is not published 按照规定 either, and a revocation
-            // after it does not undo the omission.
-            let revoked_on = act.revoked_at.map(crate::db::china_date);
-            if !deadline_missed(act.disclosure_due_on, act.disclosed_on, revoked_on, today) {
-                return Err(AppError::rule(
-                    "not_overdue",
-                    format!(
-                        "the decision is neither overdue nor was it published or revoked after its due day {}",
-                        act.disclosure_due_on
-                    ),
-                    Basis::of(&[crate::publicity::rules::PUB_6]),
-                ));
-            }
+            let act = overdue_act(conn, id, today)?;
             let named = if b.respondents.is_empty() {
                 let officers = crate::acts::store::officers(conn, id)?;
                 officers
@@ -460,6 +457,25 @@ pub async fn refer_overdue(
         })
         .await?;
     Ok(HttpResponse::Created().json(v))
+}
+
+/// The act `id` if its decision missed its publication deadline (PUB-6). Published after its
+/// deadline is not published 按照规定 either, and a revocation after it does not undo the
+/// omission.
+fn overdue_act(conn: &mut DbConn, id: i64, today: NaiveDate) -> Result<crate::acts::store::Act, AppError> {
+    let act = crate::acts::store::get(conn, id, Visibility::All).map_err(missing("act"))?;
+    let revoked_on = act.revoked_at.map(crate::db::china_date);
+    if deadline_missed(act.disclosure_due_on, act.disclosed_on, revoked_on, today) {
+        return Ok(act);
+    }
+    Err(AppError::rule(
+        "not_overdue",
+        format!(
+            "the decision of act {id} is neither overdue nor was it published or revoked after its due day {}",
+            act.disclosure_due_on
+        ),
+        Basis::of(&[crate::publicity::rules::PUB_6]),
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -477,8 +477,9 @@ pub struct ReferRequest {
     pub facts: String,
 }
 
-/// Open an accountability case from a petition; respondents never see who reported.
-#[utoipa::path(tag = "petitions", request_body = ReferRequest, responses((status = 201, body = cases::CaseView)))]
+/// Open an accountability case from a petition, once; respondents never see who reported.
+#[utoipa::path(tag = "petitions", request_body = ReferRequest, responses((status = 201, body = cases::CaseView),
+    (status = 409, description = "The source is already referred (`already_referred`, ACC-7(2))", body = Problem, content_type = "application/problem+json")))]
 #[post("/{id}/refer")]
 pub async fn refer(
     state: web::Data<AppState>,
