@@ -65,6 +65,26 @@ impl Ev {
         id
     }
 
+    /// An assigned petition that shows every EVAL-5(4) problem: unanswered 20 days past its
+    /// deadline, marked mishandled and escalated.
+    async fn troubled_petition(&self) -> i64 {
+        let id = self.petition().await;
+        self.app.sql(&format!(
+            "UPDATE petitions SET reply_due_on = '{}' WHERE id = {id}",
+            today() - Days::new(20)
+        ));
+        let marks = json!({"mishandled": true, "escalated": true});
+        self.app
+            .post(
+                &format!("/api/v1/petitions/{id}/marks"),
+                Some(&self.office.token),
+                &marks,
+            )
+            .await
+            .ok(200);
+        id
+    }
+
     async fn deduct(&self, section: &str, problem: &str, kind: &str, id: i64, extra: Value) -> Resp {
         let mut body = json!({"year": self.year, "department_id": self.staff.department_id, "section": section,
             "problem_type": problem, "evidence": {"kind": kind, "id": id}, "note": "记录"});
@@ -150,7 +170,7 @@ async fn each_section_deducts_its_rate_and_is_floored_at_zero() {
     );
     let r = e.deduct("penalty", "illegal_procedure", "act", filed, json!({})).await;
     assert_eq!(r.ok(201)["points"], 3);
-    let p = e.petition().await;
+    let p = e.troubled_petition().await;
     assert_eq!(
         e.deduct("petitions", "not_answered", "petition", p, json!({}))
             .await
@@ -181,13 +201,27 @@ async fn each_section_deducts_its_rate_and_is_floored_at_zero() {
         )
         .await;
     let unassigned = unassigned.ok(201)["id"].as_i64().unwrap();
+    let by_problem = |id: i64| {
+        json!({"year": e.year, "department_id": e.staff.department_id, "problem_type": "escalation_caused",
+            "evidence": {"kind": "petition", "id": id}})
+    };
     let r = e
         .app
         .post(
             "/api/v1/evaluation/deductions",
             Some(&e.office.token),
-            &json!({"year": e.year, "department_id": e.staff.department_id, "problem_type": "escalation_caused",
-                "evidence": {"kind": "petition", "id": unassigned}}),
+            &by_problem(unassigned),
+        )
+        .await;
+    assert_eq!(r.problem(422), "deduction_refused", "no department handled it");
+    assert_eq!(r.body["basis"], json!(["EVAL-5(4)"]));
+    let troubled = e.troubled_petition().await;
+    let r = e
+        .app
+        .post(
+            "/api/v1/evaluation/deductions",
+            Some(&e.office.token),
+            &by_problem(troubled),
         )
         .await;
     assert_eq!(
@@ -234,7 +268,7 @@ async fn grades_change_exactly_at_95_90_and_80() {
     for (ago, items) in steps {
         for (sec, problem, kind) in items {
             let (ekind, id) = if *kind == "petition" {
-                ("petition", e.petition().await)
+                ("petition", e.troubled_petition().await)
             } else {
                 ("act", e.act(kind, None).await)
             };
@@ -725,7 +759,7 @@ async fn awards_exclude_poor_grades_and_everyone_sanctioned_that_year() {
             .await
             .ok(201);
     }
-    let p = e.petition().await;
+    let p = e.troubled_petition().await;
     e.deduct("petitions", "not_answered", "petition", p, json!({}))
         .await
         .ok(201);
@@ -956,4 +990,56 @@ async fn staff_see_their_own_department_only() {
     assert_eq!(theirs.ok(200)["departments"][0]["department_id"], other.department_id);
     let list = e.app.get("/api/v1/evaluation/deductions", Some(&other.token)).await;
     assert!(list.ok(200)["items"].as_array().unwrap().is_empty());
+}
+
+#[actix_web::test]
+async fn a_petition_counts_only_for_the_problem_it_shows() {
+    let e = ev().await;
+    let refused = |r: Resp| {
+        assert_eq!(r.problem(422), "deduction_refused");
+        assert_eq!(r.body["basis"], json!(["EVAL-5(4)"]), "{}", r.body);
+    };
+    // Assigned, deadline ahead, no marks: it shows nothing yet.
+    let fresh = e.petition().await;
+    for problem in ["not_answered", "answer_against_policy", "escalation_caused"] {
+        refused(e.deduct("petitions", problem, "petition", fresh, json!({})).await);
+    }
+    // Answered by its deadline is answered; answered after it is (4)1 — but only from the
+    // day after the deadline.
+    let p = e.petition().await;
+    let due = today() - Days::new(10);
+    e.app.sql(&format!(
+        "UPDATE petitions SET reply_due_on = '{due}', replied_on = '{due}' WHERE id = {p}"
+    ));
+    refused(e.deduct("petitions", "not_answered", "petition", p, json!({})).await);
+    e.app.sql(&format!(
+        "UPDATE petitions SET replied_on = '{}' WHERE id = {p}",
+        due + Days::new(1)
+    ));
+    refused(
+        e.deduct("petitions", "not_answered", "petition", p, json!({"found_on": due}))
+            .await,
+    );
+    // A petition is no evidence of a penalty problem.
+    refused(
+        e.deduct(
+            "penalty",
+            "unclear_facts",
+            "petition",
+            p,
+            json!({"penalty_procedure": "on_the_spot"}),
+        )
+        .await,
+    );
+    assert_eq!(e.app.count("eval_deductions"), 0);
+    let r = e
+        .deduct(
+            "petitions",
+            "not_answered",
+            "petition",
+            p,
+            json!({"found_on": due + Days::new(1)}),
+        )
+        .await;
+    assert_eq!(r.ok(201)["points"], 1);
 }

@@ -220,6 +220,12 @@ pub enum DeductionRefused {
         act: ActKind,
         wanted: &'static str,
     },
+    #[error("a petition is evidence of the problems of EVAL-5(4) only, not of `{0}`")]
+    NotAPetitionProblem(ProblemType),
+    #[error("the petition is not assigned to a department yet: no department has handled it")]
+    PetitionUnassigned,
+    #[error("the petition does not show `{problem}`: {why}")]
+    PetitionDoesNotShow { problem: ProblemType, why: String },
 }
 
 impl DeductionRefused {
@@ -227,6 +233,9 @@ impl DeductionRefused {
         match self {
             Self::WrongSection { listed, .. } => listed.basis(),
             Self::ActKindMismatch { problem, .. } => problem.section().basis(),
+            Self::NotAPetitionProblem(_) | Self::PetitionUnassigned | Self::PetitionDoesNotShow { .. } => {
+                Section::Petitions.basis()
+            }
             _ => Section::Penalty.basis(),
         }
     }
@@ -282,6 +291,39 @@ pub fn fits_act(problem: ProblemType, act: ActKind) -> Result<(), DeductionRefus
     } else {
         Err(DeductionRefused::ActKindMismatch { problem, act, wanted })
     }
+}
+
+/// What the petition register holds about a petition given as evidence.
+#[derive(Clone, Copy, Debug)]
+pub struct PetitionFacts {
+    /// Set with the department on assignment.
+    pub reply_due_on: Option<NaiveDate>,
+    pub replied_on: Option<NaiveDate>,
+    pub mishandled: bool,
+    pub escalated: bool,
+}
+
+/// Whether a petition shows the EVAL-5(4) problem as of `found` (the day the problem is
+/// recorded as found): (4)1 not answered by its deadline, or answered after it; (4)2 marked
+/// mishandled; (4)3 marked escalated. The same reading as the candidate list.
+pub fn fits_petition(problem: ProblemType, p: &PetitionFacts, found: NaiveDate) -> Result<(), DeductionRefused> {
+    use ProblemType::*;
+    let Some(due) = p.reply_due_on else {
+        return Err(DeductionRefused::PetitionUnassigned);
+    };
+    let why = match problem {
+        NotAnswered => match p.replied_on {
+            Some(on) if on <= due => format!("it was answered on {on}, by its deadline {due}"),
+            None if found <= due => format!("its deadline {due} had not passed on {found}"),
+            Some(on) if found <= due => format!("its deadline {due} had not passed on {found} (answered {on})"),
+            _ => return Ok(()),
+        },
+        AnswerAgainstPolicy if !p.mishandled => "it is not marked mishandled".to_owned(),
+        EscalationCaused if !p.escalated => "it is not marked escalated (越级上访)".to_owned(),
+        AnswerAgainstPolicy | EscalationCaused => return Ok(()),
+        other => return Err(DeductionRefused::NotAPetitionProblem(other)),
+    };
+    Err(DeductionRefused::PetitionDoesNotShow { problem, why })
 }
 
 /// One recorded deduction, as the score sheet counts it.

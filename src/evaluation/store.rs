@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::rules::{Counted, EvidenceKind, ProblemType, Section, YearStatus};
+use super::rules::{Counted, EvidenceKind, PetitionFacts, ProblemType, Section, YearStatus};
 use crate::acts::rules::{ActKind, PenaltyProcedure, ReviewKind, ReviewOutcome};
 use crate::auth::rules::Visibility;
 use crate::db::schema::eval_deductions::dsl as d;
@@ -211,6 +211,8 @@ pub struct EvidenceFacts {
     /// The evidence's own day (an act's decision, a finding, a petition's receipt, a document's
     /// issue): no problem is found in it before.
     pub dated: NaiveDate,
+    /// The petition's handling, when the evidence is a petition.
+    pub petition: Option<PetitionFacts>,
 }
 
 fn act_facts(conn: &mut DbConn, act: Option<i64>) -> Result<(Option<PenaltyProcedure>, Option<ActKind>), StoreError> {
@@ -236,18 +238,32 @@ pub fn evidence(conn: &mut DbConn, kind: EvidenceKind, id: i64) -> Result<Eviden
                 procedure,
                 act_kind,
                 dated,
+                petition: None,
             })
         }
         EvidenceKind::Petition => {
-            let (dept, dated): (Option<i64>, NaiveDate) = p::table
+            let (dept, dated, reply_due_on, replied_on, mishandled, escalated) = p::table
                 .find(id)
-                .select((p::department_id, p::received_on))
-                .first(conn)?;
+                .select((
+                    p::department_id,
+                    p::received_on,
+                    p::reply_due_on,
+                    p::replied_on,
+                    p::mishandled,
+                    p::escalated,
+                ))
+                .first::<(Option<i64>, NaiveDate, Option<NaiveDate>, Option<NaiveDate>, bool, bool)>(conn)?;
             Ok(EvidenceFacts {
                 departments: dept.into_iter().collect(),
                 procedure: None,
                 act_kind: None,
                 dated,
+                petition: Some(PetitionFacts {
+                    reply_due_on,
+                    replied_on,
+                    mishandled,
+                    escalated,
+                }),
             })
         }
         EvidenceKind::Act => {
@@ -260,6 +276,7 @@ pub fn evidence(conn: &mut DbConn, kind: EvidenceKind, id: i64) -> Result<Eviden
                 procedure,
                 act_kind: Some(kind),
                 dated,
+                petition: None,
             })
         }
         EvidenceKind::Document => {
@@ -280,6 +297,7 @@ pub fn evidence(conn: &mut DbConn, kind: EvidenceKind, id: i64) -> Result<Eviden
                 procedure,
                 act_kind: None,
                 dated,
+                petition: None,
             })
         }
     }

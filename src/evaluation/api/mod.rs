@@ -166,8 +166,12 @@ fn deduction(
         StoreError::NotFound => AppError::field("evidence", format!("no {} {}", b.evidence.kind, b.evidence.id)),
         other => other.into(),
     })?;
-    // Evidence that names no department (a petition not assigned yet) is the office's call.
-    if !facts.departments.is_empty() && !facts.departments.contains(&b.department_id) {
+    let refused =
+        |e: rules::DeductionRefused| AppError::rule("deduction_refused", e.to_string(), Basis::of(&[e.basis()]));
+    if let Some(petition) = &facts.petition {
+        rules::fits_petition(b.problem_type, petition, found).map_err(refused)?;
+    }
+    if !facts.departments.contains(&b.department_id) {
         return Err(AppError::field(
             "department_id",
             format!(
@@ -183,8 +187,7 @@ fn deduction(
         ));
     }
     if let Some(kind) = facts.act_kind {
-        rules::fits_act(b.problem_type, kind)
-            .map_err(|e| AppError::rule("deduction_refused", e.to_string(), Basis::of(&[e.basis()])))?;
+        rules::fits_act(b.problem_type, kind).map_err(refused)?;
     }
     let procedure = rules::scored_procedure(
         b.problem_type,
@@ -192,7 +195,7 @@ fn deduction(
         facts.procedure,
         b.penalty_procedure,
     )
-    .map_err(|e| AppError::rule("deduction_refused", e.to_string(), Basis::of(&[e.basis()])))?;
+    .map_err(refused)?;
     let version = crate::rules::store::in_force(conn, found)?;
     let points = rules::points(&version.rule.values.score_sheet, b.problem_type, procedure).ok_or_else(|| {
         AppError::rule(
