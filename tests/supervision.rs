@@ -34,13 +34,22 @@ async fn sup() -> Sup {
 
 impl Sup {
     async fn inspection(&self, kind: &str, token: &str) -> Resp {
-        let body = json!({"kind": kind, "title": "检查", "period_from": today(), "period_to": today() + Days::new(10),
+        self.inspection_from(kind, token, today()).await
+    }
+
+    async fn inspection_from(&self, kind: &str, token: &str, from: chrono::NaiveDate) -> Resp {
+        let body = json!({"kind": kind, "title": "检查", "period_from": from, "period_to": today() + Days::new(10),
             "scope": [{"kind": "department", "id": self.staff.department_id}], "inspectors": [self.office.person_id]});
         self.app.post("/api/v1/inspections", Some(token), &body).await
     }
 
     async fn running(&self) -> i64 {
-        let id = self.inspection("ad_hoc", &self.office.token).await.ok(201)["id"]
+        self.running_from(today()).await
+    }
+
+    /// An inspection in progress whose period began on `from`.
+    async fn running_from(&self, from: chrono::NaiveDate) -> i64 {
+        let id = self.inspection_from("ad_hoc", &self.office.token, from).await.ok(201)["id"]
             .as_i64()
             .unwrap();
         self.app
@@ -80,9 +89,13 @@ impl Sup {
     }
 
     async fn act(&self, major: bool) -> i64 {
+        self.act_decided(major, today() - Days::new(2)).await
+    }
+
+    async fn act_decided(&self, major: bool, on: chrono::NaiveDate) -> i64 {
         let body = json!({"kind": "penalty", "penalty_procedure": "filed_case", "department_id": self.staff.department_id,
             "officers": [self.officer], "counterpart": {"name": "某公司", "type": "legal_person"}, "legal_basis": "依据",
-            "decision_text": "罚款", "decision_date": today() - Days::new(2), "major": major});
+            "decision_text": "罚款", "decision_date": on, "major": major});
         self.app
             .post("/api/v1/acts", Some(&self.staff.token), &body)
             .await
@@ -350,8 +363,8 @@ async fn a_measure_must_fit_the_checklist_item() {
 #[actix_web::test]
 async fn a_time_limited_order_cannot_be_overdue_when_imposed() {
     let s = sup().await;
-    let act = s.act(true).await;
-    let id = s.running().await;
+    let act = s.act_decided(true, today() - Days::new(30)).await;
+    let id = s.running_from(today() - Days::new(30)).await;
     // Found days ago: a deadline after the finding but before today was once accepted.
     let found = json!({"act_id": act, "officer_id": s.officer, "found_on": today() - Days::new(20)});
     let filing = s.finding(id, 8, found).await.ok(201)["id"].as_i64().unwrap();
@@ -438,8 +451,8 @@ async fn revoking_an_act_takes_its_published_decision_down() {
 #[actix_web::test]
 async fn ordered_filing_is_rectified_verified_and_tracked_when_overdue() {
     let s = sup().await;
-    let act = s.act(true).await;
-    let id = s.running().await;
+    let act = s.act_decided(true, today() - Days::new(5)).await;
+    let id = s.running_from(today() - Days::new(5)).await;
     let fid = s
         .finding(id, 8, json!({"act_id": act, "found_on": today() - Days::new(5)}))
         .await
@@ -831,7 +844,24 @@ async fn material_requests_are_answered_refused_or_recorded_overdue() {
 #[actix_web::test]
 async fn trends_count_findings_by_item_and_department() {
     let s = sup().await;
-    let id = s.running().await;
+    // A bureau-wide inspection (no scope) reaches every department.
+    let body = json!({"kind": "ad_hoc", "title": "全局检查", "period_from": today(), "period_to": today(),
+        "scope": [], "inspectors": [s.office.person_id]});
+    let id = s
+        .app
+        .post("/api/v1/inspections", Some(&s.office.token), &body)
+        .await
+        .ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    s.app
+        .post(
+            &format!("/api/v1/inspections/{id}/start"),
+            Some(&s.office.token),
+            &json!({}),
+        )
+        .await
+        .ok(200);
     for item in [4, 4, 2, 9] {
         s.finding(id, item, json!({})).await.ok(201);
     }
@@ -979,4 +1009,32 @@ async fn a_finding_is_referred_to_accountability_once() {
     let r = s.app.post("/api/v1/accountability/cases", t, &by_hand).await;
     assert_eq!(r.problem(409), "already_referred");
     assert_eq!(s.app.count("acc_cases"), cases);
+}
+
+#[actix_web::test]
+async fn a_finding_lies_within_its_inspection_scope_period_and_after_its_act() {
+    let s = sup().await;
+    let id = s.running_from(today() - Days::new(3)).await;
+    let act = s.act_decided(false, today() - Days::new(1)).await;
+    let other = s.app.department("其他处");
+    let stranger = s.app.officer_with_certificate("外人", other, 100, 300);
+    let before = s.app.count("findings");
+    let refused = [
+        (json!({"found_on": today() - Days::new(4)}), "found_on"),
+        (json!({"act_id": act, "found_on": today() - Days::new(2)}), "found_on"),
+        (json!({"department_id": other}), "department_id"),
+        (json!({"department_id": other, "officer_id": stranger}), "department_id"),
+    ];
+    for (extra, field) in refused {
+        let r = s.finding(id, 1, extra.clone()).await;
+        assert_eq!(r.problem(422), "validation_failed", "{extra}");
+        assert_eq!(r.body["errors"][0]["field"], field, "{extra}: {}", r.body);
+    }
+    assert_eq!(s.app.count("findings"), before, "nothing stored");
+    s.finding(id, 1, json!({"found_on": today() - Days::new(3)}))
+        .await
+        .ok(201);
+    s.finding(id, 6, json!({"act_id": act, "found_on": today() - Days::new(1)}))
+        .await
+        .ok(201);
 }

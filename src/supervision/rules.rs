@@ -38,6 +38,18 @@ crate::text_enum! {
     }
 }
 
+/// Whether a finding about `department` (and the officer or act it names) lies within an
+/// inspection's scope: the department, the officer or the act is listed. An empty scope is the
+/// whole bureau.
+pub fn in_scope(scope: &[(TargetKind, i64)], department: i64, officer: Option<i64>, act: Option<i64>) -> bool {
+    scope.is_empty()
+        || scope.iter().any(|(kind, id)| match kind {
+            TargetKind::Department => *id == department,
+            TargetKind::Officer => officer == Some(*id),
+            TargetKind::Act => act == Some(*id),
+        })
+}
+
 /// A lifecycle step of an inspection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InspectionStep {
@@ -216,6 +228,21 @@ pub fn sample(seed: &str, candidates: &[i64], size: usize) -> Vec<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_finding_is_in_scope_through_its_department_officer_or_act() {
+        use TargetKind::*;
+        assert!(in_scope(&[], 9, None, None), "no scope: the whole bureau");
+        let scope = [(Department, 2), (Officer, 7), (Act, 40)];
+        assert!(in_scope(&scope, 2, None, None));
+        assert!(in_scope(&scope, 3, Some(7), None));
+        assert!(in_scope(&scope, 3, None, Some(40)));
+        assert!(!in_scope(&scope, 3, Some(8), Some(41)));
+        assert!(
+            !in_scope(&[(Officer, 7)], 3, None, None),
+            "the officer's department is not listed"
+        );
+    }
 
     #[test]
     fn inspections_move_forward_only() {

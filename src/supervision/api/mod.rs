@@ -612,11 +612,13 @@ pub struct NewFinding {
     pub department_id: i64,
     pub officer_id: Option<i64>,
     pub act_id: Option<i64>,
-    /// Default today; not in the future.
+    /// Default today; not in the future, nor before the inspection's period or the act's
+    /// decision.
     pub found_on: Option<NaiveDate>,
 }
 
-/// Record a finding of an inspection in progress.
+/// Record a finding of an inspection in progress, about a target within its scope (an
+/// inspection with no scope covers the bureau).
 #[utoipa::path(tag = "supervision", request_body = NewFinding,
     responses((status = 201, body = FindingView), (status = 409, description = "The inspection is not in progress", body = Problem, content_type = "application/problem+json")))]
 #[post("/{id}/findings")]
@@ -650,7 +652,7 @@ pub async fn add_finding(
                     "findings are recorded while it is in progress",
                 ));
             }
-            check_target(conn, b.department_id, b.officer_id, b.act_id)?;
+            check_finding(conn, &x, &b, found_on)?;
             let new = store::NewFinding {
                 checklist_item: item.unwrap_or(1),
                 description,
@@ -675,25 +677,53 @@ pub async fn add_finding(
     Ok(HttpResponse::Created().json(view))
 }
 
-/// The target must exist; an officer or act named must belong to the department.
-fn check_target(conn: &mut DbConn, department: i64, officer: Option<i64>, act: Option<i64>) -> Result<(), AppError> {
+/// The target must exist and lie within the inspection's scope; an officer or act named must
+/// belong to the department; nothing is found before the inspection's period or the act.
+fn check_finding(
+    conn: &mut DbConn,
+    x: &store::Inspection,
+    b: &NewFinding,
+    found_on: NaiveDate,
+) -> Result<(), AppError> {
     let mut check = Check::default();
-    if crate::org::store::departments::get(conn, department, Visibility::All).is_err() {
+    if crate::org::store::departments::get(conn, b.department_id, Visibility::All).is_err() {
         check.fail("department_id", "no such department");
     }
-    if let Some(o) = officer {
+    if let Some(o) = b.officer_id {
         match crate::org::store::people::get(conn, o) {
-            Ok(p) if p.department_id == department => {}
+            Ok(p) if p.department_id == b.department_id => {}
             Ok(_) => check.fail("officer_id", "the officer is not of that department"),
             Err(_) => check.fail("officer_id", "no such person"),
         }
     }
-    if let Some(a) = act {
+    if let Some(a) = b.act_id {
         match crate::acts::store::get(conn, a, Visibility::All) {
-            Ok(x) if x.department_id == department => {}
-            Ok(_) => check.fail("act_id", "the act is not of that department"),
+            Ok(act) if act.department_id != b.department_id => {
+                check.fail("act_id", "the act is not of that department")
+            }
+            Ok(act) if found_on < act.decision_date => check.fail(
+                "found_on",
+                format!("must not be before the act's decision date {}", act.decision_date),
+            ),
+            Ok(_) => {}
             Err(_) => check.fail("act_id", "no such act"),
         }
+    }
+    if found_on < x.period_from {
+        check.fail(
+            "found_on",
+            format!(
+                "must not be before the inspection's period, which begins on {}",
+                x.period_from
+            ),
+        );
+    }
+    let (scope, _) = store::plan_lists(conn, x.id)?;
+    if !rules::in_scope(&scope, b.department_id, b.officer_id, b.act_id) {
+        check.fail(
+            "department_id",
+            "the target lies outside the inspection's scope: name a department, officer or act it covers",
+        );
     }
     check.finish()
 }
