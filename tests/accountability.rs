@@ -254,6 +254,54 @@ async fn a_case_runs_to_decision_with_effects_and_a_revoked_appeal_reverses_them
 }
 
 #[actix_web::test]
+async fn a_suspension_decided_in_the_past_bars_acts_from_the_decision_day() {
+    let s = acc().await;
+    let new = safeguards::org::store::certificates::NewCertificate {
+        number: "ACC-CERT-2".into(),
+        holder_id: s.staff.person_id,
+        issued_on: today() - Days::new(100),
+        expires_on: today() + Days::new(300),
+    };
+    let cert = s
+        .app
+        .db
+        .write_blocking(|c| {
+            safeguards::org::store::certificates::create(c, &new, None, safeguards::db::now())
+                .map_err(safeguards::http::AppError::from)
+        })
+        .unwrap();
+    let id = s.case(today() - Days::new(10)).await;
+    let decided_on = today() - Days::new(5);
+    let decision = json!({"severity": "minor", "decided_on": decided_on,
+        "persons": [{"person_id": s.staff.person_id, "sanctions": ["warning", "certificate_suspension"]}]});
+    s.decided(id, "minor", json!({}), decision).await.ok(200);
+    let history = s
+        .app
+        .get(&format!("/api/v1/certificates/{cert}"), Some(&s.office.token))
+        .await;
+    let changed_at = history.ok(200)["history"][1]["changed_at"].as_str().unwrap().to_owned();
+    let changed = chrono::DateTime::parse_from_rfc3339(&changed_at).unwrap();
+    assert_eq!(
+        safeguards::db::china_date(changed.naive_utc()),
+        decided_on,
+        "in force from the decision's day"
+    );
+
+    let act = |days_ago: u64| {
+        json!({"kind": "penalty", "penalty_procedure": "on_the_spot", "department_id": s.staff.department_id,
+            "officers": [s.staff.person_id], "counterpart": {"name": "某公司", "type": "legal_person"},
+            "legal_basis": "依据", "decision_text": "罚款", "decision_date": today() - Days::new(days_ago)})
+    };
+    let r = s.app.post("/api/v1/acts", Some(&s.staff.token), &act(5)).await;
+    assert_eq!(r.problem(422), "officer_without_valid_certificate");
+    s.app
+        .post("/api/v1/acts", Some(&s.staff.token), &act(3))
+        .await
+        .problem(422);
+    s.app.post("/api/v1/acts", Some(&s.staff.token), &act(6)).await.ok(201);
+}
+
+#[actix_web::test]
 async fn sanctions_must_fit_the_severity_and_circumstances() {
     let s = acc().await;
     let id = s.case(today()).await;

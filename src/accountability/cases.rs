@@ -824,11 +824,13 @@ fn as_imposed(mut d: DecisionRequest, respondents: &[(RespondentKind, i64, i64)]
     d
 }
 
-/// Applies the certificate effects of the sanctions (ACC-14); returns what changed.
+/// Applies the certificate effects of the sanctions (ACC-14) as of the decision's day `on`;
+/// returns what changed.
 fn apply_effects(
     conn: &mut DbConn,
     case: i64,
     d: &DecisionRequest,
+    on: NaiveDate,
     by: Option<i64>,
 ) -> Result<Vec<serde_json::Value>, AppError> {
     let mut effects = Vec::new();
@@ -868,7 +870,7 @@ fn apply_effects(
                     cause_ref: Some(case),
                     by,
                 };
-                crate::org::store::certificates::change_status(conn, cert, from, &change, crate::db::now())?;
+                crate::org::store::certificates::change_status_from(conn, cert, from, &change, on, crate::db::now())?;
                 effects.push(
                     serde_json::json!({"certificate_id": cert, "person_id": p.person_id, "from": from, "to": to}),
                 );
@@ -983,7 +985,7 @@ pub async fn decide_case(
             }
         }
         let d = as_imposed(d, &respondents);
-        let effects = apply_effects(conn, c.id, &d, Some(by))?;
+        let effects = apply_effects(conn, c.id, &d, decided_on, Some(by))?;
         let mut basis = decision_basis(&d, &opinion);
         if d.severity.is_some() {
             basis.push(acc(14));
@@ -1184,7 +1186,7 @@ pub async fn decide_appeal(
                     ..d.clone()
                 };
                 let mut kept = kept;
-                kept.extend(apply_effects(conn, c.id, &added, Some(by))?);
+                kept.extend(apply_effects(conn, c.id, &added, crate::db::today(), Some(by))?);
                 let mut basis = decision_basis(&d, &opinion);
                 basis.push(acc(13));
                 let record = serde_json::json!({"request": d, "effects": kept, "basis": Basis(basis)});

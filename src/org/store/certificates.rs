@@ -220,13 +220,46 @@ pub fn change_status(
     ch: &Change,
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
+    apply(conn, id, from, ch, now, now)
+}
+
+/// Records a status change that takes effect from the start of `day` (China time), though
+/// recorded `now`: a decision dated in the past bars its holder from that day on. Never before
+/// the certificate's last change (the issue aside: a card recorded after the decision was
+/// valid from its `issued_on`), so that its changes stay in order.
+pub fn change_status_from(
+    conn: &mut DbConn,
+    id: i64,
+    from: CertificateStatus,
+    ch: &Change,
+    day: NaiveDate,
+    now: NaiveDateTime,
+) -> Result<(), StoreError> {
+    let last: Option<NaiveDateTime> = h::certificate_status_changes
+        .filter(h::certificate_id.eq(id))
+        .filter(h::from_status.is_not_null())
+        .select(diesel::dsl::max(h::changed_at))
+        .first(conn)?;
+    let start = crate::db::end_of_day(day.pred_opt().unwrap_or(day));
+    let at = last.map_or(start, |l| l.max(start)).min(now);
+    apply(conn, id, from, ch, at, now)
+}
+
+fn apply(
+    conn: &mut DbConn,
+    id: i64,
+    from: CertificateStatus,
+    ch: &Change,
+    at: NaiveDateTime,
+    now: NaiveDateTime,
+) -> Result<(), StoreError> {
     crate::db::update(
         c::certificates,
         (c::status.eq(ch.to), c::updated_at.eq(now)),
         c::id.eq(id),
     )
     .execute(conn)?;
-    record(conn, id, Some(from), ch, now)?;
+    record(conn, id, Some(from), ch, at)?;
     crate::events::emit(
         conn,
         crate::events::EventType::CertificateStatusChanged,
@@ -271,15 +304,18 @@ pub fn of_holders_on(
 }
 
 /// The status a certificate had at the end of `day`: the one its first later change moved it
-/// from (the status it was issued with, for the issue itself), else the one it has now.
+/// from, else the one it has now.
 fn status_at_end_of(
     conn: &mut DbConn,
     id: i64,
     day: NaiveDate,
     now: CertificateStatus,
 ) -> Result<CertificateStatus, StoreError> {
+    // The issue entry says nothing here (the card was valid from `issued_on`), and a change
+    // dated back to its decision's day may precede it.
     let later = h::certificate_status_changes
         .filter(h::certificate_id.eq(id))
+        .filter(h::from_status.is_not_null())
         .filter(h::changed_at.ge(crate::db::end_of_day(day)))
         .order((h::changed_at.asc(), h::id.asc()))
         .select((h::from_status, h::to_status))
