@@ -747,6 +747,7 @@ async fn concluding_issues_a_numbered_document_served_with_receipts() {
     let officer = json!({"target": {"kind": "officer", "id": s.officer}, "received_on": today() + Days::new(1)});
     s.app.post(&path, Some(&s.office.token), &officer).await.problem(422);
     let officer = json!({"target": {"kind": "officer", "id": s.officer}, "received_on": today()});
+    s.app.post(&path, Some(&s.staff.token), &officer).await.problem(403);
     let r = s.app.post(&path, Some(&s.office.token), &officer).await;
     assert_eq!(r.ok(201)["served"], true);
     let html = s

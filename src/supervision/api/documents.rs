@@ -257,7 +257,8 @@ pub struct Receipt {
     pub received_by: Option<String>,
 }
 
-/// Record that a target received the document (staff: for their own department).
+/// Record that a target received the document (staff: for their own department, and for an
+/// officer only that officer).
 #[utoipa::path(tag = "supervision", request_body = Receipt,
     responses(
         (status = 201, body = DocumentView),
@@ -280,12 +281,13 @@ pub async fn receipt(
     if received_by.as_ref().is_some_and(|s| s.chars().count() > 100) {
         return Err(AppError::field("received_by", "must be at most 100 characters"));
     }
-    let (actor, by, vis, role, dept, today) = (
+    let (actor, by, vis, role, dept, me, today) = (
         caller.actor(),
         caller.user_id,
         caller.visibility(),
         caller.role,
         caller.department_id,
+        caller.person_id,
         crate::db::today(),
     );
     let v = state
@@ -300,6 +302,12 @@ pub async fn receipt(
             if role == Role::Staff && dept != Some(t.department_id) {
                 return Err(AppError::Forbidden(
                     "staff acknowledge documents served to their own department".into(),
+                ));
+            }
+            if role == Role::Staff && t.target_kind == TargetKind::Officer && me != Some(t.target_id) {
+                return Err(AppError::Forbidden(
+                    "a document served to an officer is acknowledged by that officer (or recorded by the office)"
+                        .into(),
                 ));
             }
             if let Some(on) = t.received_on {
