@@ -476,3 +476,117 @@ async fn sessions_and_self_study_are_dated_within_the_reported_years() {
     }
     assert_eq!(s.app.count("training_sessions"), before, "nothing stored");
 }
+
+#[actix_web::test]
+async fn an_officer_ordered_off_post_enforces_again_only_after_completing_the_training() {
+    let s = trn().await;
+    let d = |n: u64| today() - Days::new(n);
+    let officer = s.app.officer_with_certificate("离岗", s.staff.department_id, 365, 365);
+    let missed = s.session(3.0, &[officer], d(5)).await;
+    s.attend(missed, json!([{"person_id": officer, "status": "absent"}]))
+        .await
+        .ok(200);
+    let order = s.app.get("/api/v1/training/orders", s.t()).await.ok(200)["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let act = |day: chrono::NaiveDate| {
+        json!({"kind": "penalty", "penalty_procedure": "on_the_spot", "department_id": s.staff.department_id,
+            "officers": [officer], "counterpart": {"name": "某公司", "type": "legal_person"},
+            "legal_basis": "依据", "decision_text": "罚款", "decision_date": day})
+    };
+    let record = |day| {
+        let body = act(day);
+        let app = &s.app;
+        let token = s.staff.token.clone();
+        async move { app.post("/api/v1/acts", Some(&token), &body).await }
+    };
+    record(d(6)).await.ok(201);
+    let r = record(d(5)).await;
+    assert_eq!(r.problem(422), "officer_off_post");
+    assert_eq!(r.body["basis"], json!(["TRN-7"]));
+    assert_eq!(r.body["errors"][0]["field"], "officers[0]");
+
+    // Completed only by a session the person attended, held on or after the order.
+    let complete = format!("/api/v1/training/orders/{order}/complete");
+    let earlier = s.session(2.0, &[officer], d(10)).await;
+    s.attend(earlier, json!([{"person_id": officer, "status": "present"}]))
+        .await
+        .ok(200);
+    let skipped = s.session(2.0, &[officer], d(3)).await;
+    s.attend(skipped, json!([{"person_id": officer, "status": "excused"}]))
+        .await
+        .ok(200);
+    for session in [earlier, skipped, 999_999] {
+        let r = s.app.post(&complete, s.t(), &json!({"session_id": session})).await;
+        assert_eq!(r.problem(422), "validation_failed", "session {session}");
+    }
+    s.app
+        .post(&complete, Some(&s.staff.token), &json!({"session_id": missed}))
+        .await
+        .problem(403);
+    let course = s.session(8.0, &[officer], d(2)).await;
+    s.attend(course, json!([{"person_id": officer, "status": "present"}]))
+        .await
+        .ok(200);
+    let r = s.app.post(&complete, s.t(), &json!({"session_id": course})).await;
+    assert_eq!(
+        (r.ok(200)["made_up_by_id"].as_i64(), &r.body["made_up_on"]),
+        (Some(course), &json!(d(2)))
+    );
+    let again = s.app.post(&complete, s.t(), &json!({"session_id": course})).await;
+    assert_eq!(again.problem(409), "order_closed");
+    record(d(2)).await.problem(422);
+    record(d(1)).await.ok(201);
+}
+
+#[actix_web::test]
+async fn no_one_decides_on_their_own_record() {
+    let s = trn().await;
+    let colleague = s.app.account(Role::SupervisoryOffice).await;
+    let me = s.office.person_id;
+    let claim = s
+        .app
+        .post(
+            "/api/v1/training/self-study",
+            s.t(),
+            &json!({"studied_on": today(), "hours": 2.0, "description": "自学法律"}),
+        )
+        .await;
+    let claim = claim.ok(201)["id"].as_i64().unwrap();
+    let confirm = format!("/api/v1/training/self-study/{claim}/confirm");
+    let r = s.app.post(&confirm, s.t(), &json!({})).await;
+    assert_eq!(r.problem(403), "forbidden");
+    s.app
+        .post(
+            &format!("/api/v1/training/self-study/{claim}/reject"),
+            s.t(),
+            &json!({}),
+        )
+        .await
+        .problem(403);
+    s.app.post(&confirm, Some(&colleague.token), &json!({})).await.ok(200);
+
+    let exam = s
+        .app
+        .post(
+            "/api/v1/training/exams",
+            s.t(),
+            &json!({"title": "法制考试", "held_on": today()}),
+        )
+        .await
+        .ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    let own = json!([{"person_id": s.staff.person_id, "score": 90}, {"person_id": me, "score": 100}]);
+    s.results(exam, own).await.problem(403);
+    assert_eq!(s.app.count("exam_results"), 0, "nothing of the batch is stored");
+    let note = json!({"person_id": me, "period_from": today(), "period_to": today(), "result": "good"});
+    s.app
+        .post("/api/v1/training/note-checks", s.t(), &note)
+        .await
+        .problem(403);
+    s.app
+        .post("/api/v1/training/note-checks", Some(&colleague.token), &note)
+        .await
+        .ok(201);
+}

@@ -836,15 +836,14 @@ fn apply_effects(
     let mut effects = Vec::new();
     for p in &d.persons {
         if p.sanctions.contains(&Sanction::OffPostTraining) {
-            let (today, now) = (crate::db::today(), crate::db::now());
             let order = crate::training::store::add_consequence(
                 conn,
                 p.person_id,
                 crate::training::rules::ConsequenceKind::OffPostTraining,
                 crate::training::rules::Cause::AccountabilityCase,
                 case,
-                today,
-                now,
+                on,
+                crate::db::now(),
             )?;
             effects.push(serde_json::json!({"training_order_id": order, "person_id": p.person_id}));
         }

@@ -336,15 +336,47 @@ fn check_references(conn: &mut DbConn, f: &ActFields) -> Result<Vec<(i64, String
             )
         })
         .collect();
-    if unqualified.is_empty() {
-        officers.sort_unstable();
-        return Ok(officers);
+    if !unqualified.is_empty() {
+        return Err(AppError::Unprocessable {
+            code: "officer_without_valid_certificate",
+            detail: "every enforcing officer must hold a valid enforcement certificate on the act's date (SUP-6(2))"
+                .into(),
+            basis: rules::without_certificate_basis(),
+            errors: unqualified,
+        });
     }
+    check_on_post(conn, f)?;
+    officers.sort_unstable();
+    Ok(officers)
+}
+
+/// No officer may enforce on a day an off-post training order keeps them off post (TRN-7,
+/// ACC-6: 责令离岗培训).
+fn check_on_post(conn: &mut DbConn, f: &ActFields) -> Result<(), AppError> {
+    let off = crate::training::store::off_post_on(conn, &f.officers, f.decision_date)?;
+    if off.is_empty() {
+        return Ok(());
+    }
+    let errors = f
+        .officers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, id)| {
+            let (_, order, since) = off.iter().find(|(person, ..)| person == id)?;
+            Some(FieldError::new(
+                format!("officers[{i}]"),
+                format!("person {id} is off post for training since {since} (order {order})"),
+            ))
+        })
+        .collect();
     Err(AppError::Unprocessable {
-        code: "officer_without_valid_certificate",
-        detail: "every enforcing officer must hold a valid enforcement certificate on the act's date (SUP-6(2))".into(),
-        basis: rules::without_certificate_basis(),
-        errors: unqualified,
+        code: "officer_off_post",
+        detail: format!(
+            "an officer ordered off post for training may not enforce until the order is completed ({})",
+            crate::training::rules::TRN_7
+        ),
+        basis: Basis::of(&[crate::training::rules::TRN_7]),
+        errors,
     })
 }
 

@@ -331,6 +331,7 @@ pub static TABLE: &[(Method, &str, Access)] = &[
     (Method::GET, "/api/v1/training/makeups", People(PEOPLE)),
     (Method::POST, "/api/v1/training/note-checks", People(OFFICE)),
     (Method::GET, "/api/v1/training/orders", People(PEOPLE)),
+    (Method::POST, "/api/v1/training/orders/{id}/complete", People(OFFICE)),
     (Method::GET, "/api/v1/training/plans/{year}", People(PEOPLE)),
     (Method::PUT, "/api/v1/training/plans/{year}", People(OFFICE)),
     (Method::GET, "/api/v1/training/recommendations", People(PEOPLE)),

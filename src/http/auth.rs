@@ -49,6 +49,17 @@ impl Caller {
         Ok(())
     }
 
+    /// No one decides on their own record (confirms their self-study, scores their exam,
+    /// checks their notes): 403 naming `what`.
+    pub fn not_on_own_record(&self, person: i64, what: &str) -> Result<(), AppError> {
+        if self.person_id == Some(person) {
+            return Err(AppError::Forbidden(format!(
+                "no one may {what} on their own record; another member of the office does"
+            )));
+        }
+        Ok(())
+    }
+
     /// Which departments' records this caller may see (row-level visibility).
     pub fn visibility(&self) -> Visibility {
         Visibility::of(self.role, self.department_id, self.person_id)

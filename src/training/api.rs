@@ -578,11 +578,12 @@ pub async fn list_self_study(
 }
 
 async fn decide(state: &AppState, caller: &Caller, id: i64, to: SelfStudyStatus) -> Result<HttpResponse, AppError> {
-    let (actor, by) = (caller.actor(), caller.user_id);
+    let (actor, by, me) = (caller.actor(), caller.user_id, caller.clone());
     let v = state
         .db
         .write(move |conn| {
             let s = store::study(conn, id, Visibility::All).map_err(missing("self-study claim"))?;
+            me.not_on_own_record(s.person_id, "decide a self-study claim")?;
             if s.status != SelfStudyStatus::Claimed {
                 return Err(AppError::conflict(
                     "already_decided",
@@ -843,6 +844,9 @@ pub async fn record_results(
 ) -> Result<HttpResponse, AppError> {
     let (id, rows) = (id.get()?.into_inner(), body.get()?.into_inner());
     unique_people(rows.iter().map(|r| &r.person_id))?;
+    for r in &rows {
+        caller.not_on_own_record(r.person_id, "record an exam result")?;
+    }
     let mut check = Check::default();
     for (n, r) in rows.iter().enumerate() {
         match (r.score, r.absence) {
@@ -942,7 +946,8 @@ pub struct ConsequenceView {
     pub cause_id: i64,
     /// The day of the session or exam.
     pub since: NaiveDate,
-    /// For a make-up: the session or exam that made it up.
+    /// For a make-up: the session or exam that made it up; for an off-post order: the session
+    /// that completed it.
     pub made_up_by: Option<Cause>,
     pub made_up_by_id: Option<i64>,
     pub made_up_on: Option<NaiveDate>,
@@ -1014,6 +1019,76 @@ pub async fn orders(
         &[ConsequenceKind::OffPostTraining],
     )
     .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"session_id": 12}))]
+pub struct CompleteOrderRequest {
+    /// A training session the person attended (`present`), held on or after the order's day.
+    pub session_id: i64,
+}
+
+/// Complete an off-post training order (责令离岗培训, TRN-7) by a session the person attended.
+/// While an order is open the person may not be recorded as enforcing; from the day after the
+/// session they may again.
+#[utoipa::path(tag = "training", request_body = CompleteOrderRequest,
+    responses((status = 200, body = ConsequenceView),
+        (status = 409, description = "The order is already completed or was lifted (`order_closed`)", body = Problem, content_type = "application/problem+json")))]
+#[post("/orders/{id}/complete")]
+pub async fn complete_order(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: Path<i64>,
+    body: Json<CompleteOrderRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (id, b) = (id.get()?.into_inner(), body.get()?.into_inner());
+    let actor = caller.actor();
+    let v = state
+        .db
+        .write(move |conn| {
+            let order = store::consequence(conn, id)
+                .ok()
+                .filter(|c| c.kind == ConsequenceKind::OffPostTraining)
+                .ok_or_else(|| AppError::not_found("off-post training order"))?;
+            let closed = match (order.lifted_on, order.fulfilled_on) {
+                (Some(on), _) => Some(format!("the order was lifted on {on}")),
+                (_, Some(on)) => Some(format!("the order was completed on {on}")),
+                _ => None,
+            };
+            if let Some(detail) = closed {
+                return Err(AppError::conflict("order_closed", detail));
+            }
+            let session = store::session(conn, b.session_id)
+                .map_err(|_| AppError::field("session_id", format!("no session {}", b.session_id)))?;
+            if session.held_on < order.created_on {
+                return Err(AppError::field(
+                    "session_id",
+                    format!("the session was held before the order of {}", order.created_on),
+                ));
+            }
+            let attended = store::participants(conn, session.id)?
+                .iter()
+                .any(|(p, a)| *p == order.person_id && *a == Some(Attendance::Present));
+            if !attended {
+                return Err(AppError::field(
+                    "session_id",
+                    format!("person {} is not recorded present at the session", order.person_id),
+                ));
+            }
+            store::complete_order(conn, id, session.id, session.held_on)?;
+            audit::append(
+                conn,
+                &actor,
+                "training.order.complete",
+                "training_consequence",
+                id,
+                &serde_json::json!({"session_id": session.id, "completed_on": session.held_on}),
+            )?;
+            Ok(ConsequenceView::from(store::consequence(conn, id)?))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(v))
 }
 
 /// Recommendations to the district legal office to withdraw a certificate (TRN-7). The
@@ -1101,6 +1176,7 @@ pub async fn note_check(
     body: Json<NewNoteCheck>,
 ) -> Result<HttpResponse, AppError> {
     let b = body.get()?.into_inner();
+    caller.not_on_own_record(b.person_id, "check notes")?;
     if b.period_to < b.period_from {
         return Err(AppError::field("period_to", "must not be before period_from"));
     }
@@ -1265,6 +1341,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(get_exam)
         .service(record_results)
         .service(orders)
+        .service(complete_order)
         .service(recommendations)
         .service(makeups)
         .service(note_check);

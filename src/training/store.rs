@@ -518,6 +518,39 @@ pub fn add_consequence(
     Ok(id)
 }
 
+/// The off-post orders (责令离岗培训) that keep any of `persons` off post on `day`: ordered by
+/// then, neither lifted nor completed before it. (person, order id, ordered on).
+pub fn off_post_on(
+    conn: &mut DbConn,
+    persons: &[i64],
+    day: NaiveDate,
+) -> Result<Vec<(i64, i64, NaiveDate)>, StoreError> {
+    Ok(tc::training_consequences
+        .filter(tc::kind.eq(ConsequenceKind::OffPostTraining))
+        .filter(tc::person_id.eq_any(persons))
+        .filter(tc::created_on.le(day))
+        .filter(tc::lifted_on.is_null())
+        .filter(tc::fulfilled_on.is_null().or(tc::fulfilled_on.ge(day)))
+        .order(tc::id.asc())
+        .select((tc::person_id, tc::id, tc::created_on))
+        .load(conn)?)
+}
+
+/// Records an off-post order as completed by the session `session` held `on`.
+pub fn complete_order(conn: &mut DbConn, id: i64, session: i64, on: NaiveDate) -> Result<(), StoreError> {
+    crate::db::update(
+        tc::training_consequences,
+        (
+            tc::fulfilled_kind.eq(Cause::Session),
+            tc::fulfilled_id.eq(session),
+            tc::fulfilled_on.eq(on),
+        ),
+        tc::id.eq(id),
+    )
+    .execute(conn)?;
+    Ok(())
+}
+
 /// Marks a person's open make-ups of `kind` owed since before `on` as made up by `by`.
 pub fn fulfil_make_ups(
     conn: &mut DbConn,
