@@ -703,6 +703,24 @@ async fn revoking_an_overdue_decision_does_not_undo_the_omission() {
 async fn a_case_names_only_a_source_that_exists() {
     let s = acc().await;
     let cases = s.app.count("acc_cases");
+    let twice = json!({"respondents": [{"kind": "person", "id": s.staff.person_id}], "source": {"kind": "other"},
+        "fault_types": [2], "act_ids": [1, 1], "facts": "事实", "fault_on": today()});
+    let r = s
+        .app
+        .post("/api/v1/accountability/cases", Some(&s.office.token), &twice)
+        .await;
+    assert_eq!(r.body["errors"][0]["field"], "act_ids");
+    assert_eq!(s.app.count("acc_cases"), cases);
+    // Responsibility is allocated among the case's respondents only: a decision could hold no
+    // one else responsible.
+    let id = s.case(today()).await;
+    s.post(id, "investigate", &s.office.token, json!({})).await.ok(200);
+    let stranger = s.app.account(Role::Staff).await.person_id;
+    let opinion = json!({"how": {"mode": "direct", "staff": [stranger]}, "circumstances": {}, "severity": "minor", "text": "意见"});
+    let r = s.post(id, "opinion", &s.office.token, opinion).await;
+    assert_eq!(r.problem(422), "validation_failed");
+    assert_eq!(r.body["errors"][0]["field"], "how");
+    let cases = s.app.count("acc_cases");
     for kind in ["finding", "petition", "overdue_disclosure", "training"] {
         let body = json!({"respondents": [{"kind": "person", "id": s.staff.person_id}], "source": {"kind": kind, "id": 999_999},
             "fault_types": [2], "facts": "事实", "fault_on": today()});

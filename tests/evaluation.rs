@@ -946,14 +946,16 @@ async fn monthly_meetings_are_recorded_and_missed_months_shown() {
         )
         .await;
     assert_eq!(r.ok(201)["minutes"], "检查各处室\n执法情况");
-    e.app
-        .post(
-            "/api/v1/evaluation/meetings",
-            Some(l),
-            &json!({"held_on": today() + Days::new(1), "topic": "x", "minutes": "y"}),
-        )
-        .await
-        .problem(422);
+    for held_on in [today() + Days::new(1), NaiveDate::from_ymd_opt(1999, 12, 31).unwrap()] {
+        e.app
+            .post(
+                "/api/v1/evaluation/meetings",
+                Some(l),
+                &json!({"held_on": held_on, "topic": "x", "minutes": "y"}),
+            )
+            .await
+            .problem(422);
+    }
     e.app
         .post(
             "/api/v1/evaluation/meetings",

@@ -70,6 +70,16 @@ async fn duplicate_names_and_codes_conflict_and_bad_fields_are_listed() {
         .map(|e| e["field"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(fields, ["name", "code"]);
+    // Text of invisible characters only (zero-width space, direction mark, BOM) is no name.
+    let r = app
+        .post(
+            "/api/v1/departments",
+            t,
+            &json!({"name": "\u{200b}\u{200f}\u{feff}", "code": "ZW"}),
+        )
+        .await;
+    assert_eq!(r.problem(422), "validation_failed");
+    assert_eq!(r.body["errors"][0]["message"], "must contain a visible character");
     assert_eq!(app.count("departments"), before, "nothing was stored");
 }
 

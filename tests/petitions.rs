@@ -125,6 +125,11 @@ async fn overdue_petitions_are_listed_and_referral_hides_the_reporter() {
     let staff = app.account(Role::Staff).await;
     let t = Some(office.token.as_str());
     let body = json!({"channel": "hotline", "subject": "态度恶劣", "content": "执法人员态度恶劣", "contact": "王先生"});
+    let mut ancient = body.clone();
+    ancient["received_on"] = json!("1999-12-31");
+    let r = app.post("/api/v1/petitions", t, &ancient).await;
+    assert_eq!(r.problem(422), "validation_failed", "no year's report could reach it");
+    assert_eq!(app.count("petitions"), 0);
     let id = app.post("/api/v1/petitions", t, &body).await.ok(201)["id"]
         .as_i64()
         .unwrap();

@@ -314,6 +314,19 @@ async fn bad_training_input_is_refused() {
         let body = json!({"title": "x", "form": "lecture", "content_areas": ["procedure"], "held_on": today(), "hours": hours, "participants": [p]});
         s.app.post("/api/v1/training/sessions", s.t(), &body).await.problem(422);
     }
+    // A self-study claim is one day's study: 24 hours at most (a session may run for days).
+    let claim = |hours: f64| json!({"studied_on": today(), "hours": hours, "description": "自学"});
+    let studies = s.app.count("self_study");
+    let r = s
+        .app
+        .post("/api/v1/training/self-study", Some(&s.staff.token), &claim(24.1))
+        .await;
+    assert_eq!(r.problem(422), "validation_failed");
+    assert_eq!(s.app.count("self_study"), studies);
+    s.app
+        .post("/api/v1/training/self-study", Some(&s.staff.token), &claim(24.0))
+        .await
+        .ok(201);
     let bad_form = json!({"title": "x", "form": "party", "content_areas": ["procedure"], "held_on": today(), "hours": 1, "participants": [p]});
     s.app
         .post("/api/v1/training/sessions", s.t(), &bad_form)

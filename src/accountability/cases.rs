@@ -305,6 +305,9 @@ pub async fn create_case(
     if b.fault_on > crate::db::today() {
         check.fail("fault_on", "must not be in the future");
     }
+    if b.act_ids.iter().collect::<std::collections::BTreeSet<_>>().len() != b.act_ids.len() {
+        check.fail("act_ids", "an act is listed twice");
+    }
     check.finish()?;
     let fault_types = check_fault_types(&b.fault_types)?;
     let (actor, by) = (caller.actor(), caller.user_id);
@@ -627,8 +630,21 @@ pub async fn write_opinion(
     let allocation = rules::allocate(&b.how)
         .map_err(|e| AppError::rule("allocation_invalid", e.to_string(), Basis::of(&[acc(5)])))?;
     step(&state, &caller, id, CaseStep::Opinion, move |conn, c| {
+        let respondents = store::respondents(conn, c.id)?;
+        let strangers: Vec<i64> = allocation
+            .iter()
+            .filter(|a| a.share != Share::None)
+            .filter(|a| !respondents.iter().any(|(k, p, _)| *k == RespondentKind::Person && *p == a.person_id))
+            .map(|a| a.person_id)
+            .collect();
+        if !strangers.is_empty() {
+            return Err(AppError::field(
+                "how",
+                format!("person(s) {strangers:?} would bear a share but are not respondents of the case: a decision could not hold them responsible"),
+            ));
+        }
         let mut repeated = Vec::new();
-        for (kind, person, _) in store::respondents(conn, c.id)? {
+        for (kind, person, _) in respondents {
             // ACC-7 aggravates the 过错责任人: a respondent bearing no share of this fault is
             // not aggravated by it, nor does their history aggravate the others.
             let responsible = allocation.iter().any(|a| a.person_id == person && a.share != Share::None);

@@ -21,11 +21,14 @@ impl Check {
         }
     }
 
-    /// Trimmed text of 1 to `max` characters, free of control characters.
+    /// Trimmed text of 1 to `max` characters, free of control characters, with at least one
+    /// visible character.
     pub fn text(&mut self, field: &str, value: &str, max: usize) -> String {
         let v = value.trim();
         if v.is_empty() {
             self.fail(field, "must not be empty");
+        } else if v.chars().all(is_invisible) {
+            self.fail(field, "must contain a visible character");
         } else if v.chars().count() > max {
             self.fail(field, format!("must be at most {max} characters"));
         } else if v.chars().any(char::is_control) {
@@ -60,6 +63,14 @@ impl Check {
     }
 }
 
+/// Characters that show nothing: white space and the format characters (zero-width spaces and
+/// joiners, direction marks, the soft hyphen, the byte-order mark) that `trim` leaves.
+fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(c, '\u{ad}' | '\u{61c}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206f}' | '\u{feff}')
+}
+
 /// A calendar year the service keeps (2000 to 2100), or 400.
 pub fn year(year: i32) -> Result<i32, AppError> {
     (2000..=2100)
@@ -80,10 +91,12 @@ mod tests {
         c.text("b", "abcdef", 5);
         c.text("c", "x\u{0}y", 5);
         c.token("d", "A B", 8, |ch| ch.is_ascii_alphanumeric(), "letters and digits");
+        c.text("e", "\u{200b}\u{200f}\u{feff}", 10);
+        assert_eq!(c.text("f", "\u{200b}综合处", 10), "\u{200b}综合处");
         let AppError::Unprocessable { errors, .. } = c.finish().unwrap_err() else {
             panic!("expected 422")
         };
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["a", "b", "c", "d"]);
+        assert_eq!(fields, ["a", "b", "c", "d", "e"]);
     }
 }

@@ -243,6 +243,9 @@ pub async fn create(
     if received_on > crate::db::today() {
         return Err(AppError::field("received_on", "must not be in the future"));
     }
+    let mut check = Check::default();
+    check.reportable_day("received_on", received_on);
+    check.finish()?;
     let new = NewPetition {
         tracking_code: rules::tracking_code(),
         channel: b.channel,

@@ -500,7 +500,7 @@ pub struct NewSelfStudy {
     pub person_id: Option<i64>,
     /// Not in the future.
     pub studied_on: NaiveDate,
-    /// More than 0, at most 500 (a course of several days is one record), one decimal.
+    /// More than 0, at most 24 (one day's study), one decimal.
     pub hours: f64,
     pub description: String,
 }
@@ -520,6 +520,10 @@ pub async fn claim(
         check.fail("hours", m);
         0
     });
+    // Unlike a session, a claim is one day's study.
+    if tenths > 240 {
+        check.fail("hours", "a claim is one day's study: at most 24 hours");
+    }
     check.reportable_day("studied_on", b.studied_on);
     if b.studied_on > crate::db::today() {
         check.fail("studied_on", "must not be in the future");

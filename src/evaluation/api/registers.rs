@@ -416,6 +416,7 @@ pub async fn add_meeting(
     if b.held_on > crate::db::today() {
         check.fail("held_on", "must not be in the future");
     }
+    check.reportable_day("held_on", b.held_on);
     check.finish()?;
     let (actor, by) = (caller.actor(), caller.user_id);
     let v = state
