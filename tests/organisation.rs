@@ -317,3 +317,41 @@ async fn a_role_change_invalidates_tokens_that_carry_the_old_role() {
     let token = again.ok(200)["access_token"].as_str().unwrap().to_owned();
     assert_eq!(app.get("/api/v1/me", Some(&token)).await.body["role"], "leadership");
 }
+
+#[actix_web::test]
+async fn an_inactive_department_or_person_takes_on_no_new_work() {
+    let app = TestApp::new().await;
+    let office = app.account(Role::SupervisoryOffice).await;
+    let t = Some(office.token.as_str());
+    let dissolved = app.department("撤销处");
+    let officer = app.officer_with_certificate("调离", dissolved, 100, 300);
+    let act = json!({"kind": "penalty", "penalty_procedure": "on_the_spot", "department_id": dissolved, "officers": [officer],
+        "counterpart": {"name": "某公司", "type": "legal_person"}, "legal_basis": "依据", "decision_text": "罚款",
+        "decision_date": safeguards::db::today()});
+    let earlier = app.post("/api/v1/acts", t, &act).await.ok(201)["id"].as_i64().unwrap();
+    let petition = json!({"channel": "hotline", "subject": "投诉", "content": "内容"});
+    let petition = app.post("/api/v1/petitions", t, &petition).await.ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    app.sql(&format!("UPDATE departments SET active = false WHERE id = {dissolved}"));
+    app.sql(&format!("UPDATE people SET active = false WHERE id = {officer}"));
+    let before = (app.count("acts"), app.count("inspections"));
+
+    let r = app.post("/api/v1/acts", t, &act).await;
+    assert_eq!(r.body["errors"][0]["field"], "department_id", "{}", r.body);
+    let r = app
+        .post(
+            &format!("/api/v1/petitions/{petition}/assign"),
+            t,
+            &json!({"department_id": dissolved}),
+        )
+        .await;
+    assert_eq!(r.body["errors"][0]["message"], "the department is inactive");
+    let inspection = json!({"kind": "ad_hoc", "title": "检查", "period_from": safeguards::db::today(),
+        "period_to": safeguards::db::today(), "scope": [], "inspectors": [officer]});
+    let r = app.post("/api/v1/inspections", t, &inspection).await;
+    assert_eq!(r.body["errors"][0]["field"], "inspectors[0]");
+    assert_eq!(before, (app.count("acts"), app.count("inspections")));
+    // Its past acts stay on record and can still be read.
+    app.get(&format!("/api/v1/acts/{earlier}"), t).await.ok(200);
+}

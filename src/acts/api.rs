@@ -286,11 +286,15 @@ fn check_fields(f: &mut ActFields, today: NaiveDate) -> Result<(), AppError> {
     check.finish()
 }
 
-/// The checks that need the database: the department, the officers, their certificates.
-/// Gives the officers (person, name) in person order, as an act's view lists them.
-fn check_references(conn: &mut DbConn, f: &ActFields) -> Result<Vec<(i64, String)>, AppError> {
-    if let Err(StoreError::NotFound) = departments::get(conn, f.department_id, Visibility::All) {
-        return Err(AppError::field("department_id", "no such department"));
+/// The checks that need the database: the department (active, for a new act), the officers,
+/// their certificates. Gives the officers (person, name) in person order, as an act's view
+/// lists them.
+fn check_references(conn: &mut DbConn, f: &ActFields, new: bool) -> Result<Vec<(i64, String)>, AppError> {
+    match departments::get(conn, f.department_id, Visibility::All) {
+        Ok(d) if new && !d.active => return Err(AppError::field("department_id", "the department is inactive")),
+        Ok(_) => {}
+        Err(StoreError::NotFound) => return Err(AppError::field("department_id", "no such department")),
+        Err(e) => return Err(e.into()),
     }
     let (mut missing, mut officers) = (Vec::new(), Vec::new());
     for (i, id) in f.officers.iter().enumerate() {
@@ -409,7 +413,7 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: Json<NewAc
     let act = state
         .db
         .write(move |conn| {
-            let officers = check_references(conn, &fields)?;
+            let officers = check_references(conn, &fields, true)?;
             let (act, unscheduled) = store::create(conn, &fields, by, crate::db::now())?;
             let id = act.id;
             audit::append(conn, &actor, "act.create", "act", id, &fields)?;
@@ -604,7 +608,7 @@ pub async fn update(
                     .unwrap_or_else(|| before.officers.iter().map(|o| o.person_id).collect()),
             };
             check_fields(&mut fields, today)?;
-            check_references(conn, &fields)?;
+            check_references(conn, &fields, false)?;
             store::update(conn, id, &fields, crate::db::now())?;
             if decision_changed(&before, &fields) {
                 store::mark_outdated(conn, id, today)?;

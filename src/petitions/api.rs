@@ -353,8 +353,11 @@ pub async fn assign(
                     "the petition is already answered",
                 ));
             }
-            crate::org::store::departments::get(conn, b.department_id, Visibility::All)
+            let department = crate::org::store::departments::get(conn, b.department_id, Visibility::All)
                 .map_err(|_| AppError::field("department_id", "no such department"))?;
+            if !department.active {
+                return Err(AppError::field("department_id", "the department is inactive"));
+            }
             let d = crate::rules::store::book(conn)?.deadline(today, |v| v.petition_reply_working_days)?;
             let due = d.due_on;
             store::assign(conn, id, b.department_id, today, due, d.rule_version, crate::db::now())?;

@@ -148,8 +148,10 @@ fn check_plan(
         check.fail("inspectors", "at least one inspector is required");
     }
     for (n, person) in inspectors.iter().enumerate() {
-        if crate::org::store::people::get(conn, *person).is_err() {
-            check.fail(&format!("inspectors[{n}]"), format!("no person {person}"));
+        match crate::org::store::people::get(conn, *person) {
+            Ok(p) if p.active => {}
+            Ok(_) => check.fail(&format!("inspectors[{n}]"), format!("person {person} is not active")),
+            Err(_) => check.fail(&format!("inspectors[{n}]"), format!("no person {person}")),
         }
     }
     for (n, t) in scope.iter().enumerate() {
