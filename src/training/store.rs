@@ -525,15 +525,21 @@ pub fn off_post_on(
     persons: &[i64],
     day: NaiveDate,
 ) -> Result<Vec<(i64, i64, NaiveDate)>, StoreError> {
-    Ok(tc::training_consequences
-        .filter(tc::kind.eq(ConsequenceKind::OffPostTraining))
-        .filter(tc::person_id.eq_any(persons))
-        .filter(tc::created_on.le(day))
-        .filter(tc::lifted_on.is_null())
-        .filter(tc::fulfilled_on.is_null().or(tc::fulfilled_on.ge(day)))
-        .order(tc::id.asc())
-        .select((tc::person_id, tc::id, tc::created_on))
-        .load(conn)?)
+    // One cached statement per person rather than an `IN` list (parsed anew for every length):
+    // this runs on every act recorded, and an act names a few officers.
+    let mut off = Vec::new();
+    for person in persons {
+        let orders = tc::training_consequences
+            .filter(tc::person_id.eq(person))
+            .filter(tc::kind.eq(ConsequenceKind::OffPostTraining))
+            .filter(tc::created_on.le(day))
+            .filter(tc::lifted_on.is_null())
+            .filter(tc::fulfilled_on.is_null().or(tc::fulfilled_on.ge(day)))
+            .order(tc::id.asc())
+            .select((tc::person_id, tc::id, tc::created_on));
+        off.extend(crate::native!(conn, |db| orders.load::<(i64, i64, NaiveDate)>(db))?);
+    }
+    Ok(off)
 }
 
 /// Records an off-post order as completed by the session `session` held `on`.
