@@ -465,6 +465,13 @@ async fn ordered_filing_is_rectified_verified_and_tracked_when_overdue() {
     let r = s
         .measure(
             fid,
+            json!({"item": 5, "action": "order_filing", "deadline": "2999-01-01"}),
+        )
+        .await;
+    assert_eq!(r.body["errors"][0]["field"], "deadline");
+    let r = s
+        .measure(
+            fid,
             json!({"item": 5, "action": "order_filing", "deadline": today(), "note": "限期补备并通报"}),
         )
         .await;
@@ -532,14 +539,27 @@ async fn ordered_filing_is_rectified_verified_and_tracked_when_overdue() {
         )
         .await
         .ok(201);
-    let r = s
-        .app
+    // Reported is not done: the order is rectified once the act is filed (SUP-6(8)).
+    let accept = |path: String| {
+        let app = &s.app;
+        let token = s.office.token.clone();
+        async move {
+            app.post(&format!("{path}/verify"), Some(&token), &json!({"accepted": true}))
+                .await
+        }
+    };
+    let r = accept(path.clone()).await;
+    assert_eq!(r.problem(409), "act_not_filed");
+    assert_eq!(r.body["basis"], json!(["SUP-6(8)"]));
+    s.app
         .post(
-            &format!("{path}/verify"),
-            Some(&s.office.token),
-            &json!({"accepted": true}),
+            &format!("/api/v1/acts/{act}/filing"),
+            Some(&s.staff.token),
+            &json!({"filed_on": today()}),
         )
-        .await;
+        .await
+        .ok(200);
+    let r = accept(path.clone()).await;
     assert_eq!(r.ok(200)["status"], "verified");
     assert_eq!(r.body["overdue"], false);
     assert!(s

@@ -1004,11 +1004,14 @@ pub async fn add_measure(
     let note = check.optional_text("note", &b.note, 5000);
     // A time limit an order sets (责令限期, SUP-7(5), (6)) runs from the order: one already
     // past would make the measure overdue the day it is imposed.
-    if b.deadline.is_some_and(|d| d < today) {
-        check.fail(
-            "deadline",
-            "a time limit set by an order (SUP-7) must be today or later",
-        );
+    if let Some(deadline) = b.deadline {
+        if deadline < today {
+            check.fail(
+                "deadline",
+                "a time limit set by an order (SUP-7) must be today or later",
+            );
+        }
+        check.reportable_day("deadline", deadline);
     }
     check.finish()?;
     let item = u8::try_from(b.item).unwrap_or(0);
@@ -1182,6 +1185,23 @@ pub struct Verification {
     pub comment: String,
 }
 
+/// An order to file (SUP-7(5)) is rectified only once the act is filed (SUP-6(8)).
+fn filing_done(conn: &mut DbConn, finding: i64) -> Result<(), AppError> {
+    let act = store::finding(conn, finding, Visibility::All)?.act_id;
+    let filed = match act {
+        Some(a) => crate::acts::store::get(conn, a, Visibility::All)?.filed_on.is_some(),
+        None => true,
+    };
+    if filed {
+        return Ok(());
+    }
+    Err(AppError::Conflict {
+        code: "act_not_filed",
+        detail: "the order to file is not rectified: the act is still not filed".into(),
+        basis: Basis::of(&[crate::acts::rules::SUP_6_8]),
+    })
+}
+
 /// Verify a reported rectification (an inspector): accepted closes the measure, rejected
 /// opens it again. Nobody verifies their own report.
 #[utoipa::path(tag = "supervision", request_body = Verification,
@@ -1220,6 +1240,9 @@ pub async fn verify_rectification(
                     "own_report",
                     "an inspector does not verify a rectification they reported",
                 ));
+            }
+            if b.accepted && x.action == MeasureAction::OrderFiling {
+                filing_done(conn, x.finding_id)?;
             }
             let now = crate::db::now();
             store::verify(conn, report.id, b.accepted, &comment, by, now)?;
