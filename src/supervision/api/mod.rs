@@ -1205,7 +1205,7 @@ fn filing_done(conn: &mut DbConn, finding: i64) -> Result<(), AppError> {
 /// Verify a reported rectification (an inspector): accepted closes the measure, rejected
 /// opens it again. Nobody verifies their own report.
 #[utoipa::path(tag = "supervision", request_body = Verification,
-    responses((status = 200, body = MeasureView), (status = 409, description = "Nothing reported, or one's own report", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = MeasureView), (status = 409, description = "Nothing reported, one's own report, or an order to file accepted while the act is unfiled (`act_not_filed`)", body = Problem, content_type = "application/problem+json")))]
 #[post("/{id}/verify")]
 pub async fn verify_rectification(
     state: web::Data<AppState>,
