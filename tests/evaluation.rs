@@ -924,6 +924,15 @@ async fn the_qualitative_record_fills_reviews_and_training_from_the_registers() 
         .send(put(json!({"items": [{"item": 1, "content": "y"}]}), &e.staff.token))
         .await
         .problem(403);
+    let next_year = actix_web::test::TestRequest::put()
+        .uri(&format!(
+            "/api/v1/evaluation/years/{}/departments/{dept}/qualitative",
+            e.year + 1
+        ))
+        .insert_header(("authorization", format!("Bearer {o}")))
+        .set_json(json!({"items": [{"item": 1, "content": "y"}]}));
+    let r = e.app.send(next_year).await;
+    assert_eq!(r.body["errors"][0]["field"], "year", "a year not begun has no record");
     assert_eq!(e.app.count("eval_qualitative"), before);
     let r = e.app.get(&path, Some(&e.staff.token)).await;
     assert_eq!(r.ok(200)["items"][8]["content"], "文明执法");

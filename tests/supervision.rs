@@ -935,6 +935,11 @@ async fn trends_count_findings_by_item_and_department() {
         .post("/api/v1/supervision/trend-analyses", Some(&s.office.token), &analysis)
         .await
         .problem(403);
+    let mut ahead = analysis.clone();
+    ahead["period_from"] = json!(today() + Days::new(1));
+    ahead["period_to"] = json!(today() + Days::new(30));
+    let r = s.app.post("/api/v1/supervision/trend-analyses", t, &ahead).await;
+    assert_eq!(r.body["errors"][0]["field"], "period_from");
     s.app
         .post("/api/v1/supervision/trend-analyses", t, &analysis)
         .await

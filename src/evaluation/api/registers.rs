@@ -345,6 +345,12 @@ pub async fn put_qualitative(
 ) -> Result<HttpResponse, AppError> {
     let ((year, department), b) = (path.get()?.into_inner(), body.get()?.into_inner());
     let year = crate::http::validate::year(year)?;
+    if year > chrono::Datelike::year(&crate::db::today()) {
+        return Err(AppError::field(
+            "year",
+            "the qualitative record is kept for a year that has begun",
+        ));
+    }
     let items = checked_items(&b)?;
     let (actor, by) = (caller.actor(), caller.user_id);
     let v = state

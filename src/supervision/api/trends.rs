@@ -147,6 +147,12 @@ pub async fn create_analysis(
     if b.period_to < b.period_from {
         check.fail("period_to", "must not be before period_from");
     }
+    // Tendencies are analysed from what happened: a period may run on, but not begin later.
+    if b.period_from > crate::db::today() {
+        check.fail("period_from", "must not be in the future");
+    }
+    check.reportable_day("period_from", b.period_from);
+    check.reportable_day("period_to", b.period_to);
     check.finish()?;
     let record = TrendAnalysis {
         id: 0,
