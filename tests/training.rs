@@ -324,7 +324,16 @@ async fn bad_training_input_is_refused() {
     assert_eq!(r.problem(422), "validation_failed");
     assert_eq!(s.app.count("self_study"), studies);
     s.app
-        .post("/api/v1/training/self-study", Some(&s.staff.token), &claim(24.0))
+        .post("/api/v1/training/self-study", Some(&s.staff.token), &claim(23.5))
+        .await
+        .ok(201);
+    let r = s
+        .app
+        .post("/api/v1/training/self-study", Some(&s.staff.token), &claim(0.6))
+        .await;
+    assert_eq!(r.body["errors"][0]["field"], "hours", "the same day's claims add up");
+    s.app
+        .post("/api/v1/training/self-study", Some(&s.staff.token), &claim(0.5))
         .await
         .ok(201);
     let bad_form = json!({"title": "x", "form": "party", "content_areas": ["procedure"], "held_on": today(), "hours": 1, "participants": [p]});
@@ -602,4 +611,19 @@ async fn no_one_decides_on_their_own_record() {
         .post("/api/v1/training/note-checks", Some(&colleague.token), &note)
         .await
         .ok(201);
+    for (from, to) in [("1990-01-01", "1990-06-30"), ("2026-01-01", "2999-01-01")] {
+        let bad = json!({"person_id": me, "period_from": from, "period_to": to, "result": "good"});
+        let r = s
+            .app
+            .post("/api/v1/training/note-checks", Some(&colleague.token), &bad)
+            .await;
+        assert_eq!(r.problem(422), "validation_failed", "{from}..{to}");
+    }
+    // The record of a year shows the checks of that year only.
+    let year = today().year();
+    let record = |y: i32| format!("/api/v1/people/{me}/training?year={y}");
+    let this = s.app.get(&record(year), Some(&colleague.token)).await;
+    assert_eq!(this.ok(200)["note_checks"].as_array().unwrap().len(), 1);
+    let last = s.app.get(&record(year - 1), Some(&colleague.token)).await;
+    assert_eq!(last.ok(200)["note_checks"], json!([]));
 }

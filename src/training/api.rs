@@ -505,6 +505,9 @@ pub struct NewSelfStudy {
     pub description: String,
 }
 
+/// A day's study in tenths of an hour.
+const DAY_TENTHS: i64 = 240;
+
 /// Claim self-study hours (staff for themselves); they count once the office confirms them.
 #[utoipa::path(tag = "training", request_body = NewSelfStudy, responses((status = 201, body = SelfStudyView)))]
 #[post("/self-study")]
@@ -521,7 +524,7 @@ pub async fn claim(
         0
     });
     // Unlike a session, a claim is one day's study.
-    if tenths > 240 {
+    if tenths > DAY_TENTHS {
         check.fail("hours", "a claim is one day's study: at most 24 hours");
     }
     check.reportable_day("studied_on", b.studied_on);
@@ -541,6 +544,17 @@ pub async fn claim(
         .db
         .write(move |conn| {
             crate::org::store::people::get(conn, person).map_err(|_| AppError::field("person_id", "no such person"))?;
+            let claimed = store::claimed_on(conn, person, b.studied_on)?;
+            if claimed + tenths > DAY_TENTHS {
+                return Err(AppError::field(
+                    "hours",
+                    format!(
+                        "{} hours are already claimed for {}: a day holds at most 24",
+                        rules::hours(claimed),
+                        b.studied_on
+                    ),
+                ));
+            }
             let id = store::claim(conn, person, b.studied_on, tenths, &description, by, crate::db::now())?;
             let s = store::study(conn, id, Visibility::All)?;
             audit::append(conn, &actor, "training.self_study", "self_study", id, &s)?;
@@ -1185,6 +1199,11 @@ pub async fn note_check(
         return Err(AppError::field("period_to", "must not be before period_from"));
     }
     let mut check = Check::default();
+    // The notes checked are notes already taken.
+    if b.period_to > crate::db::today() {
+        check.fail("period_to", "must not be in the future");
+    }
+    check.reportable_day("period_from", b.period_from);
     let comment = check.optional_text("comment", &b.comment, 2000);
     check.finish()?;
     let (actor, by) = (caller.actor(), caller.user_id);
@@ -1308,8 +1327,10 @@ pub async fn person_record(
                 .filter(|c| rules::year_of(c.created_on) == year)
                 .map(ConsequenceView::from)
                 .collect();
+            // A check whose period overlaps the year.
             let note_checks = store::note_checks(conn, id)?
                 .into_iter()
+                .filter(|n| rules::year_of(n.period_from) <= year && year <= rules::year_of(n.period_to))
                 .map(NoteCheckView::from)
                 .collect();
             Ok(TrainingRecord {

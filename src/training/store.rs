@@ -268,6 +268,17 @@ pub fn claim(
         .get_result(conn)?)
 }
 
+/// Tenths of an hour a person has claimed (and not had rejected) for the day `on`.
+pub fn claimed_on(conn: &mut DbConn, person: i64, on: NaiveDate) -> Result<i64, StoreError> {
+    let claims: Vec<i64> = ss::self_study
+        .filter(ss::person_id.eq(person))
+        .filter(ss::studied_on.eq(on))
+        .filter(ss::status.ne(SelfStudyStatus::Rejected))
+        .select(ss::hours_tenths)
+        .load(conn)?;
+    Ok(claims.iter().sum())
+}
+
 /// A claim the caller may see (staff: their own department's people).
 pub fn study(conn: &mut DbConn, id: i64, vis: Visibility) -> Result<SelfStudy, StoreError> {
     let q = ss::self_study
