@@ -575,7 +575,24 @@ async fn ordered_filing_is_rectified_verified_and_tracked_when_overdue() {
 #[actix_web::test]
 async fn nobody_verifies_their_own_rectification_report() {
     let s = sup().await;
-    let id = s.running().await;
+    let colleague = s.app.account(Role::SupervisoryOffice).await;
+    let body = json!({"kind": "ad_hoc", "title": "检查", "period_from": today(), "period_to": today(),
+        "scope": [], "inspectors": [s.office.person_id, colleague.person_id]});
+    let id = s
+        .app
+        .post("/api/v1/inspections", Some(&s.office.token), &body)
+        .await
+        .ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    s.app
+        .post(
+            &format!("/api/v1/inspections/{id}/start"),
+            Some(&s.office.token),
+            &json!({}),
+        )
+        .await
+        .ok(200);
     let fid = s.finding(id, 9, json!({})).await.ok(201)["id"].as_i64().unwrap();
     let r = s
         .measure(
@@ -601,14 +618,14 @@ async fn nobody_verifies_their_own_rectification_report() {
         )
         .await;
     assert_eq!(r.problem(409), "own_report");
-    s.app
-        .post(
-            &format!("/api/v1/measures/{mid}/verify"),
-            Some(&s.leader.token),
-            &json!({"accepted": true}),
-        )
-        .await
-        .ok(200);
+    // Only an inspector of the inspection verifies: not the leadership as such.
+    let verify = |token: &str| {
+        let app = &s.app;
+        let (path, token) = (format!("/api/v1/measures/{mid}/verify"), token.to_owned());
+        async move { app.post(&path, Some(&token), &json!({"accepted": true})).await }
+    };
+    verify(&s.leader.token).await.problem(403);
+    assert_eq!(verify(&colleague.token).await.ok(200)["status"], "verified");
 }
 
 #[actix_web::test]
@@ -802,6 +819,11 @@ async fn material_requests_are_answered_refused_or_recorded_overdue() {
         .post(&path, Some(&s.office.token), &ask(today() - Days::new(1)))
         .await
         .problem(422);
+    // SUP-8 binds the department inspected, not one outside the scope.
+    let other = s.app.department("未检查处");
+    let elsewhere = json!({"department_id": other, "description": "提供案卷", "deadline": today()});
+    let r = s.app.post(&path, Some(&s.office.token), &elsewhere).await;
+    assert_eq!(r.body["errors"][0]["field"], "department_id");
     let a = s.app.post(&path, Some(&s.office.token), &ask(today())).await.ok(201)["id"]
         .as_i64()
         .unwrap();
@@ -1029,7 +1051,7 @@ async fn a_finding_is_referred_to_accountability_once() {
     let cases = s.app.count("acc_cases");
     let again = s.app.post(&refer, t, &json!({"fault_types": [1]})).await;
     assert_eq!(again.problem(409), "already_referred");
-    assert_eq!(again.body["basis"], json!(["ACC-7(2)"]));
+    assert_eq!(again.body["basis"], json!(["SUP-7", "ACC-7(2)"]));
     let by_hand = json!({"respondents": [{"kind": "person", "id": s.officer}], "source": {"kind": "finding", "id": finding},
         "fault_types": [1], "facts": "非执法人员参与执法", "fault_on": today()});
     let r = s.app.post("/api/v1/accountability/cases", t, &by_hand).await;

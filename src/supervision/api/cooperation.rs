@@ -83,6 +83,7 @@ pub async fn create(
     if b.deadline < today {
         check.fail("deadline", "must be today or later");
     }
+    check.reportable_day("deadline", b.deadline);
     check.finish()?;
     let (actor, by) = (caller.actor(), caller.user_id);
     let v = state
@@ -94,6 +95,12 @@ pub async fn create(
             }
             if crate::org::store::departments::get(conn, b.department_id, Visibility::All).is_err() {
                 return Err(AppError::field("department_id", "no such department"));
+            }
+            if !super::department_in_scope(conn, x.id, b.department_id)? {
+                return Err(AppError::field(
+                    "department_id",
+                    "the department is not inspected by this inspection (SUP-8 binds the department inspected)",
+                ));
             }
             let rid = store::add_request(
                 conn,

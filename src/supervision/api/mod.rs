@@ -730,6 +730,26 @@ fn check_finding(
     check.finish()
 }
 
+/// Whether an inspection covers `department`: no scope (the whole bureau), or the department,
+/// one of its officers or one of its acts is listed.
+fn department_in_scope(conn: &mut DbConn, inspection: i64, department: i64) -> Result<bool, AppError> {
+    let (scope, _) = store::plan_lists(conn, inspection)?;
+    if scope.is_empty() {
+        return Ok(true);
+    }
+    for (kind, id) in scope {
+        let of = match kind {
+            TargetKind::Department => id,
+            TargetKind::Officer => crate::org::store::people::get(conn, id)?.department_id,
+            TargetKind::Act => crate::acts::store::get(conn, id, Visibility::All)?.department_id,
+        };
+        if of == department {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -1217,11 +1237,18 @@ pub async fn verify_rectification(
     let mut check = Check::default();
     let comment = check.optional_text("comment", &b.comment, 5000);
     check.finish()?;
-    let (actor, by, today) = (caller.actor(), caller.user_id, crate::db::today());
+    let (actor, by, me, today) = (caller.actor(), caller.user_id, caller.person_id, crate::db::today());
     let view = state
         .db
         .write(move |conn| {
             let (x, d) = store::measure(conn, id, Visibility::All).map_err(missing("measure"))?;
+            let inspection = store::finding(conn, x.finding_id, Visibility::All)?.inspection_id;
+            let (_, inspectors) = store::plan_lists(conn, inspection)?;
+            if !me.is_some_and(|p| inspectors.contains(&p)) {
+                return Err(AppError::Forbidden(
+                    "a rectification is verified by an inspector of the inspection that found it".into(),
+                ));
+            }
             let pending = store::rectifications(conn, id)?
                 .into_iter()
                 .rev()
