@@ -695,7 +695,7 @@ async fn revoking_an_overdue_decision_does_not_undo_the_omission() {
         .post("/api/v1/accountability/cases", Some(&s.office.token), &by_hand(late))
         .await;
     assert_eq!(r.problem(409), "already_referred");
-    assert_eq!(r.body["basis"], json!(["ACC-7(2)"]));
+    assert_eq!(r.body["basis"], json!(["PUB-6", "ACC-7(2)"]));
     assert_eq!(s.app.count("acc_cases"), cases);
 }
 
@@ -1059,4 +1059,98 @@ async fn acc_6_imposes_what_the_severity_requires_besides_the_chosen_penalty() {
         1,
         "收缴行政执法证件 takes effect at once (ACC-14)"
     );
+}
+
+#[actix_web::test]
+async fn a_case_against_a_department_alone_is_decided_without_allocating_among_persons() {
+    let s = acc().await;
+    let dept = s.staff.department_id;
+    let id = s
+        .case_against(json!([{"kind": "department", "id": dept}]), today())
+        .await;
+    s.post(id, "investigate", &s.office.token, json!({})).await.ok(200);
+    let opinion = json!({"circumstances": {}, "severity": "minor", "text": "处室集体过错"});
+    let r = s.post(id, "opinion", &s.office.token, opinion).await;
+    assert_eq!(r.ok(200)["opinion"]["allocation"], json!([]));
+    let r = s
+        .post(id, "decide", &s.leader.token, json!({"severity": "minor"}))
+        .await;
+    assert_eq!(
+        r.ok(200)["decision"]["request"]["departments"],
+        json!([{"department_id": dept, "sanctions": ["order_correction", "circulated_criticism", "loss_of_award_eligibility"]}])
+    );
+
+    // A person respondent needs the allocation.
+    let person_case = s.case(today()).await;
+    s.post(person_case, "investigate", &s.office.token, json!({}))
+        .await
+        .ok(200);
+    let r = s
+        .post(
+            person_case,
+            "opinion",
+            &s.office.token,
+            json!({"severity": "minor", "text": "意见"}),
+        )
+        .await;
+    assert_eq!(r.body["errors"][0]["field"], "how");
+}
+
+#[actix_web::test]
+async fn a_decision_gives_one_penalty_and_acc_7_2_comes_from_the_register() {
+    let s = acc().await;
+    let id = s.case(today()).await;
+    s.post(id, "investigate", &s.office.token, json!({})).await.ok(200);
+    // ACC-7(2) is found, not asserted: this respondent has no other fault.
+    let opinion = |aggravating: Value| {
+        json!({"how": {"mode": "direct", "staff": [s.staff.person_id]}, "circumstances": {"aggravating": aggravating},
+            "severity": "minor", "text": "意见"})
+    };
+    let r = s.post(id, "opinion", &s.office.token, opinion(json!([2]))).await;
+    assert_eq!(r.problem(422), "acc_7_2_not_found");
+    assert_eq!(r.body["basis"], json!(["ACC-7(2)"]));
+    s.post(id, "opinion", &s.office.token, opinion(json!([]))).await.ok(200);
+    let decide = |sanctions: Value| json!({"severity": "minor", "persons": [{"person_id": s.staff.person_id, "sanctions": sanctions}]});
+    let r = s
+        .post(id, "decide", &s.leader.token, decide(json!(["warning", "demerit"])))
+        .await;
+    assert_eq!(r.problem(422), "one_penalty");
+    let r = s
+        .post(id, "decide", &s.leader.token, decide(json!(["warning", "warning"])))
+        .await;
+    assert_eq!(r.problem(422), "validation_failed");
+    assert_eq!(
+        s.app.number(&format!(
+            "SELECT COUNT(*) AS n FROM acc_cases WHERE id = {id} AND decision IS NULL"
+        )),
+        1
+    );
+    s.post(id, "decide", &s.leader.token, decide(json!(["warning"])))
+        .await
+        .ok(200);
+
+    // A source of a register names its record; `other` names none; no fault before 2000.
+    let body = |source: Value, fault_on: &str| {
+        json!({"respondents": [{"kind": "person", "id": s.staff.person_id}], "source": source,
+            "fault_types": [1], "facts": "事实", "fault_on": fault_on})
+    };
+    let today = today().to_string();
+    let cases = s.app.count("acc_cases");
+    for (source, fault_on) in [
+        (json!({"kind": "finding"}), today.as_str()),
+        (json!({"kind": "training"}), today.as_str()),
+        (json!({"kind": "other", "id": 5}), today.as_str()),
+        (json!({"kind": "other"}), "0001-01-01"),
+    ] {
+        let r = s
+            .app
+            .post(
+                "/api/v1/accountability/cases",
+                Some(&s.office.token),
+                &body(source.clone(), fault_on),
+            )
+            .await;
+        assert_eq!(r.problem(422), "validation_failed", "{source} {fault_on}");
+    }
+    assert_eq!(s.app.count("acc_cases"), cases);
 }

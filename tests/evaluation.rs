@@ -605,6 +605,18 @@ async fn a_new_rule_set_counts_from_its_day_and_old_deductions_keep_their_points
     values["score_sheet"]["penalty_filed_case_deduction"] = json!(4);
     values["score_sheet"]["penalty_cap"] = json!(45);
     values["score_sheet"]["petitions_cap"] = json!(5);
+    let r = e
+        .app
+        .post(
+            "/api/v1/rules",
+            Some(&e.leader.token),
+            &json!({"effective_from": "2999-01-01", "values": values}),
+        )
+        .await;
+    assert_eq!(
+        r.body["errors"][0]["field"], "effective_from",
+        "no year could report it"
+    );
     e.app
         .post(
             "/api/v1/rules",

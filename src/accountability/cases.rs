@@ -254,10 +254,21 @@ pub fn open_from(
 fn open_case(conn: &mut DbConn, actor: &Actor, by: i64, new: NewCase) -> Result<CaseView, AppError> {
     if let Some(source) = new.source_id.filter(|_| new.source_kind != SourceKind::Other) {
         if let Some(case) = store::opened_from(conn, new.source_kind, source)? {
+            // The article that refers the record, then the one a second case would distort.
+            let referring = match new.source_kind {
+                SourceKind::Finding => Some(crate::supervision::rules::SUP_7),
+                SourceKind::OverdueDisclosure => Some(crate::publicity::rules::PUB_6),
+                _ => None,
+            };
             return Err(AppError::Conflict {
                 code: "already_referred",
                 detail: format!("{} {source} is already referred as case {case}", new.source_kind),
-                basis: Basis::of(&[ArticleRef::item(Regime::Acc, 7, 2)]),
+                basis: Basis(
+                    referring
+                        .into_iter()
+                        .chain([ArticleRef::item(Regime::Acc, 7, 2)])
+                        .collect(),
+                ),
             });
         }
     }
@@ -305,6 +316,7 @@ pub async fn create_case(
     if b.fault_on > crate::db::today() {
         check.fail("fault_on", "must not be in the future");
     }
+    check.reportable_day("fault_on", b.fault_on);
     if b.act_ids.iter().collect::<std::collections::BTreeSet<_>>().len() != b.act_ids.len() {
         check.fail("act_ids", "an act is listed twice");
     }
@@ -315,6 +327,18 @@ pub async fn create_case(
         .db
         .write(move |conn| {
             let respondents = resolve(conn, &b.respondents)?;
+            match (b.source.kind, b.source.id) {
+                (SourceKind::Other, Some(_)) => {
+                    return Err(AppError::field("source.id", "an `other` source names no record"))
+                }
+                (SourceKind::Other, None) | (_, Some(_)) => {}
+                (kind, None) => {
+                    return Err(AppError::field(
+                        "source.id",
+                        format!("a {kind} source names its record"),
+                    ))
+                }
+            }
             if let Some(id) = b.source.id {
                 if !store::source_exists(conn, b.source.kind, id)? {
                     return Err(AppError::field("source.id", format!("no {} {id}", b.source.kind)));
@@ -588,7 +612,9 @@ pub async fn start_investigation(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"how": {"mode": "direct", "staff": [7]}, "circumstances": {"mitigating": [1]}, "severity": "minor", "text": "建议给予批评教育"}))]
 pub struct OpinionRequest {
-    pub how: HowMade,
+    /// How the act at fault was made (ACC-5). Required when a person is a respondent; a case
+    /// against departments only allocates nothing among persons.
+    pub how: Option<HowMade>,
     #[serde(default)]
     pub circumstances: Circumstances,
     /// The severity the facts show before circumstances (情节).
@@ -627,10 +653,19 @@ pub async fn write_opinion(
             format!("not in ACC-7, ACC-8 or ACC-9: {}", unknown.join(", ")),
         ));
     }
-    let allocation = rules::allocate(&b.how)
-        .map_err(|e| AppError::rule("allocation_invalid", e.to_string(), Basis::of(&[acc(5)])))?;
+    let allocation = match &b.how {
+        Some(how) => rules::allocate(how)
+            .map_err(|e| AppError::rule("allocation_invalid", e.to_string(), Basis::of(&[acc(5)])))?,
+        None => Vec::new(),
+    };
     step(&state, &caller, id, CaseStep::Opinion, move |conn, c| {
         let respondents = store::respondents(conn, c.id)?;
+        if b.how.is_none() && respondents.iter().any(|(k, ..)| *k == RespondentKind::Person) {
+            return Err(AppError::field(
+                "how",
+                "a person is a respondent: state how the act was made, to allocate responsibility (ACC-5)",
+            ));
+        }
         let strangers: Vec<i64> = allocation
             .iter()
             .filter(|a| a.share != Share::None)
@@ -659,6 +694,12 @@ pub async fn write_opinion(
         }
         if !repeated.is_empty() {
             b.circumstances.aggravating.insert(2);
+        } else if b.circumstances.aggravating.contains(&2) {
+            return Err(AppError::rule(
+                "acc_7_2_not_found",
+                "ACC-7(2) is found from the register, and no respondent bearing a share has another accountable fault within a year of this one",
+                Basis::of(&[ArticleRef::item(Regime::Acc, 7, 2)]),
+            ));
         }
         let opinion = serde_json::json!({
             "allocation": allocation, "circumstances": b.circumstances, "severity": b.severity, "text": b.text.trim(),
@@ -783,6 +824,30 @@ fn check_decision(opinion: &serde_json::Value, d: &DecisionRequest) -> Result<()
                 Basis::of(&[acc(9)]),
             ));
         };
+        if p.sanctions.iter().collect::<std::collections::BTreeSet<_>>().len() != p.sanctions.len() {
+            return Err(AppError::field(
+                "persons",
+                format!("a sanction is listed twice for person {}", p.person_id),
+            ));
+        }
+        let penalties = rules::penalties(severity);
+        let chosen: Vec<&str> = p
+            .sanctions
+            .iter()
+            .filter(|s| penalties.contains(s))
+            .map(|s| s.as_str())
+            .collect();
+        if chosen.len() > 1 {
+            return Err(AppError::rule(
+                "one_penalty",
+                format!(
+                    "ACC-6 gives person {} one 处分, not {}",
+                    p.person_id,
+                    chosen.join(" and ")
+                ),
+                Basis::of(&[rules::severity_basis(severity)]),
+            ));
+        }
         let refused = rules::refused(severity, &p.sanctions);
         if !refused.is_empty() {
             let names: Vec<&str> = refused.iter().map(|s| s.as_str()).collect();

@@ -123,6 +123,9 @@ pub async fn create(
             "must be today or later: versions already in force never change",
         ));
     }
+    if chrono::Datelike::year(&b.effective_from) > 2100 {
+        errors.push(FieldError::new("effective_from", "must fall within 2000 to 2100"));
+    }
     if !errors.is_empty() {
         return Err(AppError::invalid(errors));
     }
