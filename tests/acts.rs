@@ -621,3 +621,41 @@ async fn a_review_that_revokes_or_modifies_the_decision_takes_effect_on_the_act(
     assert_eq!(modified.body["disclosure"]["outdated_since"], json!(today()));
     assert_eq!(modified.body["disclosure"]["basis"], json!(["PUB-6", "PUB-5"]));
 }
+
+#[actix_web::test]
+async fn a_decision_spans_lines_and_is_never_filed_before_it_is_taken() {
+    let (app, staff, officer) = setup().await;
+    let office = app.account(Role::SupervisoryOffice).await;
+    let (s, o) = (Some(staff.token.as_str()), Some(office.token.as_str()));
+    let mut body = penalty(staff.department_id, &[officer], today() - Days::new(5));
+    body["decision_text"] = json!("一、罚款三万元；\n二、责令改正。");
+    body["major"] = json!(true);
+    let act = app.post("/api/v1/acts", s, &body).await;
+    assert_eq!(act.ok(201)["decision_text"], "一、罚款三万元；\n二、责令改正。");
+    let id = act.body["id"].as_i64().unwrap();
+    let mut named = body.clone();
+    named["counterpart"]["name"] = json!("某化工\n有限公司");
+    let r = app.post("/api/v1/acts", s, &named).await;
+    assert_eq!(
+        r.body["errors"][0]["field"], "counterpart.name",
+        "a name stays on one line"
+    );
+
+    app.post(
+        &format!("/api/v1/acts/{id}/filing"),
+        s,
+        &json!({"filed_on": today() - Days::new(5)}),
+    )
+    .await
+    .ok(200);
+    let path = format!("/api/v1/acts/{id}");
+    let etag = app.get(&path, o).await.header("etag").unwrap();
+    let r = app
+        .patch(&path, o, Some(&etag), &json!({"decision_date": today() - Days::new(3)}))
+        .await;
+    assert_eq!(r.body["errors"][0]["field"], "decision_date");
+    assert_eq!(
+        app.get(&path, o).await.body["decision_date"],
+        json!(today() - Days::new(5))
+    );
+}

@@ -144,3 +144,30 @@ async fn raw_body(app: &TestApp, uri: &str, token: &str) -> Vec<u8> {
     let res = actix_web::test::call_service(&svc, req).await;
     actix_web::test::read_body(res).await.to_vec()
 }
+
+#[actix_web::test]
+async fn json_is_asked_for_by_name_csv_cells_never_run_as_formulas_and_queries_hold_no_controls() {
+    let app = TestApp::new().await;
+    let office = app.account(Role::SupervisoryOffice).await;
+    let t = Some(office.token.as_str());
+    for (name, code) in [("=HYPERLINK(\"http://x\")", "F1"), ("-2+3", "F2"), ("@SUM(1)", "F3")] {
+        app.post(
+            "/api/v1/departments",
+            t,
+            &serde_json::json!({"name": name, "code": code}),
+        )
+        .await
+        .ok(201);
+    }
+    let json = app.get("/api/v1/departments?format=json&lang=zh&limit=2", t).await;
+    assert_eq!(json.ok(200)["items"].as_array().unwrap().len(), 2, "{}", json.text);
+    let bytes = raw_body(&app, "/api/v1/departments?format=csv", &office.token).await;
+    let column = header(&bytes).iter().position(|c| c == "name").unwrap();
+    let rows = parse_csv(&bytes);
+    let names: Vec<&str> = rows.iter().map(|r| r[column].as_str()).collect();
+    for risky in ["'=HYPERLINK(\"http://x\")", "'-2+3", "'@SUM(1)"] {
+        assert!(names.contains(&risky), "{risky} in {names:?}");
+    }
+    let r = app.get("/api/v1/public/disclosures?q=a%00b", None).await;
+    assert_eq!(r.problem(400), "bad_request");
+}

@@ -608,6 +608,12 @@ pub async fn update(
                     .unwrap_or_else(|| before.officers.iter().map(|o| o.person_id).collect()),
             };
             check_fields(&mut fields, today)?;
+            if let Some(filed_on) = before.filing.filed_on.filter(|f| *f < fields.decision_date) {
+                return Err(AppError::field(
+                    "decision_date",
+                    format!("the act was filed on {filed_on}: a decision is not filed before it is taken (SUP-6(8))"),
+                ));
+            }
             check_references(conn, &fields, false)?;
             store::update(conn, id, &fields, crate::db::now())?;
             if decision_changed(&before, &fields) {

@@ -128,5 +128,33 @@ fn refuse_control_characters(value: &Value, path: &mut String, check: &mut Check
 }
 /// Path parameters, checked after authorisation.
 pub type Path<T> = Checked<web::Path<T>>;
-/// Query parameters, checked after authorisation.
-pub type Query<T> = Checked<web::Query<T>>;
+/// Query parameters, checked after authorisation; no value holds a control character.
+pub type Query<T> = Checked<CleanQuery<T>>;
+
+/// Query parameters whose decoded values are checked for control characters (a NUL would
+/// reach PostgreSQL as a bound text and fail there) before they become a `T`.
+pub struct CleanQuery<T>(web::Query<T>);
+
+impl<T> CleanQuery<T> {
+    pub fn into_inner(self) -> T {
+        self.0.into_inner()
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for CleanQuery<T> {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let pairs = web::Query::<Vec<(String, String)>>::from_query(req.query_string());
+        if let Ok(pairs) = pairs {
+            if let Some((name, _)) = pairs.iter().find(|(_, v)| v.chars().any(char::is_control)) {
+                return std::future::ready(Err(AppError::BadRequest(format!(
+                    "invalid query string: {name} must not contain control characters"
+                ))));
+            }
+        }
+        let inner = web::Query::<T>::from_request(req, payload).into_inner();
+        std::future::ready(inner.map(CleanQuery).map_err(app_error))
+    }
+}

@@ -49,11 +49,15 @@ pub fn offers_xlsx(pattern: &str) -> bool {
     XLSX_LISTS.contains(&pattern)
 }
 
-/// What was asked for: the format, Chinese headers, and the query without `format` and `lang`.
-fn wanted(req: &ServiceRequest) -> Result<Option<(Format, bool, String)>, AppError> {
+/// What was asked for: the format (`None`: JSON), Chinese headers, and the query without
+/// `format` and `lang` (`None` when it had neither).
+type Wanted = (Option<Format>, bool, Option<String>);
+
+fn wanted(req: &ServiceRequest) -> Result<Wanted, AppError> {
     let mut format = None;
     let mut zh = false;
     let mut rest = Vec::new();
+    let mut stripped = false;
     for pair in req.query_string().split('&').filter(|p| !p.is_empty()) {
         match pair.split_once('=').unwrap_or((pair, "")) {
             ("format", "csv") => format = Some(Format::Csv),
@@ -67,8 +71,12 @@ fn wanted(req: &ServiceRequest) -> Result<Option<(Format, bool, String)>, AppErr
             ("lang", "zh") => zh = true,
             ("lang", "en") => zh = false,
             ("lang", other) => return Err(AppError::BadRequest(format!("lang must be en or zh, not `{other}`"))),
-            _ => rest.push(pair),
+            _ => {
+                rest.push(pair);
+                continue;
+            }
         }
+        stripped = true;
     }
     let accept = req
         .headers()
@@ -84,7 +92,20 @@ fn wanted(req: &ServiceRequest) -> Result<Option<(Format, bool, String)>, AppErr
             None
         }
     });
-    Ok(format.map(|f| (f, zh, rest.join("&"))))
+    Ok((format, zh, stripped.then(|| rest.join("&"))))
+}
+
+/// Points the request at `query` (the list's own parameters).
+fn set_query(req: &mut ServiceRequest, query: &str) {
+    let path = req.path().to_owned();
+    let uri = if query.is_empty() {
+        path
+    } else {
+        format!("{path}?{query}")
+    };
+    if let Ok(u) = uri.parse::<Uri>() {
+        req.head_mut().uri = u;
+    }
 }
 
 /// Flattens an item into dotted columns: objects by key, arrays of objects by index, arrays of
@@ -211,13 +232,25 @@ fn zh_word(w: &str) -> String {
     t.to_owned()
 }
 
+/// A cell a spreadsheet will not run as a formula: text beginning with `= + - @`, tab or CR
+/// gets a leading `'` (numbers such as `-2` stay numbers).
+fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && cell.parse::<f64>().is_err();
+    if risky {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
 fn csv_bytes(columns: &[String], cells: &[Vec<String>]) -> Result<Vec<u8>, AppError> {
     // A byte-order mark, so that spreadsheet programs read the Chinese text as UTF-8.
     let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
     let fail = |e: csv::Error| AppError::Internal(format!("CSV: {e}"));
     w.write_record(columns).map_err(fail)?;
     for row in cells {
-        w.write_record(row).map_err(fail)?;
+        w.write_record(row.iter().map(|c| inert(c).into_owned()))
+            .map_err(fail)?;
     }
     w.into_inner().map_err(|e| AppError::Internal(format!("CSV: {e}")))
 }
@@ -274,21 +307,20 @@ pub async fn middleware(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let applies = req.method() == Method::GET && req.path().starts_with("/api/v1/");
-    let wanted = if applies { wanted(&req) } else { Ok(None) };
+    let wanted = if applies { wanted(&req) } else { Ok((None, false, None)) };
     let (format, zh_headers, query) = match wanted {
-        Ok(Some(w)) => w,
-        Ok(None) => return Ok(next.call(req).await?.map_into_boxed_body()),
+        Ok(w) => w,
         Err(e) => return Ok(req.into_response(e.error_response())),
     };
-    let path = req.path().to_owned();
-    let uri = if query.is_empty() {
-        path.clone()
-    } else {
-        format!("{path}?{query}")
-    };
-    if let Ok(u) = uri.parse::<Uri>() {
-        req.head_mut().uri = u;
+    if let Some(q) = &query {
+        set_query(&mut req, q);
     }
+    let Some(format) = format else {
+        // JSON, as without `format`: the list never sees the export's parameters.
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let path = req.path().to_owned();
+    let query = query.unwrap_or_else(|| req.query_string().to_owned());
     let res = EXPORTING.scope(true, next.call(req)).await?;
     let pattern = res.request().match_pattern().unwrap_or_default();
     if format == Format::Xlsx && !offers_xlsx(&pattern) {

@@ -2,6 +2,9 @@
 
 use super::{AppError, FieldError};
 
+/// The longest text kept on one line.
+const ONE_LINE: usize = 500;
+
 /// Collects field errors while a request body is turned into domain values.
 #[derive(Debug, Default)]
 pub struct Check {
@@ -21,9 +24,11 @@ impl Check {
         }
     }
 
-    /// Trimmed text of 1 to `max` characters, free of control characters, with at least one
-    /// visible character.
+    /// Trimmed text of 1 to `max` characters with at least one visible character. Text of up
+    /// to `ONE_LINE` characters (a name, a title, a number) holds no control character; longer
+    /// text (a decision, a petition, facts) may span lines and hold tabs.
     pub fn text(&mut self, field: &str, value: &str, max: usize) -> String {
+        let forbidden = |c: char| c.is_control() && (max <= ONE_LINE || !matches!(c, '\t' | '\n' | '\r'));
         let v = value.trim();
         if v.is_empty() {
             self.fail(field, "must not be empty");
@@ -31,7 +36,7 @@ impl Check {
             self.fail(field, "must contain a visible character");
         } else if v.chars().count() > max {
             self.fail(field, format!("must be at most {max} characters"));
-        } else if v.chars().any(char::is_control) {
+        } else if v.chars().any(forbidden) {
             self.fail(field, "must not contain control characters");
         }
         v.to_owned()
@@ -93,10 +98,12 @@ mod tests {
         c.token("d", "A B", 8, |ch| ch.is_ascii_alphanumeric(), "letters and digits");
         c.text("e", "\u{200b}\u{200f}\u{feff}", 10);
         assert_eq!(c.text("f", "\u{200b}综合处", 10), "\u{200b}综合处");
+        c.text("g", "综合\n处", 10);
+        assert_eq!(c.text("h", "第一段\r\n\t第二段", 1000), "第一段\r\n\t第二段");
         let AppError::Unprocessable { errors, .. } = c.finish().unwrap_err() else {
             panic!("expected 422")
         };
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["a", "b", "c", "d", "e"]);
+        assert_eq!(fields, ["a", "b", "c", "d", "e", "g"]);
     }
 }
