@@ -1154,3 +1154,25 @@ async fn a_decision_gives_one_penalty_and_acc_7_2_comes_from_the_register() {
     }
     assert_eq!(s.app.count("acc_cases"), cases);
 }
+
+#[actix_web::test]
+async fn no_one_handles_their_own_case_and_each_respondent_is_listed_once() {
+    let s = acc().await;
+    // A case against the office's own person: the office may not investigate it.
+    let own = s
+        .case_against(json!([{"kind": "person", "id": s.office.person_id}]), today())
+        .await;
+    let r = s.post(own, "investigate", &s.office.token, json!({})).await;
+    assert_eq!(r.problem(403), "forbidden");
+    let colleague = s.app.account(Role::SupervisoryOffice).await;
+    s.post(own, "investigate", &colleague.token, json!({})).await.ok(200);
+
+    let id = s.case(today()).await;
+    s.post(id, "investigate", &s.office.token, json!({})).await.ok(200);
+    let opinion = json!({"how": {"mode": "direct", "staff": [s.staff.person_id]}, "severity": "minor", "text": "意见"});
+    s.post(id, "opinion", &s.office.token, opinion).await.ok(200);
+    let twice = json!({"severity": "minor", "persons": [{"person_id": s.staff.person_id, "sanctions": ["warning"]},
+        {"person_id": s.staff.person_id, "sanctions": ["criticism_education"]}]});
+    let r = s.post(id, "decide", &s.leader.token, twice).await;
+    assert_eq!(r.body["errors"][0]["field"], "persons");
+}

@@ -415,6 +415,17 @@ async fn a_holder_with_a_withdrawn_certificate_gets_no_new_one_until_it_is_resto
         .unwrap();
     let path = format!("/api/v1/certificates/{first}/status");
     app.post(&path, t, &status("suspended", "manual", None)).await.ok(200);
+    // Nobody changes the status of their own card.
+    let own = issue(&app, &office.token, "LN-OWN", office.person_id, 400).await["id"]
+        .as_i64()
+        .unwrap();
+    app.post(
+        &format!("/api/v1/certificates/{own}/status"),
+        t,
+        &status("suspended", "manual", None),
+    )
+    .await
+    .problem(403);
 
     // Neither a current nor a backdated card gets round the suspension.
     for issued in [today(), today() - Days::new(1000)] {
@@ -424,7 +435,7 @@ async fn a_holder_with_a_withdrawn_certificate_gets_no_new_one_until_it_is_resto
         assert_eq!(r.problem(409), "holder_certificate_withdrawn");
         assert_eq!(r.body["basis"], json!(["SUP-7(2)", "ACC-6"]));
     }
-    assert_eq!(app.count("certificates"), 1);
+    assert_eq!(app.count("certificates"), 2);
 
     app.post(&path, t, &status("valid", "manual", None)).await.ok(200);
     let second = issue(&app, &office.token, "LN-22", holder, 700).await["id"]
@@ -441,5 +452,5 @@ async fn a_holder_with_a_withdrawn_certificate_gets_no_new_one_until_it_is_resto
     let r = app.post("/api/v1/certificates", t, &body).await;
     assert_eq!(r.problem(409), "holder_certificate_withdrawn");
     assert_eq!(r.body["basis"], json!(["SUP-7(2)", "ACC-6", "ACC-13"]));
-    assert_eq!(app.count("certificates"), 2);
+    assert_eq!(app.count("certificates"), 3);
 }

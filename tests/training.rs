@@ -599,6 +599,10 @@ async fn no_one_decides_on_their_own_record() {
         .ok(201)["id"]
         .as_i64()
         .unwrap();
+    let session = s.session(2.0, &[me], today()).await;
+    s.attend(session, json!([{"person_id": me, "status": "present"}]))
+        .await
+        .problem(403);
     let own = json!([{"person_id": s.staff.person_id, "score": 90}, {"person_id": me, "score": 100}]);
     s.results(exam, own).await.problem(403);
     assert_eq!(s.app.count("exam_results"), 0, "nothing of the batch is stored");

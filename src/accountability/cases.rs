@@ -574,13 +574,25 @@ async fn step(
     step: CaseStep,
     run: impl FnOnce(&mut DbConn, &Case) -> Result<serde_json::Value, AppError> + Send + 'static,
 ) -> Result<HttpResponse, AppError> {
-    let actor = caller.actor();
+    let (actor, me) = (caller.actor(), caller.person_id);
     let vis = visibility(caller);
     let v = state
         .db
         .write(move |conn| {
             let c = store::get(conn, id, vis).map_err(missing("case"))?;
             let to = rules::case_step(c.status, step).map_err(wrong_state)?;
+            // A respondent appeals; every other step is someone else's to take.
+            if step != CaseStep::Appeal {
+                let respondents = store::respondents(conn, id)?;
+                if respondents
+                    .iter()
+                    .any(|(k, p, _)| *k == RespondentKind::Person && Some(*p) == me)
+                {
+                    return Err(AppError::Forbidden(
+                        "no one handles a case in which they are a respondent".into(),
+                    ));
+                }
+            }
             let change = run(conn, &c)?;
             store::set_status(conn, id, to, crate::db::now())?;
             audit::append(conn, &actor, &format!("case.{to}"), "case", id, &change)?;
@@ -803,6 +815,14 @@ fn check_decision(opinion: &serde_json::Value, d: &DecisionRequest) -> Result<()
         ));
     }
     let allocation: Vec<serde_json::Value> = opinion["allocation"].as_array().cloned().unwrap_or_default();
+    let persons: std::collections::BTreeSet<i64> = d.persons.iter().map(|p| p.person_id).collect();
+    let departments: std::collections::BTreeSet<i64> = d.departments.iter().map(|x| x.department_id).collect();
+    if persons.len() != d.persons.len() || departments.len() != d.departments.len() {
+        return Err(AppError::field(
+            "persons",
+            "a person or department is listed twice: list each once with all its sanctions",
+        ));
+    }
     for p in &d.persons {
         let liable = allocation
             .iter()

@@ -396,6 +396,9 @@ pub async fn record_attendance(
 ) -> Result<HttpResponse, AppError> {
     let (id, rows) = (id.get()?.into_inner(), body.get()?.into_inner());
     unique_people(rows.iter().map(|r| &r.person_id))?;
+    for r in &rows {
+        caller.not_on_own_record(r.person_id, "record attendance")?;
+    }
     let (actor, today) = (caller.actor(), crate::db::today());
     let v = state
         .db

@@ -364,11 +364,12 @@ pub async fn change_status(
         _ => {}
     }
     check.finish()?;
-    let (actor, by, today) = (caller.actor(), caller.user_id, crate::db::today());
+    let (actor, by, today, me) = (caller.actor(), caller.user_id, crate::db::today(), caller.clone());
     let d = state
         .db
         .write(move |conn| {
             let current = store::get_visible(conn, id, Visibility::All).map_err(missing("certificate"))?;
+            me.not_on_own_record(current.holder_id, "change a certificate's status")?;
             check_cause(conn, &b.cause, current.holder_id)?;
             let to = rules::transition(current.status, b.status, b.cause.kind).map_err(|e| AppError::Conflict {
                 code: "certificate_transition",
