@@ -575,7 +575,7 @@ async fn a_review_that_revokes_or_modifies_the_decision_takes_effect_on_the_act(
     let office = app.account(Role::SupervisoryOffice).await;
     let (s, o) = (Some(staff.token.as_str()), Some(office.token.as_str()));
     let record = penalty(staff.department_id, &[officer], today() - Days::new(1));
-    let mut published = Vec::new();
+    let (mut published, mut items) = (Vec::new(), Vec::new());
     for _ in 0..2 {
         let act = app.post("/api/v1/acts", s, &record).await.ok(201)["id"]
             .as_i64()
@@ -589,6 +589,7 @@ async fn a_review_that_revokes_or_modifies_the_decision_takes_effect_on_the_act(
             .await
             .ok(200);
         published.push(act);
+        items.push(item);
     }
     let review = |act: i64, outcome: &str, note: &str| {
         let body = json!({"kind": "reconsideration", "outcome": outcome, "decided_on": today(), "note": note});
@@ -615,6 +616,14 @@ async fn a_review_that_revokes_or_modifies_the_decision_takes_effect_on_the_act(
         1,
         "the revoked decision is taken down"
     );
+    // No new version of a revoked act's decision goes out either.
+    let path = format!("/api/v1/disclosures/{}", items[0]);
+    let etag = app.get(&path, s).await.header("etag").unwrap();
+    app.patch(&path, s, Some(&etag), &json!({"title": "行政处罚决定书（更正）"}))
+        .await
+        .ok(200);
+    let r = app.post(&format!("{path}/publish"), o, &json!({})).await;
+    assert_eq!(r.problem(409), "act_revoked");
 
     let modified = review(published[1], "modified", "罚款变更为二万元").await;
     assert_eq!(modified.ok(201)["status"], "active");

@@ -1043,7 +1043,9 @@ async fn a_petition_counts_only_for_the_problem_it_shows() {
         e.deduct("petitions", "not_answered", "petition", p, json!({"found_on": due}))
             .await,
     );
-    // A petition is no evidence of a penalty problem.
+    // A petition problem rests on a petition, and a petition is no evidence of a penalty problem.
+    let act = e.act("penalty", Some("on_the_spot")).await;
+    refused(e.deduct("petitions", "not_answered", "act", act, json!({})).await);
     refused(
         e.deduct(
             "penalty",

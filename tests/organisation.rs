@@ -352,6 +352,22 @@ async fn an_inactive_department_or_person_takes_on_no_new_work() {
     let r = app.post("/api/v1/inspections", t, &inspection).await;
     assert_eq!(r.body["errors"][0]["field"], "inspectors[0]");
     assert_eq!(before, (app.count("acts"), app.count("inspections")));
+    let r = app
+        .post(
+            "/api/v1/people",
+            t,
+            &json!({"name": "新人", "position": "officer", "department_id": dissolved}),
+        )
+        .await;
+    assert_eq!(r.body["errors"][0]["message"], "the department is inactive");
+    let r = app
+        .post(
+            "/api/v1/users",
+            t,
+            &json!({"username": "gone", "password": "inactive-pass-1", "role": "staff", "person_id": officer}),
+        )
+        .await;
+    assert_eq!(r.body["errors"][0]["field"], "person_id");
     // Its past acts stay on record and can still be read.
     app.get(&format!("/api/v1/acts/{earlier}"), t).await.ok(200);
 }

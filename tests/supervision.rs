@@ -1072,6 +1072,7 @@ async fn a_finding_lies_within_its_inspection_scope_period_and_after_its_act() {
         (json!({"act_id": act, "found_on": today() - Days::new(2)}), "found_on"),
         (json!({"department_id": other}), "department_id"),
         (json!({"department_id": other, "officer_id": stranger}), "department_id"),
+        (json!({"act_id": act, "officer_id": s.office.person_id}), "officer_id"),
     ];
     for (extra, field) in refused {
         let r = s.finding(id, 1, extra.clone()).await;

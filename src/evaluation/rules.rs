@@ -222,6 +222,8 @@ pub enum DeductionRefused {
     },
     #[error("a petition is evidence of the problems of EVAL-5(4) only, not of `{0}`")]
     NotAPetitionProblem(ProblemType),
+    #[error("`{0}` is a problem of handling a petition (EVAL-5(4)): its evidence is the petition")]
+    PetitionProblemNeedsPetition(ProblemType),
     #[error("the petition is not assigned to a department yet: no department has handled it")]
     PetitionUnassigned,
     #[error("the petition does not show `{problem}`: {why}")]
@@ -233,9 +235,10 @@ impl DeductionRefused {
         match self {
             Self::WrongSection { listed, .. } => listed.basis(),
             Self::ActKindMismatch { problem, .. } => problem.section().basis(),
-            Self::NotAPetitionProblem(_) | Self::PetitionUnassigned | Self::PetitionDoesNotShow { .. } => {
-                Section::Petitions.basis()
-            }
+            Self::NotAPetitionProblem(_)
+            | Self::PetitionProblemNeedsPetition(_)
+            | Self::PetitionUnassigned
+            | Self::PetitionDoesNotShow { .. } => Section::Petitions.basis(),
             _ => Section::Penalty.basis(),
         }
     }

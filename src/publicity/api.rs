@@ -546,9 +546,10 @@ pub async fn publish(state: web::Data<AppState>, caller: Caller, id: Path<i64>) 
                 });
             }
         }
-        let until = match (item.act_id, item.published_on) {
-            (Some(act), None) => Some(retention_end(conn, act, today)?),
-            _ => None,
+        // Every version of a revoked act's decision is refused, not only the first.
+        let until = match item.act_id {
+            Some(act) => Some(retention_end(conn, act, today)?).filter(|_| item.published_on.is_none()),
+            None => None,
         };
         store::publish(conn, item, &latest, by, today, until, crate::db::now())?;
         if let Some(act) = item.act_id {

@@ -168,8 +168,14 @@ fn deduction(
     })?;
     let refused =
         |e: rules::DeductionRefused| AppError::rule("deduction_refused", e.to_string(), Basis::of(&[e.basis()]));
-    if let Some(petition) = &facts.petition {
-        rules::fits_petition(b.problem_type, petition, found).map_err(refused)?;
+    match &facts.petition {
+        Some(petition) => rules::fits_petition(b.problem_type, petition, found).map_err(refused)?,
+        None if b.problem_type.section() == Section::Petitions => {
+            return Err(refused(rules::DeductionRefused::PetitionProblemNeedsPetition(
+                b.problem_type,
+            )))
+        }
+        None => {}
     }
     if !facts.departments.contains(&b.department_id) {
         return Err(AppError::field(

@@ -45,10 +45,11 @@ pub struct PersonPatch {
     pub active: Option<bool>,
 }
 
-/// 422 unless the department exists.
+/// 422 unless the department exists and is active (nobody joins a dissolved department).
 fn require_department(conn: &mut DbConn, id: i64) -> Result<(), AppError> {
     match departments::get(conn, id, Visibility::All) {
-        Ok(_) => Ok(()),
+        Ok(d) if d.active => Ok(()),
+        Ok(_) => Err(AppError::field("department_id", "the department is inactive")),
         Err(crate::db::StoreError::NotFound) => Err(AppError::field("department_id", "no such department")),
         Err(e) => Err(e.into()),
     }

@@ -64,7 +64,8 @@ pub struct UserQuery {
 pub fn create_account(conn: &mut DbConn, actor: &Actor, new: store::NewUser) -> Result<User, AppError> {
     if let Some(pid) = new.person_id {
         match people::get(conn, pid) {
-            Ok(_) => {}
+            Ok(p) if p.active => {}
+            Ok(_) => return Err(AppError::field("person_id", "the person is not active")),
             Err(StoreError::NotFound) => return Err(AppError::field("person_id", "no such person")),
             Err(e) => return Err(e.into()),
         }

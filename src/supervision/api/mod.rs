@@ -707,7 +707,12 @@ fn check_finding(
                 "found_on",
                 format!("must not be before the act's decision date {}", act.decision_date),
             ),
-            Ok(_) => {}
+            Ok(_) => {
+                let officers = crate::acts::store::officers(conn, a)?;
+                if b.officer_id.is_some_and(|o| !officers.iter().any(|(p, _)| *p == o)) {
+                    check.fail("officer_id", "the officer is not one of the act's enforcing officers");
+                }
+            }
             Err(_) => check.fail("act_id", "no such act"),
         }
     }
