@@ -663,6 +663,12 @@ async fn a_decision_spans_lines_and_is_never_filed_before_it_is_taken() {
         .patch(&path, o, Some(&etag), &json!({"decision_date": today() - Days::new(3)}))
         .await;
     assert_eq!(r.body["errors"][0]["field"], "decision_date");
+    let reversed = format!(
+        "/api/v1/acts?decided_from={}&decided_to={}",
+        today(),
+        today() - Days::new(1)
+    );
+    assert_eq!(app.get(&reversed, o).await.problem(400), "bad_request");
     assert_eq!(
         app.get(&path, o).await.body["decision_date"],
         json!(today() - Days::new(5))

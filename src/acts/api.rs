@@ -499,6 +499,13 @@ pub async fn list(
 ) -> Result<HttpResponse, AppError> {
     let q = q.get()?.into_inner();
     let page = PageRequest::parse(q.limit, q.after.as_deref())?;
+    if let (Some(from), Some(to)) = (q.decided_from, q.decided_to) {
+        if to < from {
+            return Err(AppError::BadRequest(
+                "decided_to must not be before decided_from".into(),
+            ));
+        }
+    }
     let filter = store::Filter {
         kind: q.kind,
         department_id: q.department_id,
