@@ -586,6 +586,13 @@ async fn penalty_points_follow_the_procedure_and_problems_their_section() {
         (r.ok(201)["points"].as_i64(), &r.body["evidence"]["href"]),
         (Some(3), &json!(format!("/api/v1/findings/{f}")))
     );
+    // The same problem of the same act counts once, through the finding or the act; another
+    // problem of that act counts on its own.
+    let r = e.deduct("penalty", "illegal_procedure", "act", filed, json!({})).await;
+    assert_eq!(r.problem(409), "evidence_counted");
+    e.deduct("penalty", "unclear_facts", "act", filed, json!({}))
+        .await
+        .ok(201);
 }
 
 #[actix_web::test]

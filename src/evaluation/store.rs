@@ -125,6 +125,24 @@ pub fn counting(conn: &mut DbConn, kind: EvidenceKind, id: i64) -> Result<Option
     Ok(crate::native!(conn, |c| q.first(c).optional())?)
 }
 
+/// The standing deduction that already counts `problem` in the act `act`, through the act
+/// itself or through a finding about it: one problem of one act counts once.
+pub fn counting_act_problem(conn: &mut DbConn, act: i64, problem: ProblemType) -> Result<Option<i64>, StoreError> {
+    use crate::db::schema::findings as f;
+    let findings = f::table.filter(f::act_id.eq(act)).select(f::id);
+    let through_act = d::evidence_kind.eq(EvidenceKind::Act).and(d::evidence_id.eq(act));
+    let through_finding = d::evidence_kind
+        .eq(EvidenceKind::Finding)
+        .and(d::evidence_id.eq_any(findings));
+    Ok(d::eval_deductions
+        .filter(d::problem_type.eq(problem))
+        .filter(d::withdrawn_at.is_null())
+        .filter(through_act.or(through_finding))
+        .select(d::id)
+        .first(conn)
+        .optional()?)
+}
+
 #[derive(Debug, Default)]
 pub struct Filter {
     pub year: Option<i32>,
@@ -213,6 +231,8 @@ pub struct EvidenceFacts {
     pub dated: NaiveDate,
     /// The petition's handling, when the evidence is a petition.
     pub petition: Option<PetitionFacts>,
+    /// The act of the register the evidence is (or is a finding about).
+    pub act: Option<i64>,
 }
 
 fn act_facts(conn: &mut DbConn, act: Option<i64>) -> Result<(Option<PenaltyProcedure>, Option<ActKind>), StoreError> {
@@ -239,6 +259,7 @@ pub fn evidence(conn: &mut DbConn, kind: EvidenceKind, id: i64) -> Result<Eviden
                 act_kind,
                 dated,
                 petition: None,
+                act,
             })
         }
         EvidenceKind::Petition => {
@@ -264,6 +285,7 @@ pub fn evidence(conn: &mut DbConn, kind: EvidenceKind, id: i64) -> Result<Eviden
                     mishandled,
                     escalated,
                 }),
+                act: None,
             })
         }
         EvidenceKind::Act => {
@@ -277,6 +299,7 @@ pub fn evidence(conn: &mut DbConn, kind: EvidenceKind, id: i64) -> Result<Eviden
                 act_kind: Some(kind),
                 dated,
                 petition: None,
+                act: Some(id),
             })
         }
         EvidenceKind::Document => {
@@ -298,6 +321,7 @@ pub fn evidence(conn: &mut DbConn, kind: EvidenceKind, id: i64) -> Result<Eviden
                 act_kind: None,
                 dated,
                 petition: None,
+                act: None,
             })
         }
     }

@@ -153,13 +153,14 @@ fn found_on(year: i32, given: Option<NaiveDate>, today: NaiveDate) -> Result<Nai
     Ok(day)
 }
 
-/// The deduction the request makes, checked against the evidence and the rule set.
+/// The deduction the request makes, checked against the evidence and the rule set, with the
+/// act the evidence concerns.
 fn deduction(
     conn: &mut DbConn,
     b: &NewDeductionRequest,
     note: String,
     found: NaiveDate,
-) -> Result<NewDeduction, AppError> {
+) -> Result<(NewDeduction, Option<i64>), AppError> {
     crate::org::store::departments::get(conn, b.department_id, Visibility::All)
         .map_err(|_| AppError::field("department_id", "no such department"))?;
     let facts = store::evidence(conn, b.evidence.kind, b.evidence.id).map_err(|e| match e {
@@ -210,7 +211,7 @@ fn deduction(
             Basis::of(&[Section::Penalty.basis()]),
         )
     })?;
-    Ok(NewDeduction {
+    let deduction = NewDeduction {
         year: b.year,
         department_id: b.department_id,
         problem_type: b.problem_type,
@@ -221,7 +222,8 @@ fn deduction(
         rule_version: version.rule.version,
         found_on: found,
         note,
-    })
+    };
+    Ok((deduction, facts.act))
 }
 
 /// Record a deduction (日积累). Points follow the section and, for penalties, the act's
@@ -246,7 +248,18 @@ pub async fn create(
         .db
         .write(move |conn| {
             sheet_open(conn, year)?;
-            let new = deduction(conn, &b, note, found)?;
+            let (new, subject_act) = deduction(conn, &b, note, found)?;
+            let same_problem = match subject_act {
+                Some(act) => store::counting_act_problem(conn, act, new.problem_type)?,
+                None => None,
+            };
+            if let Some(other) = same_problem {
+                return Err(AppError::Conflict {
+                    code: "evidence_counted",
+                    detail: format!("deduction {other} already counts this problem of the same act"),
+                    basis: Basis::of(&[EVAL_5]),
+                });
+            }
             if let Some(other) = store::counting(conn, new.evidence_kind, new.evidence_id)? {
                 return Err(AppError::Conflict {
                     code: "evidence_counted",
