@@ -268,3 +268,41 @@ async fn an_unassigned_petition_cannot_be_marked_mishandled() {
         true
     );
 }
+
+#[actix_web::test]
+async fn a_rule_set_in_force_on_the_assignment_day_sets_the_reply_deadline_at_once() {
+    let app = TestApp::new().await;
+    let office = app.account(Role::SupervisoryOffice).await;
+    let leader = app.account(Role::Leadership).await;
+    let staff = app.account(Role::Staff).await;
+    let body = json!({"channel": "letter", "subject": "投诉", "content": "内容"});
+    let id = app.post("/api/v1/petitions", Some(&office.token), &body).await.ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    let assigned = app
+        .post(
+            &format!("/api/v1/petitions/{id}/assign"),
+            Some(&office.token),
+            &json!({"department_id": staff.department_id}),
+        )
+        .await;
+    assert_eq!(assigned.ok(200)["rule_version"], 1);
+    let mut values = app.get("/api/v1/rules", Some(&leader.token)).await.body["values"].clone();
+    values["petition_reply_working_days"] = json!(1);
+    app.post(
+        "/api/v1/rules",
+        Some(&leader.token),
+        &json!({"effective_from": today(), "values": values}),
+    )
+    .await
+    .ok(201);
+    let expected = app
+        .get(
+            &format!("/api/v1/calendar/due-date?from={}&working_days=1", today()),
+            Some(&office.token),
+        )
+        .await;
+    let now = app.get(&format!("/api/v1/petitions/{id}"), Some(&office.token)).await;
+    assert_eq!(now.ok(200)["rule_version"], 2);
+    assert_eq!(now.body["reply_due_on"], expected.body["due_on"]);
+}
