@@ -186,6 +186,11 @@ fn table(items: &[Value]) -> (Vec<String>, Vec<Vec<String>>) {
 
 /// Chinese headers for the common fields; a dotted column translates part by part.
 fn zh(column: &str) -> String {
+    // A word that means another thing inside its parent: an act's filing is 'required', not
+    // the training hours.
+    if column == "filing.required" {
+        return "备案.是否须备案".to_owned();
+    }
     column.split('.').map(zh_word).collect::<Vec<_>>().join(".")
 }
 
@@ -227,6 +232,11 @@ fn zh_word(w: &str) -> String {
         "created_at" => "创建时间",
         "updated_at" => "更新时间",
         "rule_version" => "规则版本",
+        "major" => "重大执法决定",
+        "filing" => "备案",
+        "filed_on" => "备案日期",
+        "officers" => "执法人员",
+        "revoked_reason" => "撤销理由",
         other => other,
     };
     t.to_owned()
@@ -358,6 +368,22 @@ pub async fn middleware(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chinese_headers_read_a_word_in_its_parent() {
+        assert_eq!(zh("filing.required"), "备案.是否须备案");
+        assert_eq!(zh("filing.filed_on"), "备案.备案日期");
+        assert_eq!(zh("required"), "应修学时");
+        assert_eq!(zh("officers.0.name"), "执法人员.0.名称");
+    }
+
+    #[test]
+    fn cells_that_would_run_as_formulas_are_made_text() {
+        assert_eq!(inert("=1+1"), "'=1+1");
+        assert_eq!(inert("@SUM(1)"), "'@SUM(1)");
+        assert_eq!(inert("-2"), "-2");
+        assert_eq!(inert("某公司"), "某公司");
+    }
 
     #[test]
     fn nested_items_flatten_to_columns_in_first_seen_order() {
