@@ -590,6 +590,33 @@ async fn penalty_points_follow_the_procedure_and_problems_their_section() {
     // problem of that act counts on its own.
     let r = e.deduct("penalty", "illegal_procedure", "act", filed, json!({})).await;
     assert_eq!(r.problem(409), "evidence_counted");
+    // Nor again through the supervision document that states the finding (SUP-10).
+    e.app
+        .post(
+            &format!("/api/v1/inspections/{insp}/conclude"),
+            Some(&e.office.token),
+            &json!({"conclusion": "限期整改"}),
+        )
+        .await
+        .ok(200);
+    let docs = e
+        .app
+        .get(
+            &format!("/api/v1/supervision-documents?inspection_id={insp}"),
+            Some(&e.office.token),
+        )
+        .await;
+    let doc = docs.ok(200)["items"][0]["id"].as_i64().unwrap();
+    let r = e
+        .deduct(
+            "penalty",
+            "illegal_procedure",
+            "document",
+            doc,
+            json!({"penalty_procedure": "filed_case"}),
+        )
+        .await;
+    assert_eq!(r.problem(409), "evidence_counted", "{}", r.body);
     e.deduct("penalty", "unclear_facts", "act", filed, json!({}))
         .await
         .ok(201);

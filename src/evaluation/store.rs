@@ -143,6 +143,47 @@ pub fn counting_act_problem(conn: &mut DbConn, act: i64, problem: ProblemType) -
         .optional()?)
 }
 
+/// The standing deduction that already counts `problem` of `department` through the other side
+/// of a supervision document: the document itself when the evidence is one of its inspection's
+/// findings, or one of those findings when the evidence is the document (SUP-10: the document
+/// states the findings; the problem is one).
+pub fn counting_through_document(
+    conn: &mut DbConn,
+    kind: EvidenceKind,
+    id: i64,
+    problem: ProblemType,
+    department: i64,
+) -> Result<Option<i64>, StoreError> {
+    use crate::db::schema::{findings as f, supervision_documents as sd};
+    let (inspection, other): (i64, EvidenceKind) = match kind {
+        EvidenceKind::Finding => (
+            f::table.find(id).select(f::inspection_id).first(conn)?,
+            EvidenceKind::Document,
+        ),
+        EvidenceKind::Document => (
+            sd::table.find(id).select(sd::inspection_id).first(conn)?,
+            EvidenceKind::Finding,
+        ),
+        _ => return Ok(None),
+    };
+    let standing = d::eval_deductions
+        .filter(d::problem_type.eq(problem))
+        .filter(d::department_id.eq(department))
+        .filter(d::withdrawn_at.is_null())
+        .filter(d::evidence_kind.eq(other))
+        .select(d::id);
+    Ok(match other {
+        EvidenceKind::Document => standing
+            .filter(d::evidence_id.eq_any(sd::table.filter(sd::inspection_id.eq(inspection)).select(sd::id)))
+            .first(conn)
+            .optional()?,
+        _ => standing
+            .filter(d::evidence_id.eq_any(f::table.filter(f::inspection_id.eq(inspection)).select(f::id)))
+            .first(conn)
+            .optional()?,
+    })
+}
+
 #[derive(Debug, Default)]
 pub struct Filter {
     pub year: Option<i32>,

@@ -252,11 +252,20 @@ pub async fn create(
             let same_problem = match subject_act {
                 Some(act) => store::counting_act_problem(conn, act, new.problem_type)?,
                 None => None,
-            };
+            }
+            .or(store::counting_through_document(
+                conn,
+                new.evidence_kind,
+                new.evidence_id,
+                new.problem_type,
+                new.department_id,
+            )?);
             if let Some(other) = same_problem {
                 return Err(AppError::Conflict {
                     code: "evidence_counted",
-                    detail: format!("deduction {other} already counts this problem of the same act"),
+                    detail: format!(
+                        "deduction {other} already counts this problem, of the same act or the same supervision document"
+                    ),
                     basis: Basis::of(&[EVAL_5]),
                 });
             }
