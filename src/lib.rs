@@ -162,8 +162,12 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     api
 }
 
-async fn no_route() -> Result<HttpResponse, AppError> {
-    Err(AppError::NotFound("no such route".into()))
+async fn no_route(req: actix_web::HttpRequest) -> Result<HttpResponse, AppError> {
+    let methods = http::access::methods_at(req.path());
+    if methods.is_empty() {
+        return Err(AppError::NotFound("no such route".into()));
+    }
+    Err(AppError::MethodNotAllowed(methods))
 }
 
 /// The application: routes, extractor limits and error mapping, Swagger UI at `/docs/`,

@@ -181,3 +181,16 @@ async fn the_write_baseline_answers_only_when_switched_on() {
     let doc = serde_json::to_value(safeguards::openapi_document()).unwrap();
     assert!(doc["paths"]["/bench/insert"].is_null());
 }
+
+#[actix_web::test]
+async fn a_path_asked_with_a_method_it_does_not_take_is_405_with_allow() {
+    let (app, token, _) = office_with_department().await;
+    let req = TestRequest::delete()
+        .uri("/api/v1/acts/1")
+        .insert_header((header::AUTHORIZATION, format!("Bearer {token}")));
+    let r = app.send(req).await;
+    assert_eq!(r.problem(405), "method_not_allowed");
+    assert_eq!(r.header("allow").as_deref(), Some("GET, PATCH"));
+    let r = app.get("/api/v1/no-such-thing", Some(&token)).await;
+    assert_eq!(r.problem(404), "not_found");
+}

@@ -381,6 +381,29 @@ pub fn of(method: &Method, pattern: &str) -> Option<Access> {
         .map(|(_, access)| *access)
 }
 
+/// The methods the operations at `path` (a request path, not a pattern) take: what a `405`
+/// answers in `Allow`.
+pub fn methods_at(path: &str) -> Vec<String> {
+    let fits = |pattern: &str| {
+        let (mut a, mut b) = (pattern.split('/'), path.split('/'));
+        loop {
+            match (a.next(), b.next()) {
+                (None, None) => return true,
+                (Some(p), Some(s)) if (p.starts_with('{') && !s.is_empty()) || p == s => {}
+                _ => return false,
+            }
+        }
+    };
+    let mut methods: Vec<String> = TABLE
+        .iter()
+        .filter(|(_, pattern, _)| fits(pattern))
+        .map(|(m, ..)| m.to_string())
+        .collect();
+    methods.sort();
+    methods.dedup();
+    methods
+}
+
 /// The scope that lets a service account call a secured operation, if any.
 pub fn scope(method: &Method, pattern: &str) -> Option<Scope> {
     scope_for(

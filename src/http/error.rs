@@ -75,6 +75,9 @@ pub enum AppError {
     /// 429
     #[error("{detail}")]
     TooManyRequests { detail: String, retry_after_secs: u64 },
+    /// 405: the path exists, not with this method; `Allow` lists those it takes.
+    #[error("this path takes {}", .0.join(", "))]
+    MethodNotAllowed(Vec<String>),
     /// 503: the database cannot be reached.
     #[error("{0}")]
     Unavailable(String),
@@ -139,6 +142,7 @@ impl AppError {
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
             Self::NotAcceptable(_) => "not_acceptable",
             Self::TooManyRequests { .. } => "rate_limited",
+            Self::MethodNotAllowed(_) => "method_not_allowed",
             Self::Unavailable(_) => "database_unavailable",
             Self::Internal(_) => "internal_error",
         }
@@ -198,6 +202,7 @@ impl ResponseError for AppError {
             Self::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -229,6 +234,9 @@ impl ResponseError for AppError {
         match self {
             Self::TooManyRequests { retry_after_secs, .. } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            Self::MethodNotAllowed(methods) => {
+                response.insert_header((header::ALLOW, methods.join(", ")));
             }
             Self::Unauthorized(_) => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
