@@ -125,63 +125,59 @@ pub fn counting(conn: &mut DbConn, kind: EvidenceKind, id: i64) -> Result<Option
     Ok(crate::native!(conn, |c| q.first(c).optional())?)
 }
 
-/// The standing deduction that already counts `problem` in the act `act`, through the act
-/// itself or through a finding about it: one problem of one act counts once.
-pub fn counting_act_problem(conn: &mut DbConn, act: i64, problem: ProblemType) -> Result<Option<i64>, StoreError> {
-    use crate::db::schema::findings as f;
-    let findings = f::table.filter(f::act_id.eq(act)).select(f::id);
-    let through_act = d::evidence_kind.eq(EvidenceKind::Act).and(d::evidence_id.eq(act));
-    let through_finding = d::evidence_kind
-        .eq(EvidenceKind::Finding)
-        .and(d::evidence_id.eq_any(findings));
-    Ok(d::eval_deductions
-        .filter(d::problem_type.eq(problem))
-        .filter(d::withdrawn_at.is_null())
-        .filter(through_act.or(through_finding))
-        .select(d::id)
-        .first(conn)
-        .optional()?)
-}
-
-/// The standing deduction that already counts `problem` of `department` through the other side
-/// of a supervision document: the document itself when the evidence is one of its inspection's
-/// findings, or one of those findings when the evidence is the document (SUP-10: the document
-/// states the findings; the problem is one).
-pub fn counting_through_document(
+/// The standing deduction that already counts the same problem through other evidence: the
+/// act of the evidence (`act`) or a finding about it (one problem of one act counts once), and,
+/// for a finding or a supervision document, the document stating the finding or the findings
+/// the document states (SUP-10), for the same department. Every lookup runs on an index: this
+/// is on every deduction's write.
+pub fn counting_same_problem(
     conn: &mut DbConn,
     kind: EvidenceKind,
     id: i64,
+    act: Option<i64>,
     problem: ProblemType,
     department: i64,
 ) -> Result<Option<i64>, StoreError> {
     use crate::db::schema::{findings as f, supervision_documents as sd};
-    let (inspection, other): (i64, EvidenceKind) = match kind {
-        EvidenceKind::Finding => (
-            f::table.find(id).select(f::inspection_id).first(conn)?,
-            EvidenceKind::Document,
-        ),
-        EvidenceKind::Document => (
-            sd::table.find(id).select(sd::inspection_id).first(conn)?,
-            EvidenceKind::Finding,
-        ),
-        _ => return Ok(None),
-    };
-    let standing = d::eval_deductions
-        .filter(d::problem_type.eq(problem))
-        .filter(d::department_id.eq(department))
-        .filter(d::withdrawn_at.is_null())
-        .filter(d::evidence_kind.eq(other))
-        .select(d::id);
-    Ok(match other {
-        EvidenceKind::Document => standing
-            .filter(d::evidence_id.eq_any(sd::table.filter(sd::inspection_id.eq(inspection)).select(sd::id)))
-            .first(conn)
-            .optional()?,
-        _ => standing
-            .filter(d::evidence_id.eq_any(f::table.filter(f::inspection_id.eq(inspection)).select(f::id)))
-            .first(conn)
-            .optional()?,
-    })
+    let mut others: Vec<(EvidenceKind, i64, bool)> = Vec::new();
+    if let Some(act) = act {
+        others.push((EvidenceKind::Act, act, false));
+        let about: Vec<i64> = f::table.filter(f::act_id.eq(act)).select(f::id).load(conn)?;
+        others.extend(about.into_iter().map(|f| (EvidenceKind::Finding, f, false)));
+    }
+    match kind {
+        EvidenceKind::Finding => {
+            let inspection: i64 = f::table.find(id).select(f::inspection_id).first(conn)?;
+            let docs: Vec<i64> = sd::table
+                .filter(sd::inspection_id.eq(inspection))
+                .select(sd::id)
+                .load(conn)?;
+            others.extend(docs.into_iter().map(|d| (EvidenceKind::Document, d, true)));
+        }
+        EvidenceKind::Document => {
+            let inspection: i64 = sd::table.find(id).select(sd::inspection_id).first(conn)?;
+            let stated: Vec<i64> = f::table
+                .filter(f::inspection_id.eq(inspection))
+                .select(f::id)
+                .load(conn)?;
+            others.extend(stated.into_iter().map(|f| (EvidenceKind::Finding, f, true)));
+        }
+        _ => {}
+    }
+    for (other, other_id, same_department) in others.into_iter().filter(|o| (o.0, o.1) != (kind, id)) {
+        let q = d::eval_deductions
+            .filter(d::evidence_kind.eq(other))
+            .filter(d::evidence_id.eq(other_id))
+            .filter(d::withdrawn_at.is_null())
+            .select((d::id, d::problem_type, d::department_id));
+        let standing: Option<(i64, ProblemType, i64)> = crate::native!(conn, |c| q.first(c).optional())?;
+        if let Some((deduction, p, dept)) = standing {
+            if p == problem && (!same_department || dept == department) {
+                return Ok(Some(deduction));
+            }
+        }
+    }
+    Ok(None)
 }
 
 #[derive(Debug, Default)]

@@ -249,17 +249,14 @@ pub async fn create(
         .write(move |conn| {
             sheet_open(conn, year)?;
             let (new, subject_act) = deduction(conn, &b, note, found)?;
-            let same_problem = match subject_act {
-                Some(act) => store::counting_act_problem(conn, act, new.problem_type)?,
-                None => None,
-            }
-            .or(store::counting_through_document(
+            let same_problem = store::counting_same_problem(
                 conn,
                 new.evidence_kind,
                 new.evidence_id,
+                subject_act,
                 new.problem_type,
                 new.department_id,
-            )?);
+            )?;
             if let Some(other) = same_problem {
                 return Err(AppError::Conflict {
                     code: "evidence_counted",
