@@ -299,6 +299,23 @@ async fn a_suspension_decided_in_the_past_bars_acts_from_the_decision_day() {
         .await
         .problem(422);
     s.app.post("/api/v1/acts", Some(&s.staff.token), &act(6)).await.ok(201);
+
+    // Revoked on appeal, the suspension never stood: the window opens again.
+    s.post(id, "serve", &s.office.token, json!({"served_on": decided_on}))
+        .await
+        .ok(200);
+    s.post(
+        id,
+        "appeal",
+        &s.staff.token,
+        json!({"filed_on": today(), "grounds": "事实不清"}),
+    )
+    .await
+    .ok(200);
+    s.post(id, "appeal-decision", &s.leader.token, json!({"outcome": "revoked"}))
+        .await
+        .ok(200);
+    s.app.post("/api/v1/acts", Some(&s.staff.token), &act(3)).await.ok(201);
 }
 
 #[actix_web::test]

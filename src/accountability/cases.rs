@@ -981,10 +981,11 @@ fn apply_effects(
 }
 
 /// Reverses certificate effects no longer supported: each certificate becomes valid again
-/// through the appeal, as a new history entry.
+/// through the appeal, as a new history entry dated back to the decision's day.
 fn reverse_effects(
     conn: &mut DbConn,
     case: i64,
+    decided_on: Option<NaiveDate>,
     effects: &[serde_json::Value],
     keep: &DecisionRequest,
     by: Option<i64>,
@@ -1034,7 +1035,10 @@ fn reverse_effects(
             cause_ref: Some(case),
             by,
         };
-        crate::org::store::certificates::change_status(conn, cert, current, &change, crate::db::now())?;
+        // The sanction dropped on appeal never stood: the card is valid again from the day the
+        // decision took it (never before a later change of the card's).
+        let from = decided_on.unwrap_or_else(crate::db::today);
+        crate::org::store::certificates::change_status_from(conn, cert, current, &change, from, crate::db::now())?;
         reversed.push(serde_json::json!({"certificate_id": cert, "from": current, "to": CertificateStatus::Valid}));
     }
     Ok(reversed)
@@ -1232,7 +1236,10 @@ pub async fn decide_appeal(
         };
         let (new_decision, reversed) = match b.outcome {
             AppealOutcome::Upheld => (None, Vec::new()),
-            AppealOutcome::Revoked => (None, reverse_effects(conn, c.id, &effects, &empty, Some(by))?),
+            AppealOutcome::Revoked => (
+                None,
+                reverse_effects(conn, c.id, c.decided_on, &effects, &empty, Some(by))?,
+            ),
             AppealOutcome::Modified => {
                 let d = b
                     .decision
@@ -1251,7 +1258,7 @@ pub async fn decide_appeal(
                     .unwrap_or_default();
                 check_decision(&opinion, &d)?;
                 let d = as_imposed(d, &store::respondents(conn, c.id)?);
-                let reversed = reverse_effects(conn, c.id, &effects, &d, Some(by))?;
+                let reversed = reverse_effects(conn, c.id, c.decided_on, &effects, &d, Some(by))?;
                 let kept: Vec<serde_json::Value> = effects
                     .iter()
                     .filter(|e| {
