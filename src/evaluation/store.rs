@@ -117,45 +117,49 @@ pub fn get(conn: &mut DbConn, id: i64, vis: Visibility) -> Result<Deduction, Sto
 
 /// The standing deduction that already counts this evidence, if any.
 pub fn counting(conn: &mut DbConn, kind: EvidenceKind, id: i64) -> Result<Option<i64>, StoreError> {
+    Ok(standing_on(conn, kind, id)?.map(|(deduction, ..)| deduction))
+}
+
+/// The standing deduction on this evidence, if any: (id, problem, department). At most one,
+/// by the unique evidence index.
+fn standing_on(conn: &mut DbConn, kind: EvidenceKind, id: i64) -> Result<Option<(i64, ProblemType, i64)>, StoreError> {
     let q = d::eval_deductions
         .filter(d::evidence_kind.eq(kind))
         .filter(d::evidence_id.eq(id))
         .filter(d::withdrawn_at.is_null())
-        .select(d::id);
+        .select((d::id, d::problem_type, d::department_id));
     Ok(crate::native!(conn, |c| q.first(c).optional())?)
 }
 
 /// The standing deduction that already counts the same problem through other evidence: the
-/// act of the evidence (`act`) or a finding about it (one problem of one act counts once), and,
-/// for a finding or a supervision document, the document stating the finding or the findings
-/// the document states (SUP-10), for the same department. Every lookup runs on an index: this
-/// is on every deduction's write.
+/// act of the evidence or a finding about it (one problem of one act counts once), and, for a
+/// finding or a supervision document, the document stating the finding or the findings the
+/// document states (SUP-10), for the same department. Every lookup runs on an index: this is
+/// on every deduction's write.
 pub fn counting_same_problem(
     conn: &mut DbConn,
     kind: EvidenceKind,
     id: i64,
-    act: Option<i64>,
+    facts: &EvidenceFacts,
     problem: ProblemType,
     department: i64,
 ) -> Result<Option<i64>, StoreError> {
     use crate::db::schema::{findings as f, supervision_documents as sd};
     let mut others: Vec<(EvidenceKind, i64, bool)> = Vec::new();
-    if let Some(act) = act {
+    if let Some(act) = facts.act {
         others.push((EvidenceKind::Act, act, false));
         let about: Vec<i64> = f::table.filter(f::act_id.eq(act)).select(f::id).load(conn)?;
         others.extend(about.into_iter().map(|f| (EvidenceKind::Finding, f, false)));
     }
-    match kind {
-        EvidenceKind::Finding => {
-            let inspection: i64 = f::table.find(id).select(f::inspection_id).first(conn)?;
+    match (kind, facts.inspection) {
+        (EvidenceKind::Finding, Some(inspection)) => {
             let docs: Vec<i64> = sd::table
                 .filter(sd::inspection_id.eq(inspection))
                 .select(sd::id)
                 .load(conn)?;
             others.extend(docs.into_iter().map(|d| (EvidenceKind::Document, d, true)));
         }
-        EvidenceKind::Document => {
-            let inspection: i64 = sd::table.find(id).select(sd::inspection_id).first(conn)?;
+        (EvidenceKind::Document, Some(inspection)) => {
             let stated: Vec<i64> = f::table
                 .filter(f::inspection_id.eq(inspection))
                 .select(f::id)
@@ -165,13 +169,7 @@ pub fn counting_same_problem(
         _ => {}
     }
     for (other, other_id, same_department) in others.into_iter().filter(|o| (o.0, o.1) != (kind, id)) {
-        let q = d::eval_deductions
-            .filter(d::evidence_kind.eq(other))
-            .filter(d::evidence_id.eq(other_id))
-            .filter(d::withdrawn_at.is_null())
-            .select((d::id, d::problem_type, d::department_id));
-        let standing: Option<(i64, ProblemType, i64)> = crate::native!(conn, |c| q.first(c).optional())?;
-        if let Some((deduction, p, dept)) = standing {
+        if let Some((deduction, p, dept)) = standing_on(conn, other, other_id)? {
             if p == problem && (!same_department || dept == department) {
                 return Ok(Some(deduction));
             }
@@ -270,6 +268,8 @@ pub struct EvidenceFacts {
     pub petition: Option<PetitionFacts>,
     /// The act of the register the evidence is (or is a finding about).
     pub act: Option<i64>,
+    /// The inspection of a finding or a supervision document.
+    pub inspection: Option<i64>,
 }
 
 fn act_facts(conn: &mut DbConn, act: Option<i64>) -> Result<(Option<PenaltyProcedure>, Option<ActKind>), StoreError> {
@@ -285,9 +285,9 @@ pub fn evidence(conn: &mut DbConn, kind: EvidenceKind, id: i64) -> Result<Eviden
     };
     match kind {
         EvidenceKind::Finding => {
-            let (dept, act, dated): (i64, Option<i64>, NaiveDate) = f::table
+            let (dept, act, dated, inspection): (i64, Option<i64>, NaiveDate, i64) = f::table
                 .find(id)
-                .select((f::department_id, f::act_id, f::found_on))
+                .select((f::department_id, f::act_id, f::found_on, f::inspection_id))
                 .first(conn)?;
             let (procedure, act_kind) = act_facts(conn, act)?;
             Ok(EvidenceFacts {
@@ -297,6 +297,7 @@ pub fn evidence(conn: &mut DbConn, kind: EvidenceKind, id: i64) -> Result<Eviden
                 dated,
                 petition: None,
                 act,
+                inspection: Some(inspection),
             })
         }
         EvidenceKind::Petition => {
@@ -323,6 +324,7 @@ pub fn evidence(conn: &mut DbConn, kind: EvidenceKind, id: i64) -> Result<Eviden
                     escalated,
                 }),
                 act: None,
+                inspection: None,
             })
         }
         EvidenceKind::Act => {
@@ -337,10 +339,14 @@ pub fn evidence(conn: &mut DbConn, kind: EvidenceKind, id: i64) -> Result<Eviden
                 dated,
                 petition: None,
                 act: Some(id),
+                inspection: None,
             })
         }
         EvidenceKind::Document => {
-            let dated: NaiveDate = sd::table.find(id).select(sd::issued_on).first(conn)?;
+            let (dated, inspection): (NaiveDate, i64) = sd::table
+                .find(id)
+                .select((sd::issued_on, sd::inspection_id))
+                .first(conn)?;
             let targets: Vec<(String, i64, i64)> = dt::table
                 .filter(dt::document_id.eq(id))
                 .select((dt::target_kind, dt::target_id, dt::department_id))
@@ -359,6 +365,7 @@ pub fn evidence(conn: &mut DbConn, kind: EvidenceKind, id: i64) -> Result<Eviden
                 dated,
                 petition: None,
                 act: None,
+                inspection: Some(inspection),
             })
         }
     }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::rules::{self, EvidenceKind, ProblemType, Section, EVAL_5};
-use super::store::{self, Deduction, NewDeduction};
+use super::store::{self, Deduction, EvidenceFacts, NewDeduction};
 use crate::acts::rules::PenaltyProcedure;
 use crate::audit;
 use crate::auth::rules::Visibility;
@@ -153,14 +153,14 @@ fn found_on(year: i32, given: Option<NaiveDate>, today: NaiveDate) -> Result<Nai
     Ok(day)
 }
 
-/// The deduction the request makes, checked against the evidence and the rule set, with the
-/// act the evidence concerns.
+/// The deduction the request makes, checked against the evidence and the rule set, with what
+/// the evidence says.
 fn deduction(
     conn: &mut DbConn,
     b: &NewDeductionRequest,
     note: String,
     found: NaiveDate,
-) -> Result<(NewDeduction, Option<i64>), AppError> {
+) -> Result<(NewDeduction, EvidenceFacts), AppError> {
     crate::org::store::departments::get(conn, b.department_id, Visibility::All)
         .map_err(|_| AppError::field("department_id", "no such department"))?;
     let facts = store::evidence(conn, b.evidence.kind, b.evidence.id).map_err(|e| match e {
@@ -223,7 +223,7 @@ fn deduction(
         found_on: found,
         note,
     };
-    Ok((deduction, facts.act))
+    Ok((deduction, facts))
 }
 
 /// Record a deduction (日积累). Points follow the section and, for penalties, the act's
@@ -248,12 +248,12 @@ pub async fn create(
         .db
         .write(move |conn| {
             sheet_open(conn, year)?;
-            let (new, subject_act) = deduction(conn, &b, note, found)?;
+            let (new, facts) = deduction(conn, &b, note, found)?;
             let same_problem = store::counting_same_problem(
                 conn,
                 new.evidence_kind,
                 new.evidence_id,
-                subject_act,
+                &facts,
                 new.problem_type,
                 new.department_id,
             )?;
