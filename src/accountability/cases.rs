@@ -18,7 +18,7 @@ use crate::db::DbConn;
 use crate::http::checked::{Json, Path, Query};
 use crate::http::error::Problem;
 use crate::http::pagination::{Page, PageRequest};
-use crate::http::validate::Check;
+use crate::http::validate::{has_repeats, Check};
 use crate::http::{AppError, Caller};
 use crate::org::api::missing;
 use crate::org::rules::{CauseKind, CertificateStatus};
@@ -317,7 +317,7 @@ pub async fn create_case(
         check.fail("fault_on", "must not be in the future");
     }
     check.reportable_day("fault_on", b.fault_on);
-    if b.act_ids.iter().collect::<std::collections::BTreeSet<_>>().len() != b.act_ids.len() {
+    if has_repeats(&b.act_ids) {
         check.fail("act_ids", "an act is listed twice");
     }
     check.finish()?;
@@ -815,9 +815,8 @@ fn check_decision(opinion: &serde_json::Value, d: &DecisionRequest) -> Result<()
         ));
     }
     let allocation: Vec<serde_json::Value> = opinion["allocation"].as_array().cloned().unwrap_or_default();
-    let persons: std::collections::BTreeSet<i64> = d.persons.iter().map(|p| p.person_id).collect();
-    let departments: std::collections::BTreeSet<i64> = d.departments.iter().map(|x| x.department_id).collect();
-    if persons.len() != d.persons.len() || departments.len() != d.departments.len() {
+    if has_repeats(d.persons.iter().map(|p| p.person_id)) || has_repeats(d.departments.iter().map(|x| x.department_id))
+    {
         return Err(AppError::field(
             "persons",
             "a person or department is listed twice: list each once with all its sanctions",
@@ -844,7 +843,7 @@ fn check_decision(opinion: &serde_json::Value, d: &DecisionRequest) -> Result<()
                 Basis::of(&[acc(9)]),
             ));
         };
-        if p.sanctions.iter().collect::<std::collections::BTreeSet<_>>().len() != p.sanctions.len() {
+        if has_repeats(&p.sanctions) {
             return Err(AppError::field(
                 "persons",
                 format!("a sanction is listed twice for person {}", p.person_id),

@@ -17,7 +17,7 @@ use crate::http::checked::{Json, Path, Query};
 use crate::http::error::Problem;
 use crate::http::etag::{self, IfMatch};
 use crate::http::pagination::{Page, PageRequest};
-use crate::http::validate::Check;
+use crate::http::validate::{has_repeats, Check};
 use crate::http::{AppError, Caller, FieldError};
 use crate::org::rules::CertificateStatus;
 use crate::org::store::{certificates, departments, people};
@@ -277,10 +277,7 @@ fn check_fields(f: &mut ActFields, today: NaiveDate) -> Result<(), AppError> {
     if f.officers.is_empty() {
         check.fail("officers", "at least one enforcing officer is required");
     }
-    let mut unique = f.officers.clone();
-    unique.sort_unstable();
-    unique.dedup();
-    if unique.len() != f.officers.len() {
+    if has_repeats(&f.officers) {
         check.fail("officers", "an officer is listed twice");
     }
     check.finish()

@@ -12,7 +12,7 @@ use actix_web::{web, FromRequest, HttpRequest};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::validate::Check;
+use super::validate::{is_stray_control, Check};
 use super::AppError;
 
 /// The outcome of the inner extractor `T`, to be taken with `get()` after the `Caller`.
@@ -85,11 +85,6 @@ impl<T: DeserializeOwned + 'static> FromRequest for CleanJson<T> {
     }
 }
 
-/// Tab, line feed and carriage return are the only control characters free text may hold.
-fn is_forbidden(c: char) -> bool {
-    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
-}
-
 /// Walks `value`, failing each string (or object key) with a forbidden character at its
 /// JSON path (`items[2].note`).
 fn refuse_control_characters(value: &Value, path: &mut String, check: &mut Check) {
@@ -101,7 +96,7 @@ fn refuse_control_characters(value: &Value, path: &mut String, check: &mut Check
         }
     };
     match value {
-        Value::String(s) if s.chars().any(is_forbidden) => check.fail(
+        Value::String(s) if s.chars().any(is_stray_control) => check.fail(
             &field(path),
             "must not contain control characters other than tab and line breaks",
         ),
@@ -117,7 +112,7 @@ fn refuse_control_characters(value: &Value, path: &mut String, check: &mut Check
                 path.push('.');
             }
             path.push_str(key);
-            if key.chars().any(is_forbidden) {
+            if key.chars().any(is_stray_control) {
                 check.fail(&field(path), "a key must not contain control characters");
             }
             refuse_control_characters(item, path, check);

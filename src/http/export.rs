@@ -259,8 +259,11 @@ fn csv_bytes(columns: &[String], cells: &[Vec<String>]) -> Result<Vec<u8>, AppEr
     let fail = |e: csv::Error| AppError::Internal(format!("CSV: {e}"));
     w.write_record(columns).map_err(fail)?;
     for row in cells {
-        w.write_record(row.iter().map(|c| inert(c).into_owned()))
-            .map_err(fail)?;
+        for cell in row {
+            w.write_field(inert(cell).as_bytes()).map_err(fail)?;
+        }
+        // An empty record ends the row of fields just written.
+        w.write_record(None::<&[u8]>).map_err(fail)?;
     }
     w.into_inner().map_err(|e| AppError::Internal(format!("CSV: {e}")))
 }

@@ -28,7 +28,13 @@ impl Check {
     /// to `ONE_LINE` characters (a name, a title, a number) holds no control character; longer
     /// text (a decision, a petition, facts) may span lines and hold tabs.
     pub fn text(&mut self, field: &str, value: &str, max: usize) -> String {
-        let forbidden = |c: char| c.is_control() && (max <= ONE_LINE || !matches!(c, '\t' | '\n' | '\r'));
+        let forbidden = |c: char| {
+            if max <= ONE_LINE {
+                c.is_control()
+            } else {
+                is_stray_control(c)
+            }
+        };
         let v = value.trim();
         if v.is_empty() {
             self.fail(field, "must not be empty");
@@ -68,12 +74,23 @@ impl Check {
     }
 }
 
+/// A control character free text may not hold: any but tab and the line breaks.
+pub fn is_stray_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
 /// Characters that show nothing: white space and the format characters (zero-width spaces and
 /// joiners, direction marks, the soft hyphen, the byte-order mark) that `trim` leaves.
 fn is_invisible(c: char) -> bool {
     c.is_whitespace()
         || matches!(c, '\u{ad}' | '\u{61c}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
             | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206f}' | '\u{feff}')
+}
+
+/// Whether an item comes twice in `items` (a list that names each thing once).
+pub fn has_repeats<T: Ord>(items: impl IntoIterator<Item = T>) -> bool {
+    let mut seen = std::collections::BTreeSet::new();
+    items.into_iter().any(|item| !seen.insert(item))
 }
 
 /// A calendar year the service keeps (2000 to 2100), or 400.

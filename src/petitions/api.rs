@@ -240,10 +240,10 @@ pub async fn create(
     let b = body.get()?.into_inner();
     let (subject, content, contact) = check_text(&b.subject, &b.content, b.contact.as_deref(), b.anonymous)?;
     let received_on = b.received_on.unwrap_or_else(crate::db::today);
-    if received_on > crate::db::today() {
-        return Err(AppError::field("received_on", "must not be in the future"));
-    }
     let mut check = Check::default();
+    if received_on > crate::db::today() {
+        check.fail("received_on", "must not be in the future");
+    }
     check.reportable_day("received_on", received_on);
     check.finish()?;
     let new = NewPetition {

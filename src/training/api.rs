@@ -20,7 +20,7 @@ use crate::http::checked::{Json, Path, Query};
 use crate::http::error::Problem;
 use crate::http::etag::{self, IfMatch};
 use crate::http::pagination::{Page, PageRequest};
-use crate::http::validate::Check;
+use crate::http::validate::{has_repeats, Check};
 use crate::http::{AppError, Caller};
 use crate::org::api::missing;
 use crate::rules::Basis;
@@ -244,8 +244,7 @@ fn check_session(conn: &mut DbConn, b: NewSession) -> Result<SessionFields, AppE
     if b.content_areas.is_empty() {
         check.fail("content_areas", "name at least one TRN-5 content area");
     }
-    let unique: BTreeSet<i64> = b.participants.iter().copied().collect();
-    if unique.len() != b.participants.len() {
+    if has_repeats(&b.participants) {
         check.fail("participants", "a person is listed twice");
     }
     for (n, p) in b.participants.iter().enumerate() {
