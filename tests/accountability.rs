@@ -141,6 +141,23 @@ async fn acc() -> Acc {
 }
 
 impl Acc {
+    /// A certificate of the staff person, issued `issued_days_ago`, valid for 300 days more,
+    /// written straight into the register (its own workflow has its own tests).
+    fn staff_certificate(&self, number: &str, issued_days_ago: u64) -> i64 {
+        let new = safeguards::org::store::certificates::NewCertificate {
+            number: number.into(),
+            holder_id: self.staff.person_id,
+            issued_on: today() - Days::new(issued_days_ago),
+            expires_on: today() + Days::new(300),
+        };
+        self.app
+            .db
+            .write_blocking(|c| {
+                safeguards::org::store::certificates::create(c, &new, None, safeguards::db::now())
+                    .map_err(safeguards::http::AppError::from)
+            })
+            .unwrap()
+    }
     async fn case(&self, fault_on: chrono::NaiveDate) -> i64 {
         self.case_against(json!([{"kind": "person", "id": self.staff.person_id}]), fault_on)
             .await
@@ -182,22 +199,7 @@ impl Acc {
 #[actix_web::test]
 async fn a_case_runs_to_decision_with_effects_and_a_revoked_appeal_reverses_them() {
     let s = acc().await;
-    let officer_cert = {
-        let person = s.staff.person_id;
-        let new = safeguards::org::store::certificates::NewCertificate {
-            number: "ACC-CERT-1".into(),
-            holder_id: person,
-            issued_on: today() - Days::new(100),
-            expires_on: today() + Days::new(300),
-        };
-        s.app
-            .db
-            .write_blocking(|c| {
-                safeguards::org::store::certificates::create(c, &new, None, safeguards::db::now())
-                    .map_err(safeguards::http::AppError::from)
-            })
-            .unwrap()
-    };
+    let officer_cert = s.staff_certificate("ACC-CERT-1", 100);
     let id = s.case(today() - Days::new(10)).await;
     s.post(id, "decide", &s.leader.token, json!({})).await.problem(409);
     s.post(id, "investigate", &s.leader.token, json!({})).await.problem(403);
@@ -256,20 +258,7 @@ async fn a_case_runs_to_decision_with_effects_and_a_revoked_appeal_reverses_them
 #[actix_web::test]
 async fn a_suspension_decided_in_the_past_bars_acts_from_the_decision_day() {
     let s = acc().await;
-    let new = safeguards::org::store::certificates::NewCertificate {
-        number: "ACC-CERT-2".into(),
-        holder_id: s.staff.person_id,
-        issued_on: today() - Days::new(100),
-        expires_on: today() + Days::new(300),
-    };
-    let cert = s
-        .app
-        .db
-        .write_blocking(|c| {
-            safeguards::org::store::certificates::create(c, &new, None, safeguards::db::now())
-                .map_err(safeguards::http::AppError::from)
-        })
-        .unwrap();
+    let cert = s.staff_certificate("ACC-CERT-2", 100);
     let id = s.case(today() - Days::new(10)).await;
     let decided_on = today() - Days::new(5);
     let decision = json!({"severity": "minor", "decided_on": decided_on,
@@ -928,20 +917,7 @@ async fn appeal_to(s: &Acc, id: i64, decision: Value) {
 #[actix_web::test]
 async fn a_modified_appeal_reverses_what_it_drops_and_applies_what_it_adds() {
     let s = acc().await;
-    let new = safeguards::org::store::certificates::NewCertificate {
-        number: "ACC-CERT-2".into(),
-        holder_id: s.staff.person_id,
-        issued_on: today() - Days::new(10),
-        expires_on: today() + Days::new(300),
-    };
-    let cert = s
-        .app
-        .db
-        .write_blocking(|c| {
-            safeguards::org::store::certificates::create(c, &new, None, safeguards::db::now())
-                .map_err(safeguards::http::AppError::from)
-        })
-        .unwrap();
+    let cert = s.staff_certificate("ACC-CERT-2", 10);
     let p = s.staff.person_id;
     let with = |sanctions: Value| json!({"severity": "minor", "persons": [{"person_id": p, "sanctions": sanctions}]});
 

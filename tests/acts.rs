@@ -15,6 +15,20 @@ fn penalty(department: i64, officers: &[i64], decided: chrono::NaiveDate) -> Val
            "decision_text": "罚款三万元", "decision_date": decided})
 }
 
+/// Drafts the decision of `act` as a disclosure (staff `s`) and publishes it (office `o`);
+/// returns the disclosure.
+async fn publish_decision(app: &TestApp, s: Option<&str>, o: Option<&str>, act: i64, department: i64) -> i64 {
+    let item = json!({"category": "penalty", "content_type": "decision", "act_id": act,
+        "department_id": department, "title": "行政处罚决定书"});
+    let item = app.post("/api/v1/disclosures", s, &item).await.ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    app.post(&format!("/api/v1/disclosures/{item}/publish"), o, &json!({}))
+        .await
+        .ok(200);
+    item
+}
+
 async fn setup() -> (TestApp, Session, i64) {
     let app = TestApp::new().await;
     let staff = app.account(Role::Staff).await;
@@ -510,13 +524,8 @@ async fn correcting_a_published_decision_marks_it_out_of_date_until_a_new_versio
     let unpublished = app.post("/api/v1/acts", s, &record).await.ok(201)["id"]
         .as_i64()
         .unwrap();
-    let item = json!({"category": "penalty", "content_type": "decision", "act_id": act,
-        "department_id": staff.department_id, "title": "行政处罚决定书"});
-    let item = app.post("/api/v1/disclosures", s, &item).await.ok(201)["id"]
-        .as_i64()
-        .unwrap();
+    let item = publish_decision(&app, s, o, act, staff.department_id).await;
     let publish = format!("/api/v1/disclosures/{item}/publish");
-    app.post(&publish, o, &json!({})).await.ok(200);
 
     let correct = |id: i64, change: Value| {
         let app = &app;
@@ -580,14 +589,7 @@ async fn a_review_that_revokes_or_modifies_the_decision_takes_effect_on_the_act(
         let act = app.post("/api/v1/acts", s, &record).await.ok(201)["id"]
             .as_i64()
             .unwrap();
-        let item = json!({"category": "penalty", "content_type": "decision", "act_id": act,
-            "department_id": staff.department_id, "title": "行政处罚决定书"});
-        let item = app.post("/api/v1/disclosures", s, &item).await.ok(201)["id"]
-            .as_i64()
-            .unwrap();
-        app.post(&format!("/api/v1/disclosures/{item}/publish"), o, &json!({}))
-            .await
-            .ok(200);
+        let item = publish_decision(&app, s, o, act, staff.department_id).await;
         published.push(act);
         items.push(item);
     }

@@ -52,6 +52,24 @@ impl Sup {
         let id = self.inspection_from("ad_hoc", &self.office.token, from).await.ok(201)["id"]
             .as_i64()
             .unwrap();
+        self.start(id).await
+    }
+
+    /// An ad hoc inspection of today, with this scope and these inspectors, in progress.
+    async fn running_with(&self, scope: Value, inspectors: &[i64]) -> i64 {
+        let body = json!({"kind": "ad_hoc", "title": "检查", "period_from": today(), "period_to": today(),
+            "scope": scope, "inspectors": inspectors});
+        let id = self
+            .app
+            .post("/api/v1/inspections", Some(&self.office.token), &body)
+            .await
+            .ok(201)["id"]
+            .as_i64()
+            .unwrap();
+        self.start(id).await
+    }
+
+    async fn start(&self, id: i64) -> i64 {
         self.app
             .post(
                 &format!("/api/v1/inspections/{id}/start"),
@@ -576,23 +594,9 @@ async fn ordered_filing_is_rectified_verified_and_tracked_when_overdue() {
 async fn nobody_verifies_their_own_rectification_report() {
     let s = sup().await;
     let colleague = s.app.account(Role::SupervisoryOffice).await;
-    let body = json!({"kind": "ad_hoc", "title": "检查", "period_from": today(), "period_to": today(),
-        "scope": [], "inspectors": [s.office.person_id, colleague.person_id]});
     let id = s
-        .app
-        .post("/api/v1/inspections", Some(&s.office.token), &body)
-        .await
-        .ok(201)["id"]
-        .as_i64()
-        .unwrap();
-    s.app
-        .post(
-            &format!("/api/v1/inspections/{id}/start"),
-            Some(&s.office.token),
-            &json!({}),
-        )
-        .await
-        .ok(200);
+        .running_with(json!([]), &[s.office.person_id, colleague.person_id])
+        .await;
     let fid = s.finding(id, 9, json!({})).await.ok(201)["id"].as_i64().unwrap();
     let r = s
         .measure(
@@ -888,23 +892,7 @@ async fn material_requests_are_answered_refused_or_recorded_overdue() {
 async fn trends_count_findings_by_item_and_department() {
     let s = sup().await;
     // A bureau-wide inspection (no scope) reaches every department.
-    let body = json!({"kind": "ad_hoc", "title": "全局检查", "period_from": today(), "period_to": today(),
-        "scope": [], "inspectors": [s.office.person_id]});
-    let id = s
-        .app
-        .post("/api/v1/inspections", Some(&s.office.token), &body)
-        .await
-        .ok(201)["id"]
-        .as_i64()
-        .unwrap();
-    s.app
-        .post(
-            &format!("/api/v1/inspections/{id}/start"),
-            Some(&s.office.token),
-            &json!({}),
-        )
-        .await
-        .ok(200);
+    let id = s.running_with(json!([]), &[s.office.person_id]).await;
     for item in [4, 4, 2, 9] {
         s.finding(id, item, json!({})).await.ok(201);
     }
