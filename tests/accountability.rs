@@ -778,8 +778,7 @@ async fn a_decision_can_order_off_post_training_and_refusals_are_offered_as_acc_
         .get(&format!("/api/v1/accountability/cases/{id}"), Some(&s.office.token))
         .await;
     assert_eq!(case.body["offered_acc_7_4"], json!([req]));
-    let decision =
-        json!({"severity": "minor", "persons": [{"person_id": s.staff.person_id, "sanctions": ["off_post_training"]}]});
+    let decision = json!({"severity": "minor", "persons": [{"person_id": s.staff.person_id, "sanctions": ["criticism_education", "off_post_training"]}]});
     s.decided(id, "minor", json!({"aggravating": [4]}), decision)
         .await
         .ok(200);
@@ -793,7 +792,7 @@ async fn a_revoked_appeal_lifts_the_training_order_and_restores_award_eligibilit
     let s = acc().await;
     let year = chrono::Datelike::year(&today());
     let id = s.case(today()).await;
-    let decision = json!({"severity": "minor", "persons": [{"person_id": s.staff.person_id, "sanctions": ["off_post_training", "loss_of_award_eligibility"]}],
+    let decision = json!({"severity": "minor", "persons": [{"person_id": s.staff.person_id, "sanctions": ["warning", "off_post_training", "loss_of_award_eligibility"]}],
         "departments": []});
     s.decided(id, "minor", json!({}), decision).await.ok(200);
     let lost = s
@@ -1168,4 +1167,193 @@ async fn no_one_handles_their_own_case_and_each_respondent_is_listed_once() {
         {"person_id": s.staff.person_id, "sanctions": ["criticism_education"]}]});
     let r = s.post(id, "decide", &s.leader.token, twice).await;
     assert_eq!(r.body["errors"][0]["field"], "persons");
+}
+
+#[actix_web::test]
+async fn a_decision_handles_every_person_held_responsible_with_a_penalty() {
+    let s = acc().await;
+    let other = s.app.person("李明", Position::Officer, s.staff.department_id);
+    let (me, cases) = (s.staff.person_id, s.app.count("acc_cases"));
+    let id = s
+        .case_against(
+            json!([{"kind": "person", "id": me}, {"kind": "person", "id": other}]),
+            today(),
+        )
+        .await;
+    s.post(id, "investigate", &s.office.token, json!({})).await.ok(200);
+    let opinion = json!({"how": {"mode": "direct", "staff": [me, other]}, "severity": "minor", "text": "意见"});
+    s.post(id, "opinion", &s.office.token, opinion).await.ok(200);
+    let person = |p: i64, sanctions: Value| json!({"person_id": p, "sanctions": sanctions});
+
+    // A measure is not a 处分 (ACC-6(1)): a suspended card alone is refused.
+    let measures_only = json!({"severity": "minor", "persons": [person(me, json!(["certificate_suspension"])),
+        person(other, json!(["warning"]))]});
+    let r = s.post(id, "decide", &s.leader.token, measures_only).await;
+    assert_eq!(r.problem(422), "penalty_missing");
+    assert_eq!(r.body["basis"], json!(["ACC-6(1)"]));
+
+    // Both bear full responsibility (ACC-5(1)): the decision may not leave one out.
+    let one_left_out = json!({"severity": "minor", "persons": [person(me, json!(["warning"]))]});
+    let r = s.post(id, "decide", &s.leader.token, one_left_out).await;
+    assert_eq!(r.problem(422), "respondent_missing");
+    assert!(r.body["detail"].as_str().unwrap().contains(&other.to_string()));
+    assert_eq!(
+        s.app.number(&format!(
+            "SELECT COUNT(*) AS n FROM acc_cases WHERE id = {id} AND decision IS NULL"
+        )),
+        1
+    );
+    let both = json!({"severity": "minor", "persons": [person(me, json!(["warning", "certificate_suspension"])),
+        person(other, json!(["criticism_education"]))]});
+    s.post(id, "decide", &s.leader.token, both).await.ok(200);
+
+    // Only a modified appeal decision states a new decision.
+    s.post(id, "serve", &s.office.token, json!({"served_on": today()}))
+        .await
+        .ok(200);
+    s.post(
+        id,
+        "appeal",
+        &s.staff.token,
+        json!({"filed_on": today(), "grounds": "不服"}),
+    )
+    .await
+    .ok(200);
+    let contradictory = json!({"outcome": "upheld", "decision": {"severity": "minor",
+        "persons": [person(me, json!(["criticism_education"])), person(other, json!(["warning"]))]}});
+    let r = s.post(id, "appeal-decision", &s.leader.token, contradictory).await;
+    assert_eq!(r.body["errors"][0]["field"], "decision");
+    assert_eq!(s.app.count("acc_cases"), cases + 1);
+}
+
+#[actix_web::test]
+async fn a_card_another_decision_withdraws_stays_withdrawn_when_one_appeal_succeeds() {
+    let s = acc().await;
+    let cert = s.staff_certificate("ACC-CERT-3", 10);
+    let with = |sanctions: Value| json!({"severity": "minor", "persons": [{"person_id": s.staff.person_id, "sanctions": sanctions}]});
+    let first = s.case(today()).await;
+    s.decided(
+        first,
+        "minor",
+        json!({}),
+        with(json!(["warning", "certificate_suspension"])),
+    )
+    .await
+    .ok(200);
+    let second = s.case(today()).await;
+    let r = s
+        .decided(
+            second,
+            "minor",
+            json!({}),
+            with(json!(["demerit", "certificate_suspension"])),
+        )
+        .await;
+    assert_eq!(
+        r.ok(200)["decision"]["effects"],
+        json!([]),
+        "already suspended by the first"
+    );
+
+    appeal_to(&s, first, with(json!(["warning"]))).await;
+    assert_eq!(
+        certificate_status(&s, cert).await,
+        "suspended",
+        "the second decision still withdraws it"
+    );
+    let log = s
+        .app
+        .get(
+            &format!("/api/v1/audit?entity=case&entity_id={first}"),
+            Some(&s.leader.token),
+        )
+        .await;
+    let entry = log.ok(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "case.appeal_decided")
+        .cloned()
+        .expect("the appeal decision is audited");
+    let change: Value = match &entry["change"] {
+        Value::String(text) => serde_json::from_str(text).unwrap(),
+        other => other.clone(),
+    };
+    assert_eq!(
+        change["reversed"],
+        json!([{"certificate_id": cert, "kept": "suspended", "by_case": second}])
+    );
+}
+
+#[actix_web::test]
+async fn the_office_records_the_written_appeal_of_a_department_respondent() {
+    let s = acc().await;
+    let dept = s.staff.department_id;
+    let id = s
+        .case_against(json!([{"kind": "department", "id": dept}]), today())
+        .await;
+    s.post(id, "investigate", &s.office.token, json!({})).await.ok(200);
+    s.post(
+        id,
+        "opinion",
+        &s.office.token,
+        json!({"severity": "minor", "text": "处室过错"}),
+    )
+    .await
+    .ok(200);
+    s.post(id, "decide", &s.leader.token, json!({"severity": "minor"}))
+        .await
+        .ok(200);
+    s.post(id, "serve", &s.office.token, json!({"served_on": today()}))
+        .await
+        .ok(200);
+    let appeal = |appellant: Value| json!({"filed_on": today(), "grounds": "处室不服", "appellant": appellant});
+
+    let r = s
+        .post(
+            id,
+            "appeal",
+            &s.office.token,
+            json!({"filed_on": today(), "grounds": "x"}),
+        )
+        .await;
+    assert_eq!(r.problem(403), "forbidden", "the office is not the respondent");
+    let r = s
+        .post(
+            id,
+            "appeal",
+            &s.leader.token,
+            appeal(json!({"kind": "department", "id": dept})),
+        )
+        .await;
+    assert_eq!(r.problem(403), "forbidden", "the office records written appeals");
+    let elsewhere = s.app.department("其他处");
+    let r = s
+        .post(
+            id,
+            "appeal",
+            &s.office.token,
+            appeal(json!({"kind": "department", "id": elsewhere})),
+        )
+        .await;
+    assert_eq!(r.body["errors"][0]["field"], "appellant");
+    assert_eq!(
+        s.app.number(&format!(
+            "SELECT COUNT(*) AS n FROM acc_cases WHERE id = {id} AND appeal IS NULL"
+        )),
+        1
+    );
+
+    let r = s
+        .post(
+            id,
+            "appeal",
+            &s.office.token,
+            appeal(json!({"kind": "department", "id": dept})),
+        )
+        .await;
+    let body = r.ok(200);
+    assert_eq!(body["status"], "appealed");
+    assert_eq!(body["appeal"]["appellant"], json!({"kind": "department", "id": dept}));
+    assert_eq!(body["appeal"]["recorded_by_office"], true);
 }

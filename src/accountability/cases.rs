@@ -747,8 +747,10 @@ pub struct DepartmentSanctions {
 pub struct DecisionRequest {
     /// Absent: no liability (an exempting circumstance, or mitigation to exemption).
     pub severity: Option<Severity>,
-    /// Each person held responsible is given a 处分 of the severity (422 `penalty_missing` for
-    /// an empty list); what the severity imposes besides is added (see `/accountability/sanctions`).
+    /// Every person the opinion holds responsible is listed (422 `respondent_missing`) with
+    /// exactly one 处分 of the severity (422 `penalty_missing`, `one_penalty`); measures such
+    /// as a suspended certificate come besides it, and what the severity imposes is added (see
+    /// `/accountability/sanctions`).
     #[serde(default)]
     pub persons: Vec<PersonSanctions>,
     /// Every department respondent gets all three department sanctions of ACC-6, listed or not.
@@ -876,9 +878,9 @@ fn check_decision(opinion: &serde_json::Value, d: &DecisionRequest) -> Result<()
                 Basis::of(&[rules::severity_basis(severity)]),
             ));
         }
-        // Held responsible and given nothing: ACC-6 gives a 处分 at every severity. (A list of
-        // measures alone, such as off-post training, is taken as the leadership wrote it.)
-        if liable && p.sanctions.is_empty() {
+        // Held responsible: ACC-6 gives a 处分 at every severity; measures such as off-post
+        // training or a suspended certificate come besides it, never instead.
+        if liable && chosen.is_empty() {
             let names: Vec<&str> = rules::penalties(severity).iter().map(|s| s.as_str()).collect();
             return Err(AppError::rule(
                 "penalty_missing",
@@ -898,7 +900,32 @@ fn check_decision(opinion: &serde_json::Value, d: &DecisionRequest) -> Result<()
             Basis::of(&[acc(9)]),
         ));
     }
-    Ok(())
+    every_liable_person_listed(&allocation, d)
+}
+
+/// With a severity, the decision handles every person the opinion holds responsible (ACC-6
+/// 对…责任人，按照下列规定处理): leaving one out would hold them accountable (ACC-7(2),
+/// awards) with nothing decided about them.
+fn every_liable_person_listed(allocation: &[serde_json::Value], d: &DecisionRequest) -> Result<(), AppError> {
+    let Some(severity) = d.severity else { return Ok(()) };
+    let missing: Vec<String> = allocation
+        .iter()
+        .filter(|a| a["share"] != Share::None.as_str())
+        .filter_map(|a| a["person_id"].as_i64())
+        .filter(|id| !d.persons.iter().any(|p| p.person_id == *id))
+        .map(|id| id.to_string())
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(AppError::rule(
+        "respondent_missing",
+        format!(
+            "the opinion holds person {} responsible: a {severity} decision gives each of them a 处分",
+            missing.join(", ")
+        ),
+        Basis::of(&[acc(5), rules::severity_basis(severity)]),
+    ))
 }
 
 /// The decision as ACC-6 makes it: each person's chosen 处分 with what the severity imposes
@@ -1026,6 +1053,11 @@ fn reverse_effects(
         if current == CertificateStatus::Valid {
             continue;
         }
+        // Another standing decision took the same card: it stays withdrawn by that one.
+        if let Some(other) = store::other_withdrawal(conn, person, case)? {
+            reversed.push(serde_json::json!({"certificate_id": cert, "kept": current, "by_case": other}));
+            continue;
+        }
         let reason = format!("ACC-13: appeal against case {case}");
         let change = crate::org::store::certificates::Change {
             to: CertificateStatus::Valid,
@@ -1135,9 +1167,31 @@ pub async fn serve_decision(
 pub struct AppealRequest {
     pub filed_on: NaiveDate,
     pub grounds: String,
+    /// The respondent who appealed, when the supervisory office records a written appeal (a
+    /// department respondent, or a person without an account). A person appealing for
+    /// themselves leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appellant: Option<Respondent>,
 }
 
-/// Appeal the decision (a respondent), within the window of the rule set counted from the
+/// Who appeals: the caller themselves, or the respondent a written appeal names, recorded by the
+/// supervisory office (ACC-13 被处理人).
+fn appellant_of(caller: &Caller, named: Option<Respondent>) -> Result<Respondent, AppError> {
+    let own = caller.person_id.map(|id| Respondent {
+        kind: RespondentKind::Person,
+        id,
+    });
+    match named {
+        None => own.ok_or_else(|| AppError::Forbidden("only a respondent appeals (ACC-13)".into())),
+        Some(r) if caller.role == Role::SupervisoryOffice || own.as_ref() == Some(&r) => Ok(r),
+        Some(_) => Err(AppError::Forbidden(
+            "only the supervisory office records a written appeal for another respondent (ACC-13)".into(),
+        )),
+    }
+}
+
+/// Appeal the decision (a respondent, or the supervisory office recording a written appeal that
+/// names its appellant), within the window of the rule set counted from the
 /// day after service (ACC-13). The decision keeps applying meanwhile (ACC-14).
 #[utoipa::path(tag = "accountability", request_body = AppealRequest,
     responses((status = 200, body = CaseView), (status = 409, description = "Not served", body = Problem, content_type = "application/problem+json")))]
@@ -1152,15 +1206,23 @@ pub async fn file_appeal(
     let mut check = Check::default();
     let grounds = check.text("grounds", &b.grounds, 20_000);
     check.finish()?;
-    let (person, today) = (caller.person_id, crate::db::today());
+    let today = crate::db::today();
+    let recorded = b.appellant.is_some();
+    let appellant = appellant_of(&caller, b.appellant)?;
     step(&state, &caller, id, CaseStep::Appeal, move |conn, c| {
         let respondents = store::respondents(conn, c.id)?;
-        if !person.is_some_and(|p| {
-            respondents
-                .iter()
-                .any(|(k, i, _)| *k == RespondentKind::Person && *i == p)
-        }) {
-            return Err(AppError::Forbidden("only a respondent appeals (ACC-13)".into()));
+        if !respondents
+            .iter()
+            .any(|(k, i, _)| *k == appellant.kind && *i == appellant.id)
+        {
+            return Err(if recorded {
+                AppError::field(
+                    "appellant",
+                    format!("{} {} is not a respondent", appellant.kind, appellant.id),
+                )
+            } else {
+                AppError::Forbidden("only a respondent appeals (ACC-13)".into())
+            });
         }
         let served = c
             .served_on
@@ -1180,8 +1242,9 @@ pub async fn file_appeal(
                 Basis::of(&[acc(13)]),
             ));
         }
-        let appeal =
-            serde_json::json!({"filed_on": b.filed_on, "grounds": grounds, "by_person": person, "deadline": deadline});
+        let by_person = (appellant.kind == RespondentKind::Person).then_some(appellant.id);
+        let appeal = serde_json::json!({"filed_on": b.filed_on, "grounds": grounds, "appellant": appellant,
+            "by_person": by_person, "recorded_by_office": recorded, "deadline": deadline});
         store::appeal(conn, c.id, &appeal.to_string(), crate::db::now())?;
         Ok(appeal)
     })
@@ -1233,6 +1296,12 @@ pub async fn decide_appeal(
             text: String::new(),
             decided_on: None,
         };
+        if b.outcome != AppealOutcome::Modified && b.decision.is_some() {
+            return Err(AppError::field(
+                "decision",
+                format!("an appeal {} states no new decision: only `modified` does", b.outcome),
+            ));
+        }
         let (new_decision, reversed) = match b.outcome {
             AppealOutcome::Upheld => (None, Vec::new()),
             AppealOutcome::Revoked => (

@@ -351,6 +351,22 @@ pub fn holds_accountable(person: i64, opinion: &serde_json::Value, decision: &se
     !decision["request"]["severity"].is_null() && opinion["allocation"].as_array().is_some_and(|a| a.iter().any(share))
 }
 
+/// Whether a stored decision suspends or confiscates the person's certificate (ACC-6).
+pub fn withdraws_certificate(person: i64, decision: &serde_json::Value) -> bool {
+    let withdrawing = [
+        Sanction::CertificateSuspension.as_str(),
+        Sanction::CertificateConfiscation.as_str(),
+    ];
+    decision["request"]["persons"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| p["person_id"] == person)
+        .filter_map(|p| p["sanctions"].as_array())
+        .flatten()
+        .any(|s| s.as_str().is_some_and(|s| withdrawing.contains(&s)))
+}
+
 /// ACC-7(2) 一年内出现两次以上: the person's other faults held against them that lie within a
 /// year of this one, before or after it (a fault found later may have happened earlier), both
 /// ends included (a year by the calendar: 2024-02-29 to 2025-02-28); one or more makes this
@@ -629,6 +645,18 @@ mod tests {
         assert_eq!(repeated_within_a_year(d("2025-02-01"), &[(7, d("2024-02-01"))]), [7]);
         assert_eq!(repeated_within_a_year(d("2025-02-28"), &[(8, d("2024-02-28"))]), [8]);
         assert!(repeated_within_a_year(d("2025-03-01"), &[(9, d("2024-02-29"))]).is_empty());
+    }
+
+    #[test]
+    fn a_decision_withdraws_a_card_by_suspension_or_confiscation_only() {
+        use serde_json::json;
+        let d = json!({"request": {"severity": "serious", "persons": [
+            {"person_id": 7, "sanctions": ["demotion", "certificate_confiscation"]},
+            {"person_id": 8, "sanctions": ["warning", "off_post_training"]}]}});
+        assert!(withdraws_certificate(7, &d));
+        assert!(!withdraws_certificate(8, &d), "a 处分 and training leave the card");
+        assert!(!withdraws_certificate(9, &d), "not in the decision");
+        assert!(!withdraws_certificate(7, &json!({})));
     }
 
     #[test]

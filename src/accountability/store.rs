@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::rules::{holds_accountable, CaseStatus, RespondentKind, SourceKind};
+use super::rules::{holds_accountable, withdraws_certificate, CaseStatus, RespondentKind, SourceKind};
 use crate::db::schema::acc_cases::dsl as c;
 use crate::db::schema::acc_respondents::dsl as r;
 use crate::db::{DbConn, StoreError};
@@ -205,6 +205,16 @@ pub fn accountable_faults_of(conn: &mut DbConn, person: i64, except: i64) -> Res
         .filter(|d| d.id != except && holds_accountable(person, &d.opinion, &d.decision))
         .map(|d| (d.id, d.fault_on))
         .collect())
+}
+
+/// Another standing decision (decided, not revoked on appeal) that withdraws the person's
+/// certificate: a card it keeps withdrawn does not come back when `except` is reversed.
+pub fn other_withdrawal(conn: &mut DbConn, person: i64, except: i64) -> Result<Option<i64>, StoreError> {
+    let theirs = respondent_cases(conn, person)?;
+    Ok(decided(conn, Some(theirs), None)?
+        .into_iter()
+        .find(|d| d.id != except && withdraws_certificate(person, &d.decision))
+        .map(|d| d.id))
 }
 
 pub fn set_status(conn: &mut DbConn, id: i64, status: CaseStatus, now: NaiveDateTime) -> Result<(), StoreError> {
