@@ -1075,3 +1075,47 @@ async fn a_finding_lies_within_its_inspection_scope_period_and_after_its_act() {
         .await
         .ok(201);
 }
+
+#[actix_web::test]
+async fn an_order_to_file_a_revoked_act_is_verified_without_filing() {
+    let s = sup().await;
+    let act = s.act_decided(true, today() - Days::new(5)).await;
+    let id = s.running_from(today() - Days::new(5)).await;
+    let fid = s
+        .finding(id, 8, json!({"act_id": act, "found_on": today()}))
+        .await
+        .ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    let r = s
+        .measure(fid, json!({"item": 5, "action": "order_filing", "deadline": today()}))
+        .await;
+    let path = format!("/api/v1/measures/{}", r.ok(201)["measures"][0]["id"]);
+    s.app
+        .post(
+            &format!("{path}/rectification"),
+            Some(&s.staff.token),
+            &json!({"report": "已撤销该行为"}),
+        )
+        .await
+        .ok(201);
+    let accept = json!({"accepted": true});
+    let r = s
+        .app
+        .post(&format!("{path}/verify"), Some(&s.office.token), &accept)
+        .await;
+    assert_eq!(r.problem(409), "act_not_filed");
+    s.app
+        .post(
+            &format!("/api/v1/acts/{act}/revoke"),
+            Some(&s.office.token),
+            &json!({"reason": "主体不合法"}),
+        )
+        .await
+        .ok(200);
+    let r = s
+        .app
+        .post(&format!("{path}/verify"), Some(&s.office.token), &accept)
+        .await;
+    assert_eq!(r.ok(200)["status"], "verified", "nothing is left to file");
+}

@@ -1210,11 +1210,15 @@ pub struct Verification {
     pub comment: String,
 }
 
-/// An order to file (SUP-7(5)) is rectified only once the act is filed (SUP-6(8)).
+/// An order to file (SUP-7(5)) is rectified only once the act is filed (SUP-6(8)), or moot
+/// once the act is revoked: a revoked act can no longer be filed.
 fn filing_done(conn: &mut DbConn, finding: i64) -> Result<(), AppError> {
     let act = store::finding(conn, finding, Visibility::All)?.act_id;
     let filed = match act {
-        Some(a) => crate::acts::store::get(conn, a, Visibility::All)?.filed_on.is_some(),
+        Some(a) => {
+            let act = crate::acts::store::get(conn, a, Visibility::All)?;
+            act.filed_on.is_some() || act.status == crate::acts::rules::ActStatus::Revoked
+        }
         None => true,
     };
     if filed {
