@@ -45,6 +45,38 @@ impl Ev {
         r.ok(201)["id"].as_i64().unwrap()
     }
 
+    /// A finding about no act of the register, 30 days ago: what a problem of a normative
+    /// document (EVAL-5(1)) rests on.
+    async fn finding_about_no_act(&self) -> i64 {
+        let from = today() - Days::new(30);
+        let body = json!({"kind": "ad_hoc", "title": "规范性文件检查", "period_from": from, "period_to": today(),
+            "scope": [{"kind": "department", "id": self.staff.department_id}], "inspectors": [self.office.person_id]});
+        let r = self
+            .app
+            .post("/api/v1/inspections", Some(&self.office.token), &body)
+            .await;
+        let insp = r.ok(201)["id"].as_i64().unwrap();
+        self.app
+            .post(
+                &format!("/api/v1/inspections/{insp}/start"),
+                Some(&self.office.token),
+                &json!({}),
+            )
+            .await
+            .ok(200);
+        let finding = json!({"checklist_item": 5, "description": "规范性文件与上位法相抵触",
+            "department_id": self.staff.department_id, "found_on": from});
+        let r = self
+            .app
+            .post(
+                &format!("/api/v1/inspections/{insp}/findings"),
+                Some(&self.office.token),
+                &finding,
+            )
+            .await;
+        r.ok(201)["id"].as_i64().unwrap()
+    }
+
     /// A petition assigned to the staff's department.
     async fn petition(&self) -> i64 {
         let body =
@@ -125,7 +157,7 @@ impl Ev {
     }
 }
 
-/// Days ago, and the (section, problem, act kind or `petition`) deducted that day.
+/// Days ago, and the (section, problem, act kind, `petition` or `normative`) deducted that day.
 type Step = (u64, &'static [(&'static str, &'static str, &'static str)]);
 
 fn section<'a>(sheet: &'a Value, name: &str) -> &'a Value {
@@ -153,9 +185,16 @@ async fn each_section_deducts_its_rate_and_is_floored_at_zero() {
         .collect();
     assert_eq!(caps, [20, 30, 40, 10]);
 
-    let rule = e.act("other", None).await;
+    // A normative document's problem rests on a finding, never on an enforcement act.
+    let other = e.act("other", None).await;
     let r = e
-        .deduct("abstract_acts", "seven_prohibitions", "act", rule, json!({}))
+        .deduct("abstract_acts", "seven_prohibitions", "act", other, json!({}))
+        .await;
+    assert_eq!(r.problem(422), "deduction_refused");
+    assert_eq!(r.body["basis"], json!(["EVAL-5(1)"]));
+    let rule = e.finding_about_no_act().await;
+    let r = e
+        .deduct("abstract_acts", "seven_prohibitions", "finding", rule, json!({}))
         .await;
     assert_eq!(
         (r.ok(201)["points"].as_i64(), &r.body["basis"]),
@@ -250,8 +289,8 @@ async fn grades_change_exactly_at_95_90_and_80() {
         (
             4,
             &[
-                ("abstract_acts", "conflicting_provision", "other"),
-                ("abstract_acts", "conflicting_provision", "other"),
+                ("abstract_acts", "conflicting_provision", "normative"),
+                ("abstract_acts", "conflicting_provision", "normative"),
             ],
         ),
         (3, &[("petitions", "escalation_caused", "petition")]),
@@ -259,8 +298,8 @@ async fn grades_change_exactly_at_95_90_and_80() {
             2,
             &[
                 ("licensing", "pre_approval_violated", "licensing"),
-                ("abstract_acts", "seven_prohibitions", "other"),
-                ("abstract_acts", "seven_prohibitions", "other"),
+                ("abstract_acts", "seven_prohibitions", "normative"),
+                ("abstract_acts", "seven_prohibitions", "normative"),
             ],
         ),
         (1, &[("petitions", "not_answered", "petition")]),
@@ -269,6 +308,8 @@ async fn grades_change_exactly_at_95_90_and_80() {
         for (sec, problem, kind) in items {
             let (ekind, id) = if *kind == "petition" {
                 ("petition", e.troubled_petition().await)
+            } else if *kind == "normative" {
+                ("finding", e.finding_about_no_act().await)
             } else {
                 ("act", e.act(kind, None).await)
             };
@@ -378,12 +419,26 @@ async fn the_same_evidence_counts_once_and_withdrawal_keeps_the_record() {
     assert_eq!(e.sheet(&format!("?as_of={found_on}")).await["total"], 97);
     let before = e.app.count("eval_deductions");
     let again = e
-        .deduct("penalty", "wrong_characterisation", "act", act, json!({}))
+        .deduct("penalty", "insufficient_evidence", "act", act, json!({}))
         .await;
     assert_eq!(again.problem(409), "evidence_counted");
     assert_eq!(again.body["basis"], json!(["EVAL-5"]));
     assert_eq!(e.app.count("eval_deductions"), before);
     assert_eq!(e.sheet("").await["total"], 97);
+    // Another problem of the same act counts on its own (发现下列问题…扣3分, per problem).
+    let other = e
+        .deduct("penalty", "wrong_characterisation", "act", act, json!({}))
+        .await;
+    let other = other.ok(201)["id"].as_i64().unwrap();
+    assert_eq!(e.sheet("").await["total"], 94);
+    e.app
+        .post(
+            &format!("/api/v1/evaluation/deductions/{other}/withdraw"),
+            Some(&e.office.token),
+            &json!({"reason": "另行核查"}),
+        )
+        .await
+        .ok(200);
 
     let path = format!("/api/v1/evaluation/deductions/{id}/withdraw");
     e.app
@@ -825,9 +880,10 @@ async fn awards_exclude_poor_grades_and_everyone_sanctioned_that_year() {
     e.app.post(&step("investigate"), Some(o), &json!({})).await.ok(200);
     let opinion = json!({"how": {"mode": "direct", "staff": [e.staff.person_id]}, "circumstances": {}, "severity": "minor", "text": "意见"});
     e.app.post(&step("opinion"), Some(o), &opinion).await.ok(200);
-    // No sanction listed for either: ACC-6 takes the year's award eligibility from every
-    // liable person and every department at fault all the same.
-    let decision = json!({"severity": "minor", "persons": [], "departments": []});
+    // Only a 处分 listed: ACC-6 takes the year's award eligibility from every liable person and
+    // every department at fault all the same.
+    let decision = json!({"severity": "minor", "persons": [{"person_id": e.staff.person_id, "sanctions": ["warning"]}],
+        "departments": []});
     e.app.post(&step("decide"), Some(l), &decision).await.ok(200);
 
     let r = e

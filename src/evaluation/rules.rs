@@ -1,6 +1,8 @@
 //! EVAL-5, pure: the 100-point score sheet, its sections, problem types and deductions, each
 //! section floored at 0, and the grades.
 
+use std::collections::BTreeSet;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -203,7 +205,7 @@ pub enum DeductionRefused {
         listed: Section,
         given: Section,
     },
-    #[error("EVAL-5(3) deducts by the penalty's procedure: the evidence names no act with a procedure, so give `penalty_procedure`")]
+    #[error("EVAL-5(3) deducts by the penalty's procedure: the evidence names no single act procedure, so give `penalty_procedure`")]
     NoProcedure,
     #[error("EVAL-5(3): the act was a `{act}` penalty, not `{given}`")]
     ProcedureConflict {
@@ -274,8 +276,8 @@ pub fn scored_procedure(
 
 /// Whether the act the evidence is about can show this problem: licensing problems are found
 /// in licensing acts (EVAL-5(2)), items 1–8 of EVAL-5(3) in penalties, items 9–12 in coercive
-/// measures, also those taken within a penalty case. Abstract acts and petitions are not acts of
-/// the register, so an act says nothing against them here.
+/// measures, also those taken within a penalty case. A problem of EVAL-5(1) is one of a
+/// normative document (规范性文件), never of an enforcement act of the register.
 pub fn fits_act(problem: ProblemType, act: ActKind) -> Result<(), DeductionRefused> {
     use ProblemType::*;
     let (fits, wanted) = match problem {
@@ -286,13 +288,39 @@ pub fn fits_act(problem: ProblemType, act: ActKind) -> Result<(), DeductionRefus
         _ => match problem.section() {
             Section::Licensing => (act == ActKind::Licensing, "licensing (行政许可)"),
             Section::Penalty => (act == ActKind::Penalty, "penalties (行政处罚)"),
-            Section::AbstractActs | Section::Petitions => (true, ""),
+            Section::AbstractActs => (false, "normative documents (规范性文件)"),
+            Section::Petitions => (true, ""),
         },
     };
     if fits {
         Ok(())
     } else {
         Err(DeductionRefused::ActKindMismatch { problem, act, wanted })
+    }
+}
+
+/// The penalty procedures of the evidence's acts that can show this problem (`fits_act`): the
+/// evidence is refused when it names acts and none of them can, unless it also stands for
+/// something that is no act (a finding about no act, or a document stating one).
+pub fn acts_showing(
+    problem: ProblemType,
+    acts: &[(ActKind, Option<PenaltyProcedure>)],
+    also_no_act: bool,
+) -> Result<BTreeSet<PenaltyProcedure>, DeductionRefused> {
+    let mut procedures = BTreeSet::new();
+    let (mut fits_any, mut refusal) = (also_no_act || acts.is_empty(), None);
+    for (kind, procedure) in acts {
+        match fits_act(problem, *kind) {
+            Ok(()) => {
+                fits_any = true;
+                procedures.extend(*procedure);
+            }
+            Err(e) => refusal = refusal.or(Some(e)),
+        }
+    }
+    match refusal {
+        Some(e) if !fits_any => Err(e),
+        _ => Ok(procedures),
     }
 }
 

@@ -115,27 +115,38 @@ pub fn get(conn: &mut DbConn, id: i64, vis: Visibility) -> Result<Deduction, Sto
     crate::db::visible_row(vis, x.department_id, x)
 }
 
-/// The standing deduction that already counts this evidence, if any.
-pub fn counting(conn: &mut DbConn, kind: EvidenceKind, id: i64) -> Result<Option<i64>, StoreError> {
-    Ok(standing_on(conn, kind, id)?.map(|(deduction, ..)| deduction))
+/// The standing deduction that already counts this problem on this evidence, if any.
+pub fn counting(
+    conn: &mut DbConn,
+    kind: EvidenceKind,
+    id: i64,
+    problem: ProblemType,
+) -> Result<Option<i64>, StoreError> {
+    Ok(standing_on(conn, kind, id, problem)?.map(|(deduction, _)| deduction))
 }
 
-/// The standing deduction on this evidence, if any: (id, problem, department). At most one,
-/// by the unique evidence index.
-fn standing_on(conn: &mut DbConn, kind: EvidenceKind, id: i64) -> Result<Option<(i64, ProblemType, i64)>, StoreError> {
+/// The standing deduction of this problem on this evidence, if any: (id, department). At most
+/// one, by the unique evidence index (EVAL-5 deducts per problem found).
+fn standing_on(
+    conn: &mut DbConn,
+    kind: EvidenceKind,
+    id: i64,
+    problem: ProblemType,
+) -> Result<Option<(i64, i64)>, StoreError> {
     let q = d::eval_deductions
         .filter(d::evidence_kind.eq(kind))
         .filter(d::evidence_id.eq(id))
+        .filter(d::problem_type.eq(problem))
         .filter(d::withdrawn_at.is_null())
-        .select((d::id, d::problem_type, d::department_id));
+        .select((d::id, d::department_id));
     Ok(crate::native!(conn, |c| q.first(c).optional())?)
 }
 
-/// The standing deduction that already counts the same problem through other evidence: the
-/// act of the evidence or a finding about it (one problem of one act counts once), and, for a
-/// finding or a supervision document, the document stating the finding or the findings the
-/// document states (SUP-10), for the same department. Every lookup runs on an index: this is
-/// on every deduction's write.
+/// The standing deduction that already counts the same problem through other evidence: each
+/// act of the evidence, the findings about it and the supervision documents stating those
+/// findings (one problem of one act counts once), and, for a finding or a supervision
+/// document, the document stating the finding or the findings the document states (SUP-10),
+/// for the same department. Every lookup runs on an index: this is on every deduction's write.
 pub fn counting_same_problem(
     conn: &mut DbConn,
     kind: EvidenceKind,
@@ -144,20 +155,30 @@ pub fn counting_same_problem(
     problem: ProblemType,
     department: i64,
 ) -> Result<Option<i64>, StoreError> {
-    use crate::db::schema::{findings as f, supervision_documents as sd};
+    use crate::db::schema::findings as f;
     let mut others: Vec<(EvidenceKind, i64, bool)> = Vec::new();
-    if let Some(act) = facts.act {
-        others.push((EvidenceKind::Act, act, false));
-        let about: Vec<i64> = f::table.filter(f::act_id.eq(act)).select(f::id).load(conn)?;
-        others.extend(about.into_iter().map(|f| (EvidenceKind::Finding, f, false)));
+    for act in &facts.acts {
+        others.push((EvidenceKind::Act, act.id, false));
+        let about: Vec<(i64, i64)> = f::table
+            .filter(f::act_id.eq(act.id))
+            .select((f::id, f::inspection_id))
+            .load(conn)?;
+        for (finding, inspection) in about {
+            others.push((EvidenceKind::Finding, finding, false));
+            others.extend(
+                documents_of(conn, inspection)?
+                    .into_iter()
+                    .map(|d| (EvidenceKind::Document, d, true)),
+            );
+        }
     }
     match (kind, facts.inspection) {
         (EvidenceKind::Finding, Some(inspection)) => {
-            let docs: Vec<i64> = sd::table
-                .filter(sd::inspection_id.eq(inspection))
-                .select(sd::id)
-                .load(conn)?;
-            others.extend(docs.into_iter().map(|d| (EvidenceKind::Document, d, true)));
+            others.extend(
+                documents_of(conn, inspection)?
+                    .into_iter()
+                    .map(|d| (EvidenceKind::Document, d, true)),
+            );
         }
         (EvidenceKind::Document, Some(inspection)) => {
             let stated: Vec<i64> = f::table
@@ -168,14 +189,25 @@ pub fn counting_same_problem(
         }
         _ => {}
     }
+    others.sort_unstable();
+    others.dedup();
     for (other, other_id, same_department) in others.into_iter().filter(|o| (o.0, o.1) != (kind, id)) {
-        if let Some((deduction, p, dept)) = standing_on(conn, other, other_id)? {
-            if p == problem && (!same_department || dept == department) {
+        if let Some((deduction, dept)) = standing_on(conn, other, other_id, problem)? {
+            if !same_department || dept == department {
                 return Ok(Some(deduction));
             }
         }
     }
     Ok(None)
+}
+
+/// The supervision documents of an inspection (SUP-10).
+fn documents_of(conn: &mut DbConn, inspection: i64) -> Result<Vec<i64>, StoreError> {
+    use crate::db::schema::supervision_documents as sd;
+    Ok(sd::table
+        .filter(sd::inspection_id.eq(inspection))
+        .select(sd::id)
+        .load(conn)?)
 }
 
 #[derive(Debug, Default)]
@@ -221,7 +253,7 @@ pub fn of_year(conn: &mut DbConn, year: i32) -> Result<Vec<Deduction>, StoreErro
         .load(conn)?)
 }
 
-/// Every piece of evidence a year's standing deductions already use.
+/// Every piece of evidence standing deductions already use (for any problem).
 pub fn used_evidence(conn: &mut DbConn) -> Result<BTreeSet<(EvidenceKind, i64)>, StoreError> {
     let rows: Vec<(EvidenceKind, i64)> = d::eval_deductions
         .filter(d::withdrawn_at.is_null())
@@ -257,46 +289,51 @@ pub fn withdraw(
 pub struct EvidenceFacts {
     /// The departments the evidence concerns (none: a petition not yet assigned).
     pub departments: Vec<i64>,
-    /// The procedure of the penalty the evidence is about, when it names one.
-    pub procedure: Option<PenaltyProcedure>,
-    /// The kind of the act the evidence is about, when it names one.
-    pub act_kind: Option<ActKind>,
+    /// The acts of the register the evidence is or is about: the act itself, a finding's act,
+    /// a supervision document's acts (those it is served about and those of the findings it
+    /// states for its departments).
+    pub acts: Vec<ActAbout>,
+    /// Whether the evidence also stands for something that is no act: a finding about no act,
+    /// or a document stating one (or naming no act at all).
+    pub also_no_act: bool,
     /// The evidence's own day (an act's decision, a finding, a petition's receipt, a document's
     /// issue): no problem is found in it before.
     pub dated: NaiveDate,
     /// The petition's handling, when the evidence is a petition.
     pub petition: Option<PetitionFacts>,
-    /// The act of the register the evidence is (or is a finding about).
-    pub act: Option<i64>,
     /// The inspection of a finding or a supervision document.
     pub inspection: Option<i64>,
 }
 
-fn act_facts(conn: &mut DbConn, act: Option<i64>) -> Result<(Option<PenaltyProcedure>, Option<ActKind>), StoreError> {
+/// An act of the register that evidence is about.
+#[derive(Clone, Copy, Debug)]
+pub struct ActAbout {
+    pub id: i64,
+    pub kind: ActKind,
+    pub procedure: Option<PenaltyProcedure>,
+}
+
+fn act_about(conn: &mut DbConn, id: i64) -> Result<ActAbout, StoreError> {
     use crate::db::schema::acts::dsl as a;
-    let Some(act) = act else { return Ok((None, None)) };
-    let (procedure, kind) = a::acts.find(act).select((a::penalty_procedure, a::kind)).first(conn)?;
-    Ok((procedure, Some(kind)))
+    let q = a::acts.find(id).select((a::kind, a::penalty_procedure));
+    let (kind, procedure) = crate::native!(conn, |c| q.first(c))?;
+    Ok(ActAbout { id, kind, procedure })
 }
 
 pub fn evidence(conn: &mut DbConn, kind: EvidenceKind, id: i64) -> Result<EvidenceFacts, StoreError> {
-    use crate::db::schema::{
-        acts as a, document_targets as dt, findings as f, petitions as p, supervision_documents as sd,
-    };
+    use crate::db::schema::{acts as a, findings as f, petitions as p};
     match kind {
         EvidenceKind::Finding => {
             let (dept, act, dated, inspection): (i64, Option<i64>, NaiveDate, i64) = f::table
                 .find(id)
                 .select((f::department_id, f::act_id, f::found_on, f::inspection_id))
                 .first(conn)?;
-            let (procedure, act_kind) = act_facts(conn, act)?;
             Ok(EvidenceFacts {
                 departments: vec![dept],
-                procedure,
-                act_kind,
+                acts: act.map(|a| act_about(conn, a)).transpose()?.into_iter().collect(),
+                also_no_act: act.is_none(),
                 dated,
                 petition: None,
-                act,
                 inspection: Some(inspection),
             })
         }
@@ -314,8 +351,8 @@ pub fn evidence(conn: &mut DbConn, kind: EvidenceKind, id: i64) -> Result<Eviden
                 .first::<(Option<i64>, NaiveDate, Option<NaiveDate>, Option<NaiveDate>, bool, bool)>(conn)?;
             Ok(EvidenceFacts {
                 departments: dept.into_iter().collect(),
-                procedure: None,
-                act_kind: None,
+                acts: Vec::new(),
+                also_no_act: true,
                 dated,
                 petition: Some(PetitionFacts {
                     reply_due_on,
@@ -323,52 +360,59 @@ pub fn evidence(conn: &mut DbConn, kind: EvidenceKind, id: i64) -> Result<Eviden
                     mishandled,
                     escalated,
                 }),
-                act: None,
                 inspection: None,
             })
         }
         EvidenceKind::Act => {
             let q = a::table
                 .find(id)
-                .select((a::department_id, a::penalty_procedure, a::kind, a::decision_date));
-            let (dept, procedure, kind, dated) = crate::native!(conn, |c| q.first(c))?;
+                .select((a::department_id, a::kind, a::penalty_procedure, a::decision_date));
+            let (dept, kind, procedure, dated) = crate::native!(conn, |c| q.first(c))?;
             Ok(EvidenceFacts {
                 departments: vec![dept],
-                procedure,
-                act_kind: Some(kind),
+                acts: vec![ActAbout { id, kind, procedure }],
+                also_no_act: false,
                 dated,
                 petition: None,
-                act: Some(id),
                 inspection: None,
             })
         }
-        EvidenceKind::Document => {
-            let (dated, inspection): (NaiveDate, i64) = sd::table
-                .find(id)
-                .select((sd::issued_on, sd::inspection_id))
-                .first(conn)?;
-            let targets: Vec<(String, i64, i64)> = dt::table
-                .filter(dt::document_id.eq(id))
-                .select((dt::target_kind, dt::target_id, dt::department_id))
-                .load(conn)?;
-            let departments: BTreeSet<i64> = targets.iter().map(|t| t.2).collect();
-            let mut procedures = BTreeSet::new();
-            for (_, act, _) in targets.iter().filter(|t| t.0 == "act") {
-                procedures.extend(act_facts(conn, Some(*act))?.0);
-            }
-            // A document about penalties of both procedures decides nothing.
-            let procedure = (procedures.len() == 1).then(|| procedures.into_iter().next()).flatten();
-            Ok(EvidenceFacts {
-                departments: departments.into_iter().collect(),
-                procedure,
-                act_kind: None,
-                dated,
-                petition: None,
-                act: None,
-                inspection: Some(inspection),
-            })
-        }
+        EvidenceKind::Document => document_facts(conn, id),
     }
+}
+
+/// A supervision document's facts: the departments it is served on, and the acts it is about,
+/// served about or stated in the findings of its inspection for those departments (SUP-10).
+fn document_facts(conn: &mut DbConn, id: i64) -> Result<EvidenceFacts, StoreError> {
+    use crate::db::schema::{document_targets as dt, findings as f, supervision_documents as sd};
+    let (dated, inspection): (NaiveDate, i64) = sd::table
+        .find(id)
+        .select((sd::issued_on, sd::inspection_id))
+        .first(conn)?;
+    let targets: Vec<(String, i64, i64)> = dt::table
+        .filter(dt::document_id.eq(id))
+        .select((dt::target_kind, dt::target_id, dt::department_id))
+        .load(conn)?;
+    let departments: BTreeSet<i64> = targets.iter().map(|t| t.2).collect();
+    let stated: Vec<Option<i64>> = f::table
+        .filter(f::inspection_id.eq(inspection))
+        .filter(f::department_id.eq_any(departments.iter().copied().collect::<Vec<_>>()))
+        .select(f::act_id)
+        .load(conn)?;
+    let mut act_ids: BTreeSet<i64> = targets.iter().filter(|t| t.0 == "act").map(|t| t.1).collect();
+    act_ids.extend(stated.iter().flatten());
+    let acts = act_ids
+        .into_iter()
+        .map(|a| act_about(conn, a))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(EvidenceFacts {
+        departments: departments.into_iter().collect(),
+        also_no_act: acts.is_empty() || stated.iter().any(Option::is_none),
+        acts,
+        dated,
+        petition: None,
+        inspection: Some(inspection),
+    })
 }
 
 // ---- the annual procedure (EVAL-6) ----

@@ -193,13 +193,14 @@ fn deduction(
             format!("must not be before the {}'s own date {}", b.evidence.kind, facts.dated),
         ));
     }
-    if let Some(kind) = facts.act_kind {
-        rules::fits_act(b.problem_type, kind).map_err(refused)?;
-    }
+    let acts: Vec<_> = facts.acts.iter().map(|a| (a.kind, a.procedure)).collect();
+    let procedures = rules::acts_showing(b.problem_type, &acts, facts.also_no_act).map_err(refused)?;
+    // Acts of both procedures (a document about several) leave the choice to the request.
+    let of_acts = (procedures.len() == 1).then(|| procedures.first().copied()).flatten();
     let procedure = rules::scored_procedure(
         b.problem_type,
         b.section.unwrap_or(b.problem_type.section()),
-        facts.procedure,
+        of_acts,
         b.penalty_procedure,
     )
     .map_err(refused)?;
@@ -227,7 +228,8 @@ fn deduction(
 }
 
 /// Record a deduction (日积累). Points follow the section and, for penalties, the act's
-/// procedure: 2 on the spot, 3 on a filed case. The same evidence counts once (409).
+/// procedure: 2 on the spot, 3 on a filed case. Each problem found counts once (409), whether
+/// through the same evidence or another record of the same act or supervision document.
 #[utoipa::path(tag = "evaluation", request_body = NewDeductionRequest,
     responses((status = 201, body = DeductionView),
         (status = 409, description = "The evidence already counts, or the year's results are fixed", body = Problem, content_type = "application/problem+json")))]
@@ -266,10 +268,13 @@ pub async fn create(
                     basis: Basis::of(&[EVAL_5]),
                 });
             }
-            if let Some(other) = store::counting(conn, new.evidence_kind, new.evidence_id)? {
+            if let Some(other) = store::counting(conn, new.evidence_kind, new.evidence_id, new.problem_type)? {
                 return Err(AppError::Conflict {
                     code: "evidence_counted",
-                    detail: format!("deduction {other} already counts this {}", new.evidence_kind),
+                    detail: format!(
+                        "deduction {other} already counts `{}` on this {}",
+                        new.problem_type, new.evidence_kind
+                    ),
                     basis: Basis::of(&[EVAL_5]),
                 });
             }
