@@ -347,6 +347,52 @@ async fn expiry_is_derived_from_the_date_and_listed_ahead_of_time() {
 }
 
 #[actix_web::test]
+async fn a_certificate_issued_for_a_later_day_is_not_yet_valid_until_that_day() {
+    let app = TestApp::new().await;
+    let office = app.account(Role::SupervisoryOffice).await;
+    let t = Some(office.token.as_str());
+    let d = office.department_id;
+    let card = |number: &str, holder: i64, from: chrono::NaiveDate| json!({"number": number, "holder_id": holder, "issued_on": from, "expires_on": today() + Days::new(400)});
+    let tomorrow = today() + Days::new(1);
+    let later = app
+        .post(
+            "/api/v1/certificates",
+            t,
+            &card("LATER", app.person("a", Position::Officer, d), tomorrow),
+        )
+        .await;
+    assert_eq!(later.ok(201)["status"], "not_yet_valid");
+    assert_eq!(later.body["recorded_status"], "valid");
+    let first_day = app
+        .post(
+            "/api/v1/certificates",
+            t,
+            &card("TODAY", app.person("b", Position::Officer, d), today()),
+        )
+        .await;
+    assert_eq!(first_day.ok(201)["status"], "valid", "the first day is valid");
+
+    let numbers = |r: &common::Resp| -> Vec<Value> {
+        r.ok(200)["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["number"].clone())
+            .collect()
+    };
+    assert_eq!(
+        numbers(&app.get("/api/v1/certificates?status=valid", t).await),
+        ["TODAY"]
+    );
+    assert_eq!(
+        numbers(&app.get("/api/v1/certificates?status=not_yet_valid", t).await),
+        ["LATER"]
+    );
+    let public = app.get("/api/v1/public/certificates/LATER", None).await;
+    assert_eq!(public.ok(200)["status"], "not_yet_valid");
+}
+
+#[actix_web::test]
 async fn the_public_check_shows_only_holder_department_status_and_validity() {
     let app = TestApp::new().await;
     let office = app.account(Role::SupervisoryOffice).await;

@@ -1,5 +1,7 @@
 //! Organisation rules: positions, and the life of an enforcement certificate (行政执法证件).
 
+use std::ops::RangeInclusive;
+
 use chrono::NaiveDate;
 
 use crate::rules::{ArticleRef, Basis, Regime};
@@ -37,6 +39,8 @@ crate::text_enum! {
         Suspended = "suspended",
         Revoked = "revoked",
         Expired = "expired",
+        /// Issued with a first valid day still to come.
+        NotYetValid = "not_yet_valid",
     }
 }
 
@@ -128,13 +132,18 @@ pub fn cause_fits(kind: CauseKind, id: i64, record: Option<&CauseRecord>, holder
 }
 
 /// The status on `today`: revoked stays revoked; otherwise past `expires_on` (the last valid
-/// day) the certificate is expired.
-pub fn effective_status(recorded: CertificateStatus, expires_on: NaiveDate, today: NaiveDate) -> EffectiveStatus {
+/// day) the certificate is expired, and before `issued_on` (the first) not yet valid.
+pub fn effective_status(
+    recorded: CertificateStatus,
+    valid: RangeInclusive<NaiveDate>,
+    today: NaiveDate,
+) -> EffectiveStatus {
     match recorded {
         CertificateStatus::Revoked => EffectiveStatus::Revoked,
-        _ if today > expires_on => EffectiveStatus::Expired,
-        CertificateStatus::Valid => EffectiveStatus::Valid,
+        _ if today > *valid.end() => EffectiveStatus::Expired,
         CertificateStatus::Suspended => EffectiveStatus::Suspended,
+        CertificateStatus::Valid if today < *valid.start() => EffectiveStatus::NotYetValid,
+        CertificateStatus::Valid => EffectiveStatus::Valid,
     }
 }
 
@@ -260,27 +269,17 @@ mod tests {
     }
 
     #[test]
-    fn expiry_is_derived_and_the_last_day_is_still_valid() {
-        assert_eq!(
-            effective_status(Valid, d("2026-12-31"), d("2026-12-31")),
-            EffectiveStatus::Valid
-        );
-        assert_eq!(
-            effective_status(Valid, d("2026-12-31"), d("2027-01-01")),
-            EffectiveStatus::Expired
-        );
-        assert_eq!(
-            effective_status(Suspended, d("2026-12-31"), d("2027-01-01")),
-            EffectiveStatus::Expired
-        );
-        assert_eq!(
-            effective_status(Suspended, d("2026-12-31"), d("2026-06-01")),
-            EffectiveStatus::Suspended
-        );
-        assert_eq!(
-            effective_status(Revoked, d("2026-12-31"), d("2027-01-01")),
-            EffectiveStatus::Revoked
-        );
+    fn validity_is_derived_and_its_first_and_last_days_are_valid() {
+        let card = || d("2026-01-01")..=d("2026-12-31");
+        let on = |recorded, day| effective_status(recorded, card(), d(day));
+        assert_eq!(on(Valid, "2026-12-31"), EffectiveStatus::Valid);
+        assert_eq!(on(Valid, "2026-01-01"), EffectiveStatus::Valid);
+        assert_eq!(on(Valid, "2025-12-31"), EffectiveStatus::NotYetValid);
+        assert_eq!(on(Valid, "2027-01-01"), EffectiveStatus::Expired);
+        assert_eq!(on(Suspended, "2027-01-01"), EffectiveStatus::Expired);
+        assert_eq!(on(Suspended, "2026-06-01"), EffectiveStatus::Suspended);
+        assert_eq!(on(Suspended, "2025-06-01"), EffectiveStatus::Suspended);
+        assert_eq!(on(Revoked, "2027-01-01"), EffectiveStatus::Revoked);
     }
 
     #[test]

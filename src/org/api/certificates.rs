@@ -36,7 +36,8 @@ pub struct CertificateView {
     pub issued_on: NaiveDate,
     /// The last day the certificate is valid.
     pub expires_on: NaiveDate,
-    /// The status today: `expired` follows from `expires_on` and is never stored.
+    /// The status today: `expired` (after `expires_on`) and `not_yet_valid` (before `issued_on`)
+    /// follow from the dates and are never stored.
     pub status: EffectiveStatus,
     /// The last recorded status.
     pub recorded_status: CertificateStatus,
@@ -51,7 +52,7 @@ pub struct CertificateView {
 impl CertificateView {
     fn new(c: Certificate, today: NaiveDate) -> Self {
         Self {
-            status: rules::effective_status(c.status, c.expires_on, today),
+            status: rules::effective_status(c.status, c.issued_on..=c.expires_on, today),
             id: c.id,
             number: c.number,
             holder_id: c.holder_id,
@@ -415,11 +416,11 @@ pub async fn public_check(state: web::Data<AppState>, number: Path<String>) -> R
         .read(move |conn| store::by_number(conn, &number).map_err(missing("certificate")))
         .await?;
     Ok(HttpResponse::Ok().json(PublicCertificate {
-        status: rules::effective_status(v.status, v.expires_on, today),
+        valid_until: *v.valid.end(),
+        status: rules::effective_status(v.status, v.valid, today),
         number: v.number,
         holder_name: v.holder_name,
         department_name: v.department_name,
-        valid_until: v.expires_on,
     }))
 }
 

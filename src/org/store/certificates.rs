@@ -87,7 +87,11 @@ pub fn list(
             .filter(c::expires_on.lt(today)),
         Some(EffectiveStatus::Valid) => q
             .filter(c::status.eq(CertificateStatus::Valid))
+            .filter(c::issued_on.le(today))
             .filter(c::expires_on.ge(today)),
+        Some(EffectiveStatus::NotYetValid) => q
+            .filter(c::status.eq(CertificateStatus::Valid))
+            .filter(c::issued_on.gt(today)),
         Some(EffectiveStatus::Suspended) => q
             .filter(c::status.eq(CertificateStatus::Suspended))
             .filter(c::expires_on.ge(today)),
@@ -131,21 +135,29 @@ pub struct PublicView {
     pub holder_name: String,
     pub department_name: String,
     pub status: CertificateStatus,
-    pub expires_on: NaiveDate,
+    /// From `issued_on` to `expires_on`, both days included.
+    pub valid: std::ops::RangeInclusive<NaiveDate>,
 }
 
 pub fn by_number(conn: &mut DbConn, number: &str) -> Result<PublicView, StoreError> {
-    let (number, holder_name, department_name, status, expires_on) = c::certificates
+    let (number, holder_name, department_name, status, issued_on, expires_on) = c::certificates
         .inner_join(people::table.inner_join(departments::table))
         .filter(c::number.eq(number))
-        .select((c::number, people::name, departments::name, c::status, c::expires_on))
+        .select((
+            c::number,
+            people::name,
+            departments::name,
+            c::status,
+            c::issued_on,
+            c::expires_on,
+        ))
         .first(conn)?;
     Ok(PublicView {
         number,
         holder_name,
         department_name,
         status,
-        expires_on,
+        valid: issued_on..=expires_on,
     })
 }
 
