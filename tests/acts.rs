@@ -576,6 +576,16 @@ async fn correcting_a_published_decision_marks_it_out_of_date_until_a_new_versio
         app.number("SELECT COUNT(*) AS n FROM acts WHERE disclosure_outdated_since IS NOT NULL"),
         0
     );
+
+    // Revoking takes the publication down: nothing public is left out of date.
+    let stale = correct(act, json!({"decision_text": "罚款三万元"})).await;
+    assert_eq!(stale["disclosure"]["outdated_since"], json!(today()));
+    let revoked = app
+        .post(&format!("/api/v1/acts/{act}/revoke"), o, &json!({"reason": "撤销"}))
+        .await;
+    assert_eq!(revoked.ok(200)["disclosure"]["outdated_since"], Value::Null);
+    let listed = app.get("/api/v1/acts?disclosure_outdated=true", o).await;
+    assert_eq!(listed.ok(200)["items"], json!([]));
 }
 
 #[actix_web::test]

@@ -302,6 +302,8 @@ pub fn revoke(conn: &mut DbConn, id: i64, reason: &str, now: NaiveDateTime) -> R
             a::revoked_reason.eq(reason),
             a::revoked_at.eq(now),
             a::updated_at.eq(now),
+            // Its publication comes down with it: no public text is left to bring up to date.
+            a::disclosure_outdated_since.eq(None::<NaiveDate>),
         ),
         a::id.eq(id),
     )
