@@ -239,6 +239,28 @@ fn licensing_details() -> Value {
 }
 
 #[actix_web::test]
+async fn licensing_fields_belong_to_a_licensing_item_only() {
+    let b = bureau().await;
+    let t = Some(b.staff.token.as_str());
+    let mut body = item(b.staff.department_id, "penalty", "procedure");
+    body["licensing"] = json!({"matter": "危险化学品经营许可"});
+    let r = b.app.post("/api/v1/disclosures", t, &body).await;
+    assert_eq!(r.problem(422), "validation_failed");
+    assert_eq!(r.body["errors"][0]["field"], "licensing");
+    assert_eq!(b.app.number("SELECT COUNT(*) AS n FROM disclosures"), 0);
+
+    let id = b.draft(item(b.staff.department_id, "penalty", "procedure")).await;
+    let path = format!("/api/v1/disclosures/{id}");
+    let etag = b.app.get(&path, t).await.header("etag").unwrap();
+    let r = b
+        .app
+        .patch(&path, t, Some(&etag), &json!({"licensing": licensing_details()}))
+        .await;
+    assert_eq!(r.problem(422), "validation_failed");
+    assert_eq!(b.app.get(&path, t).await.ok(200)["latest"]["licensing"], Value::Null);
+}
+
+#[actix_web::test]
 async fn a_licensing_item_is_published_only_when_complete() {
     let b = bureau().await;
     let mut body = item(b.staff.department_id, "licensing", "procedure");

@@ -213,10 +213,22 @@ pub struct DisclosurePatch {
     pub licensing: Option<LicensingDetails>,
 }
 
-fn check_content(title: &str, body: &str, licensing: Option<LicensingDetails>) -> Result<Content, AppError> {
+/// Title and body are bounded text; PUB-4's licensing fields belong to a licensing item only.
+fn check_content(
+    title: &str,
+    body: &str,
+    licensing: Option<LicensingDetails>,
+    licensing_item: bool,
+) -> Result<Content, AppError> {
     let mut check = Check::default();
     let title = check.text("title", title, 300);
     let body = check.optional_text("body", body, 100_000);
+    if licensing.is_some() && !licensing_item {
+        check.fail(
+            "licensing",
+            "only a licensing item (category licensing, not a decision) carries PUB-4's licensing fields",
+        );
+    }
     check.finish()?;
     Ok(Content { title, body, licensing })
 }
@@ -263,7 +275,8 @@ pub async fn create(
     body: Json<NewDisclosure>,
 ) -> Result<HttpResponse, AppError> {
     let b = body.get()?.into_inner();
-    let content = check_content(&b.title, &b.body, b.licensing.clone())?;
+    let licensing_item = rules::is_licensing_item(b.category, b.content_type);
+    let content = check_content(&b.title, &b.body, b.licensing.clone(), licensing_item)?;
     caller.staff_own_department(b.department_id, "draft disclosures")?;
     let (actor, by, today) = (caller.actor(), caller.user_id, crate::db::today());
     let view = state
@@ -405,6 +418,7 @@ pub async fn update(
                 p.title.as_deref().unwrap_or(&latest.title),
                 p.body.as_deref().unwrap_or(&latest.body),
                 p.licensing.or_else(|| latest.licensing()),
+                rules::is_licensing_item(before.category, before.content_type),
             )?;
             let now = crate::db::now();
             match rules::edit(latest.status) {
