@@ -795,17 +795,24 @@ async fn the_annual_procedure_runs_in_order_and_published_results_are_public_and
     e.step(&format!("departments/{dept}/preliminary"), o, json!({"text": "改"}))
         .await
         .problem(409);
-    e.step("finalize", o, json!({})).await.problem(403);
-    let public = format!("/api/v1/public/evaluation/{}", e.year);
-    e.app.get(&public, None).await.problem(404);
-    let fixed = e.step("finalize", l, json!({})).await;
-    assert_eq!(fixed.ok(200)["final"], true);
-    // Fixed: the sheet no longer changes.
+    // Reported: the sheet the report was formed from no longer changes (EVAL-6(4)).
     let more = e.act("licensing", None).await;
     let r = e
         .deduct("licensing", "exceeding_authority", "act", more, json!({}))
         .await;
     assert_eq!(r.problem(409), "year_closed");
+    assert_eq!(r.body["basis"], json!(["EVAL-6(4)"]));
+    e.step("finalize", o, json!({})).await.problem(403);
+    let public = format!("/api/v1/public/evaluation/{}", e.year);
+    e.app.get(&public, None).await.problem(404);
+    let fixed = e.step("finalize", l, json!({})).await;
+    assert_eq!(fixed.ok(200)["final"], true);
+    assert_eq!(
+        e.deduct("licensing", "exceeding_authority", "act", more, json!({}))
+            .await
+            .problem(409),
+        "year_closed"
+    );
     e.app.get(&public, None).await.problem(404);
     assert_eq!(e.step("publish", o, json!({})).await.ok(200)["status"], "published");
     e.step("publish", o, json!({})).await.problem(409);

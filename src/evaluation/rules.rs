@@ -475,9 +475,11 @@ pub fn year_step(current: YearStatus, step: YearStep) -> Result<YearStatus, OutO
 }
 
 impl YearStatus {
-    /// Deductions, opinions and the qualitative record change only before the results are fixed.
+    /// Deductions and the qualitative record change only while the year is open: the report
+    /// (EVAL-6(4)) is formed from the sheet the opinions were fed back on (EVAL-6(2)(3)), so
+    /// a later change would leave the report and the results saying different things.
     pub fn sheet_open(self) -> bool {
-        matches!(self, Self::Open | Self::Reported)
+        self == Self::Open
     }
 }
 
@@ -657,7 +659,7 @@ mod tests {
         let e = year_step(Open, YearStep::Publish).unwrap_err();
         assert_eq!(e.basis().to_string(), "EVAL-6(5)");
         assert!(year_step(Published, YearStep::Report).is_err());
-        assert!(Reported.sheet_open() && !Finalized.sheet_open() && !Published.sheet_open());
+        assert!(Open.sheet_open() && !Reported.sheet_open() && !Finalized.sheet_open() && !Published.sheet_open());
         assert_eq!(outcome(Grade::Poor), Outcome::CirculatedCriticism);
         assert_eq!(outcome(Grade::Excellent), Outcome::CommendationAndReward);
     }

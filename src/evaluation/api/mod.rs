@@ -26,13 +26,13 @@ use crate::AppState;
 
 pub use sheet::{DepartmentScore, YearScores};
 
-/// 409 when the year's results are fixed (EVAL-6): nothing on its sheet changes any more.
+/// 409 once the year's report is formed (EVAL-6(4)): nothing on its sheet changes any more.
 fn sheet_open(conn: &mut DbConn, year: i32) -> Result<(), AppError> {
     match store::year(conn, year)? {
         Some(y) if !y.status.sheet_open() => Err(AppError::Conflict {
             code: "year_closed",
             detail: format!("the {year} assessment is {}; its sheet no longer changes", y.status),
-            basis: Basis::of(&[ArticleRef::article(Regime::Eval, 6)]),
+            basis: Basis::of(&[ArticleRef::item(Regime::Eval, 6, 4)]),
         }),
         _ => Ok(()),
     }

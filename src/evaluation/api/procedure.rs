@@ -319,7 +319,8 @@ pub async fn respond(
 }
 
 /// Form the report (EVAL-6(4)): every department on the sheet must have had its preliminary
-/// opinion fed back.
+/// opinion fed back. From now on deductions and the qualitative record of the year no longer
+/// change (409 `year_closed`).
 #[utoipa::path(tag = "evaluation", request_body = TextRequest, responses((status = 200, body = YearView),
         (status = 409, description = "Not open, or opinions missing", body = Problem, content_type = "application/problem+json")))]
 #[post("/years/{year}/report")]
@@ -364,7 +365,7 @@ pub async fn report(
 }
 
 /// Fix the results (leadership): the sheet as it stands today (or on the year's last day) is
-/// kept as the year's results; deductions and opinions no longer change.
+/// kept as the year's results. The sheet stopped changing when the report was formed.
 #[utoipa::path(tag = "evaluation", responses((status = 200, body = YearScores),
         (status = 409, description = "No report yet", body = Problem, content_type = "application/problem+json")))]
 #[post("/years/{year}/finalize")]
