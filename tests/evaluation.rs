@@ -993,6 +993,29 @@ async fn the_qualitative_record_fills_reviews_and_training_from_the_registers() 
         )
         .await
         .ok(201);
+    let exam = e
+        .app
+        .post(
+            "/api/v1/training/exams",
+            Some(o),
+            &json!({"title": "法制考试", "held_on": today()}),
+        )
+        .await;
+    let exam = exam.ok(201)["id"].as_i64().unwrap();
+    let results = actix_web::test::TestRequest::put()
+        .uri(&format!("/api/v1/training/exams/{exam}/results"))
+        .insert_header(("Authorization", format!("Bearer {o}")))
+        .set_json(json!([{"person_id": e.staff.person_id, "score": 85},
+            {"person_id": e.officer, "absence": "excused"}]));
+    e.app.send(results).await.ok(200);
+    for (person, result) in [(e.staff.person_id, "good"), (e.officer, "poor")] {
+        let check = json!({"person_id": person, "period_from": format!("{}-01-01", e.year),
+            "period_to": today(), "result": result});
+        e.app
+            .post("/api/v1/training/note-checks", Some(o), &check)
+            .await
+            .ok(201);
+    }
     let path = format!("/api/v1/evaluation/years/{}/departments/{dept}/qualitative", e.year);
     let put = |body: Value, token: &str| {
         actix_web::test::TestRequest::put()
@@ -1017,6 +1040,17 @@ async fn the_qualitative_record_fills_reviews_and_training_from_the_registers() 
     assert_eq!(items[5]["from_registers"], true);
     assert_eq!(items[7]["training"]["hours_required"], 30);
     assert!(items[7]["training"]["people"].as_u64().unwrap() >= 1);
+    let training = &items[7]["training"];
+    assert_eq!(
+        (
+            &training["exam_results"],
+            &training["exams_passed"],
+            &training["exams_missed"]
+        ),
+        (&json!(1), &json!(1), &json!(1)),
+        "an absence is a missed exam, not a result"
+    );
+    assert_eq!(training["note_checks"], json!({"good": 1, "adequate": 0, "poor": 1}));
     let before = e.app.count("eval_qualitative");
     e.app
         .send(put(json!({"items": [{"item": 6, "content": "x"}]}), o))

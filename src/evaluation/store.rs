@@ -570,8 +570,22 @@ pub fn respond(
 
 /// (review, act, kind, outcome, decided on).
 pub type ReviewRow = (i64, i64, ReviewKind, ReviewOutcome, NaiveDate);
-/// (person, passed).
-pub type ExamPass = (i64, bool);
+/// One exam result of the year: passed, failed, or missed (an absence, excused or not).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExamSitting {
+    Passed,
+    Failed,
+    Missed,
+}
+
+/// A department's training results in a year (EVAL-4(8), TRN-8).
+pub struct TrainingResults {
+    /// Its active people.
+    pub people: Vec<i64>,
+    pub exams: Vec<ExamSitting>,
+    /// Note checks whose period ends in the year.
+    pub note_checks: Vec<crate::training::rules::NoteResult>,
+}
 
 pub fn qualitative(conn: &mut DbConn, year: i32, department: i64) -> Result<Vec<(i32, String)>, StoreError> {
     Ok(q::table
@@ -624,12 +638,8 @@ pub fn reviews_of(conn: &mut DbConn, year: i32, department: i64) -> Result<Vec<R
 }
 
 /// The department's active people and their exam results of the year (EVAL-4(8)).
-pub fn people_and_exams(
-    conn: &mut DbConn,
-    year: i32,
-    department: i64,
-) -> Result<(Vec<i64>, Vec<ExamPass>), StoreError> {
-    use crate::db::schema::{exam_results as er, exams as e, people as p};
+pub fn training_results(conn: &mut DbConn, year: i32, department: i64) -> Result<TrainingResults, StoreError> {
+    use crate::db::schema::{exam_results as er, exams as e, note_checks as nc, people as p};
     let (from, to) = year_bounds(year);
     let people: Vec<i64> = p::table
         .filter(p::department_id.eq(department))
@@ -637,15 +647,34 @@ pub fn people_and_exams(
         .order(p::id.asc())
         .select(p::id)
         .load(conn)?;
-    let results: Vec<(i64, bool)> = er::table
+    let results: Vec<(bool, Option<String>)> = er::table
         .inner_join(e::table)
         .inner_join(p::table.on(p::id.eq(er::person_id)))
         .filter(p::department_id.eq(department))
         .filter(e::held_on.ge(from))
         .filter(e::held_on.le(to))
-        .select((er::person_id, er::passed))
+        .select((er::passed, er::absence))
         .load(conn)?;
-    Ok((people, results))
+    let note_checks = nc::table
+        .inner_join(p::table.on(p::id.eq(nc::person_id)))
+        .filter(p::department_id.eq(department))
+        .filter(nc::period_to.ge(from))
+        .filter(nc::period_to.le(to))
+        .select(nc::result)
+        .load(conn)?;
+    let exams = results
+        .into_iter()
+        .map(|(passed, absence)| match (absence, passed) {
+            (Some(_), _) => ExamSitting::Missed,
+            (None, true) => ExamSitting::Passed,
+            (None, false) => ExamSitting::Failed,
+        })
+        .collect();
+    Ok(TrainingResults {
+        people,
+        exams,
+        note_checks,
+    })
 }
 
 // ---- the leadership group's monthly meetings ----

@@ -14,12 +14,13 @@ use crate::audit;
 use crate::auth::rules::Visibility;
 use crate::db::DbConn;
 use crate::evaluation::rules::{self, EvidenceKind, ProblemType, Section, QUALITATIVE_ITEMS};
-use crate::evaluation::store::{self, Meeting};
+use crate::evaluation::store::{self, ExamSitting, Meeting};
 use crate::http::checked::{Json, Path, Query};
 use crate::http::validate::Check;
 use crate::http::{AppError, Caller};
 use crate::org::api::missing;
 use crate::rules::{ArticleRef, Regime};
+use crate::training::rules::NoteResult;
 use crate::AppState;
 
 /// Evidence the registers hold that no standing deduction uses yet.
@@ -185,8 +186,35 @@ pub struct TrainingLine {
     /// People who reached the yearly hours of TRN-6.
     pub people_meeting_hours: usize,
     pub hours_required: u32,
+    /// Exams sat in the year (absences not included).
     pub exam_results: usize,
     pub exams_passed: usize,
+    /// Exams missed, excused or not (TRN-7: a make-up or an order off post follows).
+    pub exams_missed: usize,
+    /// Note checks (笔记检查, TRN-8) whose period ends in the year, by result.
+    pub note_checks: NoteCheckCounts,
+}
+
+/// How many note checks had each result.
+#[derive(Debug, Default, Serialize, ToSchema)]
+pub struct NoteCheckCounts {
+    pub good: usize,
+    pub adequate: usize,
+    pub poor: usize,
+}
+
+impl FromIterator<NoteResult> for NoteCheckCounts {
+    fn from_iter<I: IntoIterator<Item = NoteResult>>(results: I) -> Self {
+        let mut counts = Self::default();
+        for r in results {
+            *match r {
+                NoteResult::Good => &mut counts.good,
+                NoteResult::Adequate => &mut counts.adequate,
+                NoteResult::Poor => &mut counts.poor,
+            } += 1;
+        }
+        counts
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -223,17 +251,21 @@ fn training_line(conn: &mut DbConn, year: i32, department: i64) -> Result<Traini
     .values
     .training_hours_per_year;
     let hours = crate::training::store::hours_by_person(conn, year)?;
-    let (people, exams) = store::people_and_exams(conn, year, department)?;
-    let meeting = people
+    let r = store::training_results(conn, year, department)?;
+    let meeting = r
+        .people
         .iter()
         .filter(|p| hours.get(p).is_some_and(|(a, b)| a + b >= i64::from(required) * 10))
         .count();
+    let count = |sitting: &[ExamSitting]| r.exams.iter().filter(|e| sitting.contains(e)).count();
     Ok(TrainingLine {
-        people: people.len(),
+        people: r.people.len(),
         people_meeting_hours: meeting,
         hours_required: required,
-        exam_results: exams.len(),
-        exams_passed: exams.iter().filter(|e| e.1).count(),
+        exam_results: count(&[ExamSitting::Passed, ExamSitting::Failed]),
+        exams_passed: count(&[ExamSitting::Passed]),
+        exams_missed: count(&[ExamSitting::Missed]),
+        note_checks: r.note_checks.into_iter().collect(),
     })
 }
 
