@@ -54,6 +54,26 @@ async fn the_allocation_calculator_applies_acc_5() {
         r.ok(200)["allocations"][0],
         json!({"person_id": officer, "share": "primary", "basis": "ACC-5(2)"})
     );
+    for (how, basis) in [
+        (
+            json!({"mode": "approved", "staff": [deputy], "approvers": [officer]}),
+            "ACC-5(2)",
+        ),
+        (
+            json!({"mode": "instructed", "staff": [deputy], "instructors": [officer]}),
+            "ACC-5(3)",
+        ),
+        (
+            json!({"mode": "collective", "principal": deputy, "participants": [director]}),
+            "ACC-5(4)",
+        ),
+    ] {
+        let r = app
+            .post("/api/v1/accountability/allocation", t, &json!({"how": how}))
+            .await;
+        assert_eq!(r.problem(422), "allocation_invalid", "{how}");
+        assert_eq!(r.body["basis"], json!([basis]));
+    }
     let r = app
         .post(
             "/api/v1/accountability/allocation",
@@ -576,6 +596,7 @@ async fn an_overdue_decision_is_referred_in_one_call() {
     assert_eq!(case["source"], json!({"kind": "overdue_disclosure", "id": act}));
     assert_eq!(case["respondents"], json!([{"kind": "person", "id": officer}]));
     assert_eq!(case["fault_types"], json!([7]));
+    assert!(case["facts"].as_str().unwrap().ends_with("前公示而未公示"));
     let case_id = case["id"].clone();
     let a = s.app.get(&format!("/api/v1/acts/{act}"), Some(&s.office.token)).await;
     assert_eq!(
@@ -635,6 +656,11 @@ async fn a_decision_published_after_its_deadline_may_still_be_referred_under_pub
         )
         .await;
     assert_eq!(r.ok(201)["source"], json!({"kind": "overdue_disclosure", "id": act}));
+    let facts = r.body["facts"].as_str().unwrap();
+    assert!(
+        facts.contains(&format!("迟至{}方予公示", today())) && !facts.contains("未公示"),
+        "the facts say it was published late, not never: {facts}"
+    );
 }
 
 #[actix_web::test]
@@ -1005,6 +1031,15 @@ async fn acc_6_imposes_what_the_severity_requires_besides_the_chosen_penalty() {
     // Decided collectively; the staff member held the correct view (坚持正确意见而未被采纳).
     let opinion = json!({"how": {"mode": "collective", "principal": officer, "participants": [s.staff.person_id],
         "dissenters": [s.staff.person_id]}, "severity": "serious", "text": "情节严重"});
+    let r = s.post(case, "opinion", &s.office.token, opinion.clone()).await;
+    assert_eq!(
+        r.problem(422),
+        "allocation_invalid",
+        "an officer does not lead a collective decision"
+    );
+    assert_eq!(r.body["basis"], json!(["ACC-5(4)"]));
+    s.app
+        .sql(&format!("UPDATE people SET position = 'director' WHERE id = {officer}"));
     s.post(case, "opinion", &s.office.token, opinion).await.ok(200);
     // Held responsible and given nothing: refused, nothing decided.
     let nothing = json!({"severity": "serious", "persons": [{"person_id": officer, "sanctions": []}]});

@@ -1,11 +1,14 @@
 //! `/accountability/allocation` and `/accountability/sanctions`: the ACC calculators. (Cases
 //! and their workflow come next.)
 
+use std::collections::HashMap;
+
 use actix_web::{get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::rules::{self, Allocation, DepartmentSanction, HowMade, Sanction, Severity};
+use crate::db::{DbConn, StoreError};
 use crate::http::checked::Json;
 use crate::http::{AppError, Caller, FieldError};
 use crate::rules::{ArticleRef, Basis, Regime};
@@ -40,6 +43,29 @@ fn people_of(how: &HowMade) -> Vec<i64> {
     }
 }
 
+fn refused(e: rules::AllocationError) -> AppError {
+    AppError::rule("allocation_invalid", e.to_string(), Basis::of(&[e.basis()]))
+}
+
+/// ACC-5's allocation among people of the register, each in a position their part allows.
+pub(super) fn allocate_among(conn: &mut DbConn, how: &HowMade) -> Result<Vec<Allocation>, AppError> {
+    let allocations = rules::allocate(how).map_err(refused)?;
+    let mut positions = HashMap::new();
+    let mut unknown = Vec::new();
+    for p in people_of(how) {
+        match crate::org::store::people::get(conn, p) {
+            Ok(person) => drop(positions.insert(p, person.position)),
+            Err(StoreError::NotFound) => unknown.push(FieldError::new("how", format!("no person {p}"))),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if !unknown.is_empty() {
+        return Err(AppError::invalid(unknown));
+    }
+    rules::check_positions(how, |p| positions[&p]).map_err(refused)?;
+    Ok(allocations)
+}
+
 /// Allocate responsibility for a fault from how the act was made (ACC-5).
 #[utoipa::path(tag = "accountability", request_body = AllocationRequest, responses((status = 200, body = AllocationResult)))]
 #[post("/allocation")]
@@ -49,33 +75,7 @@ pub async fn allocation(
     body: Json<AllocationRequest>,
 ) -> Result<HttpResponse, AppError> {
     let how = body.get()?.into_inner().how;
-    let allocations = rules::allocate(&how).map_err(|e| {
-        AppError::rule(
-            "allocation_invalid",
-            e.to_string(),
-            Basis::of(&[ArticleRef::article(Regime::Acc, 5)]),
-        )
-    })?;
-    let people = people_of(&how);
-    let unknown = state
-        .db
-        .read(move |conn| {
-            Ok::<_, AppError>(
-                people
-                    .into_iter()
-                    .filter(|p| crate::org::store::people::get(conn, *p).is_err())
-                    .collect::<Vec<_>>(),
-            )
-        })
-        .await?;
-    if !unknown.is_empty() {
-        return Err(AppError::invalid(
-            unknown
-                .iter()
-                .map(|p| FieldError::new("how", format!("no person {p}")))
-                .collect(),
-        ));
-    }
+    let allocations = state.db.read(move |conn| allocate_among(conn, &how)).await?;
     let mut basis: Vec<String> = allocations.iter().map(|a| a.basis.clone()).collect();
     basis.dedup();
     Ok(HttpResponse::Ok().json(AllocationResult { allocations, basis }))

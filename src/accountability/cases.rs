@@ -467,7 +467,7 @@ pub async fn refer_overdue(
                 b.respondents.clone()
             };
             let facts = if b.facts.trim().is_empty() {
-                format!("执法决定（行为{id}）应于{}前公示而未公示", act.disclosure_due_on)
+                overdue_facts(&act)
             } else {
                 b.facts.trim().to_owned()
             };
@@ -484,6 +484,16 @@ pub async fn refer_overdue(
         })
         .await?;
     Ok(HttpResponse::Created().json(v))
+}
+
+/// What the case says happened when the referrer says nothing: not published by the due day,
+/// or published only after it.
+fn overdue_facts(act: &crate::acts::store::Act) -> String {
+    let due = act.disclosure_due_on;
+    match act.disclosed_on {
+        Some(on) => format!("执法决定（行为{}）应于{due}前公示，迟至{on}方予公示", act.id),
+        None => format!("执法决定（行为{}）应于{due}前公示而未公示", act.id),
+    }
 }
 
 /// The act `id` if its decision missed its publication deadline (PUB-6). Published after its
@@ -665,12 +675,11 @@ pub async fn write_opinion(
             format!("not in ACC-7, ACC-8 or ACC-9: {}", unknown.join(", ")),
         ));
     }
-    let allocation = match &b.how {
-        Some(how) => rules::allocate(how)
-            .map_err(|e| AppError::rule("allocation_invalid", e.to_string(), Basis::of(&[acc(5)])))?,
-        None => Vec::new(),
-    };
     step(&state, &caller, id, CaseStep::Opinion, move |conn, c| {
+        let allocation = match &b.how {
+            Some(how) => super::api::allocate_among(conn, how)?,
+            None => Vec::new(),
+        };
         let respondents = store::respondents(conn, c.id)?;
         if b.how.is_none() && respondents.iter().any(|(k, ..)| *k == RespondentKind::Person) {
             return Err(AppError::field(

@@ -8,6 +8,7 @@ use chrono::{Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::org::rules::Position;
 use crate::rules::{ArticleRef, Regime};
 
 const fn acc(article: u8, item: u8) -> ArticleRef {
@@ -45,6 +46,8 @@ pub enum HowMade {
     Collective {
         principal: i64,
         participants: Vec<i64>,
+        /// Those whose correct opinion was overruled: none if left out.
+        #[serde(default)]
         dissenters: Vec<i64>,
     },
 }
@@ -67,6 +70,68 @@ pub enum AllocationError {
     Empty(&'static str),
     #[error("a dissenter must be one of the participants or the principal leader")]
     DissenterOutside,
+    #[error("person {person} is a {position} and cannot be counted among the {part}: ACC-5({item}) names {named}")]
+    WrongPosition {
+        person: i64,
+        position: Position,
+        part: &'static str,
+        item: u8,
+        named: &'static str,
+    },
+}
+
+impl AllocationError {
+    /// The item of ACC-5 the error is about (the whole article when none in particular).
+    pub fn basis(&self) -> ArticleRef {
+        match self {
+            Self::WrongPosition { item, .. } => acc(5, *item),
+            Self::DissenterOutside => acc(5, 4),
+            _ => ArticleRef::article(Regime::Acc, 5),
+        }
+    }
+}
+
+/// 承办处（室）负责人 or 局机关负责人: who ACC-5 (2) and (3) make approve or instruct.
+const HEADS: &[Position] = &[Position::DepartmentHead, Position::DeputyDirector, Position::Director];
+
+/// Whether each person holds the position ACC-5 gives their part: approvers and instructors are
+/// heads (department heads or bureau leaders), the principal of a collective decision is the
+/// director (局机关主要负责人). Staff and the other participants may hold any position.
+pub fn check_positions(how: &HowMade, position: impl Fn(i64) -> Position) -> Result<(), AllocationError> {
+    let (part, item, people, allowed, named): (_, _, &[i64], _, _) = match how {
+        HowMade::Direct { .. } => return Ok(()),
+        HowMade::Approved { approvers, .. } | HowMade::ApprovedOnFalseFacts { approvers, .. } => {
+            ("approvers", 2, approvers, HEADS, "department heads and bureau leaders")
+        }
+        HowMade::Instructed { instructors, .. } => (
+            "instructors",
+            3,
+            instructors,
+            HEADS,
+            "department heads and bureau leaders",
+        ),
+        HowMade::Collective { principal, .. } => (
+            "principal",
+            4,
+            std::slice::from_ref(principal),
+            &[Position::Director][..],
+            "the director (局机关主要负责人)",
+        ),
+    };
+    match people
+        .iter()
+        .map(|p| (*p, position(*p)))
+        .find(|(_, pos)| !allowed.contains(pos))
+    {
+        Some((person, position)) => Err(AllocationError::WrongPosition {
+            person,
+            position,
+            part,
+            item,
+            named,
+        }),
+        None => Ok(()),
+    }
 }
 
 fn push(out: &mut Vec<Allocation>, people: &[i64], share: Share, item: u8) {
@@ -556,6 +621,47 @@ mod tests {
             }),
             Err(AllocationError::DissenterOutside)
         );
+    }
+
+    #[test]
+    fn acc_5_gives_each_part_its_positions() {
+        // 1 director, 2 deputy, 3 department head, 4 officer.
+        let pos = |p: i64| {
+            [
+                Position::Director,
+                Position::DeputyDirector,
+                Position::DepartmentHead,
+                Position::Officer,
+            ][p as usize - 1]
+        };
+        let approved = |approvers: Vec<i64>| HowMade::Approved {
+            staff: vec![4],
+            approvers,
+        };
+        assert_eq!(check_positions(&approved(vec![2, 3]), pos), Ok(()));
+        let e = check_positions(&approved(vec![3, 4]), pos).unwrap_err();
+        assert!(
+            matches!(e, AllocationError::WrongPosition { person: 4, item: 2, .. }),
+            "{e}"
+        );
+        assert_eq!(e.basis().to_string(), "ACC-5(2)");
+        let instructed = HowMade::Instructed {
+            staff: vec![3],
+            instructors: vec![4],
+        };
+        assert!(
+            check_positions(&instructed, pos).is_err(),
+            "an officer instructs no one"
+        );
+        let collective = |principal| HowMade::Collective {
+            principal,
+            participants: vec![2, 4],
+            dissenters: vec![],
+        };
+        assert_eq!(check_positions(&collective(1), pos), Ok(()));
+        let e = check_positions(&collective(2), pos).unwrap_err();
+        assert_eq!(e.basis().to_string(), "ACC-5(4)");
+        assert_eq!(check_positions(&HowMade::Direct { staff: vec![1, 4] }, pos), Ok(()));
     }
 
     #[test]
