@@ -800,6 +800,14 @@ async fn concluding_issues_a_numbered_document_served_with_receipts() {
         .await;
     assert_eq!(html.status, 200);
     assert!(html.text.contains(&format!("高新安监督〔{year}〕1号")) && html.text.contains("SUP-6(2)"));
+    assert!(
+        html.text.contains(&format!(
+            "SUP-7(6) 责令限期履行职责（期限：{}）",
+            today() + Days::new(5)
+        )),
+        "measures are worded as the seed words them: {}",
+        html.text
+    );
     s.app
         .get(&format!("/api/v1/supervision-documents/{id}"), Some(&outsider.token))
         .await

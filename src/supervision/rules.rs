@@ -137,6 +137,18 @@ impl MeasureAction {
         )
     }
 
+    /// The measure in the seed's words, for documents served on the department.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::Correct => "予以纠正",
+            Self::Revoke => "予以撤消",
+            Self::SuspendCertificate => "暂扣执法证件",
+            Self::ConfiscateCertificate => "没收执法证件",
+            Self::OrderFiling => "责令限期补备并予以通报",
+            Self::OrderPerformance => "责令限期履行职责",
+        }
+    }
+
     /// Whether the measure must carry a deadline.
     pub fn needs_deadline(self) -> bool {
         matches!(self, Self::OrderFiling | Self::OrderPerformance)

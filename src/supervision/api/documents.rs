@@ -8,7 +8,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::super::rules::{self, TargetKind, SUP_10};
+use super::super::rules::{self, MeasureAction, TargetKind, SUP_10};
 use super::super::store::{self, Document, FindingFilter};
 use super::{finding_view, inspection_detail};
 use crate::audit::{self, Actor};
@@ -194,6 +194,16 @@ fn escape(s: &str) -> String {
         .replace('\'', "&#39;")
 }
 
+/// A measure as the served document words it: the action, and the deadline it sets.
+fn measure_zh(m: &serde_json::Value) -> String {
+    let action = m["action"].as_str().and_then(|a| a.parse::<MeasureAction>().ok());
+    let mut out = action.map_or_else(|| m["action"].to_string(), |a| a.zh().to_owned());
+    if let Some(day) = m["deadline"].as_str() {
+        out.push_str(&format!("（期限：{day}）"));
+    }
+    out
+}
+
 fn render_html(v: &DocumentView) -> String {
     let c = &v.content;
     let text = |p: &serde_json::Value| escape(p.as_str().unwrap_or_default());
@@ -203,7 +213,7 @@ fn render_html(v: &DocumentView) -> String {
             .as_array()
             .into_iter()
             .flatten()
-            .map(|m| format!("SUP-7({}) {}", m["item"], text(&m["action"])))
+            .map(|m| format!("SUP-7({}) {}", m["item"], measure_zh(m)))
             .collect();
         rows.push_str(&format!(
             "<tr><td>SUP-6({})</td><td>{}</td><td>{}</td><td>{}</td></tr>",
