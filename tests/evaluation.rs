@@ -393,6 +393,15 @@ async fn grades_change_exactly_at_95_90_and_80() {
     let r = e
         .app
         .get(
+            &format!("/api/v1/evaluation/years/{}/quarters/1/scores", e.year + 1),
+            Some(&e.office.token),
+        )
+        .await;
+    assert_eq!(r.problem(422), "quarter_not_begun");
+    assert_eq!(r.body["basis"], json!(["EVAL-4"]));
+    let r = e
+        .app
+        .get(
             &format!("/api/v1/evaluation/years/{}/scores?as_of={}-01-01", e.year, e.year + 1),
             Some(&e.office.token),
         )

@@ -5,7 +5,7 @@ mod registers;
 mod sheet;
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -415,14 +415,29 @@ pub struct ScoresQuery {
     pub department_id: Option<i64>,
 }
 
+/// The last day of a quarter that has begun: the quarterly review (季评议, EVAL-4) of a quarter
+/// yet to come would show a sheet no one has had the chance to fill.
+fn quarter_day(year: i32, quarter: u8) -> Result<NaiveDate, AppError> {
+    let end = rules::quarter_end(year, quarter).ok_or_else(|| AppError::BadRequest("quarter must be 1 to 4".into()))?;
+    let first = end
+        .with_day(1)
+        .and_then(|d| d.checked_sub_months(chrono::Months::new(2)));
+    match first {
+        Some(first) if first > crate::db::today() => Err(AppError::rule(
+            "quarter_not_begun",
+            format!("quarter {quarter} of {year} begins on {first}"),
+            Basis::of(&[ArticleRef::article(Regime::Eval, 4)]),
+        )),
+        _ => Ok(end),
+    }
+}
+
 /// The day a score view is computed for, from `as_of` or `quarter`.
 fn view_day(year: i32, q: &ScoresQuery) -> Result<Option<NaiveDate>, AppError> {
     let (first, last) = crate::rules::calendar::year_bounds(year);
     match (q.as_of, q.quarter) {
         (Some(_), Some(_)) => Err(AppError::BadRequest("give as_of or quarter, not both".into())),
-        (None, Some(n)) => rules::quarter_end(year, n)
-            .map(Some)
-            .ok_or_else(|| AppError::BadRequest("quarter must be 1 to 4".into())),
+        (None, Some(n)) => quarter_day(year, n).map(Some),
         (Some(d), None) if d < first || d > last => Err(AppError::field("as_of", format!("must fall within {year}"))),
         (Some(d), None) => Ok(Some(d)),
         (None, None) => Ok(None),
@@ -473,8 +488,10 @@ pub struct QuarterQuery {
     pub department_id: Option<i64>,
 }
 
-/// The quarterly view (季评议): the sheet as of the quarter's last day (1 to 4).
-#[utoipa::path(tag = "evaluation", params(QuarterQuery), responses((status = 200, body = YearScores)))]
+/// The quarterly view (季评议): the sheet as of the quarter's last day (1 to 4), for a quarter
+/// that has begun.
+#[utoipa::path(tag = "evaluation", params(QuarterQuery), responses((status = 200, body = YearScores),
+    (status = 422, description = "The quarter has not begun (`quarter_not_begun`, EVAL-4)", body = Problem, content_type = "application/problem+json")))]
 #[get("/years/{year}/quarters/{quarter}/scores")]
 pub async fn quarter_scores(
     state: web::Data<AppState>,
