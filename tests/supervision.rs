@@ -635,17 +635,56 @@ async fn nobody_verifies_their_own_rectification_report() {
 #[actix_web::test]
 async fn a_spot_check_sample_is_recorded_and_reproducible() {
     let s = sup().await;
+    let mut acts = Vec::new();
     for _ in 0..12 {
-        s.act(false).await;
+        acts.push(s.act(false).await);
     }
-    let body = json!({"kind": "spot_check", "title": "抽查", "period_from": today(), "period_to": today(), "inspectors": [s.office.person_id]});
-    let id = s
+    let s = &s;
+    let spot_check = |scope: Value| {
+        let body = json!({"kind": "spot_check", "title": "抽查", "period_from": today(), "period_to": today(),
+            "inspectors": [s.office.person_id], "scope": scope});
+        async move {
+            let r = s.app.post("/api/v1/inspections", Some(&s.office.token), &body).await;
+            r.ok(201)["id"].as_i64().unwrap()
+        }
+    };
+    // A sample is drawn within the inspection's scope only: findings outside it are refused.
+    let elsewhere = s.app.account(Role::Staff).await.department_id;
+    let other = spot_check(json!([{"kind": "department", "id": elsewhere}])).await;
+    let r = s
         .app
-        .post("/api/v1/inspections", Some(&s.office.token), &body)
-        .await
-        .ok(201)["id"]
-        .as_i64()
-        .unwrap();
+        .post(
+            &format!("/api/v1/inspections/{other}/sample"),
+            Some(&s.office.token),
+            &json!({"size": 2}),
+        )
+        .await;
+    assert_eq!(r.body["errors"][0]["field"], "filters", "{}", r.text);
+    let two = spot_check(json!([{"kind": "act", "id": acts[3]}, {"kind": "act", "id": acts[7]}])).await;
+    let r = s
+        .app
+        .post(
+            &format!("/api/v1/inspections/{two}/sample"),
+            Some(&s.office.token),
+            &json!({"size": 5}),
+        )
+        .await;
+    let draw = &r.ok(201)["samples"][0];
+    assert_eq!(
+        (&draw["population"], &draw["act_ids"]),
+        (&json!(2), &json!([acts[3], acts[7]]))
+    );
+    let reversed = json!({"size": 1, "filters": {"decided_from": today(), "decided_to": today() - Days::new(1)}});
+    let r = s
+        .app
+        .post(
+            &format!("/api/v1/inspections/{two}/sample"),
+            Some(&s.office.token),
+            &reversed,
+        )
+        .await;
+    assert_eq!(r.problem(422), "validation_failed");
+    let id = spot_check(json!([])).await;
     let path = format!("/api/v1/inspections/{id}/sample");
     let r = s
         .app

@@ -458,11 +458,33 @@ pub fn recompute_disclosure_due(
 }
 
 /// The ids of the acts matching `f`, in order (the population of a spot check's sample).
-pub fn ids(conn: &mut DbConn, f: &Filter) -> Result<Vec<i64>, StoreError> {
+/// Acts of some departments, acts named one by one, and acts some officers enforced: an
+/// inspection's scope. Empty: every act.
+#[derive(Debug, Default)]
+pub struct Within {
+    pub departments: Vec<i64>,
+    pub officers: Vec<i64>,
+    pub acts: Vec<i64>,
+}
+
+/// The ids of the acts matching `f` within `within`, in id order.
+pub fn ids(conn: &mut DbConn, f: &Filter, within: &Within) -> Result<Vec<i64>, StoreError> {
     let mut q = a::acts.select(a::id).order(a::id.asc()).into_boxed();
     crate::filter_if_some!(q, f.kind => a::kind.eq);
     crate::filter_if_some!(q, f.department_id => a::department_id.eq);
     crate::filter_if_some!(q, f.decided_from => a::decision_date.ge);
     crate::filter_if_some!(q, f.decided_to => a::decision_date.le);
+    let everything = within.departments.is_empty() && within.officers.is_empty() && within.acts.is_empty();
+    if !everything {
+        let by_them = o::act_officers
+            .filter(o::person_id.eq_any(within.officers.clone()))
+            .select(o::act_id);
+        q = q.filter(
+            a::department_id
+                .eq_any(within.departments.clone())
+                .or(a::id.eq_any(within.acts.clone()))
+                .or(a::id.eq_any(by_them)),
+        );
+    }
     Ok(q.load(conn)?)
 }

@@ -435,8 +435,22 @@ pub struct SampleRequest {
     pub seed: Option<String>,
 }
 
-/// Draw a random sample of acts for a spot check; the seed and the population are recorded
-/// so anyone can redo the draw.
+/// The acts an inspection covers: a sample is drawn among them only, as findings are made.
+fn within(conn: &mut DbConn, inspection: i64) -> Result<crate::acts::store::Within, AppError> {
+    let (scope, _) = store::plan_lists(conn, inspection)?;
+    let mut w = crate::acts::store::Within::default();
+    for (kind, id) in scope {
+        match kind {
+            TargetKind::Department => w.departments.push(id),
+            TargetKind::Officer => w.officers.push(id),
+            TargetKind::Act => w.acts.push(id),
+        }
+    }
+    Ok(w)
+}
+
+/// Draw a random sample of acts for a spot check, among the acts within the inspection's scope
+/// that match the filters; the seed and the population are recorded so anyone can redo the draw.
 #[utoipa::path(tag = "supervision", request_body = SampleRequest,
     responses((status = 201, body = InspectionView), (status = 409, description = "Concluded", body = Problem, content_type = "application/problem+json")))]
 #[post("/{id}/sample")]
@@ -449,6 +463,14 @@ pub async fn draw_sample(
     let (id, b) = (id.get()?.into_inner(), body.get()?.into_inner());
     if !(1..=1000).contains(&b.size) {
         return Err(AppError::field("size", "must be from 1 to 1000"));
+    }
+    if let (Some(from), Some(to)) = (b.filters.decided_from, b.filters.decided_to) {
+        if from > to {
+            return Err(AppError::field(
+                "filters.decided_to",
+                format!("must not be before decided_from {from}"),
+            ));
+        }
     }
     let seed = match b.seed {
         Some(s) if !s.is_empty() && s.len() <= 128 => s,
@@ -470,7 +492,14 @@ pub async fn draw_sample(
                 decided_to: b.filters.decided_to,
                 ..Default::default()
             };
-            let population = crate::acts::store::ids(conn, &filter)?;
+            let scope = within(conn, id)?;
+            let population = crate::acts::store::ids(conn, &filter, &scope)?;
+            if population.is_empty() {
+                return Err(AppError::field(
+                    "filters",
+                    "no act within the inspection's scope matches the filters: there is nothing to draw from",
+                ));
+            }
             let chosen = rules::sample(&seed, &population, b.size as usize);
             let filters = serde_json::to_string(&b.filters).map_err(|e| AppError::Internal(e.to_string()))?;
             let new = store::NewSample { seed: &seed, size: b.size, filters: &filters, population: population.len() as i64, act_ids: &chosen };
