@@ -491,6 +491,53 @@ async fn a_second_fault_within_a_year_is_detected_as_acc_7_2() {
 }
 
 #[actix_web::test]
+async fn acc_7_2_is_found_again_when_the_case_is_decided() {
+    let s = acc().await;
+    let warned = json!({"severity": "minor", "persons": [{"person_id": s.staff.person_id, "sanctions": ["warning"]}]});
+    let earlier = s.case(today() - Days::new(100)).await;
+    s.decided(earlier, "minor", json!({}), warned).await.ok(200);
+    let second = s.case(today() - Days::new(10)).await;
+    s.post(second, "investigate", &s.office.token, json!({})).await.ok(200);
+    let opinion = json!({"how": {"mode": "direct", "staff": [s.staff.person_id]}, "severity": "minor", "text": "再犯"});
+    let r = s.post(second, "opinion", &s.office.token, opinion).await;
+    assert_eq!(r.ok(200)["opinion"]["open_outcomes"], json!(["minor", "serious"]));
+    // The earlier decision falls on appeal: there is no second fault any more.
+    s.post(earlier, "serve", &s.office.token, json!({"served_on": today()}))
+        .await
+        .ok(200);
+    s.post(
+        earlier,
+        "appeal",
+        &s.staff.token,
+        json!({"filed_on": today(), "grounds": "不服"}),
+    )
+    .await
+    .ok(200);
+    s.post(
+        earlier,
+        "appeal-decision",
+        &s.leader.token,
+        json!({"outcome": "revoked"}),
+    )
+    .await
+    .ok(200);
+    let serious =
+        json!({"severity": "serious", "persons": [{"person_id": s.staff.person_id, "sanctions": ["major_demerit"]}]});
+    let r = s.post(second, "decide", &s.leader.token, serious).await;
+    assert_eq!(
+        r.problem(422),
+        "severity_not_open",
+        "aggravated by a revoked fault: {}",
+        r.text
+    );
+    let decided = format!("SELECT COUNT(*) AS n FROM acc_cases WHERE id = {second} AND decision IS NOT NULL");
+    assert_eq!(s.app.number(&decided), 0);
+    let minor = json!({"severity": "minor", "persons": [{"person_id": s.staff.person_id, "sanctions": ["warning"]}]});
+    let r = s.post(second, "decide", &s.leader.token, minor).await;
+    assert_eq!(r.ok(200)["decision"]["detected"]["ACC-7(2)"], json!([]));
+}
+
+#[actix_web::test]
 async fn acc_7_2_aggravates_only_a_person_responsible_for_this_fault() {
     let s = acc().await;
     let warned = json!({"severity": "minor", "persons": [{"person_id": s.staff.person_id, "sanctions": ["warning"]}]});
@@ -973,6 +1020,27 @@ async fn a_modified_appeal_reverses_what_it_drops_and_applies_what_it_adds() {
         certificate_status(&s, cert).await,
         "suspended",
         "the added suspension takes effect"
+    );
+}
+
+#[actix_web::test]
+async fn a_confiscation_modified_into_a_suspension_on_appeal_leaves_the_card_suspended() {
+    let s = acc().await;
+    let cert = s.staff_certificate("ACC-CERT-3", 10);
+    let p = s.staff.person_id;
+    let with = |sanctions: Value| json!({"severity": "minor", "persons": [{"person_id": p, "sanctions": sanctions}]});
+    // Serious (aggravated, ACC-7(1)) takes the card; the appeal makes it minor with a suspension.
+    let lighter = s.case(today()).await;
+    let serious = json!({"severity": "serious", "persons": [{"person_id": p, "sanctions": ["major_demerit"]}]});
+    s.decided(lighter, "minor", json!({"aggravating": [1]}), serious)
+        .await
+        .ok(200);
+    assert_eq!(certificate_status(&s, cert).await, "revoked");
+    appeal_to(&s, lighter, with(json!(["warning", "certificate_suspension"]))).await;
+    assert_eq!(
+        certificate_status(&s, cert).await,
+        "suspended",
+        "a confiscation made a suspension on appeal no longer stands"
     );
 }
 

@@ -699,20 +699,11 @@ pub async fn write_opinion(
                 format!("person(s) {strangers:?} would bear a share but are not respondents of the case: a decision could not hold them responsible"),
             ));
         }
-        let mut repeated = Vec::new();
-        for (kind, person, _) in respondents {
-            // ACC-7 aggravates the 过错责任人: a respondent bearing no share of this fault is
-            // not aggravated by it, nor does their history aggravate the others.
-            let responsible = allocation.iter().any(|a| a.person_id == person && a.share != Share::None);
-            if kind != RespondentKind::Person || !responsible {
-                continue;
-            }
-            let others = store::accountable_faults_of(conn, person, c.id)?;
-            let hits = rules::repeated_within_a_year(c.fault_on, &others);
-            if !hits.is_empty() {
-                repeated.push(serde_json::json!({"person_id": person, "cases": hits}));
-            }
-        }
+        // ACC-7 aggravates the 过错责任人: a respondent bearing no share of this fault is not
+        // aggravated by it, nor does their history aggravate the others. (Everyone bearing a
+        // share is a respondent: see `strangers`.)
+        let responsible = allocation.iter().filter(|a| a.share != Share::None).map(|a| a.person_id);
+        let repeated = repeated_faults(conn, c, responsible)?;
         if !repeated.is_empty() {
             b.circumstances.aggravating.insert(2);
         } else if b.circumstances.aggravating.contains(&2) {
@@ -732,6 +723,53 @@ pub async fn write_opinion(
         Ok(opinion)
     })
     .await
+}
+
+/// ACC-7(2) from the register: each person's other accountable faults within a year of this
+/// case's, as `{"person_id", "cases"}`.
+fn repeated_faults(
+    conn: &mut DbConn,
+    c: &store::Case,
+    people: impl IntoIterator<Item = i64>,
+) -> Result<Vec<serde_json::Value>, AppError> {
+    let mut repeated = Vec::new();
+    for person in people {
+        let others = store::accountable_faults_of(conn, person, c.id)?;
+        let hits = rules::repeated_within_a_year(c.fault_on, &others);
+        if !hits.is_empty() {
+            repeated.push(serde_json::json!({"person_id": person, "cases": hits}));
+        }
+    }
+    Ok(repeated)
+}
+
+/// The opinion as it reads on the day of decision: ACC-7(2) found again from the register, as
+/// a fault it rested on may since have been revoked on appeal, or another been decided.
+fn with_repeats_refound(
+    conn: &mut DbConn,
+    c: &store::Case,
+    mut opinion: serde_json::Value,
+) -> Result<serde_json::Value, AppError> {
+    let responsible: Vec<i64> = opinion["allocation"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|a| a["share"] != Share::None.as_str())
+        .filter_map(|a| a["person_id"].as_i64())
+        .collect();
+    let repeated = repeated_faults(conn, c, responsible)?;
+    let mut circumstances: Circumstances = serde_json::from_value(opinion["circumstances"].clone()).unwrap_or_default();
+    if repeated.is_empty() {
+        circumstances.aggravating.remove(&2);
+    } else {
+        circumstances.aggravating.insert(2);
+    }
+    if let Ok(base) = serde_json::from_value::<Severity>(opinion["severity"].clone()) {
+        opinion["open_outcomes"] = serde_json::json!(rules::open_outcomes(base, &circumstances));
+    }
+    opinion["circumstances"] = serde_json::json!(circumstances);
+    opinion["detected"] = serde_json::json!({"ACC-7(2)": repeated});
+    Ok(opinion)
 }
 
 /// Sanctions on one person.
@@ -1049,12 +1087,16 @@ fn reverse_effects(
         let (Some(cert), Some(person)) = (e["certificate_id"].as_i64(), e["person_id"].as_i64()) else {
             continue;
         };
-        let still = keep.persons.iter().any(|p| {
-            p.person_id == person
-                && p.sanctions
-                    .iter()
-                    .any(|s| matches!(s, Sanction::CertificateSuspension | Sanction::CertificateConfiscation))
-        });
+        // The same sanction must stand: a confiscation modified into a suspension is reversed,
+        // and the suspension then applies as a sanction the new decision adds.
+        let took = match e["to"].as_str().and_then(|t| t.parse::<CertificateStatus>().ok()) {
+            Some(CertificateStatus::Suspended) => Sanction::CertificateSuspension,
+            _ => Sanction::CertificateConfiscation,
+        };
+        let still = keep
+            .persons
+            .iter()
+            .any(|p| p.person_id == person && p.sanctions.contains(&took));
         if still {
             continue;
         }
@@ -1103,6 +1145,7 @@ pub async fn decide_case(
             .as_deref()
             .and_then(|o| serde_json::from_str(o).ok())
             .unwrap_or_default();
+        let opinion = with_repeats_refound(conn, c, opinion)?;
         check_decision(&opinion, &d)?;
         let decided_on = decision_day(&d, c.fault_on, crate::db::today())?;
         let respondents = store::respondents(conn, c.id)?;
@@ -1134,7 +1177,8 @@ pub async fn decide_case(
         if d.severity.is_some() {
             basis.push(acc(14));
         }
-        let decision = serde_json::json!({"request": d, "effects": effects, "basis": Basis(basis)});
+        let decision = serde_json::json!({"request": d, "effects": effects, "basis": Basis(basis),
+            "circumstances": opinion["circumstances"], "detected": opinion["detected"]});
         store::set_decision(conn, c.id, &decision.to_string(), decided_on, crate::db::now())?;
         Ok(decision)
     })
