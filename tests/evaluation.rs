@@ -1208,3 +1208,27 @@ async fn a_petition_counts_only_for_the_problem_it_shows() {
         .await;
     assert_eq!(r.ok(201)["points"], 1);
 }
+
+#[actix_web::test]
+async fn a_department_set_up_after_a_year_is_not_on_that_years_sheet() {
+    let e = ev().await;
+    let listed = |year: i32| {
+        let e = &e;
+        async move {
+            let r = e
+                .app
+                .get(
+                    &format!("/api/v1/evaluation/years/{year}/scores"),
+                    Some(&e.office.token),
+                )
+                .await;
+            r.ok(200)["departments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d["department_id"] == e.staff.department_id)
+        }
+    };
+    assert!(listed(e.year).await, "set up this year: assessed this year");
+    assert!(!listed(e.year - 1).await, "not in existence last year");
+}

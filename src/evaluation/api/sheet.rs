@@ -132,7 +132,11 @@ fn department(v: &StoredVersion, id: i64, name: String, mine: &[&Deduction], day
 pub fn compute(conn: &mut DbConn, year: i32, day: NaiveDate) -> Result<YearScores, StoreError> {
     let v = version_on(conn, day)?;
     let deductions = store::of_year(conn, year)?;
+    // A department set up after the year had ended was not assessed in it.
+    let (_, last) = crate::rules::calendar::year_bounds(year);
+    let founded_by = crate::db::end_of_day(last);
     let departments: Vec<(i64, String, bool)> = dp::departments
+        .filter(dp::created_at.lt(founded_by))
         .order(dp::id.asc())
         .select((dp::id, dp::name, dp::active))
         .load(conn)?;
