@@ -343,6 +343,22 @@ async fn a_licensing_item_is_published_only_when_complete() {
         .header("content-disposition")
         .unwrap()
         .contains("filename*=UTF-8''"));
+
+    // An update names the licensing field it changes; the others stay (PUB-5).
+    let etag = b.app.get(&path, Some(&b.staff.token)).await.header("etag").unwrap();
+    let r = b
+        .app
+        .patch(
+            &path,
+            Some(&b.staff.token),
+            Some(&etag),
+            &json!({"licensing": {"time_limit": "15个工作日"}}),
+        )
+        .await;
+    let mut expected = licensing_details();
+    expected["time_limit"] = json!("15个工作日");
+    assert_eq!(r.ok(200)["latest"]["licensing"], expected);
+    assert_eq!(r.body["latest"]["number"], 2);
 }
 
 #[actix_web::test]

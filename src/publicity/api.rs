@@ -202,7 +202,8 @@ pub struct NewDisclosure {
     pub licensing: Option<LicensingDetails>,
 }
 
-/// New content; absent fields keep the latest version's. A published version is never
+/// New content; absent fields keep the latest version's, the licensing fields one by one. A
+/// published version is never
 /// changed: the edit becomes a new draft version that supersedes it once published (PUB-5).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -417,7 +418,10 @@ pub async fn update(
             let content = check_content(
                 p.title.as_deref().unwrap_or(&latest.title),
                 p.body.as_deref().unwrap_or(&latest.body),
-                p.licensing.or_else(|| latest.licensing()),
+                match p.licensing {
+                    Some(l) => Some(l.over(latest.licensing())),
+                    None => latest.licensing(),
+                },
                 rules::is_licensing_item(before.category, before.content_type),
             )?;
             let now = crate::db::now();

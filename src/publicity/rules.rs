@@ -221,6 +221,22 @@ pub struct LicensingDetails {
     pub required_materials: Option<Vec<String>>,
 }
 
+impl LicensingDetails {
+    /// These fields over `base`: an edit names the fields it changes, the rest stay.
+    pub fn over(self, base: Option<Self>) -> Self {
+        let base = base.unwrap_or_default();
+        Self {
+            matter: self.matter.or(base.matter),
+            basis: self.basis.or(base.basis),
+            conditions: self.conditions.or(base.conditions),
+            quantity: self.quantity.or(base.quantity),
+            procedure: self.procedure.or(base.procedure),
+            time_limit: self.time_limit.or(base.time_limit),
+            required_materials: self.required_materials.or(base.required_materials),
+        }
+    }
+}
+
 /// Whether an item of this category and content type is a licensing item that PUB-4 fills in.
 pub fn is_licensing_item(category: crate::acts::rules::ActKind, content: ContentType) -> bool {
     category == crate::acts::rules::ActKind::Licensing && content != ContentType::Decision
