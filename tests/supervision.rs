@@ -762,15 +762,21 @@ async fn concluding_issues_a_numbered_document_served_with_receipts() {
         )
         .await
         .ok(200);
+    // A finding on an act that names no officer reaches the act's officers.
     let second = s.running().await;
-    s.app
-        .post(
-            &format!("/api/v1/inspections/{second}/conclude"),
-            Some(&s.office.token),
-            &json!({}),
-        )
-        .await
-        .ok(200);
+    let act = s.act(false).await;
+    s.finding(second, 7, json!({"act_id": act})).await.ok(201);
+    let bureau_wide = s.running_with(json!([]), &[s.office.person_id]).await;
+    for x in [second, bureau_wide] {
+        s.app
+            .post(
+                &format!("/api/v1/inspections/{x}/conclude"),
+                Some(&s.office.token),
+                &json!({}),
+            )
+            .await
+            .ok(200);
+    }
 
     let docs = s
         .app
@@ -786,14 +792,16 @@ async fn concluding_issues_a_numbered_document_served_with_receipts() {
         doc["content"]["findings"][0]["measures"][0]["action"],
         "order_performance"
     );
-    let served: Vec<(String, i64)> = doc["served_to"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| (t["kind"].as_str().unwrap().to_owned(), t["id"].as_i64().unwrap()))
-        .collect();
+    let targets = |doc: &Value| -> Vec<(String, i64)> {
+        doc["served_to"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| (t["kind"].as_str().unwrap().to_owned(), t["id"].as_i64().unwrap()))
+            .collect()
+    };
     assert_eq!(
-        served,
+        targets(&doc),
         [
             ("department".to_owned(), s.staff.department_id),
             ("officer".to_owned(), s.officer)
@@ -811,6 +819,20 @@ async fn concluding_issues_a_numbered_document_served_with_receipts() {
         second_doc.body["items"][0]["number"],
         format!("高新安监督〔{year}〕2号")
     );
+    assert!(targets(&second_doc.body["items"][0]).contains(&("officer".to_owned(), s.officer)));
+    let wide = s
+        .app
+        .get(
+            &format!("/api/v1/supervision-documents?inspection_id={bureau_wide}"),
+            Some(&s.office.token),
+        )
+        .await;
+    let wide = &wide.ok(200)["items"][0];
+    assert!(
+        targets(wide).contains(&("department".to_owned(), s.staff.department_id)),
+        "the whole bureau was inspected: every department is served"
+    );
+    assert_eq!(wide["served"], false);
 
     let id = doc["id"].as_i64().unwrap();
     let path = format!("/api/v1/supervision-documents/{id}/receipts");

@@ -73,6 +73,60 @@ fn view(conn: &mut DbConn, d: Document) -> Result<DocumentView, AppError> {
     })
 }
 
+/// An act's department and its enforcing officers.
+fn act_targets(conn: &mut DbConn, targets: &mut BTreeMap<(TargetKind, i64), i64>, id: i64) -> Result<(), AppError> {
+    let department = crate::acts::store::get(conn, id, Visibility::All)?.department_id;
+    targets.insert((TargetKind::Department, department), department);
+    for (officer, _) in crate::acts::store::officers(conn, id)? {
+        targets.insert((TargetKind::Officer, officer), department);
+    }
+    Ok(())
+}
+
+/// Who the document is served on (SUP-10 送达被监督处（室）和执法人员), each with their department:
+/// the departments and officers inspected (an act in the scope brings its department and
+/// officers; no scope, every active department), and those the findings name (a finding on an
+/// act that names no officer, the act's officers).
+fn targets(
+    conn: &mut DbConn,
+    scope: &[super::Target],
+    found: &[store::Finding],
+) -> Result<Vec<(TargetKind, i64, i64)>, AppError> {
+    let mut targets: BTreeMap<(TargetKind, i64), i64> = BTreeMap::new();
+    if scope.is_empty() {
+        let every = PageRequest {
+            limit: i64::from(u32::MAX),
+            after: None,
+        };
+        for d in crate::org::store::departments::list(conn, Visibility::All, Some(true), every)? {
+            targets.insert((TargetKind::Department, d.id), d.id);
+        }
+    }
+    for t in scope {
+        match t.kind {
+            TargetKind::Department => {
+                targets.insert((TargetKind::Department, t.id), t.id);
+            }
+            TargetKind::Officer => {
+                let p = crate::org::store::people::get(conn, t.id)?;
+                targets.insert((TargetKind::Officer, t.id), p.department_id);
+            }
+            TargetKind::Act => act_targets(conn, &mut targets, t.id)?,
+        }
+    }
+    for f in found {
+        targets.insert((TargetKind::Department, f.department_id), f.department_id);
+        match (f.officer_id, f.act_id) {
+            (Some(o), _) => {
+                targets.insert((TargetKind::Officer, o), f.department_id);
+            }
+            (None, Some(a)) => act_targets(conn, &mut targets, a)?,
+            (None, None) => {}
+        }
+    }
+    Ok(targets.into_iter().map(|((k, id), d)| (k, id, d)).collect())
+}
+
 /// Issues the document of a concluding inspection, inside its transaction: the inspection,
 /// its findings and measures are archived as they stand, and every department and officer
 /// concerned becomes a target to serve.
@@ -88,25 +142,7 @@ pub fn issue(conn: &mut DbConn, inspection: i64, prefix: &str, actor: &Actor) ->
         after: None,
     };
     let found = store::findings(conn, Visibility::All, &filter, all)?;
-    let mut targets: BTreeMap<(TargetKind, i64), i64> = BTreeMap::new();
-    for t in &x.scope {
-        match t.kind {
-            TargetKind::Department => {
-                targets.insert((TargetKind::Department, t.id), t.id);
-            }
-            TargetKind::Officer => {
-                let p = crate::org::store::people::get(conn, t.id)?;
-                targets.insert((TargetKind::Officer, t.id), p.department_id);
-            }
-            TargetKind::Act => {}
-        }
-    }
-    for f in &found {
-        targets.insert((TargetKind::Department, f.department_id), f.department_id);
-        if let Some(o) = f.officer_id {
-            targets.insert((TargetKind::Officer, o), f.department_id);
-        }
-    }
+    let targets = targets(conn, &x.scope, &found)?;
     let findings = found
         .into_iter()
         .map(|f| finding_view(conn, f, today))
@@ -117,7 +153,6 @@ pub fn issue(conn: &mut DbConn, inspection: i64, prefix: &str, actor: &Actor) ->
     let content = serde_json::json!({
         "number": number, "issued_on": today, "inspection": x, "findings": findings, "basis": [SUP_10.to_string()],
     });
-    let targets: Vec<(TargetKind, i64, i64)> = targets.into_iter().map(|((k, id), d)| (k, id, d)).collect();
     let new = store::NewDocument {
         inspection_id: inspection,
         number: &number,
