@@ -30,13 +30,14 @@ fn run_batches(conn: &mut DbConn, head: &str, rows: impl Iterator<Item = String>
 /// decisions of those acts) to a database that already holds a bureau (`serve --demo` seeds one).
 pub fn seed(db: &Db, acts_n: usize, disclosures_n: usize) -> Result<(), AppError> {
     db.write_blocking(|conn| {
+        let today = crate::db::today();
+        let start = today - Days::new(5 * 365);
         let depts = bureau(conn)?;
+        date_back(conn, start)?;
         let officers: Vec<i64> = people::table.select(people::id).order(people::id).load(conn)?;
         if officers.is_empty() {
             return Err(no_bureau());
         }
-        let today = crate::db::today();
-        let start = today - Days::new(5 * 365);
         let book = rules_store::book(conn)?;
         let first_act = next_id(conn, "acts")?;
         let now = now_literal();
@@ -140,6 +141,16 @@ pub fn seed_submitted(db: &Db, n: usize) -> Result<(i64, i64), AppError> {
         audit::append(conn, &Actor::System("seed-volume"), "volume.seed_submitted", "bureau", 0, &serde_json::json!({"submitted": n}))?;
         Ok((first, last))
     })
+}
+
+/// Dates the bureau's departments back to `start`, as the five years of registers added to
+/// them need: a department set up later is not on an earlier year's score sheet.
+fn date_back(conn: &mut DbConn, start: NaiveDate) -> Result<(), AppError> {
+    let founded = start.and_time(chrono::NaiveTime::MIN);
+    diesel::update(departments::table.filter(departments::created_at.gt(founded)))
+        .set(departments::created_at.eq(founded))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// The bureau's departments, in order: the volumes are added to a bureau, never seed one.
