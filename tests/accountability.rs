@@ -694,6 +694,16 @@ async fn a_decision_published_after_its_deadline_may_still_be_referred_under_pub
         )
         .await
         .ok(200);
+    let act_view = s
+        .app
+        .get(&format!("/api/v1/acts/{act}"), Some(&s.office.token))
+        .await
+        .ok(200)["disclosure"]
+        .clone();
+    assert_eq!(
+        (&act_view["status"], &act_view["published_late"]),
+        (&json!("published"), &json!(true))
+    );
     let r = s
         .app
         .post(

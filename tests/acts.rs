@@ -572,6 +572,7 @@ async fn correcting_a_published_decision_marks_it_out_of_date_until_a_new_versio
         json!(today()),
         "the first publication stays"
     );
+    assert_eq!(now.body["disclosure"]["published_late"], json!(false));
     assert_eq!(
         app.number("SELECT COUNT(*) AS n FROM acts WHERE disclosure_outdated_since IS NOT NULL"),
         0

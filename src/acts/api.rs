@@ -79,12 +79,15 @@ pub struct Officer {
 
 /// The decision's publication duty (PUB-6).
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"due_on": "2027-01-07", "status": "pending", "published_on": null, "rule_version": 1, "basis": ["PUB-6"], "warnings": []}))]
+#[schema(example = json!({"due_on": "2027-01-07", "status": "pending", "published_on": null, "published_late": false, "rule_version": 1, "basis": ["PUB-6"], "warnings": []}))]
 pub struct DisclosureDuty {
     /// The last day to publish; overdue from the next calendar day.
     pub due_on: NaiveDate,
     pub status: DeadlineStatus,
     pub published_on: Option<NaiveDate>,
+    /// Published after `due_on` (PUB-6: such a decision may still be referred to
+    /// accountability, once).
+    pub published_late: bool,
     /// The act was corrected on this day after its decision was published: the public text is
     /// out of date until a new version of the decision is published (PUB-5: 执法决定发生变化时，
     /// 公示的内容应随时调整并及时更新).
@@ -187,6 +190,7 @@ fn view(a: Act, officers: Vec<(i64, String)>, today: NaiveDate, unscheduled: Vec
                 today,
             ),
             published_on: a.disclosed_on,
+            published_late: a.disclosed_on.is_some_and(|d| d > a.disclosure_due_on),
             outdated_since: a.disclosure_outdated_since,
             rule_version: a.disclosure_rule_version,
             basis: match a.disclosure_outdated_since {
