@@ -150,6 +150,41 @@ async fn an_officer_without_a_valid_certificate_is_refused_and_nothing_is_stored
 }
 
 #[actix_web::test]
+async fn a_suspension_of_one_card_keeps_its_holder_off_acts_whatever_other_card_they_hold() {
+    let (app, staff, _) = setup().await;
+    let office = app.account(Role::SupervisoryOffice).await;
+    let d = staff.department_id;
+    let holder = app.officer_with_certificate("两证", d, 100, 100);
+    let path = format!("/api/v1/certificates?holder_id={holder}");
+    let first = app.get(&path, Some(&office.token)).await.ok(200)["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let second = json!({"number": "LN-SECOND-1", "holder_id": holder, "issued_on": today() - Days::new(10),
+        "expires_on": today() + Days::new(700)});
+    app.post("/api/v1/certificates", Some(&office.token), &second)
+        .await
+        .ok(201);
+    let s = json!({"status": "suspended", "reason": "暂扣", "cause": {"kind": "manual"}});
+    app.post(&format!("/api/v1/certificates/{first}/status"), Some(&office.token), &s)
+        .await
+        .ok(200);
+    let before = app.count("acts");
+    let r = app
+        .post("/api/v1/acts", Some(&staff.token), &penalty(d, &[holder], today()))
+        .await;
+    assert_eq!(r.problem(422), "officer_without_valid_certificate", "{}", r.text);
+    assert_eq!(app.count("acts"), before);
+    // Before the suspension's day either card served.
+    app.post(
+        "/api/v1/acts",
+        Some(&staff.token),
+        &penalty(d, &[holder], today() - Days::new(1)),
+    )
+    .await
+    .ok(201);
+}
+
+#[actix_web::test]
 async fn a_certificate_counts_with_the_status_it_had_on_the_act_day() {
     let (app, staff, _) = setup().await;
     let office = app.account(Role::SupervisoryOffice).await;

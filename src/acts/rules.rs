@@ -102,11 +102,12 @@ pub struct CertificateOnFile {
 }
 
 /// An officer may be recorded on an act dated `on` only while holding a certificate that was
-/// valid that day and whose validity period covers it (SUP-6(2): 是否有非行政执法人员参与执法).
+/// valid that day and whose validity period covers it (SUP-6(2): 是否有非行政执法人员参与执法),
+/// and while none of their certificates was suspended or revoked that day: the sanction takes
+/// the person off enforcement (SUP-7(2), ACC-6), not one card of two.
 pub fn may_enforce(certificates: &[CertificateOnFile], on: NaiveDate) -> bool {
-    certificates
-        .iter()
-        .any(|c| c.valid_that_day && c.issued_on <= on && on <= c.expires_on)
+    let covering = |c: &&CertificateOnFile| c.issued_on <= on && on <= c.expires_on;
+    certificates.iter().filter(covering).any(|c| c.valid_that_day) && certificates.iter().all(|c| c.valid_that_day)
 }
 
 /// The refusal when an officer lacks a valid certificate.
@@ -139,8 +140,17 @@ mod tests {
         };
         assert!(!may_enforce(std::slice::from_ref(&suspended), d("2026-06-01")));
         assert!(
-            may_enforce(&[suspended, c], d("2026-06-01")),
-            "another valid certificate suffices"
+            !may_enforce(&[suspended.clone(), c.clone()], d("2026-06-01")),
+            "a second card does not outlast the sanction on the first"
+        );
+        let expired = CertificateOnFile {
+            expires_on: d("2025-12-31"),
+            issued_on: d("2020-01-01"),
+            ..c.clone()
+        };
+        assert!(
+            may_enforce(&[expired, c], d("2026-06-01")),
+            "an old card expired, still valid on file"
         );
         assert!(!may_enforce(&[], d("2026-06-01")));
     }

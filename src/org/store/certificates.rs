@@ -283,7 +283,8 @@ fn apply(
 }
 
 /// Every certificate of the given holders, with the status it had at the end of `day` (China
-/// time) where its validity period covers that day: (holder, issued_on, expires_on, status).
+/// time), whether or not its validity period covers that day: (holder, issued_on, expires_on,
+/// status).
 pub fn of_holders_on(
     conn: &mut DbConn,
     holders: &[i64],
@@ -305,7 +306,7 @@ pub fn of_holders_on(
         for (id, issued_on, expires_on, status, updated_at) in rows {
             // A certificate not touched since the day ended has the status it had then.
             let changed_since = updated_at >= crate::db::end_of_day(day);
-            let status = match changed_since && issued_on <= day && day <= expires_on {
+            let status = match changed_since {
                 true => status_at_end_of(conn, id, day, status)?,
                 false => status,
             };
