@@ -4,6 +4,7 @@
 mod common;
 
 use actix_web::test::TestRequest;
+use chrono::Days;
 use common::TestApp;
 use safeguards::auth::Role;
 use safeguards::db::today;
@@ -305,4 +306,39 @@ async fn a_rule_set_in_force_on_the_assignment_day_sets_the_reply_deadline_at_on
     let now = app.get(&format!("/api/v1/petitions/{id}"), Some(&office.token)).await;
     assert_eq!(now.ok(200)["rule_version"], 2);
     assert_eq!(now.body["reply_due_on"], expected.body["due_on"]);
+}
+
+#[actix_web::test]
+async fn a_transfer_to_another_department_keeps_the_deadline_already_running() {
+    let app = TestApp::new().await;
+    let office = app.account(Role::SupervisoryOffice).await;
+    let staff = app.account(Role::Staff).await;
+    let other = app.department("二科");
+    let t = Some(office.token.as_str());
+    let body = json!({"channel": "hotline", "subject": "举报", "content": "内容"});
+    let id = app.post("/api/v1/petitions", t, &body).await.ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    let assign = |d: i64| json!({"department_id": d});
+    let path = format!("/api/v1/petitions/{id}/assign");
+    app.post(&path, t, &assign(staff.department_id)).await.ok(200);
+    // Assigned a month ago: its reply is overdue.
+    let (on, due) = (today() - Days::new(30), today() - Days::new(5));
+    app.sql(&format!(
+        "UPDATE petitions SET assigned_on = '{on}', reply_due_on = '{due}' WHERE id = {id}"
+    ));
+    let moved = app.post(&path, t, &assign(other)).await;
+    assert_eq!(moved.ok(200)["department_id"], other);
+    assert_eq!(
+        (
+            &moved.body["assigned_on"],
+            &moved.body["reply_due_on"],
+            &moved.body["overdue"]
+        ),
+        (&json!(on), &json!(due), &json!(true)),
+        "{}",
+        moved.text
+    );
+    let overdue = app.get("/api/v1/petitions?overdue=true", t).await;
+    assert_eq!(overdue.ok(200)["items"][0]["id"], id);
 }

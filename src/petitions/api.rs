@@ -331,7 +331,8 @@ pub struct AssignRequest {
 }
 
 /// Assign a petition to a department; the reply is due the rule set's number of working days
-/// later (EVAL-5(4): unanswered petitions cost points).
+/// later (EVAL-5(4): unanswered petitions cost points). Assigning it again transfers it to
+/// another department with the deadline it already had.
 #[utoipa::path(tag = "petitions", request_body = AssignRequest,
     responses((status = 200, body = PetitionView), (status = 409, description = "Already replied", body = Problem, content_type = "application/problem+json")))]
 #[post("/{id}/assign")]
@@ -358,9 +359,16 @@ pub async fn assign(
             if !department.active {
                 return Err(AppError::field("department_id", "the department is inactive"));
             }
-            let d = crate::rules::store::book(conn)?.deadline(today, |v| v.petition_reply_working_days)?;
-            let due = d.due_on;
-            store::assign(conn, id, b.department_id, today, due, d.rule_version, crate::db::now())?;
+            // A transfer keeps the first assignment's deadline: passing a petition on must not
+            // restart the clock of an answer already owed (ACC-4(2), EVAL-5(4)).
+            let (on, due, version) = match (p.assigned_on, p.reply_due_on, p.rule_version) {
+                (Some(on), Some(due), Some(version)) => (on, due, version),
+                _ => {
+                    let d = crate::rules::store::book(conn)?.deadline(today, |v| v.petition_reply_working_days)?;
+                    (today, d.due_on, d.rule_version)
+                }
+            };
+            store::assign(conn, id, b.department_id, on, due, version, crate::db::now())?;
             audit::append(
                 conn,
                 &actor,
