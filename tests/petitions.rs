@@ -156,10 +156,20 @@ async fn overdue_petitions_are_listed_and_referral_hides_the_reporter() {
         .await
         .ok(200);
 
-    let refer = json!({"respondents": [{"kind": "person", "id": staff.person_id}], "fault_types": [2]});
+    let mut refer = json!({"respondents": [{"kind": "person", "id": staff.person_id}], "fault_types": [2],
+        "fault_on": today() + chrono::Days::new(1)});
+    let r = app.post(&format!("/api/v1/petitions/{id}/refer"), t, &refer).await;
+    assert_eq!(r.problem(422), "validation_failed");
+    assert_eq!(app.count("acc_cases"), 0);
+    refer.as_object_mut().unwrap().remove("fault_on");
     let case = app.post(&format!("/api/v1/petitions/{id}/refer"), t, &refer).await;
     let case_id = case.ok(201)["id"].as_i64().unwrap();
     assert_eq!(case.body["source"], json!({"kind": "petition", "id": id}));
+    assert_eq!(
+        case.body["fault_on"],
+        json!(today()),
+        "ACC-4(2): the reply was late from the day after it was due"
+    );
     let seen = app
         .get(&format!("/api/v1/accountability/cases/{case_id}"), Some(&staff.token))
         .await;

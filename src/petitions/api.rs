@@ -489,6 +489,24 @@ pub struct ReferRequest {
     pub fault_types: Vec<u8>,
     #[serde(default)]
     pub facts: String,
+    /// When the fault happened (ACC-7(2) counts a year either side of it). Default: for
+    /// ACC-4(2) (未及时依法受理和查处举报案件) on a reply missed or late, the day after the reply
+    /// was due; otherwise the day the petition was received.
+    pub fault_on: Option<NaiveDate>,
+}
+
+/// The day a petition's fault happened unless told: a reply owed by `due` and not given by
+/// then is late from the next day; anything else the petition reports had happened by the day
+/// it came in.
+fn default_fault_on(p: &Petition, fault_types: &[u8], today: NaiveDate) -> NaiveDate {
+    let late = p
+        .reply_due_on
+        .filter(|due| p.replied_on.unwrap_or(today) > *due)
+        .and_then(|due| due.succ_opt());
+    match late {
+        Some(day) if fault_types.contains(&2) && day <= today => day,
+        _ => p.received_on,
+    }
 }
 
 /// Open an accountability case from a petition, once; respondents never see who reported.
@@ -502,11 +520,22 @@ pub async fn refer(
     body: Json<ReferRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, b) = (id.get()?.into_inner(), body.get()?.into_inner());
-    let (actor, by) = (caller.actor(), caller.user_id);
+    let (actor, by, today) = (caller.actor(), caller.user_id, crate::db::today());
+    let mut check = Check::default();
+    if let Some(day) = b.fault_on {
+        if day > today {
+            check.fail("fault_on", "must not be in the future");
+        }
+        check.reportable_day("fault_on", day);
+    }
+    check.finish()?;
     let v = state
         .db
         .write(move |conn| {
             let p = store::get(conn, id, Visibility::All).map_err(missing("petition"))?;
+            let fault_on = b
+                .fault_on
+                .unwrap_or_else(|| default_fault_on(&p, &b.fault_types, today));
             let facts = if b.facts.trim().is_empty() {
                 p.subject.clone()
             } else {
@@ -521,7 +550,7 @@ pub async fn refer(
                 &b.respondents,
                 &b.fault_types,
                 facts,
-                p.received_on,
+                fault_on,
             )
         })
         .await?;
