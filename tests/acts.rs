@@ -333,6 +333,105 @@ async fn major_acts_are_filed_once_and_reviews_are_recorded() {
     assert_eq!(r.ok(201)["reviews"][0]["outcome"], "upheld");
 }
 
+async fn act_etag(app: &TestApp, id: i64) -> String {
+    let office = app.account(Role::SupervisoryOffice).await;
+    app.get(&format!("/api/v1/acts/{id}"), Some(&office.token))
+        .await
+        .header("etag")
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn a_correction_keeps_reviews_after_the_decision_and_the_filing_duty_it_had() {
+    let (app, staff, officer) = setup().await;
+    let office = app.account(Role::SupervisoryOffice).await;
+    let (s, o) = (Some(staff.token.as_str()), Some(office.token.as_str()));
+    let mut body = penalty(staff.department_id, &[officer], today() - Days::new(5));
+    body["major"] = json!(true);
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        ids.push(app.post("/api/v1/acts", s, &body).await.ok(201)["id"].as_i64().unwrap());
+    }
+    let (reviewed, filed, unfiled) = (ids[0], ids[1], ids[2]);
+
+    let review = json!({"kind": "reconsideration", "outcome": "upheld", "decided_on": today() - Days::new(2)});
+    app.post(&format!("/api/v1/acts/{reviewed}/reviews"), o, &review)
+        .await
+        .ok(201);
+    let path = format!("/api/v1/acts/{reviewed}");
+    let later = json!({"decision_date": today() - Days::new(1)});
+    let r = app.patch(&path, o, Some(&act_etag(&app, reviewed).await), &later).await;
+    assert_eq!(r.problem(422), "validation_failed", "{}", r.text);
+    assert!(r.text.contains("EVAL-4(6)"), "{}", r.text);
+
+    app.post(
+        &format!("/api/v1/acts/{filed}/filing"),
+        s,
+        &json!({"filed_on": today()}),
+    )
+    .await
+    .ok(200);
+    let not_major = json!({"major": false});
+    let path = format!("/api/v1/acts/{filed}");
+    let r = app
+        .patch(&path, o, Some(&act_etag(&app, filed).await), &not_major)
+        .await;
+    assert_eq!(r.problem(409), "act_filed");
+
+    let path = format!("/api/v1/acts/{unfiled}");
+    let r = app
+        .patch(&path, s, Some(&act_etag(&app, unfiled).await), &not_major)
+        .await;
+    r.problem(403);
+    let r = app
+        .patch(&path, o, Some(&act_etag(&app, unfiled).await), &not_major)
+        .await;
+    assert_eq!(r.ok(200)["filing"]["required"], false);
+    let dates: Vec<Value> = [reviewed, filed]
+        .iter()
+        .map(|id| json!(app.number(&format!("SELECT COUNT(*) AS n FROM acts WHERE id = {id} AND major"))))
+        .collect();
+    assert_eq!(dates, [json!(1), json!(1)], "the refused corrections changed nothing");
+}
+
+#[actix_web::test]
+async fn an_act_of_an_officer_who_has_left_can_still_be_corrected() {
+    let (app, staff, officer) = setup().await;
+    let office = app.account(Role::SupervisoryOffice).await;
+    let (s, o) = (Some(staff.token.as_str()), Some(office.token.as_str()));
+    let act = app
+        .post(
+            "/api/v1/acts",
+            s,
+            &penalty(staff.department_id, &[officer], today() - Days::new(5)),
+        )
+        .await
+        .ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    let person = format!("/api/v1/people/{officer}");
+    let etag = app.get(&person, o).await.header("etag").unwrap();
+    app.patch(&person, o, Some(&etag), &json!({"active": false}))
+        .await
+        .ok(200);
+    let path = format!("/api/v1/acts/{act}");
+    let etag = app.get(&path, o).await.header("etag").unwrap();
+    let r = app
+        .patch(
+            &path,
+            s,
+            Some(&etag),
+            &json!({"legal_basis": "《安全生产法》第九十九条"}),
+        )
+        .await;
+    assert_eq!(r.ok(200)["legal_basis"], "《安全生产法》第九十九条");
+    // A new act does not name someone who has left.
+    let r = app
+        .post("/api/v1/acts", s, &penalty(staff.department_id, &[officer], today()))
+        .await;
+    assert_eq!(r.problem(422), "validation_failed");
+}
+
 #[actix_web::test]
 async fn a_revoked_act_is_final() {
     let (app, staff, officer) = setup().await;

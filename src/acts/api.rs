@@ -12,6 +12,7 @@ use super::rules::{
 use super::store::{self, Act, ActFields};
 use crate::audit;
 use crate::auth::rules::Visibility;
+use crate::auth::Role;
 use crate::db::{DbConn, StoreError};
 use crate::http::checked::{Json, Path, Query};
 use crate::http::error::Problem;
@@ -288,9 +289,16 @@ fn check_fields(f: &mut ActFields, today: NaiveDate) -> Result<(), AppError> {
 }
 
 /// The checks that need the database: the department (active, for a new act), the officers,
-/// their certificates. Gives the officers (person, name) in person order, as an act's view
-/// lists them.
-fn check_references(conn: &mut DbConn, f: &ActFields, new: bool) -> Result<Vec<(i64, String)>, AppError> {
+/// their certificates. An officer the act `before` a correction already named may have left
+/// since (inactive): the act stays theirs and can still be corrected. Gives the officers
+/// (person, name) in person order, as an act's view lists them.
+fn check_references(
+    conn: &mut DbConn,
+    f: &ActFields,
+    before: Option<&ActView>,
+) -> Result<Vec<(i64, String)>, AppError> {
+    let new = before.is_none();
+    let named = |id: i64| before.is_some_and(|b| b.officers.iter().any(|o| o.person_id == id));
     match departments::get(conn, f.department_id, Visibility::All) {
         Ok(d) if new && !d.active => return Err(AppError::field("department_id", "the department is inactive")),
         Ok(_) => {}
@@ -300,7 +308,7 @@ fn check_references(conn: &mut DbConn, f: &ActFields, new: bool) -> Result<Vec<(
     let (mut missing, mut officers) = (Vec::new(), Vec::new());
     for (i, id) in f.officers.iter().enumerate() {
         match people::get(conn, *id) {
-            Ok(p) if p.active => officers.push((p.id, p.name)),
+            Ok(p) if p.active || named(p.id) => officers.push((p.id, p.name)),
             Ok(_) => missing.push(FieldError::new(
                 format!("officers[{i}]"),
                 format!("person {id} is not active"),
@@ -414,7 +422,7 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: Json<NewAc
     let act = state
         .db
         .write(move |conn| {
-            let officers = check_references(conn, &fields, true)?;
+            let officers = check_references(conn, &fields, None)?;
             let (act, unscheduled) = store::create(conn, &fields, by, crate::db::now())?;
             let id = act.id;
             audit::append(conn, &actor, "act.create", "act", id, &fields)?;
@@ -577,12 +585,15 @@ fn active(act: &ActView) -> Result<(), AppError> {
 
 /// Correct an act (requires `If-Match`); the certificate check and the deadline are redone. A
 /// correction of a published decision marks it out of date (`disclosure.outdated_since`, PUB-5)
-/// until a new version of it is published.
+/// until a new version of it is published. Officers who have left since stay on it; the
+/// decision date stays on or before its review outcomes (EVAL-4(6)); a filed act stays major,
+/// and only the office or the leadership clears the flag of one not filed (SUP-6(8)).
 #[utoipa::path(tag = "acts", request_body = ActPatch,
     params(("If-Match" = String, Header, description = "The current ETag")),
     responses(
         (status = 200, body = ActView, headers(("ETag" = String))),
-        (status = 409, description = "The act is revoked", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Staff clearing the major flag", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The act is revoked (`act_revoked`), or filed as major (`act_filed`)", body = Problem, content_type = "application/problem+json"),
     ))]
 #[patch("/{id}")]
 pub async fn update(
@@ -593,7 +604,7 @@ pub async fn update(
     body: Json<ActPatch>,
 ) -> Result<HttpResponse, AppError> {
     let (id, p) = (id.get()?.into_inner(), body.get()?.into_inner());
-    let (actor, vis, today) = (caller.actor(), caller.visibility(), crate::db::today());
+    let (actor, vis, role, today) = (caller.actor(), caller.visibility(), caller.role, crate::db::today());
     let act = state
         .db
         .write(move |conn| {
@@ -622,7 +633,8 @@ pub async fn update(
                     format!("the act was filed on {filed_on}: a decision is not filed before it is taken (SUP-6(8))"),
                 ));
             }
-            check_references(conn, &fields, false)?;
+            check_correction(&before, &fields, role)?;
+            check_references(conn, &fields, Some(&before))?;
             store::update(conn, id, &fields, crate::db::now())?;
             if decision_changed(&before, &fields) {
                 store::mark_outdated(conn, id, today)?;
@@ -641,6 +653,41 @@ pub async fn update(
         })
         .await?;
     Ok(etag::json_with_etag(StatusCode::OK, &act))
+}
+
+/// What a correction may not undo: a review outcome decided before the new decision date
+/// (EVAL-4(6)); the `major` flag of a filed act, or cleared by staff, whose filing duty it
+/// would lift (SUP-6(8)).
+fn check_correction(before: &ActView, after: &ActFields, role: Role) -> Result<(), AppError> {
+    if let Some(r) = before
+        .reviews
+        .iter()
+        .flatten()
+        .find(|r| r.decided_on < after.decision_date)
+    {
+        return Err(AppError::field(
+            "decision_date",
+            format!(
+                "a {} outcome was decided on {}: the decision came before it (EVAL-4(6))",
+                r.kind, r.decided_on
+            ),
+        ));
+    }
+    if !before.major || after.major {
+        return Ok(());
+    }
+    if let Some(filed_on) = before.filing.filed_on {
+        return Err(AppError::conflict(
+            "act_filed",
+            format!("the act was filed as major on {filed_on}; it stays major (SUP-6(8))"),
+        ));
+    }
+    match role {
+        Role::Staff => Err(AppError::Forbidden(
+            "only the supervisory office or the leadership clears an act's major flag, which lifts its filing duty (SUP-6(8))".into(),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Whether a correction changes what a published decision says: everything the recorder states
