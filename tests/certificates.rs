@@ -127,6 +127,19 @@ async fn bad_certificates_are_refused_and_nothing_is_stored() {
         app.post("/api/v1/certificates", t, &dup).await.problem(409),
         "certificate_number_taken"
     );
+    let lower = json!({"number": "ln-1", "holder_id": holder, "issued_on": "2026-01-01", "expires_on": "2027-01-01"});
+    let r = app.post("/api/v1/certificates", t, &lower).await;
+    assert_eq!(
+        r.problem(409),
+        "certificate_number_taken",
+        "a number but for letter case"
+    );
+    let public = app.get("/api/v1/public/certificates/ln-1", None).await;
+    assert_eq!(
+        public.ok(200)["number"],
+        "LN-1",
+        "the public check reads any letter case"
+    );
     let backwards =
         json!({"number": "LN-2", "holder_id": holder, "issued_on": "2026-01-02", "expires_on": "2026-01-01"});
     let r = app.post("/api/v1/certificates", t, &backwards).await;

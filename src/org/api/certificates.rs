@@ -321,10 +321,15 @@ pub async fn create(
                 basis: e.basis(),
                 detail: e.to_string(),
             })?;
+            let taken = || AppError::conflict("certificate_number_taken", "a certificate with this number exists");
+            if let Some(other) = store::number_like(conn, &new.number)? {
+                return Err(AppError::conflict(
+                    "certificate_number_taken",
+                    format!("certificate {other} has this number but for letter case"),
+                ));
+            }
             let id = store::create(conn, &new, Some(by), crate::db::now()).map_err(|e| match e {
-                StoreError::Unique(_) => {
-                    AppError::conflict("certificate_number_taken", "a certificate with this number exists")
-                }
+                StoreError::Unique(_) => taken(),
                 other => other.into(),
             })?;
             let d = detail(conn, id, Visibility::All, today)?;

@@ -139,7 +139,30 @@ pub struct PublicView {
     pub valid: std::ops::RangeInclusive<NaiveDate>,
 }
 
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+/// The number of the certificate whose number is `number` but for letter case, if any: a
+/// number differing from another only in case would pass for it at the public check.
+pub fn number_like(conn: &mut DbConn, number: &str) -> Result<Option<String>, StoreError> {
+    Ok(c::certificates
+        .filter(lower(c::number).eq(number.to_ascii_lowercase()))
+        .select(c::number)
+        .first(conn)
+        .optional()?)
+}
+
+/// The public view of the certificate numbered `number`, read in any letter case.
 pub fn by_number(conn: &mut DbConn, number: &str) -> Result<PublicView, StoreError> {
+    match exactly_numbered(conn, number) {
+        Err(StoreError::NotFound) => match number_like(conn, number)? {
+            Some(n) => exactly_numbered(conn, &n),
+            None => Err(StoreError::NotFound),
+        },
+        found => found,
+    }
+}
+
+fn exactly_numbered(conn: &mut DbConn, number: &str) -> Result<PublicView, StoreError> {
     let (number, holder_name, department_name, status, issued_on, expires_on) = c::certificates
         .inner_join(people::table.inner_join(departments::table))
         .filter(c::number.eq(number))
