@@ -49,6 +49,25 @@ async fn malformed_bodies_are_400_and_change_nothing() {
 }
 
 #[actix_web::test]
+async fn an_array_is_not_read_as_an_object_at_any_depth() {
+    let (app, token, _) = office_with_department().await;
+    let t = Some(token.as_str());
+    let dept = app.department("一科");
+    let officer = app.officer_with_certificate("王伟", dept, 30, 365);
+    // serde reads a struct from an array of its fields in order: `[]` for a body whose fields
+    // all have defaults, a pair for the counterpart.
+    let r = app.post("/api/v1/publicity/overdue/1/refer", t, &json!([])).await;
+    assert_eq!(r.problem(400), "bad_request", "{}", r.text);
+    let act = json!({"kind": "penalty", "penalty_procedure": "filed_case", "department_id": dept, "officers": [officer],
+        "counterpart": ["某化工有限公司", "legal_person"], "legal_basis": "《安全生产法》", "decision_text": "罚款三万元",
+        "decision_date": safeguards::db::today()});
+    let r = app.post("/api/v1/acts", t, &act).await;
+    assert_eq!(r.problem(400), "bad_request", "{}", r.text);
+    assert!(r.text.contains("JSON object"), "{}", r.text);
+    assert_eq!((app.count("acts"), app.count("acc_cases")), (0, 0));
+}
+
+#[actix_web::test]
 async fn an_oversized_body_is_413_and_nothing_is_stored() {
     let (app, token, _) = office_with_department().await;
     let before = app.count("departments");

@@ -78,7 +78,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for CleanJson<T> {
             let mut check = Check::default();
             refuse_control_characters(&value, &mut String::new(), &mut check);
             check.finish()?;
-            serde_json::from_value(value)
+            T::deserialize(super::strict::Strict(value))
                 .map(CleanJson)
                 .map_err(|e| AppError::BadRequest(format!("invalid JSON body: {e}")))
         })

@@ -14,6 +14,7 @@ pub mod openapi;
 pub mod pages;
 pub mod pagination;
 pub mod request_id;
+mod strict;
 pub mod validate;
 
 pub use auth::Caller;
