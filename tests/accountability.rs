@@ -643,7 +643,7 @@ async fn an_overdue_decision_is_referred_in_one_call() {
     assert_eq!(case["source"], json!({"kind": "overdue_disclosure", "id": act}));
     assert_eq!(case["respondents"], json!([{"kind": "person", "id": officer}]));
     assert_eq!(case["fault_types"], json!([7]));
-    assert!(case["facts"].as_str().unwrap().ends_with("前公示而未公示"));
+    assert!(case["facts"].as_str().unwrap().ends_with("（含当日），逾期未公示"));
     let case_id = case["id"].clone();
     let a = s.app.get(&format!("/api/v1/acts/{act}"), Some(&s.office.token)).await;
     assert_eq!(
