@@ -631,3 +631,29 @@ async fn no_one_decides_on_their_own_record() {
     let last = s.app.get(&record(year - 1), Some(&colleague.token)).await;
     assert_eq!(last.ok(200)["note_checks"], json!([]));
 }
+
+#[actix_web::test]
+async fn a_session_correction_keeps_everyone_whose_attendance_is_recorded() {
+    let s = trn().await;
+    let (a, b) = (s.staff.person_id, s.office.person_id);
+    let day = this_year_day();
+    let session = s.session(2.0, &[a, b], day).await;
+    s.attend(session, json!([{"person_id": a, "status": "present"}]))
+        .await
+        .ok(200);
+    let path = format!("/api/v1/training/sessions/{session}");
+    let etag = s.app.get(&path, s.t()).await.header("etag").unwrap();
+    let restated = |people: &[i64]| {
+        json!({"title": "讲座（更正）", "form": "lecture", "content_areas": ["professional_law"],
+        "held_on": day, "hours": 2.0, "participants": people})
+    };
+    let r = s.app.patch(&path, s.t(), Some(&etag), &restated(&[b])).await;
+    assert_eq!(r.problem(409), "attendance_recorded", "{}", r.text);
+    assert_eq!(s.app.get(&path, s.t()).await.ok(200)["title"], "讲座");
+    // The one without attendance may be dropped.
+    let r = s.app.patch(&path, s.t(), Some(&etag), &restated(&[a])).await;
+    assert_eq!(
+        r.ok(200)["participants"],
+        json!([{"person_id": a, "status": "present"}])
+    );
+}

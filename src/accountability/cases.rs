@@ -491,7 +491,10 @@ pub async fn refer_overdue(
 fn overdue_facts(act: &crate::acts::store::Act) -> String {
     let due = act.disclosure_due_on;
     match act.disclosed_on {
-        Some(on) => format!("执法决定（行为{}）的公示期限至{due}（含当日），迟至{on}方予公示", act.id),
+        Some(on) => format!(
+            "执法决定（行为{}）的公示期限至{due}（含当日），迟至{on}方予公示",
+            act.id
+        ),
         None => format!("执法决定（行为{}）的公示期限至{due}（含当日），逾期未公示", act.id),
     }
 }

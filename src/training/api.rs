@@ -333,7 +333,7 @@ pub async fn get_session(state: web::Data<AppState>, _c: Caller, id: Path<i64>) 
 }
 
 /// Correct a session (requires `If-Match`); the whole session is restated. Participants whose
-/// attendance is recorded stay.
+/// attendance is recorded stay: a list leaving one out is a 409, as is a new date.
 #[utoipa::path(tag = "training", request_body = NewSession,
     params(("If-Match" = String, Header, description = "The current ETag")),
     responses((status = 200, body = SessionView, headers(("ETag" = String)))))]
@@ -357,6 +357,13 @@ pub async fn update_session(
                 return Err(AppError::conflict(
                     "attendance_recorded",
                     "attendance is recorded; the date no longer changes",
+                ));
+            }
+            let recorded = before.participants.iter().filter(|p| p.status.is_some());
+            if let Some(kept) = recorded.map(|p| p.person_id).find(|p| !fields.participants.contains(p)) {
+                return Err(AppError::conflict(
+                    "attendance_recorded",
+                    format!("person {kept}'s attendance is recorded; they stay on the session"),
                 ));
             }
             store::update_session(conn, id, &fields, crate::db::now())?;
