@@ -9,6 +9,10 @@ use safeguards::auth::Role;
 use safeguards::db::today;
 use serde_json::{json, Value};
 
+fn year_end(day: chrono::NaiveDate) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&day), 12, 31).unwrap()
+}
+
 struct Sup {
     app: TestApp,
     leader: Session,
@@ -38,7 +42,12 @@ impl Sup {
     }
 
     async fn inspection_from(&self, kind: &str, token: &str, from: chrono::NaiveDate) -> Resp {
-        let body = json!({"kind": kind, "title": "检查", "period_from": from, "period_to": today() + Days::new(10),
+        // A regular inspection ends within its year (SUP-5).
+        let to = match kind {
+            "regular" => (today() + Days::new(10)).min(year_end(from)),
+            _ => today() + Days::new(10),
+        };
+        let body = json!({"kind": kind, "title": "检查", "period_from": from, "period_to": to,
             "scope": [{"kind": "department", "id": self.staff.department_id}], "inspectors": [self.office.person_id]});
         self.app.post("/api/v1/inspections", Some(token), &body).await
     }
@@ -218,7 +227,7 @@ async fn an_inspection_does_not_start_before_its_period_and_is_not_counted_early
     let s = sup().await;
     let from = today() + Days::new(200);
     let year = chrono::Datelike::year(&from);
-    let body = json!({"kind": "regular", "title": "定期检查", "period_from": from, "period_to": from + Days::new(29),
+    let body = json!({"kind": "regular", "title": "定期检查", "period_from": from, "period_to": (from + Days::new(29)).min(year_end(from)),
         "inspectors": [s.office.person_id]});
     let leader = Some(s.leader.token.as_str());
     let id = s.app.post("/api/v1/inspections", leader, &body).await.ok(201)["id"]
@@ -249,7 +258,12 @@ async fn an_inspection_does_not_start_before_its_period_and_is_not_counted_early
     // Brought forward to today, it starts.
     let etag = s.app.get(&path, leader).await.header("etag").unwrap();
     s.app
-        .patch(&path, leader, Some(&etag), &json!({"period_from": today()}))
+        .patch(
+            &path,
+            leader,
+            Some(&etag),
+            &json!({"period_from": today(), "period_to": year_end(today())}),
+        )
         .await
         .ok(200);
     s.app.post(&format!("{path}/start"), leader, &json!({})).await.ok(200);
@@ -1187,4 +1201,25 @@ async fn an_order_to_file_a_revoked_act_is_verified_without_filing() {
         .post(&format!("{path}/verify"), Some(&s.office.token), &accept)
         .await;
     assert_eq!(r.ok(200)["status"], "verified", "nothing is left to file");
+}
+
+#[actix_web::test]
+async fn a_regular_inspection_lies_within_one_year() {
+    let s = sup().await;
+    let leader = Some(s.leader.token.as_str());
+    let end = year_end(today());
+    let body = json!({"kind": "regular", "title": "跨年检查", "period_from": end, "period_to": end + Days::new(1),
+        "inspectors": [s.office.person_id]});
+    let before = s.app.count("inspections");
+    let r = s.app.post("/api/v1/inspections", leader, &body).await;
+    assert_eq!(r.problem(422), "validation_failed");
+    assert_eq!(r.body["errors"][0]["field"], "period_to");
+    assert_eq!(s.app.count("inspections"), before);
+    // An ad-hoc inspection may run over the new year.
+    let mut ad_hoc = body.clone();
+    ad_hoc["kind"] = json!("ad_hoc");
+    s.app
+        .post("/api/v1/inspections", Some(&s.office.token), &ad_hoc)
+        .await
+        .ok(201);
 }

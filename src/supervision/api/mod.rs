@@ -131,6 +131,7 @@ pub struct NewInspection {
 /// Checks and resolves a plan; every problem at once.
 fn check_plan(
     conn: &mut DbConn,
+    kind: InspectionKind,
     title: &str,
     from: NaiveDate,
     to: NaiveDate,
@@ -143,6 +144,12 @@ fn check_plan(
     check.reportable_day("period_to", to);
     if to < from {
         check.fail("period_to", "must not be before period_from");
+    } else if kind == InspectionKind::Regular && chrono::Datelike::year(&from) != chrono::Datelike::year(&to) {
+        // Each counts towards one year's two (SUP-5: 每年定期二次).
+        check.fail(
+            "period_to",
+            "a regular inspection's period lies within one year (SUP-5)",
+        );
     }
     if inspectors.is_empty() {
         check.fail("inspectors", "at least one inspector is required");
@@ -206,7 +213,15 @@ pub async fn create(
     let view = state
         .db
         .write(move |conn| {
-            let plan = check_plan(conn, &b.title, b.period_from, b.period_to, &b.scope, &b.inspectors)?;
+            let plan = check_plan(
+                conn,
+                b.kind,
+                &b.title,
+                b.period_from,
+                b.period_to,
+                &b.scope,
+                &b.inspectors,
+            )?;
             let id = store::create(conn, b.kind, &plan, by, crate::db::now())?;
             audit::append(conn, &actor, "inspection.create", "inspection", id, &plan)?;
             inspection_detail(conn, id)
@@ -309,6 +324,7 @@ pub async fn update(
             }
             let plan = check_plan(
                 conn,
+                before.kind,
                 p.title.as_deref().unwrap_or(&before.title),
                 p.period_from.unwrap_or(before.period_from),
                 p.period_to.unwrap_or(before.period_to),
