@@ -657,3 +657,33 @@ async fn a_session_correction_keeps_everyone_whose_attendance_is_recorded() {
         json!([{"person_id": a, "status": "present"}])
     );
 }
+
+#[actix_web::test]
+async fn someone_who_has_left_stays_on_the_hours_of_the_year_they_trained_in() {
+    let s = trn().await;
+    let dept = s.staff.department_id;
+    let trained = s.app.person("离职甲", safeguards::org::rules::Position::Officer, dept);
+    let idle = s.app.person("离职乙", safeguards::org::rules::Position::Officer, dept);
+    let session = s.session(4.0, &[trained], this_year_day()).await;
+    s.attend(session, json!([{"person_id": trained, "status": "present"}]))
+        .await
+        .ok(200);
+    for id in [trained, idle] {
+        let path = format!("/api/v1/people/{id}");
+        let etag = s.app.get(&path, s.t()).await.header("etag").unwrap();
+        s.app
+            .patch(&path, s.t(), Some(&etag), &json!({"active": false}))
+            .await
+            .ok(200);
+    }
+    assert_eq!(s.hours_of(trained).await["hours"], 4.0);
+    let year = today().year();
+    let all = s.app.get(&format!("/api/v1/training/hours?year={year}"), s.t()).await;
+    let listed: Vec<i64> = all.ok(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["person_id"].as_i64().unwrap())
+        .collect();
+    assert!(listed.contains(&trained) && !listed.contains(&idle), "{listed:?}");
+}

@@ -698,7 +698,7 @@ fn year_hours(
     let filter = crate::org::store::people::Filter {
         department_id: department,
         position: None,
-        active: Some(true),
+        active: None,
     };
     let everyone = PageRequest {
         limit: i64::from(u32::MAX),
@@ -708,6 +708,8 @@ fn year_hours(
     let hours = store::hours_by_person(conn, year)?;
     let items = people
         .into_iter()
+        // Someone who has left stays on the years they trained in.
+        .filter(|p| p.active || hours.contains_key(&p.id))
         .filter(|p| person.is_none_or(|id| id == p.id))
         .map(|p| {
             let (sessions, studied) = hours.get(&p.id).copied().unwrap_or_default();
@@ -735,7 +737,8 @@ fn year_hours(
 }
 
 /// Everyone's training hours of a year against the minimum of the rule set (TRN-6): attended
-/// sessions plus confirmed self-study (staff: their own).
+/// sessions plus confirmed self-study (staff: their own). People who have left are listed for
+/// the years they have hours in.
 #[utoipa::path(tag = "training", params(HoursQuery), responses((status = 200, body = YearHours)))]
 #[get("/hours")]
 pub async fn hours_of_year(
