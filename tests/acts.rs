@@ -29,6 +29,14 @@ async fn publish_decision(app: &TestApp, s: Option<&str>, o: Option<&str>, act: 
     item
 }
 
+/// The id of the first certificate of `holder`.
+async fn first_certificate(app: &TestApp, token: &str, holder: i64) -> i64 {
+    let path = format!("/api/v1/certificates?holder_id={holder}");
+    app.get(&path, Some(token)).await.ok(200)["items"][0]["id"]
+        .as_i64()
+        .unwrap()
+}
+
 async fn setup() -> (TestApp, Session, i64) {
     let app = TestApp::new().await;
     let staff = app.account(Role::Staff).await;
@@ -98,13 +106,7 @@ async fn an_officer_without_a_valid_certificate_is_refused_and_nothing_is_stored
     let expired = app.officer_with_certificate("过期", d, 400, -10);
     let none = app.person("无证", safeguards::org::rules::Position::Officer, d);
     let suspended = app.officer_with_certificate("暂扣", d, 100, 100);
-    let certs = app
-        .get(
-            &format!("/api/v1/certificates?holder_id={suspended}"),
-            Some(&office.token),
-        )
-        .await;
-    let cert_id = certs.body["items"][0]["id"].as_i64().unwrap();
+    let cert_id = first_certificate(&app, &office.token, suspended).await;
     let s = json!({"status": "suspended", "reason": "暂扣", "cause": {"kind": "manual"}});
     app.post(
         &format!("/api/v1/certificates/{cert_id}/status"),
@@ -155,10 +157,7 @@ async fn a_suspension_of_one_card_keeps_its_holder_off_acts_whatever_other_card_
     let office = app.account(Role::SupervisoryOffice).await;
     let d = staff.department_id;
     let holder = app.officer_with_certificate("两证", d, 100, 100);
-    let path = format!("/api/v1/certificates?holder_id={holder}");
-    let first = app.get(&path, Some(&office.token)).await.ok(200)["items"][0]["id"]
-        .as_i64()
-        .unwrap();
+    let first = first_certificate(&app, &office.token, holder).await;
     let second = json!({"number": "LN-SECOND-1", "holder_id": holder, "issued_on": today() - Days::new(10),
         "expires_on": today() + Days::new(700)});
     app.post("/api/v1/certificates", Some(&office.token), &second)
@@ -190,10 +189,7 @@ async fn a_certificate_counts_with_the_status_it_had_on_the_act_day() {
     let office = app.account(Role::SupervisoryOffice).await;
     let d = staff.department_id;
     let holder = app.officer_with_certificate("停证", d, 100, 100);
-    let path = format!("/api/v1/certificates?holder_id={holder}");
-    let cert = app.get(&path, Some(&office.token)).await.ok(200)["items"][0]["id"]
-        .as_i64()
-        .unwrap();
+    let cert = first_certificate(&app, &office.token, holder).await;
     let status = format!("/api/v1/certificates/{cert}/status");
     for to in ["suspended", "valid"] {
         let body = json!({"status": to, "reason": "SUP-7(2)", "cause": {"kind": "manual"}});
