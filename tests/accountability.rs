@@ -1164,6 +1164,18 @@ async fn acc_6_imposes_what_the_severity_requires_besides_the_chosen_penalty() {
         1,
         "收缴行政执法证件 takes effect at once (ACC-14)"
     );
+    // Only those the decision handles appeal it: not the dissenter (ACC-5(4), ACC-13).
+    s.post(case, "serve", &s.office.token, json!({"served_on": today()}))
+        .await
+        .ok(200);
+    let appeal = json!({"filed_on": today(), "grounds": "不服"});
+    let r = s.post(case, "appeal", &s.staff.token, appeal.clone()).await;
+    assert_eq!(r.problem(422), "appellant_not_handled", "{}", r.text);
+    assert_eq!(r.body["basis"], json!(["ACC-13"]));
+    let mut written = appeal;
+    written["appellant"] = json!({"kind": "person", "id": officer});
+    let r = s.post(case, "appeal", &s.office.token, written).await;
+    assert_eq!(r.ok(200)["status"], "appealed");
 }
 
 #[actix_web::test]

@@ -1246,6 +1246,22 @@ fn appellant_of(caller: &Caller, named: Option<Respondent>) -> Result<Respondent
     }
 }
 
+/// Whether the stored decision handles `who`: a person it sanctions, a department it orders to
+/// correct. A dissenter overruled bears nothing (ACC-5(4)), nor does anyone under no liability.
+fn handled_by(decision: Option<&str>, who: &Respondent) -> bool {
+    let Some(d) = decision.and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok()) else {
+        return false;
+    };
+    let (list, key) = match who.kind {
+        RespondentKind::Person => ("persons", "person_id"),
+        RespondentKind::Department => ("departments", "department_id"),
+    };
+    d["request"][list].as_array().is_some_and(|xs| {
+        xs.iter()
+            .any(|x| x[key] == who.id && x["sanctions"].as_array().is_some_and(|s| !s.is_empty()))
+    })
+}
+
 /// Appeal the decision (a respondent, or the supervisory office recording a written appeal that
 /// names its appellant), within the window of the rule set counted from the
 /// day after service (ACC-13). The decision keeps applying meanwhile (ACC-14).
@@ -1279,6 +1295,16 @@ pub async fn file_appeal(
             } else {
                 AppError::Forbidden("only a respondent appeals (ACC-13)".into())
             });
+        }
+        if !handled_by(c.decision.as_deref(), &appellant) {
+            return Err(AppError::rule(
+                "appellant_not_handled",
+                format!(
+                    "the decision imposes nothing on {} {}: only those it handles (被处理人) appeal",
+                    appellant.kind, appellant.id
+                ),
+                Basis::of(&[acc(13)]),
+            ));
         }
         let served = c
             .served_on
