@@ -921,7 +921,8 @@ async fn awards_exclude_poor_grades_and_everyone_sanctioned_that_year() {
     let sanctioned = of(good);
     assert_eq!(
         (sanctioned["grade"].as_str(), sanctioned["outcome"].as_str()),
-        (Some("excellent"), Some("commendation_and_reward"))
+        (Some("excellent"), Some("none")),
+        "excellent, but excluded from awards (取消评比先进的资格): no reward"
     );
     assert_eq!(sanctioned["eligible"], false);
     assert_eq!(sanctioned["exclusions"][0]["reason"], "accountability_sanction");

@@ -499,6 +499,8 @@ pub struct DepartmentAward {
     pub department_name: String,
     pub total: u32,
     pub grade: Grade,
+    /// What the grade brings (EVAL-7), but no reward to a department sanctioned under ACC-6
+    /// that year (取消评比先进的资格): `none` for it even when excellent.
     pub outcome: Outcome,
     /// Whether the department may be put forward for awards (评先评优).
     pub eligible: bool,
@@ -545,8 +547,13 @@ fn awards_of(s: YearScores, mut sanctioned: crate::accountability::store::Sancti
                     basis: vec![EVAL_7.to_string()],
                 });
             }
+            let mut outcome = d.outcome;
             if let Some(cases) = sanctioned.departments.remove(&d.department_id) {
                 exclusions.push(sanction_exclusion(cases));
+                // 取消评比先进的资格 (ACC-6): an excellent grade brings no reward to it.
+                if outcome == Outcome::CommendationAndReward {
+                    outcome = Outcome::Unremarked;
+                }
             }
             DepartmentAward {
                 eligible: exclusions.is_empty(),
@@ -555,7 +562,7 @@ fn awards_of(s: YearScores, mut sanctioned: crate::accountability::store::Sancti
                 department_name: d.department_name,
                 total: d.total,
                 grade: d.grade,
-                outcome: d.outcome,
+                outcome,
             }
         })
         .collect();
