@@ -488,6 +488,14 @@ async fn a_second_fault_within_a_year_is_detected_as_acc_7_2() {
         json!(["ACC-9"]),
         "no liability rests on ACC-9, not ACC-6"
     );
+    // Aggravated one level (从重): the decision names the repeat it rests on.
+    let serious =
+        json!({"severity": "serious", "persons": [{"person_id": s.staff.person_id, "sanctions": ["major_demerit"]}]});
+    let r = s.post(second, "decide", &s.leader.token, serious).await;
+    assert_eq!(
+        r.ok(200)["decision"]["basis"],
+        json!(["ACC-5(1)", "ACC-6", "ACC-6(2)", "ACC-7(2)", "ACC-14"])
+    );
 }
 
 #[actix_web::test]
@@ -1136,6 +1144,11 @@ async fn acc_6_imposes_what_the_severity_requires_besides_the_chosen_penalty() {
         {"person_id": s.staff.person_id, "sanctions": []}]});
     let r = s.post(case, "decide", &s.leader.token, demerit).await;
     let decision = &r.ok(200)["decision"];
+    assert_eq!(
+        decision["basis"],
+        json!(["ACC-5(4)", "ACC-6", "ACC-6(2)", "ACC-14"]),
+        "the allocation, the severity's item and the effects it rests on"
+    );
     assert_eq!(
         decision["request"]["persons"][0]["sanctions"],
         json!([

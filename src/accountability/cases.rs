@@ -827,18 +827,39 @@ fn decision_day(d: &DecisionRequest, fault_on: NaiveDate, today: NaiveDate) -> R
     Ok(day)
 }
 
-/// What a decision rests on: ACC-6 for a severity; for no liability, ACC-9 where a circumstance
-/// exempts, else ACC-8 (mitigated to 免于追究).
-fn decision_basis(d: &DecisionRequest, opinion: &serde_json::Value) -> Vec<ArticleRef> {
-    if d.severity.is_some() {
-        return vec![acc(6)];
-    }
+/// What a decision rests on. With a severity: the ACC-5 item allocating each sanctioned
+/// person's share, ACC-6 and its item for the severity, and the circumstances weighed (ACC-7,
+/// ACC-8); with none: ACC-9 where a circumstance exempts, else ACC-8 (mitigated to 免于追究).
+fn decision_basis(d: &DecisionRequest, opinion: &serde_json::Value) -> Vec<String> {
     let circumstances: Circumstances = serde_json::from_value(opinion["circumstances"].clone()).unwrap_or_default();
-    if circumstances.exempting.is_empty() {
-        vec![acc(8)]
-    } else {
-        vec![acc(9)]
-    }
+    let Some(severity) = d.severity else {
+        let article = if circumstances.exempting.is_empty() { 8 } else { 9 };
+        return vec![acc(article).to_string()];
+    };
+    let sanctioned: Vec<i64> = d
+        .persons
+        .iter()
+        .filter(|p| !p.sanctions.is_empty())
+        .map(|p| p.person_id)
+        .collect();
+    let shares = opinion["allocation"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|a| a["person_id"].as_i64().is_some_and(|id| sanctioned.contains(&id)))
+        .filter_map(|a| a["basis"].as_str().map(str::to_owned));
+    let level = match severity {
+        Severity::Minor => 1,
+        Severity::Serious => 2,
+        Severity::Criminal => 3,
+    };
+    let item = (!sanctioned.is_empty()).then(|| ArticleRef::item(Regime::Acc, 6, level).to_string());
+    distinct(
+        shares
+            .chain([acc(6).to_string()])
+            .chain(item)
+            .chain(circumstances.basis().iter().map(ToString::to_string)),
+    )
 }
 
 /// `minor, serious`, or `no liability` for `None`.
@@ -1178,9 +1199,9 @@ pub async fn decide_case(
         let effects = apply_effects(conn, c.id, &d, decided_on, Some(by))?;
         let mut basis = decision_basis(&d, &opinion);
         if d.severity.is_some() {
-            basis.push(acc(14));
+            basis.push(acc(14).to_string());
         }
-        let decision = serde_json::json!({"request": d, "effects": effects, "basis": Basis(basis),
+        let decision = serde_json::json!({"request": d, "effects": effects, "basis": basis,
             "circumstances": opinion["circumstances"], "detected": opinion["detected"]});
         store::set_decision(conn, c.id, &decision.to_string(), decided_on, crate::db::now())?;
         Ok(decision)
@@ -1444,9 +1465,20 @@ pub async fn decide_appeal(
                 };
                 let mut kept = kept;
                 kept.extend(apply_effects(conn, c.id, &added, crate::db::today(), Some(by))?);
-                let mut basis = decision_basis(&d, &opinion);
-                basis.push(acc(13));
-                let record = serde_json::json!({"request": d, "effects": kept, "basis": Basis(basis)});
+                // The circumstances the first decision found stand: the appeal changes the outcome.
+                let first: serde_json::Value = c
+                    .decision
+                    .as_deref()
+                    .and_then(|x| serde_json::from_str(x).ok())
+                    .unwrap_or_default();
+                let mut weighed = opinion.clone();
+                if !first["circumstances"].is_null() {
+                    weighed["circumstances"] = first["circumstances"].clone();
+                }
+                let mut basis = decision_basis(&d, &weighed);
+                basis.push(acc(13).to_string());
+                let record = serde_json::json!({"request": d, "effects": kept, "basis": basis,
+                    "circumstances": first["circumstances"], "detected": first["detected"]});
                 (Some(record.to_string()), reversed)
             }
         };
