@@ -112,6 +112,12 @@ pub async fn feed(state: web::Data<AppState>, caller: Caller, q: Query<FeedQuery
             ))
         })
         .await?;
+    if after > head {
+        // A cursor the feed never gave: kept, it would skip every event up to it.
+        return Err(AppError::BadRequest(format!(
+            "after must be a cursor from a previous page; the feed is at {head}"
+        )));
+    }
     let next = rows.last().map_or(after, |e| e.seq).to_string();
     Ok(HttpResponse::Ok().json(Feed {
         items: rows.into_iter().map(EventView::from).collect(),
