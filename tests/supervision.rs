@@ -1128,6 +1128,29 @@ async fn a_finding_is_referred_to_accountability_once() {
     let r = s.app.post("/api/v1/accountability/cases", t, &by_hand).await;
     assert_eq!(r.problem(409), "already_referred");
     assert_eq!(s.app.count("acc_cases"), cases);
+
+    // A finding about an act names the act's officers, and the fault is dated by the act.
+    let decided = today() - Days::new(4);
+    let act = s.act_decided(false, decided).await;
+    let about_act = s
+        .finding(inspection, 4, json!({"act_id": act, "description": "程序违法"}))
+        .await
+        .ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    let case = s
+        .app
+        .post(
+            &format!("/api/v1/findings/{about_act}/refer"),
+            t,
+            &json!({"fault_types": [1]}),
+        )
+        .await;
+    assert_eq!(
+        case.ok(201)["respondents"],
+        json!([{"kind": "person", "id": s.officer}])
+    );
+    assert_eq!(case.body["fault_on"], json!(decided));
 }
 
 #[actix_web::test]

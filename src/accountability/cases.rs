@@ -379,6 +379,29 @@ pub struct ReferRequest {
     pub facts: String,
 }
 
+/// Who a finding's referral names unless told: its officer; else the officers of its act; else
+/// its department.
+fn finding_respondents(conn: &mut DbConn, f: &crate::supervision::store::Finding) -> Result<Vec<Respondent>, AppError> {
+    let person = |id| Respondent {
+        kind: RespondentKind::Person,
+        id,
+    };
+    if let Some(o) = f.officer_id {
+        return Ok(vec![person(o)]);
+    }
+    let officers = match f.act_id {
+        Some(a) => crate::acts::store::officers(conn, a)?,
+        None => Vec::new(),
+    };
+    if officers.is_empty() {
+        return Ok(vec![Respondent {
+            kind: RespondentKind::Department,
+            id: f.department_id,
+        }]);
+    }
+    Ok(officers.into_iter().map(|(id, _)| person(id)).collect())
+}
+
 /// Refer a supervision finding to accountability (SUP-7, last paragraph): a `proposed` case.
 #[utoipa::path(tag = "accountability", request_body = ReferRequest, responses((status = 201, body = CaseView),
     (status = 409, description = "The source is already referred (`already_referred`, ACC-7(2))", body = Problem, content_type = "application/problem+json")))]
@@ -396,17 +419,12 @@ pub async fn refer_finding(
         .db
         .write(move |conn| {
             let f = crate::supervision::store::finding(conn, id, Visibility::All).map_err(missing("finding"))?;
+            let act = f
+                .act_id
+                .map(|a| crate::acts::store::get(conn, a, Visibility::All))
+                .transpose()?;
             let named = if b.respondents.is_empty() {
-                vec![match f.officer_id {
-                    Some(o) => Respondent {
-                        kind: RespondentKind::Person,
-                        id: o,
-                    },
-                    None => Respondent {
-                        kind: RespondentKind::Department,
-                        id: f.department_id,
-                    },
-                }]
+                finding_respondents(conn, &f)?
             } else {
                 b.respondents.clone()
             };
@@ -421,7 +439,8 @@ pub async fn refer_finding(
                 fault_types,
                 act_ids: serde_json::to_string(&f.act_id.into_iter().collect::<Vec<_>>()).unwrap_or_default(),
                 facts,
-                fault_on: f.found_on,
+                // The fault is the act's, when the finding is about one (ACC-7(2) dates it).
+                fault_on: act.map_or(f.found_on, |a| a.decision_date),
                 respondents: resolve(conn, &named)?,
             };
             open_case(conn, &actor, by, new)
