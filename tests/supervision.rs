@@ -1246,3 +1246,24 @@ async fn a_regular_inspection_lies_within_one_year() {
         .await
         .ok(201);
 }
+
+#[actix_web::test]
+async fn an_officer_scope_covers_the_acts_of_that_officer() {
+    let s = sup().await;
+    let t = Some(s.office.token.as_str());
+    let body = json!({"kind": "ad_hoc", "title": "对王某的检查", "period_from": today(), "period_to": today() + Days::new(5),
+        "scope": [{"kind": "officer", "id": s.officer}], "inspectors": [s.office.person_id]});
+    let id = s.app.post("/api/v1/inspections", t, &body).await.ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    s.app
+        .post(&format!("/api/v1/inspections/{id}/start"), t, &json!({}))
+        .await
+        .ok(200);
+    let theirs = s.act(false).await;
+    s.finding(id, 4, json!({"act_id": theirs})).await.ok(201);
+    // The department's other officers are not covered.
+    let colleague = s.app.officer_with_certificate("同事", s.staff.department_id, 100, 300);
+    let r = s.finding(id, 2, json!({"officer_id": colleague})).await;
+    assert_eq!(r.problem(422), "validation_failed");
+}

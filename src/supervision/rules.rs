@@ -38,14 +38,14 @@ crate::text_enum! {
     }
 }
 
-/// Whether a finding about `department` (and the officer or act it names) lies within an
-/// inspection's scope: the department, the officer or the act is listed. An empty scope is the
-/// whole bureau.
-pub fn in_scope(scope: &[(TargetKind, i64)], department: i64, officer: Option<i64>, act: Option<i64>) -> bool {
+/// Whether a finding about `department` (and the officers or act it names) lies within an
+/// inspection's scope: the department, one of the officers or the act is listed. An empty
+/// scope is the whole bureau.
+pub fn in_scope(scope: &[(TargetKind, i64)], department: i64, officers: &[i64], act: Option<i64>) -> bool {
     scope.is_empty()
         || scope.iter().any(|(kind, id)| match kind {
             TargetKind::Department => *id == department,
-            TargetKind::Officer => officer == Some(*id),
+            TargetKind::Officer => officers.contains(id),
             TargetKind::Act => act == Some(*id),
         })
 }
@@ -244,14 +244,15 @@ mod tests {
     #[test]
     fn a_finding_is_in_scope_through_its_department_officer_or_act() {
         use TargetKind::*;
-        assert!(in_scope(&[], 9, None, None), "no scope: the whole bureau");
+        assert!(in_scope(&[], 9, &[], None), "no scope: the whole bureau");
         let scope = [(Department, 2), (Officer, 7), (Act, 40)];
-        assert!(in_scope(&scope, 2, None, None));
-        assert!(in_scope(&scope, 3, Some(7), None));
-        assert!(in_scope(&scope, 3, None, Some(40)));
-        assert!(!in_scope(&scope, 3, Some(8), Some(41)));
+        assert!(in_scope(&scope, 2, &[], None));
+        assert!(in_scope(&scope, 3, &[7], None));
+        assert!(in_scope(&scope, 3, &[8, 7], Some(41)), "an act of the officer");
+        assert!(in_scope(&scope, 3, &[], Some(40)));
+        assert!(!in_scope(&scope, 3, &[8], Some(41)));
         assert!(
-            !in_scope(&[(Officer, 7)], 3, None, None),
+            !in_scope(&[(Officer, 7)], 3, &[], None),
             "the officer's department is not listed"
         );
     }

@@ -743,6 +743,9 @@ fn check_finding(
             Err(_) => check.fail("officer_id", "no such person"),
         }
     }
+    // The officers the finding is about: its own, and the act's (an officer's scope covers
+    // their acts).
+    let mut named: Vec<i64> = b.officer_id.into_iter().collect();
     if let Some(a) = b.act_id {
         match crate::acts::store::get(conn, a, Visibility::All) {
             Ok(act) if act.department_id != b.department_id => {
@@ -757,6 +760,7 @@ fn check_finding(
                 if b.officer_id.is_some_and(|o| !officers.iter().any(|(p, _)| *p == o)) {
                     check.fail("officer_id", "the officer is not one of the act's enforcing officers");
                 }
+                named.extend(officers.into_iter().map(|(p, _)| p));
             }
             Err(_) => check.fail("act_id", "no such act"),
         }
@@ -771,7 +775,7 @@ fn check_finding(
         );
     }
     let (scope, _) = store::plan_lists(conn, x.id)?;
-    if !rules::in_scope(&scope, b.department_id, b.officer_id, b.act_id) {
+    if !rules::in_scope(&scope, b.department_id, &named, b.act_id) {
         check.fail(
             "department_id",
             "the target lies outside the inspection's scope: name a department, officer or act it covers",
