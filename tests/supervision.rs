@@ -1267,3 +1267,29 @@ async fn an_officer_scope_covers_the_acts_of_that_officer() {
     let r = s.finding(id, 2, json!({"officer_id": colleague})).await;
     assert_eq!(r.problem(422), "validation_failed");
 }
+
+#[actix_web::test]
+async fn the_only_inspector_does_not_report_the_rectification_they_verify() {
+    let s = sup().await;
+    let id = s.running().await;
+    let fid = s.finding(id, 9, json!({})).await.ok(201)["id"].as_i64().unwrap();
+    let r = s
+        .measure(
+            fid,
+            json!({"item": 6, "action": "order_performance", "deadline": today() + Days::new(10)}),
+        )
+        .await;
+    let mid = r.ok(201)["measures"][0]["id"].as_i64().unwrap();
+    let report = format!("/api/v1/measures/{mid}/rectification");
+    let body = json!({"report": "已整改"});
+    let r = s.app.post(&report, Some(&s.office.token), &body).await;
+    assert_eq!(r.problem(409), "sole_inspector_reports", "{}", r.text);
+    // The department reports it; the inspector verifies.
+    s.app.post(&report, Some(&s.staff.token), &body).await.ok(201);
+    let verify = format!("/api/v1/measures/{mid}/verify");
+    let r = s
+        .app
+        .post(&verify, Some(&s.office.token), &json!({"accepted": true}))
+        .await;
+    assert_eq!(r.ok(200)["status"], "verified");
+}

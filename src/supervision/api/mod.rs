@@ -1208,7 +1208,7 @@ pub struct RectificationReport {
 
 /// Report rectification of an open measure (the target department).
 #[utoipa::path(tag = "supervision", request_body = RectificationReport,
-    responses((status = 201, body = MeasureView), (status = 409, description = "Not open", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = MeasureView), (status = 409, description = "Not open (`measure_state`), or the caller is the inspection's only inspector, who verifies it (`sole_inspector_reports`)", body = Problem, content_type = "application/problem+json")))]
 #[post("/{id}/rectification")]
 pub async fn report_rectification(
     state: web::Data<AppState>,
@@ -1221,6 +1221,7 @@ pub async fn report_rectification(
     let text = check.text("report", &b.report, 5000);
     check.finish()?;
     let (actor, by, vis, today) = (caller.actor(), caller.user_id, caller.visibility(), crate::db::today());
+    let me = caller.person_id;
     let view = state
         .db
         .write(move |conn| {
@@ -1229,6 +1230,16 @@ pub async fn report_rectification(
                 return Err(AppError::conflict(
                     "measure_state",
                     format!("the measure is {}; only an open measure is reported", x.status),
+                ));
+            }
+            // Another inspector verifies what is reported; with none, the measure would stay
+            // reported for good.
+            let inspection = store::finding(conn, x.finding_id, Visibility::All)?.inspection_id;
+            let (_, inspectors) = store::plan_lists(conn, inspection)?;
+            if me.is_some_and(|p| inspectors == [p]) {
+                return Err(AppError::conflict(
+                    "sole_inspector_reports",
+                    "the inspection's only inspector verifies this rectification and cannot also report it: the inspected department reports it",
                 ));
             }
             let now = crate::db::now();
