@@ -1495,3 +1495,41 @@ async fn the_office_records_the_written_appeal_of_a_department_respondent() {
     assert_eq!(body["appeal"]["appellant"], json!({"kind": "department", "id": dept}));
     assert_eq!(body["appeal"]["recorded_by_office"], true);
 }
+
+#[actix_web::test]
+async fn an_appeal_never_makes_the_decision_heavier() {
+    let s = acc().await;
+    let p = s.staff.person_id;
+    let warned = json!({"severity": "minor", "persons": [{"person_id": p, "sanctions": ["warning"]}]});
+    let case = s.case(today()).await;
+    s.decided(case, "minor", json!({"aggravating": [1]}), warned)
+        .await
+        .ok(200);
+    s.post(case, "serve", &s.office.token, json!({"served_on": today()}))
+        .await
+        .ok(200);
+    s.post(
+        case,
+        "appeal",
+        &s.staff.token,
+        json!({"filed_on": today(), "grounds": "不服"}),
+    )
+    .await
+    .ok(200);
+    let heavier = json!({"severity": "serious", "persons": [{"person_id": p, "sanctions": ["major_demerit"]}]});
+    let r = s
+        .post(
+            case,
+            "appeal-decision",
+            &s.leader.token,
+            json!({"outcome": "modified", "decision": heavier}),
+        )
+        .await;
+    assert_eq!(r.problem(422), "appeal_heavier", "{}", r.text);
+    assert_eq!(r.body["basis"], json!(["ACC-13"]));
+    let still = s
+        .app
+        .get(&format!("/api/v1/accountability/cases/{case}"), Some(&s.office.token))
+        .await;
+    assert_eq!(still.ok(200)["status"], "appealed");
+}

@@ -1286,6 +1286,28 @@ fn appellant_of(caller: &Caller, named: Option<Respondent>) -> Result<Respondent
     }
 }
 
+/// An appeal answers the appellant's complaint: it never makes the decision heavier (不得因申诉
+/// 加重处理), so a modified decision's severity is at most the first one's.
+fn not_heavier(c: &store::Case, d: &DecisionRequest) -> Result<(), AppError> {
+    let first: Option<Severity> = c
+        .decision
+        .as_deref()
+        .and_then(|x| serde_json::from_str::<serde_json::Value>(x).ok())
+        .and_then(|x| serde_json::from_value(x["request"]["severity"].clone()).ok())
+        .flatten();
+    if d.severity <= first {
+        return Ok(());
+    }
+    Err(AppError::rule(
+        "appeal_heavier",
+        format!(
+            "the decision appealed was {}; an appeal does not make it heavier",
+            first.map_or("no liability", |s| s.as_str())
+        ),
+        Basis::of(&[acc(13)]),
+    ))
+}
+
 /// Whether the stored decision handles `who`: a person it sanctions, a department it orders to
 /// correct. A dissenter overruled bears nothing (ACC-5(4)), nor does anyone under no liability.
 fn handled_by(decision: Option<&str>, who: &Respondent) -> bool {
@@ -1441,6 +1463,7 @@ pub async fn decide_appeal(
                         "the appeal decision is dated when it is recorded",
                     ));
                 }
+                not_heavier(c, &d)?;
                 let opinion: serde_json::Value = c
                     .opinion
                     .as_deref()
