@@ -1533,3 +1533,84 @@ async fn an_appeal_never_makes_the_decision_heavier() {
         .await;
     assert_eq!(still.ok(200)["status"], "appealed");
 }
+
+/// A case deciding a warning for the staff member and another officer, served today.
+async fn two_warned() -> (Acc, i64, i64, i64) {
+    let s = acc().await;
+    let (me, other) = (
+        s.staff.person_id,
+        s.app.person("李强", Position::Officer, s.staff.department_id),
+    );
+    let case = s
+        .case_against(
+            json!([{"kind": "person", "id": me}, {"kind": "person", "id": other}]),
+            today(),
+        )
+        .await;
+    s.post(case, "investigate", &s.office.token, json!({})).await.ok(200);
+    let opinion = json!({"how": {"mode": "direct", "staff": [me, other]}, "severity": "minor", "text": "意见"});
+    s.post(case, "opinion", &s.office.token, opinion).await.ok(200);
+    let both = json!({"severity": "minor", "persons": [{"person_id": me, "sanctions": ["warning"]},
+        {"person_id": other, "sanctions": ["warning"]}]});
+    s.post(case, "decide", &s.leader.token, both).await.ok(200);
+    s.post(case, "serve", &s.office.token, json!({"served_on": today()}))
+        .await
+        .ok(200);
+    (s, case, me, other)
+}
+
+#[actix_web::test]
+async fn every_respondent_handled_appeals_on_their_own() {
+    let (s, case, me, other) = two_warned().await;
+    let mine = json!({"filed_on": today(), "grounds": "不服"});
+    s.post(case, "appeal", &s.staff.token, mine.clone()).await.ok(200);
+    s.post(case, "appeal-decision", &s.leader.token, json!({"outcome": "upheld"}))
+        .await
+        .ok(200);
+    // The other respondent's window is still open: the case is not final yet.
+    let r = s.post(case, "finalize", &s.office.token, json!({})).await;
+    assert_eq!(r.problem(409), "appeal_window_open", "{}", r.text);
+    let again = s.post(case, "appeal", &s.staff.token, mine).await;
+    assert_eq!(again.problem(409), "already_appealed");
+    let written = json!({"filed_on": today(), "grounds": "我也不服", "appellant": {"kind": "person", "id": other}});
+    let r = s.post(case, "appeal", &s.office.token, written).await;
+    assert_eq!(r.ok(200)["status"], "appealed", "{}", r.text);
+    assert_eq!(r.body["appeal"]["appellant"], json!({"kind": "person", "id": other}));
+    assert_eq!(
+        (
+            &r.body["appeal"]["earlier"][0]["appellant"],
+            &r.body["appeal"]["earlier"][0]["outcome"]
+        ),
+        (&json!({"kind": "person", "id": me}), &json!("upheld")),
+        "the first appeal is kept with its outcome"
+    );
+    s.post(case, "appeal-decision", &s.leader.token, json!({"outcome": "upheld"}))
+        .await
+        .ok(200);
+    let r = s.post(case, "finalize", &s.office.token, json!({})).await;
+    assert_eq!(r.ok(200)["status"], "final");
+}
+
+#[actix_web::test]
+async fn a_second_respondent_joins_a_pending_appeal_and_one_decision_answers_both() {
+    let (s, case, _, other) = two_warned().await;
+    s.post(
+        case,
+        "appeal",
+        &s.staff.token,
+        json!({"filed_on": today(), "grounds": "不服"}),
+    )
+    .await
+    .ok(200);
+    let written = json!({"filed_on": today(), "grounds": "我也不服", "appellant": {"kind": "person", "id": other}});
+    let r = s.post(case, "appeal", &s.office.token, written).await;
+    assert_eq!(
+        r.ok(200)["appeal"]["joined"][0]["appellant"],
+        json!({"kind": "person", "id": other})
+    );
+    s.post(case, "appeal-decision", &s.leader.token, json!({"outcome": "upheld"}))
+        .await
+        .ok(200);
+    let r = s.post(case, "finalize", &s.office.token, json!({})).await;
+    assert_eq!(r.ok(200)["status"], "final", "both have appealed: nothing is left open");
+}

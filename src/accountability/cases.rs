@@ -1308,6 +1308,38 @@ fn not_heavier(c: &store::Case, d: &DecisionRequest) -> Result<(), AppError> {
     ))
 }
 
+/// Appends `item` to the list at `key` of `v`, starting it if absent.
+fn push(v: &mut serde_json::Value, key: &str, item: serde_json::Value) {
+    match v[key].as_array_mut() {
+        Some(list) => list.push(item),
+        None => v[key] = serde_json::json!([item]),
+    }
+}
+
+/// Everyone who has appealed: the stored appeal's appellant, those who joined it, and those of
+/// the appeals decided before it.
+fn appellants(appeal: &serde_json::Value) -> Vec<Respondent> {
+    let mut out: Vec<Respondent> = serde_json::from_value(appeal["appellant"].clone())
+        .into_iter()
+        .collect();
+    for key in ["joined", "earlier"] {
+        for other in appeal[key].as_array().into_iter().flatten() {
+            out.extend(appellants(other));
+        }
+    }
+    out
+}
+
+/// The appeal window of a decision served on `served` (ACC-13): its days by the rule set in
+/// force that day, and its last day.
+fn appeal_window(conn: &mut DbConn, served: NaiveDate) -> Result<(u32, NaiveDate), AppError> {
+    let window = crate::rules::store::in_force(conn, served)?
+        .rule
+        .values
+        .appeal_window_days;
+    Ok((window, rules::appeal_deadline(served, window)))
+}
+
 /// Whether the stored decision handles `who`: a person it sanctions, a department it orders to
 /// correct. A dissenter overruled bears nothing (ACC-5(4)), nor does anyone under no liability.
 fn handled_by(decision: Option<&str>, who: &Respondent) -> bool {
@@ -1326,9 +1358,12 @@ fn handled_by(decision: Option<&str>, who: &Respondent) -> bool {
 
 /// Appeal the decision (a respondent, or the supervisory office recording a written appeal that
 /// names its appellant), within the window of the rule set counted from the
-/// day after service (ACC-13). The decision keeps applying meanwhile (ACC-14).
+/// day after service (ACC-13). The decision keeps applying meanwhile (ACC-14). Every respondent
+/// the decision handles appeals on their own, once: beside a pending appeal (`appeal.joined`,
+/// one appeal decision answers all), or after another's was decided (kept in
+/// `appeal.earlier` with its outcome).
 #[utoipa::path(tag = "accountability", request_body = AppealRequest,
-    responses((status = 200, body = CaseView), (status = 409, description = "Not served", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = CaseView), (status = 409, description = "Not served (`case_state`), appealed already by this respondent (`already_appealed`), or revoked on appeal (`decision_revoked`)", body = Problem, content_type = "application/problem+json")))]
 #[post("/cases/{id}/appeal")]
 pub async fn file_appeal(
     state: web::Data<AppState>,
@@ -1368,17 +1403,26 @@ pub async fn file_appeal(
                 Basis::of(&[acc(13)]),
             ));
         }
+        let prior: Option<serde_json::Value> = c.appeal.as_deref().and_then(|a| serde_json::from_str(a).ok());
+        if prior.as_ref().is_some_and(|p| appellants(p).contains(&appellant)) {
+            return Err(AppError::conflict(
+                "already_appealed",
+                format!("{} {} has appealed this decision already", appellant.kind, appellant.id),
+            ));
+        }
+        if c.appeal_outcome.as_deref() == Some(AppealOutcome::Revoked.as_str()) {
+            return Err(AppError::conflict(
+                "decision_revoked",
+                "the decision was revoked on appeal: nothing is left to appeal",
+            ));
+        }
         let served = c
             .served_on
             .ok_or_else(|| AppError::Internal("served case without a date".into()))?;
         if b.filed_on < served || b.filed_on > today {
             return Err(AppError::field("filed_on", "must be from the served day to today"));
         }
-        let window = crate::rules::store::in_force(conn, served)?
-            .rule
-            .values
-            .appeal_window_days;
-        let deadline = rules::appeal_deadline(served, window);
+        let (window, deadline) = appeal_window(conn, served)?;
         if b.filed_on > deadline {
             return Err(AppError::rule(
                 "appeal_window_closed",
@@ -1389,7 +1433,24 @@ pub async fn file_appeal(
         let by_person = (appellant.kind == RespondentKind::Person).then_some(appellant.id);
         let appeal = serde_json::json!({"filed_on": b.filed_on, "grounds": grounds, "appellant": appellant,
             "by_person": by_person, "recorded_by_office": recorded, "deadline": deadline});
-        store::appeal(conn, c.id, &appeal.to_string(), crate::db::now())?;
+        let stored = match (c.status, prior) {
+            // Joins the pending appeal: one appeal decision answers both.
+            (CaseStatus::Appealed, Some(mut pending)) => {
+                push(&mut pending, "joined", appeal.clone());
+                pending
+            }
+            // After another's appeal was decided: that one is kept with its outcome.
+            (CaseStatus::AppealDecided, Some(mut decided)) => {
+                let mut earlier = decided["earlier"].take();
+                decided["outcome"] = serde_json::json!(c.appeal_outcome);
+                let mut next = appeal.clone();
+                next["earlier"] = earlier.take();
+                push(&mut next, "earlier", decided);
+                next
+            }
+            _ => appeal.clone(),
+        };
+        store::appeal(conn, c.id, &stored.to_string(), crate::db::now())?;
         Ok(appeal)
     })
     .await
@@ -1536,7 +1597,8 @@ pub async fn decide_appeal(
     .await
 }
 
-/// Close the case: after an appeal decision, or once the appeal window has passed.
+/// Close the case: once the appeal window has passed, or within it once every respondent the
+/// decision handles has appealed and the appeal is decided (or the decision was revoked).
 #[utoipa::path(tag = "accountability",
     responses((status = 200, body = CaseView), (status = 409, description = "Not served or appeal-decided, or the window is still open", body = Problem, content_type = "application/problem+json")))]
 #[post("/cases/{id}/finalize")]
@@ -1548,19 +1610,31 @@ pub async fn finalize_case(
     let id = id.get()?.into_inner();
     let today = crate::db::today();
     step(&state, &caller, id, CaseStep::Finalize, move |conn, c| {
-        if let (CaseStatus::Served, Some(served)) = (c.status, c.served_on) {
-            let window = crate::rules::store::in_force(conn, served)?
-                .rule
-                .values
-                .appeal_window_days;
-            let deadline = rules::appeal_deadline(served, window);
-            if today <= deadline {
-                return Err(AppError::Conflict {
-                    code: "appeal_window_open",
-                    detail: format!("the respondents may appeal until {deadline}"),
-                    basis: Basis::of(&[acc(13)]),
-                });
-            }
+        let Some(served) = c.served_on else {
+            return Ok(serde_json::json!({}));
+        };
+        let (_, deadline) = appeal_window(conn, served)?;
+        if today > deadline || c.appeal_outcome.as_deref() == Some(AppealOutcome::Revoked.as_str()) {
+            return Ok(serde_json::json!({}));
+        }
+        // Within the window, every respondent the decision handles keeps the right to appeal
+        // until they have used it.
+        let appealed = c
+            .appeal
+            .as_deref()
+            .and_then(|a| serde_json::from_str(a).ok())
+            .map_or_else(Vec::new, |a| appellants(&a));
+        let waiting = store::respondents(conn, c.id)?
+            .into_iter()
+            .map(|(kind, id, _)| Respondent { kind, id })
+            .filter(|r| handled_by(c.decision.as_deref(), r) && !appealed.contains(r))
+            .count();
+        if waiting > 0 {
+            return Err(AppError::Conflict {
+                code: "appeal_window_open",
+                detail: format!("{waiting} respondent(s) handled by the decision may still appeal until {deadline}"),
+                basis: Basis::of(&[acc(13)]),
+            });
         }
         Ok(serde_json::json!({}))
     })

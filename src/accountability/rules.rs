@@ -845,7 +845,9 @@ pub fn case_step(current: CaseStatus, step: CaseStep) -> Result<CaseStatus, Case
         (Investigating, CaseStep::Opinion) => Ok(Opinion),
         (Opinion, CaseStep::Decide) => Ok(Decided),
         (Decided, CaseStep::Serve) => Ok(Served),
-        (Served, CaseStep::Appeal) => Ok(Appealed),
+        // Each respondent handled appeals on their own (ACC-13): beside a pending appeal, or
+        // after another's was decided.
+        (Served | Appealed | AppealDecided, CaseStep::Appeal) => Ok(Appealed),
         (Appealed, CaseStep::AppealDecision) => Ok(AppealDecided),
         (Served | AppealDecided, CaseStep::Finalize) => Ok(Final),
         (other, _) => Err(other),
@@ -880,6 +882,7 @@ mod case_tests {
         assert_eq!(case_step(Proposed, CaseStep::Decide), Err(Proposed));
         assert_eq!(case_step(Decided, CaseStep::Appeal), Err(Decided));
         assert_eq!(case_step(Final, CaseStep::Appeal), Err(Final));
+        assert_eq!(case_step(AppealDecided, CaseStep::Appeal), Ok(Appealed));
         assert!(fault_type_known(7) && !fault_type_known(8) && !fault_type_known(0));
     }
 }

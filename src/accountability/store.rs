@@ -282,6 +282,7 @@ pub fn appeal(conn: &mut DbConn, id: i64, appeal: &str, now: NaiveDateTime) -> R
         (
             c::status.eq(CaseStatus::Appealed),
             c::appeal.eq(appeal),
+            c::appeal_outcome.eq(None::<String>),
             c::updated_at.eq(now),
         ),
         c::id.eq(id),
