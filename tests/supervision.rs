@@ -1293,3 +1293,29 @@ async fn the_only_inspector_does_not_report_the_rectification_they_verify() {
         .await;
     assert_eq!(r.ok(200)["status"], "verified");
 }
+
+#[actix_web::test]
+async fn staff_read_only_their_own_department_in_a_shared_document() {
+    let s = sup().await;
+    let id = s.running_with(json!([]), &[s.office.person_id]).await;
+    let other = s.app.department("其他处");
+    s.finding(id, 9, json!({"description": "本处问题"})).await.ok(201);
+    s.finding(id, 9, json!({"department_id": other, "description": "他处问题"}))
+        .await
+        .ok(201);
+    let t = Some(s.office.token.as_str());
+    s.app
+        .post(&format!("/api/v1/inspections/{id}/conclude"), t, &json!({}))
+        .await
+        .ok(200);
+    let path = format!("/api/v1/supervision-documents?inspection_id={id}");
+    let doc = s.app.get(&path, t).await.ok(200)["items"][0].clone();
+    assert_eq!(doc["content"]["findings"].as_array().unwrap().len(), 2);
+    let one = format!("/api/v1/supervision-documents/{}", doc["id"]);
+    let seen = s.app.get(&one, Some(&s.staff.token)).await;
+    let findings = seen.ok(200)["content"]["findings"].as_array().unwrap().clone();
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["description"], "本处问题");
+    let html = s.app.get(&format!("{one}/html"), Some(&s.staff.token)).await;
+    assert!(html.text.contains("本处问题") && !html.text.contains("他处问题"));
+}

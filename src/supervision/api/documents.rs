@@ -50,7 +50,9 @@ pub struct DocumentView {
     pub basis: Vec<String>,
 }
 
-fn view(conn: &mut DbConn, d: Document) -> Result<DocumentView, AppError> {
+/// The document as `vis` may read it: a department's staff read the findings about their
+/// department, as they read findings themselves; the rest stays with the bureau.
+fn view(conn: &mut DbConn, d: Document, vis: Visibility) -> Result<DocumentView, AppError> {
     let served_to: Vec<ServedTo> = store::targets(conn, d.id)?
         .into_iter()
         .map(|t| ServedTo {
@@ -64,7 +66,7 @@ fn view(conn: &mut DbConn, d: Document) -> Result<DocumentView, AppError> {
     Ok(DocumentView {
         served: served_to.iter().all(|t| t.received_on.is_some()),
         served_to,
-        content: serde_json::from_str(&d.content).unwrap_or_default(),
+        content: visible_content(serde_json::from_str(&d.content).unwrap_or_default(), vis),
         id: d.id,
         number: d.number,
         inspection_id: d.inspection_id,
@@ -200,7 +202,9 @@ pub async fn list(
         .db
         .read(move |conn| {
             let docs = store::documents(conn, vis, q.inspection_id, page)?;
-            docs.into_iter().map(|d| view(conn, d)).collect::<Result<Vec<_>, _>>()
+            docs.into_iter()
+                .map(|d| view(conn, d, vis))
+                .collect::<Result<Vec<_>, _>>()
         })
         .await?;
     Ok(HttpResponse::Ok().json(Page::from_rows(views, page, |d| d.id)))
@@ -215,10 +219,17 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> R
         .db
         .read(move |conn| {
             let d = store::document(conn, id, vis).map_err(missing("supervision document"))?;
-            view(conn, d)
+            view(conn, d, vis)
         })
         .await?;
     Ok(HttpResponse::Ok().json(v))
+}
+
+fn visible_content(mut content: serde_json::Value, vis: Visibility) -> serde_json::Value {
+    if let (Visibility::Department(mine), Some(findings)) = (vis, content["findings"].as_array_mut()) {
+        findings.retain(|f| f["department_id"] == mine);
+    }
+    content
 }
 
 fn escape(s: &str) -> String {
@@ -283,7 +294,7 @@ pub async fn html(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> 
         .db
         .read(move |conn| {
             let d = store::document(conn, id, vis).map_err(missing("supervision document"))?;
-            view(conn, d)
+            view(conn, d, vis)
         })
         .await?;
     Ok(HttpResponse::Ok()
@@ -375,7 +386,7 @@ pub async fn receipt(
             )?;
             audit::append(conn, &actor, "document.receipt", "supervision_document", id, &b)?;
             let d = store::document(conn, id, Visibility::All)?;
-            view(conn, d)
+            view(conn, d, vis)
         })
         .await?;
     Ok(HttpResponse::Created().json(v))
