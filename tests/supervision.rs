@@ -1280,6 +1280,13 @@ async fn the_only_inspector_does_not_report_the_rectification_they_verify() {
         )
         .await;
     let mid = r.ok(201)["measures"][0]["id"].as_i64().unwrap();
+    let twice = s
+        .measure(
+            fid,
+            json!({"item": 6, "action": "order_performance", "deadline": today() + Days::new(20)}),
+        )
+        .await;
+    assert_eq!(twice.problem(409), "measure_pending", "one order at a time");
     let report = format!("/api/v1/measures/{mid}/rectification");
     let body = json!({"report": "已整改"});
     let r = s.app.post(&report, Some(&s.office.token), &body).await;

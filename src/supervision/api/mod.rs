@@ -1063,7 +1063,7 @@ fn apply_effect(
 #[utoipa::path(tag = "supervision", request_body = NewMeasure,
     responses(
         (status = 201, body = FindingView),
-        (status = 409, description = "The inspection is concluded, or the act already revoked", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The inspection is concluded, the act already revoked, or the same order is still open on the finding (`measure_pending`)", body = Problem, content_type = "application/problem+json"),
     ))]
 #[post("/{id}/measures")]
 pub async fn add_measure(
@@ -1102,6 +1102,18 @@ pub async fn add_measure(
                 .map_err(|e| AppError::rule("measure_does_not_fit", e.to_string(), e.basis(item)))?;
             if b.action.needs_deadline() && b.deadline.is_none() {
                 return Err(AppError::field("deadline", "this measure sets a deadline"));
+            }
+            let pending = store::measures_of_finding(conn, id)?
+                .into_iter()
+                .find(|m| m.action == b.action && matches!(m.status, MeasureStatus::Open | MeasureStatus::Reported));
+            if let Some(m) = pending {
+                return Err(AppError::conflict(
+                    "measure_pending",
+                    format!(
+                        "measure {} already orders this and is {}: one order at a time",
+                        m.id, m.status
+                    ),
+                ));
             }
             let certificate_id = apply_effect(conn, &finding, b.action, by, &note)?;
             let new = store::NewMeasure {
