@@ -1325,4 +1325,8 @@ async fn staff_read_only_their_own_department_in_a_shared_document() {
     assert_eq!(findings[0]["description"], "本处问题");
     let html = s.app.get(&format!("{one}/html"), Some(&s.staff.token)).await;
     assert!(html.text.contains("本处问题") && !html.text.contains("他处问题"));
+    let (from, to) = (today(), today() - Days::new(1));
+    let reversed = format!("/api/v1/findings?found_from={from}&found_to={to}");
+    s.app.get(&reversed, t).await.problem(400);
+    s.app.get("/api/v1/findings?checklist_item=10", t).await.problem(400);
 }

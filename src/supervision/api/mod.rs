@@ -829,6 +829,16 @@ pub async fn list_findings(
 ) -> Result<HttpResponse, AppError> {
     let q = q.get()?.into_inner();
     let page = PageRequest::parse(q.limit, q.after.as_deref())?;
+    if let (Some(from), Some(to)) = (q.found_from, q.found_to) {
+        if to < from {
+            return Err(AppError::BadRequest("found_to must not be before found_from".into()));
+        }
+    }
+    if q.checklist_item.is_some_and(|i| !(1..=9).contains(&i)) {
+        return Err(AppError::BadRequest(
+            "checklist_item must be from 1 to 9 (SUP-6)".into(),
+        ));
+    }
     let filter = store::FindingFilter {
         inspection_id: q.inspection_id,
         department_id: q.department_id,
