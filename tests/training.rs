@@ -406,6 +406,11 @@ async fn plans_and_summaries_are_flagged_when_late_and_records_are_private() {
         .problem(404);
     let check = json!({"person_id": s.staff.person_id, "period_from": "2026-01-01", "period_to": "2026-06-30", "result": "good"});
     s.app.post("/api/v1/training/note-checks", s.t(), &check).await.ok(201);
+    let mut contrary = check.clone();
+    contrary["result"] = json!("poor");
+    contrary["period_from"] = json!("2026-06-01");
+    let r = s.app.post("/api/v1/training/note-checks", s.t(), &contrary).await;
+    assert_eq!(r.problem(409), "notes_checked", "two verdicts on the same notes");
     let rec = s
         .app
         .get(

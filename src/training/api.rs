@@ -1197,8 +1197,9 @@ impl From<NoteCheck> for NoteCheckView {
     }
 }
 
-/// Record a check of a person's study notes (笔记检查, TRN-8).
-#[utoipa::path(tag = "training", request_body = NewNoteCheck, responses((status = 201, body = NoteCheckView)))]
+/// Record a check of a person's study notes (笔记检查, TRN-8), one per period of notes.
+#[utoipa::path(tag = "training", request_body = NewNoteCheck, responses((status = 201, body = NoteCheckView),
+    (status = 409, description = "A check of the same person covers part of the period (`notes_checked`)", body = Problem, content_type = "application/problem+json")))]
 #[post("/note-checks")]
 pub async fn note_check(
     state: web::Data<AppState>,
@@ -1224,6 +1225,19 @@ pub async fn note_check(
         .write(move |conn| {
             crate::org::store::people::get(conn, b.person_id)
                 .map_err(|_| AppError::field("person_id", "no such person"))?;
+            // One check per period: a second would leave two verdicts on the same notes.
+            let overlapping = store::note_checks(conn, b.person_id)?
+                .into_iter()
+                .find(|n| n.period_from <= b.period_to && b.period_from <= n.period_to);
+            if let Some(n) = overlapping {
+                return Err(AppError::conflict(
+                    "notes_checked",
+                    format!(
+                        "check {} already judged these notes ({} to {}: {})",
+                        n.id, n.period_from, n.period_to, n.result
+                    ),
+                ));
+            }
             let record = NoteCheck {
                 id: 0,
                 person_id: b.person_id,
