@@ -834,12 +834,12 @@ async fn the_annual_procedure_runs_in_order_and_published_results_are_public_and
         .unwrap()
         .clone();
     assert_eq!(
-        (mine["total"].as_u64(), mine["grade"].as_str()),
-        (Some(95), Some("excellent"))
+        (mine["total"].as_u64(), mine["grade"].as_str(), mine["outcome"].as_str()),
+        (Some(95), Some("excellent"), Some("commendation_and_reward"))
     );
     assert!(
         mine.get("sections").is_none(),
-        "the public sees department, total and grade"
+        "the public sees department, total, grade and what it brings"
     );
     let sheet = e.sheet("").await;
     assert_eq!(sheet["total"], 95);

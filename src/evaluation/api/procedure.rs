@@ -427,6 +427,8 @@ pub struct PublicResult {
     pub department_name: String,
     pub total: u32,
     pub grade: Grade,
+    /// What the grade brings (EVAL-7), as on the awards list.
+    pub outcome: Outcome,
 }
 
 /// A year's published results.
@@ -454,10 +456,11 @@ pub async fn public_results(state: web::Data<AppState>, year: Path<i32>) -> Resu
             let (Some(at), Some(s)) = (y.published_at, sheet::fixed(conn, year)?) else {
                 return Err(none());
             };
+            let sanctioned = crate::accountability::store::sanctioned_in(conn, year)?;
             Ok(PublicResults {
                 year,
                 published_at: at,
-                results: s
+                results: awards_of(s, sanctioned)
                     .departments
                     .into_iter()
                     .map(|d| PublicResult {
@@ -465,9 +468,10 @@ pub async fn public_results(state: web::Data<AppState>, year: Path<i32>) -> Resu
                         department_name: d.department_name,
                         total: d.total,
                         grade: d.grade,
+                        outcome: d.outcome,
                     })
                     .collect(),
-                basis: vec![eval6(5).to_string()],
+                basis: vec![eval6(5).to_string(), EVAL_7.to_string()],
             })
         })
         .await?;
