@@ -685,8 +685,9 @@ async fn a_spot_check_sample_is_recorded_and_reproducible() {
         .await;
     let draw = &r.ok(201)["samples"][0];
     assert_eq!(
-        (&draw["population"], &draw["act_ids"]),
-        (&json!(2), &json!([acts[3], acts[7]]))
+        (&draw["population"], &draw["act_ids"], &draw["size"]),
+        (&json!(2), &json!([acts[3], acts[7]]), &json!(2)),
+        "five asked of two: both drawn, and the size says so"
     );
     let reversed = json!({"size": 1, "filters": {"decided_from": today(), "decided_to": today() - Days::new(1)}});
     let r = s

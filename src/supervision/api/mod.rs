@@ -68,6 +68,7 @@ pub struct SampleView {
     pub id: i64,
     /// Redo the draw: the acts whose SHA-256(seed | id) are smallest among the population.
     pub seed: String,
+    /// How many acts were drawn: the size asked, or the whole population when smaller.
     pub size: i64,
     #[schema(value_type = Object)]
     pub filters: serde_json::Value,
@@ -518,7 +519,9 @@ pub async fn draw_sample(
             }
             let chosen = rules::sample(&seed, &population, b.size as usize);
             let filters = serde_json::to_string(&b.filters).map_err(|e| AppError::Internal(e.to_string()))?;
-            let new = store::NewSample { seed: &seed, size: b.size, filters: &filters, population: population.len() as i64, act_ids: &chosen };
+            // The size drawn: a population smaller than asked is drawn whole.
+            let size = chosen.len() as i64;
+            let new = store::NewSample { seed: &seed, size, filters: &filters, population: population.len() as i64, act_ids: &chosen };
             let sample_id = store::add_sample(conn, id, &new, by, crate::db::now())?;
             let change = serde_json::json!({"sample_id": sample_id, "seed": seed, "population": population.len(), "act_ids": chosen});
             audit::append(conn, &actor, "inspection.sample", "inspection", id, &change)?;
