@@ -360,13 +360,19 @@ async fn a_correction_keeps_reviews_after_the_decision_and_the_filing_duty_it_ha
     assert_eq!(r.problem(422), "validation_failed", "{}", r.text);
     assert!(r.text.contains("EVAL-4(6)"), "{}", r.text);
 
-    app.post(
-        &format!("/api/v1/acts/{filed}/filing"),
-        s,
-        &json!({"filed_on": today()}),
-    )
-    .await
-    .ok(200);
+    let r = app
+        .post(
+            &format!("/api/v1/acts/{filed}/filing"),
+            s,
+            &json!({"filed_on": today()}),
+        )
+        .await;
+    r.ok(200);
+    assert_eq!(
+        r.header("etag"),
+        Some(act_etag(&app, filed).await),
+        "the new state's ETag"
+    );
     let not_major = json!({"major": false});
     let path = format!("/api/v1/acts/{filed}");
     let r = app

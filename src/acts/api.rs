@@ -716,7 +716,7 @@ pub struct RevokeRequest {
 /// Revoke an act. Its published decision is taken down at once.
 #[utoipa::path(tag = "acts", request_body = RevokeRequest,
     responses(
-        (status = 200, body = ActView),
+        (status = 200, body = ActView, headers(("ETag" = String))),
         (status = 409, description = "Already revoked", body = Problem, content_type = "application/problem+json"),
     ))]
 #[post("/{id}/revoke")]
@@ -748,7 +748,7 @@ pub async fn revoke(
             detail(conn, id, Visibility::All, today)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(act))
+    Ok(etag::json_with_etag(StatusCode::OK, &act))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -762,7 +762,7 @@ pub struct FilingRequest {
 /// Record the filing (备案) of a major act (SUP-6(8)).
 #[utoipa::path(tag = "acts", request_body = FilingRequest,
     responses(
-        (status = 200, body = ActView),
+        (status = 200, body = ActView, headers(("ETag" = String))),
         (status = 409, description = "Already filed, or revoked", body = Problem, content_type = "application/problem+json"),
     ))]
 #[post("/{id}/filing")]
@@ -800,7 +800,7 @@ pub async fn filing(
             detail(conn, id, Visibility::All, today)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(act))
+    Ok(etag::json_with_etag(StatusCode::OK, &act))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -818,7 +818,7 @@ pub struct NewReview {
 /// Record a reconsideration or litigation outcome of an act (EVAL-4(6)). `revoked` (撤销)
 /// revokes an active act and takes its published decision down; `modified` (变更) marks a
 /// published decision out of date (PUB-5).
-#[utoipa::path(tag = "acts", request_body = NewReview, responses((status = 201, body = ActView)))]
+#[utoipa::path(tag = "acts", request_body = NewReview, responses((status = 201, body = ActView, headers(("ETag" = String)))))]
 #[post("/{id}/reviews")]
 pub async fn add_review(
     state: web::Data<AppState>,
@@ -858,7 +858,7 @@ pub async fn add_review(
             detail(conn, id, Visibility::All, today)
         })
         .await?;
-    Ok(HttpResponse::Created().json(act))
+    Ok(etag::json_with_etag(StatusCode::CREATED, &act))
 }
 
 /// What a reconsideration or litigation outcome does to the act: 撤销 revokes it (and takes its

@@ -386,13 +386,14 @@ async fn step(
             inspection_detail(conn, id)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(view))
+    // The new state's ETag, for a change that follows without reading it again.
+    Ok(etag::json_with_etag(actix_web::http::StatusCode::OK, &view))
 }
 
 /// Start a planned inspection, on the first day of its period at the earliest (SUP-5). The
 /// office carries out the group's regular inspections; only the group plans and changes them.
 #[utoipa::path(tag = "supervision",
-    responses((status = 200, body = InspectionView),
+    responses((status = 200, body = InspectionView, headers(("ETag" = String))),
         (status = 409, description = "Not planned, or its period has not begun (SUP-5)", body = Problem, content_type = "application/problem+json")))]
 #[post("/{id}/start")]
 pub async fn start_inspection(
@@ -414,7 +415,7 @@ pub struct ConcludeRequest {
 /// Conclude an inspection in progress; it is read-only afterwards. Its supervision document
 /// (SUP-10) is issued at once with the next number of the year.
 #[utoipa::path(tag = "supervision", request_body = ConcludeRequest,
-    responses((status = 200, body = InspectionView),
+    responses((status = 200, body = InspectionView, headers(("ETag" = String))),
         (status = 409, description = "Not in progress", body = Problem, content_type = "application/problem+json")))]
 #[post("/{id}/conclude")]
 pub async fn conclude_inspection(
