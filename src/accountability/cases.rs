@@ -147,10 +147,7 @@ fn view(conn: &mut DbConn, c: Case, hide_reporter: bool) -> Result<CaseView, App
         })
         .collect();
     let appeal_deadline = match c.served_on {
-        Some(s) => Some(rules::appeal_deadline(
-            s,
-            crate::rules::store::in_force(conn, s)?.rule.values.appeal_window_days,
-        )),
+        Some(s) => Some(appeal_window(conn, s)?.1),
         None => None,
     };
     let parse = |s: Option<String>| s.and_then(|j| serde_json::from_str(&j).ok());
@@ -1183,12 +1180,7 @@ pub async fn decide_case(
     let (id, d) = (id.get()?.into_inner(), body.get()?.into_inner());
     let by = caller.user_id;
     step(&state, &caller, id, CaseStep::Decide, move |conn, c| {
-        let opinion: serde_json::Value = c
-            .opinion
-            .as_deref()
-            .and_then(|o| serde_json::from_str(o).ok())
-            .unwrap_or_default();
-        let opinion = with_repeats_refound(conn, c, opinion)?;
+        let opinion = with_repeats_refound(conn, c, record(c.opinion.as_deref()))?;
         check_decision(&opinion, &d)?;
         let decided_on = decision_day(&d, c.fault_on, crate::db::today())?;
         let respondents = store::respondents(conn, c.id)?;
@@ -1286,14 +1278,21 @@ fn appellant_of(caller: &Caller, named: Option<Respondent>) -> Result<Respondent
     }
 }
 
+/// A JSON record kept on the case (its opinion, decision or appeal); null when there is none.
+fn record(text: Option<&str>) -> serde_json::Value {
+    text.and_then(|t| serde_json::from_str(t).ok()).unwrap_or_default()
+}
+
+/// Whether the decision was revoked on appeal: nothing of it stands.
+fn revoked_on_appeal(c: &store::Case) -> bool {
+    c.appeal_outcome.as_deref() == Some(AppealOutcome::Revoked.as_str())
+}
+
 /// An appeal answers the appellant's complaint: it never makes the decision heavier (不得因申诉
 /// 加重处理), so a modified decision's severity is at most the first one's.
-fn not_heavier(c: &store::Case, d: &DecisionRequest) -> Result<(), AppError> {
-    let first: Option<Severity> = c
-        .decision
-        .as_deref()
-        .and_then(|x| serde_json::from_str::<serde_json::Value>(x).ok())
-        .and_then(|x| serde_json::from_value(x["request"]["severity"].clone()).ok())
+fn not_heavier(appealed: &serde_json::Value, d: &DecisionRequest) -> Result<(), AppError> {
+    let first: Option<Severity> = serde_json::from_value(appealed["request"]["severity"].clone())
+        .ok()
         .flatten();
     if d.severity <= first {
         return Ok(());
@@ -1342,15 +1341,12 @@ fn appeal_window(conn: &mut DbConn, served: NaiveDate) -> Result<(u32, NaiveDate
 
 /// Whether the stored decision handles `who`: a person it sanctions, a department it orders to
 /// correct. A dissenter overruled bears nothing (ACC-5(4)), nor does anyone under no liability.
-fn handled_by(decision: Option<&str>, who: &Respondent) -> bool {
-    let Some(d) = decision.and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok()) else {
-        return false;
-    };
+fn handled_by(decision: &serde_json::Value, who: &Respondent) -> bool {
     let (list, key) = match who.kind {
         RespondentKind::Person => ("persons", "person_id"),
         RespondentKind::Department => ("departments", "department_id"),
     };
-    d["request"][list].as_array().is_some_and(|xs| {
+    decision["request"][list].as_array().is_some_and(|xs| {
         xs.iter()
             .any(|x| x[key] == who.id && x["sanctions"].as_array().is_some_and(|s| !s.is_empty()))
     })
@@ -1393,7 +1389,7 @@ pub async fn file_appeal(
                 AppError::Forbidden("only a respondent appeals (ACC-13)".into())
             });
         }
-        if !handled_by(c.decision.as_deref(), &appellant) {
+        if !handled_by(&record(c.decision.as_deref()), &appellant) {
             return Err(AppError::rule(
                 "appellant_not_handled",
                 format!(
@@ -1403,14 +1399,14 @@ pub async fn file_appeal(
                 Basis::of(&[acc(13)]),
             ));
         }
-        let prior: Option<serde_json::Value> = c.appeal.as_deref().and_then(|a| serde_json::from_str(a).ok());
-        if prior.as_ref().is_some_and(|p| appellants(p).contains(&appellant)) {
+        let prior = record(c.appeal.as_deref());
+        if appellants(&prior).contains(&appellant) {
             return Err(AppError::conflict(
                 "already_appealed",
                 format!("{} {} has appealed this decision already", appellant.kind, appellant.id),
             ));
         }
-        if c.appeal_outcome.as_deref() == Some(AppealOutcome::Revoked.as_str()) {
+        if revoked_on_appeal(c) {
             return Err(AppError::conflict(
                 "decision_revoked",
                 "the decision was revoked on appeal: nothing is left to appeal",
@@ -1435,12 +1431,12 @@ pub async fn file_appeal(
             "by_person": by_person, "recorded_by_office": recorded, "deadline": deadline});
         let stored = match (c.status, prior) {
             // Joins the pending appeal: one appeal decision answers both.
-            (CaseStatus::Appealed, Some(mut pending)) => {
+            (CaseStatus::Appealed, mut pending) if !pending.is_null() => {
                 push(&mut pending, "joined", appeal.clone());
                 pending
             }
             // After another's appeal was decided: that one is kept with its outcome.
-            (CaseStatus::AppealDecided, Some(mut decided)) => {
+            (CaseStatus::AppealDecided, mut decided) if !decided.is_null() => {
                 let mut earlier = decided["earlier"].take();
                 decided["outcome"] = serde_json::json!(c.appeal_outcome);
                 let mut next = appeal.clone();
@@ -1488,11 +1484,7 @@ pub async fn decide_appeal(
     let (id, b) = (id.get()?.into_inner(), body.get()?.into_inner());
     let by = caller.user_id;
     step(&state, &caller, id, CaseStep::AppealDecision, move |conn, c| {
-        let decision: serde_json::Value = c
-            .decision
-            .as_deref()
-            .and_then(|d| serde_json::from_str(d).ok())
-            .unwrap_or_default();
+        let decision = record(c.decision.as_deref());
         let effects: Vec<serde_json::Value> = decision["effects"].as_array().cloned().unwrap_or_default();
         let empty = DecisionRequest {
             severity: None,
@@ -1524,12 +1516,8 @@ pub async fn decide_appeal(
                         "the appeal decision is dated when it is recorded",
                     ));
                 }
-                not_heavier(c, &d)?;
-                let opinion: serde_json::Value = c
-                    .opinion
-                    .as_deref()
-                    .and_then(|o| serde_json::from_str(o).ok())
-                    .unwrap_or_default();
+                not_heavier(&decision, &d)?;
+                let opinion = record(c.opinion.as_deref());
                 check_decision(&opinion, &d)?;
                 let d = as_imposed(d, &store::respondents(conn, c.id)?);
                 let reversed = reverse_effects(conn, c.id, c.decided_on, &effects, &d, Some(by))?;
@@ -1569,20 +1557,15 @@ pub async fn decide_appeal(
                 let mut kept = kept;
                 kept.extend(apply_effects(conn, c.id, &added, crate::db::today(), Some(by))?);
                 // The circumstances the first decision found stand: the appeal changes the outcome.
-                let first: serde_json::Value = c
-                    .decision
-                    .as_deref()
-                    .and_then(|x| serde_json::from_str(x).ok())
-                    .unwrap_or_default();
                 let mut weighed = opinion.clone();
-                if !first["circumstances"].is_null() {
-                    weighed["circumstances"] = first["circumstances"].clone();
+                if !decision["circumstances"].is_null() {
+                    weighed["circumstances"] = decision["circumstances"].clone();
                 }
                 let mut basis = decision_basis(&d, &weighed);
                 basis.push(acc(13).to_string());
-                let record = serde_json::json!({"request": d, "effects": kept, "basis": basis,
-                    "circumstances": first["circumstances"], "detected": first["detected"]});
-                (Some(record.to_string()), reversed)
+                let modified = serde_json::json!({"request": d, "effects": kept, "basis": basis,
+                    "circumstances": decision["circumstances"], "detected": decision["detected"]});
+                (Some(modified.to_string()), reversed)
             }
         };
         store::appeal_decision(
@@ -1614,20 +1597,16 @@ pub async fn finalize_case(
             return Ok(serde_json::json!({}));
         };
         let (_, deadline) = appeal_window(conn, served)?;
-        if today > deadline || c.appeal_outcome.as_deref() == Some(AppealOutcome::Revoked.as_str()) {
+        if today > deadline || revoked_on_appeal(c) {
             return Ok(serde_json::json!({}));
         }
         // Within the window, every respondent the decision handles keeps the right to appeal
         // until they have used it.
-        let appealed = c
-            .appeal
-            .as_deref()
-            .and_then(|a| serde_json::from_str(a).ok())
-            .map_or_else(Vec::new, |a| appellants(&a));
+        let (appealed, decision) = (appellants(&record(c.appeal.as_deref())), record(c.decision.as_deref()));
         let waiting = store::respondents(conn, c.id)?
             .into_iter()
             .map(|(kind, id, _)| Respondent { kind, id })
-            .filter(|r| handled_by(c.decision.as_deref(), r) && !appealed.contains(r))
+            .filter(|r| handled_by(&decision, r) && !appealed.contains(r))
             .count();
         if waiting > 0 {
             return Err(AppError::Conflict {
