@@ -321,15 +321,17 @@ pub async fn create(
                 basis: e.basis(),
                 detail: e.to_string(),
             })?;
-            let taken = || AppError::conflict("certificate_number_taken", "a certificate with this number exists");
-            if let Some(other) = store::number_like(conn, &new.number)? {
-                return Err(AppError::conflict(
+            let taken = |number: &str| {
+                AppError::conflict(
                     "certificate_number_taken",
-                    format!("certificate {other} has this number but for letter case"),
-                ));
+                    format!("certificate {number} has this number, letter case aside"),
+                )
+            };
+            if let Some(other) = store::number_like(conn, &new.number)? {
+                return Err(taken(&other));
             }
             let id = store::create(conn, &new, Some(by), crate::db::now()).map_err(|e| match e {
-                StoreError::Unique(_) => taken(),
+                StoreError::Unique(_) => taken(&new.number),
                 other => other.into(),
             })?;
             let d = detail(conn, id, Visibility::All, today)?;
