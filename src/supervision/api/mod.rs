@@ -1260,8 +1260,7 @@ pub async fn report_rectification(
             }
             // Another inspector verifies what is reported; with none, the measure would stay
             // reported for good.
-            let inspection = store::finding(conn, x.finding_id, Visibility::All)?.inspection_id;
-            let (_, inspectors) = store::plan_lists(conn, inspection)?;
+            let inspectors = inspectors_behind(conn, x.finding_id)?;
             if me.is_some_and(|p| inspectors == [p]) {
                 return Err(AppError::conflict(
                     "sole_inspector_reports",
@@ -1317,6 +1316,12 @@ fn filing_done(conn: &mut DbConn, finding: i64) -> Result<(), AppError> {
     })
 }
 
+/// The inspectors of the inspection that made a finding: they verify its rectifications.
+fn inspectors_behind(conn: &mut DbConn, finding: i64) -> Result<Vec<i64>, AppError> {
+    let inspection = store::finding(conn, finding, Visibility::All)?.inspection_id;
+    Ok(store::plan_lists(conn, inspection)?.1)
+}
+
 /// Verify a reported rectification (an inspector): accepted closes the measure, rejected
 /// opens it again. Nobody verifies their own report.
 #[utoipa::path(tag = "supervision", request_body = Verification,
@@ -1337,8 +1342,7 @@ pub async fn verify_rectification(
         .db
         .write(move |conn| {
             let (x, d) = store::measure(conn, id, Visibility::All).map_err(missing("measure"))?;
-            let inspection = store::finding(conn, x.finding_id, Visibility::All)?.inspection_id;
-            let (_, inspectors) = store::plan_lists(conn, inspection)?;
+            let inspectors = inspectors_behind(conn, x.finding_id)?;
             if !me.is_some_and(|p| inspectors.contains(&p)) {
                 return Err(AppError::Forbidden(
                     "a rectification is verified by an inspector of the inspection that found it".into(),
