@@ -205,6 +205,23 @@ impl Acc {
             .await
     }
 
+    /// A case against the staff member and another officer of their department, both bearing
+    /// full responsibility (direct, ACC-5(1)), taken to the opinion: (case, the other officer).
+    async fn two_at_opinion(&self) -> (i64, i64) {
+        let (me, other) = (
+            self.staff.person_id,
+            self.app.person("李明", Position::Officer, self.staff.department_id),
+        );
+        let respondents = json!([{"kind": "person", "id": me}, {"kind": "person", "id": other}]);
+        let case = self.case_against(respondents, today()).await;
+        self.post(case, "investigate", &self.office.token, json!({}))
+            .await
+            .ok(200);
+        let opinion = json!({"how": {"mode": "direct", "staff": [me, other]}, "severity": "minor", "text": "意见"});
+        self.post(case, "opinion", &self.office.token, opinion).await.ok(200);
+        (case, other)
+    }
+
     /// Takes a case to `decided` with a direct allocation and the given decision.
     async fn decided(&self, case: i64, severity: &str, circumstances: Value, decision: Value) -> common::Resp {
         self.post(case, "investigate", &self.office.token, json!({}))
@@ -1310,17 +1327,8 @@ async fn no_one_handles_their_own_case_and_each_respondent_is_listed_once() {
 #[actix_web::test]
 async fn a_decision_handles_every_person_held_responsible_with_a_penalty() {
     let s = acc().await;
-    let other = s.app.person("李明", Position::Officer, s.staff.department_id);
     let (me, cases) = (s.staff.person_id, s.app.count("acc_cases"));
-    let id = s
-        .case_against(
-            json!([{"kind": "person", "id": me}, {"kind": "person", "id": other}]),
-            today(),
-        )
-        .await;
-    s.post(id, "investigate", &s.office.token, json!({})).await.ok(200);
-    let opinion = json!({"how": {"mode": "direct", "staff": [me, other]}, "severity": "minor", "text": "意见"});
-    s.post(id, "opinion", &s.office.token, opinion).await.ok(200);
+    let (id, other) = s.two_at_opinion().await;
     let person = |p: i64, sanctions: Value| json!({"person_id": p, "sanctions": sanctions});
 
     // A measure is not a 处分 (ACC-6(1)): a suspended card alone is refused.
@@ -1537,19 +1545,8 @@ async fn an_appeal_never_makes_the_decision_heavier() {
 /// A case deciding a warning for the staff member and another officer, served today.
 async fn two_warned() -> (Acc, i64, i64, i64) {
     let s = acc().await;
-    let (me, other) = (
-        s.staff.person_id,
-        s.app.person("李强", Position::Officer, s.staff.department_id),
-    );
-    let case = s
-        .case_against(
-            json!([{"kind": "person", "id": me}, {"kind": "person", "id": other}]),
-            today(),
-        )
-        .await;
-    s.post(case, "investigate", &s.office.token, json!({})).await.ok(200);
-    let opinion = json!({"how": {"mode": "direct", "staff": [me, other]}, "severity": "minor", "text": "意见"});
-    s.post(case, "opinion", &s.office.token, opinion).await.ok(200);
+    let me = s.staff.person_id;
+    let (case, other) = s.two_at_opinion().await;
     let both = json!({"severity": "minor", "persons": [{"person_id": me, "sanctions": ["warning"]},
         {"person_id": other, "sanctions": ["warning"]}]});
     s.post(case, "decide", &s.leader.token, both).await.ok(200);

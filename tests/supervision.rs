@@ -90,6 +90,18 @@ impl Sup {
         id
     }
 
+    /// Concludes an inspection as the office (it issues the SUP-10 document).
+    async fn conclude(&self, id: i64) {
+        self.app
+            .post(
+                &format!("/api/v1/inspections/{id}/conclude"),
+                Some(&self.office.token),
+                &json!({}),
+            )
+            .await
+            .ok(200);
+    }
+
     async fn finding(&self, inspection: i64, item: i64, extra: Value) -> Resp {
         let mut body =
             json!({"checklist_item": item, "description": "问题", "department_id": self.staff.department_id});
@@ -783,14 +795,7 @@ async fn concluding_issues_a_numbered_document_served_with_receipts() {
     s.finding(second, 7, json!({"act_id": act})).await.ok(201);
     let bureau_wide = s.running_with(json!([]), &[s.office.person_id]).await;
     for x in [second, bureau_wide] {
-        s.app
-            .post(
-                &format!("/api/v1/inspections/{x}/conclude"),
-                Some(&s.office.token),
-                &json!({}),
-            )
-            .await
-            .ok(200);
+        s.conclude(x).await;
     }
 
     let docs = s
@@ -1311,11 +1316,8 @@ async fn staff_read_only_their_own_department_in_a_shared_document() {
     s.finding(id, 9, json!({"department_id": other, "description": "他处问题"}))
         .await
         .ok(201);
+    s.conclude(id).await;
     let t = Some(s.office.token.as_str());
-    s.app
-        .post(&format!("/api/v1/inspections/{id}/conclude"), t, &json!({}))
-        .await
-        .ok(200);
     let path = format!("/api/v1/supervision-documents?inspection_id={id}");
     let doc = s.app.get(&path, t).await.ok(200)["items"][0].clone();
     assert_eq!(doc["content"]["findings"].as_array().unwrap().len(), 2);
