@@ -222,6 +222,15 @@ impl Acc {
         (case, other)
     }
 
+    /// Serves a decided case today and records the staff member's appeal the same day.
+    async fn serve_and_appeal(&self, case: i64) {
+        self.post(case, "serve", &self.office.token, json!({"served_on": today()}))
+            .await
+            .ok(200);
+        let appeal = json!({"filed_on": today(), "grounds": "不服"});
+        self.post(case, "appeal", &self.staff.token, appeal).await.ok(200);
+    }
+
     /// Takes a case to `decided` with a direct allocation and the given decision.
     async fn decided(&self, case: i64, severity: &str, circumstances: Value, decision: Value) -> common::Resp {
         self.post(case, "investigate", &self.office.token, json!({}))
@@ -527,17 +536,7 @@ async fn acc_7_2_is_found_again_when_the_case_is_decided() {
     let r = s.post(second, "opinion", &s.office.token, opinion).await;
     assert_eq!(r.ok(200)["opinion"]["open_outcomes"], json!(["minor", "serious"]));
     // The earlier decision falls on appeal: there is no second fault any more.
-    s.post(earlier, "serve", &s.office.token, json!({"served_on": today()}))
-        .await
-        .ok(200);
-    s.post(
-        earlier,
-        "appeal",
-        &s.staff.token,
-        json!({"filed_on": today(), "grounds": "不服"}),
-    )
-    .await
-    .ok(200);
+    s.serve_and_appeal(earlier).await;
     s.post(
         earlier,
         "appeal-decision",
@@ -952,17 +951,7 @@ async fn a_revoked_appeal_lifts_the_training_order_and_restores_award_eligibilit
         .await
         .problem(404);
 
-    s.post(id, "serve", &s.office.token, json!({"served_on": today()}))
-        .await
-        .ok(200);
-    s.post(
-        id,
-        "appeal",
-        &s.staff.token,
-        json!({"filed_on": today(), "grounds": "不服"}),
-    )
-    .await
-    .ok(200);
+    s.serve_and_appeal(id).await;
     s.post(id, "appeal-decision", &s.leader.token, json!({"outcome": "revoked"}))
         .await
         .ok(200);
@@ -1000,17 +989,7 @@ async fn certificate_status(s: &Acc, cert: i64) -> String {
 
 /// Takes a decided case through service and appeal to the appeal decision.
 async fn appeal_to(s: &Acc, id: i64, decision: Value) {
-    s.post(id, "serve", &s.office.token, json!({"served_on": today()}))
-        .await
-        .ok(200);
-    s.post(
-        id,
-        "appeal",
-        &s.staff.token,
-        json!({"filed_on": today(), "grounds": "不服"}),
-    )
-    .await
-    .ok(200);
+    s.serve_and_appeal(id).await;
     s.post(
         id,
         "appeal-decision",
@@ -1354,17 +1333,7 @@ async fn a_decision_handles_every_person_held_responsible_with_a_penalty() {
     s.post(id, "decide", &s.leader.token, both).await.ok(200);
 
     // Only a modified appeal decision states a new decision.
-    s.post(id, "serve", &s.office.token, json!({"served_on": today()}))
-        .await
-        .ok(200);
-    s.post(
-        id,
-        "appeal",
-        &s.staff.token,
-        json!({"filed_on": today(), "grounds": "不服"}),
-    )
-    .await
-    .ok(200);
+    s.serve_and_appeal(id).await;
     let contradictory = json!({"outcome": "upheld", "decision": {"severity": "minor",
         "persons": [person(me, json!(["criticism_education"])), person(other, json!(["warning"]))]}});
     let r = s.post(id, "appeal-decision", &s.leader.token, contradictory).await;
@@ -1513,17 +1482,7 @@ async fn an_appeal_never_makes_the_decision_heavier() {
     s.decided(case, "minor", json!({"aggravating": [1]}), warned)
         .await
         .ok(200);
-    s.post(case, "serve", &s.office.token, json!({"served_on": today()}))
-        .await
-        .ok(200);
-    s.post(
-        case,
-        "appeal",
-        &s.staff.token,
-        json!({"filed_on": today(), "grounds": "不服"}),
-    )
-    .await
-    .ok(200);
+    s.serve_and_appeal(case).await;
     let heavier = json!({"severity": "serious", "persons": [{"person_id": p, "sanctions": ["major_demerit"]}]});
     let r = s
         .post(

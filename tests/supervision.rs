@@ -78,28 +78,26 @@ impl Sup {
         self.start(id).await
     }
 
-    async fn start(&self, id: i64) -> i64 {
+    /// Takes a lifecycle step of an inspection (`start`, `conclude`) as the office.
+    async fn step(&self, id: i64, step: &str) {
         self.app
             .post(
-                &format!("/api/v1/inspections/{id}/start"),
+                &format!("/api/v1/inspections/{id}/{step}"),
                 Some(&self.office.token),
                 &json!({}),
             )
             .await
             .ok(200);
+    }
+
+    async fn start(&self, id: i64) -> i64 {
+        self.step(id, "start").await;
         id
     }
 
     /// Concludes an inspection as the office (it issues the SUP-10 document).
     async fn conclude(&self, id: i64) {
-        self.app
-            .post(
-                &format!("/api/v1/inspections/{id}/conclude"),
-                Some(&self.office.token),
-                &json!({}),
-            )
-            .await
-            .ok(200);
+        self.step(id, "conclude").await;
     }
 
     async fn finding(&self, inspection: i64, item: i64, extra: Value) -> Resp {
