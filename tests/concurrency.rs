@@ -194,6 +194,37 @@ async fn a_write_that_panics_loses_only_unacknowledged_writes_and_the_writer_goe
 }
 
 #[actix_web::test]
+async fn a_write_that_reads_first_waits_for_another_connections_write_lock() {
+    // Another connection (another process, the CLI) holds SQLite's write lock for a moment. A
+    // deferred transaction that had read first failed at once with `database is locked`: the
+    // busy timeout does not cover a transaction that already reads. The writer's transactions
+    // take the lock when they begin, where the busy timeout applies, and wait their turn.
+    use diesel::connection::SimpleConnection;
+    use diesel::{QueryDsl, RunQueryDsl};
+    use safeguards::db::schema::baseline_writes::dsl as b;
+    let app = TestApp::new().await;
+    if app.db.backend() != safeguards::db::Backend::Sqlite {
+        return;
+    }
+    let mut other = app.db.conn().unwrap();
+    other.batch_execute("BEGIN IMMEDIATE").unwrap();
+    let holder = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        other.batch_execute("COMMIT").unwrap();
+    });
+    let out = app
+        .db
+        .write(|conn| {
+            let before: i64 = b::baseline_writes.count().get_result(conn)?;
+            store_row(conn).map(|id| (before, id))
+        })
+        .await;
+    holder.join().unwrap();
+    let (before, _) = out.expect("the write waits for the lock instead of failing");
+    assert_eq!(app.count("baseline_writes"), before + 1);
+}
+
+#[actix_web::test]
 async fn the_sqlite_writer_keeps_its_savepoint_journals_in_memory() {
     // Every write of a group runs in a savepoint whose journal SQLite would otherwise spill to
     // a temporary file once it passes 64 KiB — an eighth of the writer's time when profiled.

@@ -77,12 +77,19 @@ impl From<DieselError> for StoreError {
             DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
                 Self::Unavailable(info.message().to_owned())
             }
+            // SQLite's lock still held by another connection when the busy timeout ran out: the
+            // database is busy, not broken (503, retry later), never a 500.
+            DieselError::DatabaseError(_, info) if info.message() == "database is locked" => {
+                Self::Unavailable(info.message().to_owned())
+            }
             other => Self::Other(other.to_string()),
         }
     }
 }
 
-/// Turns on what SQLite needs for a server: WAL, foreign keys and a busy timeout. Temporary
+/// Turns on what SQLite needs for a server: WAL, foreign keys and a busy timeout, the timeout
+/// first: a connection opened while the writer commits otherwise met `database is locked` at
+/// once on the journal-mode pragma (seen as 500s on the first requests of a write load). Temporary
 /// storage in memory keeps the statement journals of group commit's savepoints (each write of a
 /// group copies the pages it first touches there) off a spill file: profiled, that file's
 /// writes were an eighth of the writer's time.
@@ -93,8 +100,8 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
         if let DbConn::Sqlite(c) = conn {
             c.batch_execute(
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA temp_store = MEMORY;",
+                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                 PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;",
             )
             .map_err(diesel::r2d2::Error::QueryError)?;
         }
@@ -163,11 +170,37 @@ where
         Some(conn) => conn,
         empty => empty.insert(open_sqlite(path)?),
     };
-    let out = conn.transaction(f);
+    let out = immediate_transaction(conn, f);
     if out.is_err() && <DbConn as Connection>::TransactionManager::is_broken_transaction_manager(conn) {
         *writer = None;
     }
     out
+}
+
+/// `f` in a transaction that holds SQLite's write lock from its start (`BEGIN IMMEDIATE`). A
+/// deferred `BEGIN` reads first and takes the lock at its first write; a reader that briefly
+/// holds the log's write lock just then (SQLite does while it re-reads a log header it saw
+/// changing) made that write fail at once with `database is locked`, the busy timeout not
+/// applying to a transaction that already reads: seen as 500s on a whole group under load.
+fn immediate_transaction<T, E>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
+where
+    E: From<DieselError>,
+{
+    type Manager = <DbConn as Connection>::TransactionManager;
+    match conn {
+        DbConn::Sqlite(c) => diesel::connection::AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        DbConn::Postgres(_) => Manager::begin_transaction(conn)?,
+    }
+    match f(conn) {
+        Ok(value) => {
+            Manager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(error) => match Manager::rollback_transaction(conn) {
+            Ok(()) | Err(DieselError::BrokenTransactionManager) => Err(error),
+            Err(rollback) => Err(rollback.into()),
+        },
+    }
 }
 
 /// The thread that commits the API's writes on SQLite, in groups (group commit): the writes
@@ -737,5 +770,17 @@ mod tests {
         assert_eq!(super::end_of_day(day), end);
         assert_eq!(super::china_date(end - chrono::TimeDelta::microseconds(1)), day);
         assert_eq!(super::china_date(end), day.succ_opt().unwrap());
+    }
+
+    #[test]
+    fn a_lock_held_past_the_busy_timeout_is_unavailable_not_an_internal_error() {
+        use diesel::result::{DatabaseErrorKind, Error};
+        let busy = Error::DatabaseError(DatabaseErrorKind::Unknown, Box::new("database is locked".to_owned()));
+        assert!(matches!(
+            super::StoreError::from(busy),
+            super::StoreError::Unavailable(_)
+        ));
+        let other = Error::DatabaseError(DatabaseErrorKind::Unknown, Box::new("disk I/O error".to_owned()));
+        assert!(matches!(super::StoreError::from(other), super::StoreError::Other(_)));
     }
 }
