@@ -930,6 +930,37 @@ async fn awards_exclude_poor_grades_and_everyone_sanctioned_that_year() {
     assert_eq!(sanctioned["exclusions"][0]["basis"], json!(["ACC-6", "EVAL-7"]));
     assert_eq!(r.body["persons_excluded"][0]["person_id"], e.staff.person_id);
     assert_eq!(r.body["final"], false);
+    // The score sheet and the quarter's view say the same: the grade stays, the reward goes.
+    for path in ["scores", "quarters/1/scores"] {
+        let r = e
+            .app
+            .get(
+                &format!("/api/v1/evaluation/years/{}/{path}?department_id={good}", e.year),
+                Some(l),
+            )
+            .await;
+        let d = &r.ok(200)["departments"][0];
+        assert_eq!(
+            (d["grade"].as_str(), d["outcome"].as_str()),
+            (Some("excellent"), Some("none")),
+            "{path}"
+        );
+        assert_eq!(d["basis"], json!(["EVAL-5", "EVAL-7", "ACC-6"]), "{path}");
+    }
+    let r = e
+        .app
+        .get(&format!("/api/v1/evaluation/years/{}/scores", e.year), Some(l))
+        .await;
+    let others = r.ok(200)["departments"].as_array().unwrap().clone();
+    let unsanctioned: Vec<_> = others
+        .iter()
+        .filter(|d| d["department_id"] != good && d["grade"] == "excellent")
+        .collect();
+    assert!(!unsanctioned.is_empty());
+    assert!(
+        unsanctioned.iter().all(|d| d["outcome"] == "commendation_and_reward"),
+        "departments not sanctioned keep their reward"
+    );
     e.app
         .get(
             &format!("/api/v1/evaluation/years/{}/awards", e.year),

@@ -473,7 +473,12 @@ async fn visible_sheet(
 ) -> Result<YearScores, AppError> {
     let mut s = state
         .db
-        .read(move |conn| sheet::current_or_fixed(conn, year, day))
+        .read(move |conn| {
+            let mut s = sheet::current_or_fixed(conn, year, day)?;
+            let sanctioned = crate::accountability::store::sanctioned_in(conn, year)?;
+            sheet::withhold_rewards(&mut s, &sanctioned.departments);
+            Ok::<_, AppError>(s)
+        })
         .await?;
     s.departments
         .retain(|d| vis.admits(d.department_id) && department.is_none_or(|id| id == d.department_id));

@@ -538,7 +538,8 @@ fn sanction_exclusion(cases: Vec<i64>) -> Exclusion {
     }
 }
 
-fn awards_of(s: YearScores, mut sanctioned: crate::accountability::store::Sanctioned) -> Awards {
+fn awards_of(mut s: YearScores, sanctioned: crate::accountability::store::Sanctioned) -> Awards {
+    sheet::withhold_rewards(&mut s, &sanctioned.departments);
     let departments = s
         .departments
         .into_iter()
@@ -551,13 +552,8 @@ fn awards_of(s: YearScores, mut sanctioned: crate::accountability::store::Sancti
                     basis: vec![EVAL_7.to_string()],
                 });
             }
-            let mut outcome = d.outcome;
-            if let Some(cases) = sanctioned.departments.remove(&d.department_id) {
-                exclusions.push(sanction_exclusion(cases));
-                // 取消评比先进的资格 (ACC-6): an excellent grade brings no reward to it.
-                if outcome == Outcome::CommendationAndReward {
-                    outcome = Outcome::Unremarked;
-                }
+            if let Some(cases) = sanctioned.departments.get(&d.department_id) {
+                exclusions.push(sanction_exclusion(cases.clone()));
             }
             DepartmentAward {
                 eligible: exclusions.is_empty(),
@@ -566,7 +562,7 @@ fn awards_of(s: YearScores, mut sanctioned: crate::accountability::store::Sancti
                 department_name: d.department_name,
                 total: d.total,
                 grade: d.grade,
-                outcome,
+                outcome: d.outcome,
             }
         })
         .collect();

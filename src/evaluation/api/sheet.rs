@@ -1,5 +1,7 @@
 //! The score sheet of a year as it stood on a day, or as fixed at finalisation.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -13,6 +15,7 @@ use crate::evaluation::rules::{self, Grade, Outcome, ProblemType, Section, EVAL_
 use crate::evaluation::store::{self, Deduction};
 use crate::http::AppError;
 use crate::rules::store::StoredVersion;
+use crate::rules::{ArticleRef, Regime};
 
 /// A deduction as a line of the sheet.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
@@ -153,10 +156,7 @@ pub fn compute(conn: &mut DbConn, year: i32, day: NaiveDate) -> Result<YearScore
         rule_version: v.rule.version,
         fixed: false,
         departments: scores,
-        basis: vec![
-            crate::rules::ArticleRef::article(crate::rules::Regime::Eval, 4).to_string(),
-            EVAL_5.to_string(),
-        ],
+        basis: vec![ArticleRef::article(Regime::Eval, 4).to_string(), EVAL_5.to_string()],
     })
 }
 
@@ -164,6 +164,22 @@ pub fn compute(conn: &mut DbConn, year: i32, day: NaiveDate) -> Result<YearScore
 pub fn default_day(year: i32) -> NaiveDate {
     let (first, last) = crate::rules::calendar::year_bounds(year);
     crate::db::today().clamp(first, last)
+}
+
+/// 取消评比先进的资格 (ACC-6): a department sanctioned in the year keeps its grade, but an
+/// excellent grade brings it no commendation or reward (EVAL-7). Applied to every view of the
+/// sheet, live or fixed, because a case may be decided after the results were fixed.
+pub fn withhold_rewards(s: &mut YearScores, sanctioned: &BTreeMap<i64, Vec<i64>>) {
+    for d in s
+        .departments
+        .iter_mut()
+        .filter(|d| sanctioned.contains_key(&d.department_id))
+    {
+        if d.outcome == Outcome::CommendationAndReward {
+            d.outcome = Outcome::Unremarked;
+            d.basis.push(ArticleRef::article(Regime::Acc, 6).to_string());
+        }
+    }
 }
 
 /// The fixed results of a finalised year, if any.
