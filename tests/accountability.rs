@@ -1024,17 +1024,27 @@ async fn a_modified_appeal_reverses_what_it_drops_and_applies_what_it_adds() {
         "the dropped suspension is reversed"
     );
 
-    let adding = s.case(today()).await;
-    s.decided(adding, "minor", json!({}), with(json!(["warning"])))
-        .await
-        .ok(200);
-    assert_eq!(certificate_status(&s, cert).await, "valid");
-    appeal_to(&s, adding, with(json!(["warning", "certificate_suspension"]))).await;
+    // A serious fault with nothing to weigh opens only `serious` at the decision; the review
+    // (认真复查, ACC-13) finds it minor: the confiscation goes, the lighter suspension put in
+    // its place takes effect.
+    let lowered = s.case(today()).await;
+    let serious = json!({"severity": "serious", "persons": [{"person_id": p, "sanctions": ["major_demerit"]}]});
+    s.decided(lowered, "serious", json!({}), serious).await.ok(200);
+    assert_eq!(certificate_status(&s, cert).await, "revoked");
+    appeal_to(&s, lowered, with(json!(["warning", "certificate_suspension"]))).await;
     assert_eq!(
         certificate_status(&s, cert).await,
         "suspended",
-        "the added suspension takes effect"
+        "the confiscation is reversed and the suspension put in its place takes effect"
     );
+    let r = s
+        .app
+        .get(
+            &format!("/api/v1/accountability/cases/{lowered}"),
+            Some(&s.office.token),
+        )
+        .await;
+    assert_eq!(r.ok(200)["decision"]["request"]["severity"], "minor");
 }
 
 #[actix_web::test]
@@ -1494,11 +1504,49 @@ async fn an_appeal_never_makes_the_decision_heavier() {
         .await;
     assert_eq!(r.problem(422), "appeal_heavier", "{}", r.text);
     assert_eq!(r.body["basis"], json!(["ACC-13"]));
+    // Heavier within the same severity: a heavier 处分, or a measure the decision did not take.
+    let cert = s.staff_certificate("ACC-CERT-H", 10);
+    for sanctions in [
+        json!(["demerit"]),
+        json!(["warning", "off_post_training"]),
+        json!(["warning", "certificate_suspension"]),
+    ] {
+        let heavier = json!({"severity": "minor", "persons": [{"person_id": p, "sanctions": sanctions}]});
+        let r = s
+            .post(
+                case,
+                "appeal-decision",
+                &s.leader.token,
+                json!({"outcome": "modified", "decision": heavier}),
+            )
+            .await;
+        assert_eq!(r.problem(422), "appeal_heavier", "{sanctions}: {}", r.text);
+    }
     let still = s
         .app
         .get(&format!("/api/v1/accountability/cases/{case}"), Some(&s.office.token))
         .await;
     assert_eq!(still.ok(200)["status"], "appealed");
+    assert_eq!(
+        still.body["decision"]["request"]["persons"][0]["sanctions"],
+        json!(["warning", "loss_of_award_eligibility"])
+    );
+    assert_eq!(certificate_status(&s, cert).await, "valid");
+    assert_eq!(s.app.count("training_consequences"), 0);
+    // Lighter on the same scale is a modification the appeal may make.
+    let lighter = json!({"severity": "minor", "persons": [{"person_id": p, "sanctions": ["criticism_education"]}]});
+    let r = s
+        .post(
+            case,
+            "appeal-decision",
+            &s.leader.token,
+            json!({"outcome": "modified", "decision": lighter}),
+        )
+        .await;
+    assert_eq!(
+        r.ok(200)["decision"]["request"]["persons"][0]["sanctions"][0],
+        "criticism_education"
+    );
 }
 
 /// A case deciding a warning for the staff member and another officer, served today.

@@ -885,7 +885,7 @@ fn outcome_names(open: &[Option<Severity>]) -> String {
 }
 
 /// Checks a decision against the opinion: the severity must be one the circumstances open
-/// (ACC-7/8/9), every sanction allowed for it (ACC-6), every sanctioned person liable (ACC-5).
+/// (ACC-7/8/9), and its sanctions must fit it (`check_sanctions`).
 fn check_decision(opinion: &serde_json::Value, d: &DecisionRequest) -> Result<(), AppError> {
     let base: Severity = serde_json::from_value(opinion["severity"].clone())
         .map_err(|_| AppError::Internal("opinion unreadable".into()))?;
@@ -903,6 +903,12 @@ fn check_decision(opinion: &serde_json::Value, d: &DecisionRequest) -> Result<()
             basis,
         ));
     }
+    check_sanctions(opinion, d)
+}
+
+/// Every sanction allowed for the decision's severity (ACC-6), every sanctioned person liable
+/// in the opinion (ACC-5), every liable person listed.
+fn check_sanctions(opinion: &serde_json::Value, d: &DecisionRequest) -> Result<(), AppError> {
     let allocation: Vec<serde_json::Value> = opinion["allocation"].as_array().cloned().unwrap_or_default();
     if has_repeats(d.persons.iter().map(|p| p.person_id)) || has_repeats(d.departments.iter().map(|x| x.department_id))
     {
@@ -1289,22 +1295,37 @@ fn revoked_on_appeal(c: &store::Case) -> bool {
 }
 
 /// An appeal answers the appellant's complaint: it never makes the decision heavier (不得因申诉
-/// 加重处理), so a modified decision's severity is at most the first one's.
-fn not_heavier(appealed: &serde_json::Value, d: &DecisionRequest) -> Result<(), AppError> {
-    let first: Option<Severity> = serde_json::from_value(appealed["request"]["severity"].clone())
-        .ok()
-        .flatten();
-    if d.severity <= first {
-        return Ok(());
-    }
-    Err(AppError::rule(
-        "appeal_heavier",
-        format!(
+/// 加重处理). A modified decision's severity is at most the first one's, and each person's
+/// sanctions are ones the first decision gave them or lighter ones of the same kind.
+fn not_heavier(first: &DecisionRequest, d: &DecisionRequest) -> Result<(), AppError> {
+    let heavier = |detail: String| Err(AppError::rule("appeal_heavier", detail, Basis::of(&[acc(13)])));
+    if d.severity > first.severity {
+        return heavier(format!(
             "the decision appealed was {}; an appeal does not make it heavier",
-            first.map_or("no liability", |s| s.as_str())
-        ),
-        Basis::of(&[acc(13)]),
-    ))
+            first.severity.map_or("no liability", |s| s.as_str())
+        ));
+    }
+    for p in &d.persons {
+        let before = first
+            .persons
+            .iter()
+            .find(|q| q.person_id == p.person_id)
+            .map_or(&[][..], |q| &q.sanctions[..]);
+        let added: Vec<&str> = p
+            .sanctions
+            .iter()
+            .filter(|s| !rules::no_heavier_than_any(**s, before))
+            .map(|s| s.as_str())
+            .collect();
+        if !added.is_empty() {
+            return heavier(format!(
+                "the decision appealed gave person {} nothing as heavy as {}; an appeal does not make it heavier",
+                p.person_id,
+                added.join(", ")
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Appends `item` to the list at `key` of `v`, starting it if absent.
@@ -1472,8 +1493,12 @@ pub struct AppealDecisionRequest {
 
 /// Decide the appeal (the leadership group): `revoked` reverses every effect, `modified`
 /// replaces the decision and reverses the effects it no longer supports; nothing is deleted.
+/// The review weighs the case afresh (ACC-13), so a modified decision may take any severity up
+/// to the one appealed, but never a heavier outcome: no sanction a person was not given, no
+/// heavier 处分 or measure of the same kind.
 #[utoipa::path(tag = "accountability", request_body = AppealDecisionRequest,
-    responses((status = 200, body = CaseView), (status = 409, description = "Not appealed", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = CaseView), (status = 409, description = "Not appealed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The modified decision is heavier than the one appealed (`appeal_heavier`, ACC-13) or its sanctions do not fit its severity (ACC-6)", body = Problem, content_type = "application/problem+json")))]
 #[post("/cases/{id}/appeal-decision")]
 pub async fn decide_appeal(
     state: web::Data<AppState>,
@@ -1516,10 +1541,14 @@ pub async fn decide_appeal(
                         "the appeal decision is dated when it is recorded",
                     ));
                 }
-                not_heavier(&decision, &d)?;
+                // 认真复查 (ACC-13): the review may weigh the case afresh and come to any
+                // outcome up to the one appealed, its sanctions fitting the severity it finds.
+                let previous: DecisionRequest = serde_json::from_value(decision["request"].clone())
+                    .map_err(|_| AppError::Internal("decision unreadable".into()))?;
                 let opinion = record(c.opinion.as_deref());
-                check_decision(&opinion, &d)?;
+                check_sanctions(&opinion, &d)?;
                 let d = as_imposed(d, &store::respondents(conn, c.id)?);
+                not_heavier(&previous, &d)?;
                 let reversed = reverse_effects(conn, c.id, c.decided_on, &effects, &d, Some(by))?;
                 let kept: Vec<serde_json::Value> = effects
                     .iter()
@@ -1532,7 +1561,6 @@ pub async fn decide_appeal(
                     .cloned()
                     .collect::<Vec<_>>();
                 // Sanctions the modified decision adds take effect now, like any decision's.
-                let previous: DecisionRequest = serde_json::from_value(decision["request"].clone()).unwrap_or(empty);
                 let added = DecisionRequest {
                     persons: d
                         .persons

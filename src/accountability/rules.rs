@@ -328,6 +328,34 @@ pub fn allowed(severity: Severity) -> &'static [Sanction] {
     }
 }
 
+/// A sanction's place on a scale of like measures, lightest first: 处分 from 批评教育 to 撤职,
+/// the certificate from 暂扣 to 取消执法资格, the post from 离岗培训 to 调离.
+fn scale(s: Sanction) -> Option<(u8, u8)> {
+    use Sanction::*;
+    Some(match s {
+        CriticismEducation => (0, 0),
+        Warning => (0, 1),
+        Demerit => (0, 2),
+        MajorDemerit => (0, 3),
+        Demotion => (0, 4),
+        DismissalFromPost => (0, 5),
+        CertificateSuspension => (1, 0),
+        CertificateConfiscation => (1, 1),
+        LossOfEnforcementQualification => (1, 2),
+        OffPostTraining => (2, 0),
+        TransferOffPost => (2, 1),
+        CirculatedCriticism | LossOfAwardEligibility | TransferToJudicialOrgans => return None,
+    })
+}
+
+/// Whether `s` is one of `before` or lighter than one of them on the same scale: what an appeal
+/// may put in place of what was decided (ACC-13) without making it heavier.
+pub fn no_heavier_than_any(s: Sanction, before: &[Sanction]) -> bool {
+    before.iter().any(|b| {
+        *b == s || matches!((scale(s), scale(*b)), (Some((kind, rank)), Some((was, of))) if kind == was && rank <= of)
+    })
+}
+
 /// The article item of ACC-6 that lists a severity's sanctions.
 pub fn severity_basis(severity: Severity) -> ArticleRef {
     match severity {
@@ -778,6 +806,19 @@ mod tests {
         assert!(!holds_accountable(9, &opinion, &minor), "not in the allocation");
         let exempt = json!({"request": {"severity": null, "persons": []}});
         assert!(!holds_accountable(7, &opinion, &exempt), "exempted (ACC-9)");
+    }
+
+    #[test]
+    fn an_appeal_may_put_a_lighter_measure_of_the_same_kind_in_place_of_one_decided() {
+        use Sanction::*;
+        assert!(no_heavier_than_any(Warning, &[Demerit, CertificateSuspension]));
+        assert!(no_heavier_than_any(CertificateSuspension, &[CertificateConfiscation]));
+        assert!(no_heavier_than_any(OffPostTraining, &[TransferOffPost]));
+        assert!(no_heavier_than_any(CirculatedCriticism, &[CirculatedCriticism]));
+        assert!(!no_heavier_than_any(Demerit, &[Warning]));
+        assert!(!no_heavier_than_any(OffPostTraining, &[Warning, CertificateSuspension]));
+        assert!(!no_heavier_than_any(CirculatedCriticism, &[DismissalFromPost]));
+        assert!(!no_heavier_than_any(Warning, &[]));
     }
 
     #[test]
