@@ -635,6 +635,35 @@ async fn no_one_decides_on_their_own_record() {
     assert_eq!(this.ok(200)["note_checks"].as_array().unwrap().len(), 1);
     let last = s.app.get(&record(year - 1), Some(&colleague.token)).await;
     assert_eq!(last.ok(200)["note_checks"], json!([]));
+
+    // Ordered off post by an absence a colleague recorded: the colleague completes the order.
+    let missed = s.session(2.0, &[me], today() - Days::new(2)).await;
+    let attend = |session: i64, status: &str| {
+        actix_web::test::TestRequest::put()
+            .uri(&format!("/api/v1/training/sessions/{session}/attendance"))
+            .insert_header(("authorization", format!("Bearer {}", colleague.token)))
+            .set_json(json!([{"person_id": me, "status": status}]))
+    };
+    s.app.send(attend(missed, "absent")).await.ok(200);
+    let order = s.app.get("/api/v1/training/orders", s.t()).await.ok(200)["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let course = s.session(2.0, &[me], today() - Days::new(1)).await;
+    s.app.send(attend(course, "present")).await.ok(200);
+    let complete = format!("/api/v1/training/orders/{order}/complete");
+    let r = s.app.post(&complete, s.t(), &json!({"session_id": course})).await;
+    assert_eq!(r.problem(403), "forbidden");
+    assert_eq!(
+        s.app.number(&format!(
+            "SELECT COUNT(*) AS n FROM training_consequences WHERE id = {order} AND fulfilled_on IS NULL"
+        )),
+        1
+    );
+    let r = s
+        .app
+        .post(&complete, Some(&colleague.token), &json!({"session_id": course}))
+        .await;
+    assert_eq!(r.ok(200)["made_up_by_id"].as_i64(), Some(course));
 }
 
 #[actix_web::test]

@@ -1059,7 +1059,8 @@ pub struct CompleteOrderRequest {
     pub session_id: i64,
 }
 
-/// Complete an off-post training order (责令离岗培训, TRN-7) by a session the person attended.
+/// Complete an off-post training order (责令离岗培训, TRN-7) by a session the person attended;
+/// another member of the office does it, never the person ordered (403).
 /// While an order is open the person may not be recorded as enforcing; from the day after the
 /// session they may again.
 #[utoipa::path(tag = "training", request_body = CompleteOrderRequest,
@@ -1073,7 +1074,7 @@ pub async fn complete_order(
     body: Json<CompleteOrderRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, b) = (id.get()?.into_inner(), body.get()?.into_inner());
-    let actor = caller.actor();
+    let (actor, me) = (caller.actor(), caller.clone());
     let v = state
         .db
         .write(move |conn| {
@@ -1081,6 +1082,7 @@ pub async fn complete_order(
                 .ok()
                 .filter(|c| c.kind == ConsequenceKind::OffPostTraining)
                 .ok_or_else(|| AppError::not_found("off-post training order"))?;
+            me.not_on_own_record(order.person_id, "complete an off-post training order")?;
             let closed = match (order.lifted_on, order.fulfilled_on) {
                 (Some(on), _) => Some(format!("the order was lifted on {on}")),
                 (_, Some(on)) => Some(format!("the order was completed on {on}")),
