@@ -892,6 +892,15 @@ async fn a_decision_can_order_off_post_training_and_refusals_are_offered_as_acc_
     let orders = s.app.get("/api/v1/training/orders", Some(&s.office.token)).await;
     assert_eq!(orders.body["items"][0]["cause"], "accountability_case");
     assert_eq!(orders.body["items"][0]["cause_id"], id);
+    assert_eq!(orders.body["items"][0]["basis"], json!(["ACC-6(1)"]));
+    // Off post by the decision's order: no enforcing, and the refusal names the decision's article.
+    s.staff_certificate("ACC-OFF-POST", 100);
+    let act = json!({"kind": "penalty", "penalty_procedure": "on_the_spot", "department_id": s.staff.department_id,
+        "officers": [s.staff.person_id], "counterpart": {"name": "某公司", "type": "legal_person"},
+        "legal_basis": "依据", "decision_text": "罚款", "decision_date": today()});
+    let r = s.app.post("/api/v1/acts", Some(&s.staff.token), &act).await;
+    assert_eq!(r.problem(422), "officer_off_post");
+    assert_eq!(r.body["basis"], json!(["ACC-6(1)"]));
 }
 
 #[actix_web::test]

@@ -375,20 +375,21 @@ fn check_on_post(conn: &mut DbConn, f: &ActFields) -> Result<(), AppError> {
         .iter()
         .enumerate()
         .filter_map(|(i, id)| {
-            let (_, order, since) = off.iter().find(|(person, ..)| person == id)?;
+            let (_, order, since, _) = off.iter().find(|(person, ..)| person == id)?;
             Some(FieldError::new(
                 format!("officers[{i}]"),
                 format!("person {id} is off post for training since {since} (order {order})"),
             ))
         })
         .collect();
+    // The order rests on TRN-7 or on an accountability decision (ACC-6(1)).
+    let mut basis: Vec<crate::rules::ArticleRef> = off.iter().map(|(.., cause)| cause.basis()).collect();
+    basis.sort_unstable_by_key(|a| a.to_string());
+    basis.dedup();
     Err(AppError::Unprocessable {
         code: "officer_off_post",
-        detail: format!(
-            "an officer ordered off post for training may not enforce until the order is completed ({})",
-            crate::training::rules::TRN_7
-        ),
-        basis: Basis::of(&[crate::training::rules::TRN_7]),
+        detail: "an officer ordered off post for training may not enforce until the order is completed".into(),
+        basis: Basis::of(&basis),
         errors,
     })
 }

@@ -999,7 +999,7 @@ impl From<Consequence> for ConsequenceView {
             made_up_by_id: c.fulfilled_id,
             made_up_on: c.fulfilled_on,
             lifted_on: c.lifted_on,
-            basis: vec![TRN_7.to_string()],
+            basis: vec![c.cause_kind.basis().to_string()],
         }
     }
 }

@@ -93,6 +93,17 @@ crate::text_enum! {
     }
 }
 
+impl Cause {
+    /// The article a consequence of this cause rests on: a missed session or failed exam
+    /// (TRN-7), or an accountability decision's 责令离岗培训 (ACC-6(1)).
+    pub fn basis(self) -> ArticleRef {
+        match self {
+            Self::Session | Self::Exam => TRN_7,
+            Self::AccountabilityCase => ArticleRef::item(Regime::Acc, 6, 1),
+        }
+    }
+}
+
 crate::text_enum! {
     /// The result of a note check (笔记检查, TRN-8).
     pub enum NoteResult {

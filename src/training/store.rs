@@ -535,7 +535,7 @@ pub fn off_post_on(
     conn: &mut DbConn,
     persons: &[i64],
     day: NaiveDate,
-) -> Result<Vec<(i64, i64, NaiveDate)>, StoreError> {
+) -> Result<Vec<(i64, i64, NaiveDate, Cause)>, StoreError> {
     // One cached statement per person rather than an `IN` list (parsed anew for every length):
     // this runs on every act recorded, and an act names a few officers.
     let mut off = Vec::new();
@@ -547,8 +547,8 @@ pub fn off_post_on(
             .filter(tc::lifted_on.is_null())
             .filter(tc::fulfilled_on.is_null().or(tc::fulfilled_on.ge(day)))
             .order(tc::id.asc())
-            .select((tc::person_id, tc::id, tc::created_on));
-        off.extend(crate::native!(conn, |db| orders.load::<(i64, i64, NaiveDate)>(db))?);
+            .select((tc::person_id, tc::id, tc::created_on, tc::cause_kind));
+        off.extend(crate::native!(conn, |db| orders.load::<(i64, i64, NaiveDate, Cause)>(db))?);
     }
     Ok(off)
 }
