@@ -1502,34 +1502,27 @@ async fn an_appeal_never_makes_the_decision_heavier() {
         .await
         .ok(200);
     s.serve_and_appeal(case).await;
-    let heavier = json!({"severity": "serious", "persons": [{"person_id": p, "sanctions": ["major_demerit"]}]});
-    let r = s
-        .post(
+    let cert = s.staff_certificate("ACC-CERT-H", 10);
+    let modify = |severity: &str, sanctions: Value| {
+        let decision = json!({"severity": severity, "persons": [{"person_id": p, "sanctions": sanctions}]});
+        s.post(
             case,
             "appeal-decision",
             &s.leader.token,
-            json!({"outcome": "modified", "decision": heavier}),
+            json!({"outcome": "modified", "decision": decision}),
         )
-        .await;
-    assert_eq!(r.problem(422), "appeal_heavier", "{}", r.text);
-    assert_eq!(r.body["basis"], json!(["ACC-13"]));
-    // Heavier within the same severity: a heavier 处分, or a measure the decision did not take.
-    let cert = s.staff_certificate("ACC-CERT-H", 10);
-    for sanctions in [
-        json!(["demerit"]),
-        json!(["warning", "off_post_training"]),
-        json!(["warning", "certificate_suspension"]),
+    };
+    // A heavier severity; within the same severity, a heavier 处分 or a measure the decision
+    // did not take.
+    for (severity, sanctions) in [
+        ("serious", json!(["major_demerit"])),
+        ("minor", json!(["demerit"])),
+        ("minor", json!(["warning", "off_post_training"])),
+        ("minor", json!(["warning", "certificate_suspension"])),
     ] {
-        let heavier = json!({"severity": "minor", "persons": [{"person_id": p, "sanctions": sanctions}]});
-        let r = s
-            .post(
-                case,
-                "appeal-decision",
-                &s.leader.token,
-                json!({"outcome": "modified", "decision": heavier}),
-            )
-            .await;
-        assert_eq!(r.problem(422), "appeal_heavier", "{sanctions}: {}", r.text);
+        let r = modify(severity, sanctions.clone()).await;
+        assert_eq!(r.problem(422), "appeal_heavier", "{severity} {sanctions}: {}", r.text);
+        assert_eq!(r.body["basis"], json!(["ACC-13"]));
     }
     let still = s
         .app
@@ -1543,15 +1536,7 @@ async fn an_appeal_never_makes_the_decision_heavier() {
     assert_eq!(certificate_status(&s, cert).await, "valid");
     assert_eq!(s.app.count("training_consequences"), 0);
     // Lighter on the same scale is a modification the appeal may make.
-    let lighter = json!({"severity": "minor", "persons": [{"person_id": p, "sanctions": ["criticism_education"]}]});
-    let r = s
-        .post(
-            case,
-            "appeal-decision",
-            &s.leader.token,
-            json!({"outcome": "modified", "decision": lighter}),
-        )
-        .await;
+    let r = modify("minor", json!(["criticism_education"])).await;
     assert_eq!(
         r.ok(200)["decision"]["request"]["persons"][0]["sanctions"][0],
         "criticism_education"

@@ -1294,6 +1294,16 @@ fn revoked_on_appeal(c: &store::Case) -> bool {
     c.appeal_outcome.as_deref() == Some(AppealOutcome::Revoked.as_str())
 }
 
+impl DecisionRequest {
+    /// What the decision gives `person`: nothing when it does not list them.
+    fn sanctions_of(&self, person: i64) -> &[Sanction] {
+        self.persons
+            .iter()
+            .find(|q| q.person_id == person)
+            .map_or(&[][..], |q| &q.sanctions[..])
+    }
+}
+
 /// An appeal answers the appellant's complaint: it never makes the decision heavier (不得因申诉
 /// 加重处理). A modified decision's severity is at most the first one's, and each person's
 /// sanctions are ones the first decision gave them or lighter ones of the same kind.
@@ -1306,11 +1316,7 @@ fn not_heavier(first: &DecisionRequest, d: &DecisionRequest) -> Result<(), AppEr
         ));
     }
     for p in &d.persons {
-        let before = first
-            .persons
-            .iter()
-            .find(|q| q.person_id == p.person_id)
-            .map_or(&[][..], |q| &q.sanctions[..]);
+        let before = first.sanctions_of(p.person_id);
         let added: Vec<&str> = p
             .sanctions
             .iter()
@@ -1571,12 +1577,7 @@ pub async fn decide_appeal(
                                 .sanctions
                                 .iter()
                                 .copied()
-                                .filter(|s| {
-                                    !previous
-                                        .persons
-                                        .iter()
-                                        .any(|q| q.person_id == p.person_id && q.sanctions.contains(s))
-                                })
+                                .filter(|s| !previous.sanctions_of(p.person_id).contains(s))
                                 .collect(),
                         })
                         .collect(),
