@@ -1,4 +1,4 @@
-//! ACC calculators through the API (cases and their workflow are not built yet).
+//! ACC through the API: the calculators, the case workflow, its effects and appeals.
 
 mod common;
 
@@ -135,7 +135,8 @@ async fn the_sanction_matrix_is_published_with_its_articles() {
     );
 }
 
-use chrono::Days;
+use actix_web::test::TestRequest;
+use chrono::{Datelike, Days, NaiveDate, Weekday};
 use common::Session;
 use safeguards::db::today;
 use serde_json::Value;
@@ -399,46 +400,70 @@ async fn sanctions_must_fit_the_severity_and_circumstances() {
         .ok(200);
 }
 
-#[actix_web::test]
-async fn the_appeal_window_closes_thirty_days_after_service() {
-    let s = acc().await;
-    for (served_ago, filed_ok) in [(30u64, true), (31, false)] {
-        let id = s.case(today() - Days::new(40)).await;
-        // Decided and served in the past: the decision recorded after the meeting.
-        let decided = s
-            .decided(
-                id,
-                "minor",
-                json!({}),
-                json!({"severity": "minor", "persons": [{"person_id": s.staff.person_id, "sanctions": ["warning"]}],
-                "decided_on": today() - Days::new(served_ago)}),
-            )
-            .await;
-        assert_eq!(decided.ok(200)["decided_on"], json!(today() - Days::new(served_ago)));
-        s.post(
-            id,
-            "serve",
-            &s.office.token,
-            json!({"served_on": today() - Days::new(served_ago)}),
-        )
+/// A case decided and served on `served` (the decision recorded after the meeting), then
+/// appealed by the staff member on `filed`.
+async fn appeal_served_on(s: &Acc, served: NaiveDate, filed: NaiveDate) -> (i64, common::Resp) {
+    let id = s.case(served - Days::new(5)).await;
+    let decision = json!({"severity": "minor", "persons": [{"person_id": s.staff.person_id, "sanctions": ["warning"]}],
+        "decided_on": served});
+    assert_eq!(
+        s.decided(id, "minor", json!({}), decision).await.ok(200)["decided_on"],
+        json!(served)
+    );
+    s.post(id, "serve", &s.office.token, json!({"served_on": served}))
         .await
         .ok(200);
-        let r = s
-            .post(
-                id,
-                "appeal",
-                &s.staff.token,
-                json!({"filed_on": today(), "grounds": "不服"}),
-            )
-            .await;
-        if filed_ok {
-            r.ok(200);
-        } else {
-            assert_eq!(r.problem(422), "appeal_window_closed");
-            assert_eq!(r.body["basis"], json!(["ACC-13"]));
-            s.post(id, "finalize", &s.office.token, json!({})).await.ok(200);
-        }
+    let appeal = json!({"filed_on": filed, "grounds": "不服"});
+    (id, s.post(id, "appeal", &s.staff.token, appeal).await)
+}
+
+#[actix_web::test]
+async fn the_appeal_window_closes_thirty_days_after_service_or_on_the_next_working_day() {
+    let s = acc().await;
+    let closed = |r: common::Resp| {
+        assert_eq!(r.problem(422), "appeal_window_closed");
+        assert_eq!(r.body["basis"], json!(["ACC-13"]));
+    };
+    // Served on a day whose 30th day after is a Wednesday: the window is exactly 30 days.
+    let mut wed = today() - Days::new(60);
+    while (wed + Days::new(30)).weekday() != Weekday::Wed {
+        wed = wed.pred_opt().unwrap();
     }
+    let (id, r) = appeal_served_on(&s, wed, wed + Days::new(30)).await;
+    r.ok(200);
+    let case = s
+        .app
+        .get(&format!("/api/v1/accountability/cases/{id}"), Some(&s.office.token))
+        .await;
+    assert_eq!(case.ok(200)["appeal_deadline"], json!(wed + Days::new(30)));
+    let (id, r) = appeal_served_on(&s, wed, wed + Days::new(31)).await;
+    closed(r);
+    s.post(id, "finalize", &s.office.token, json!({})).await.ok(200);
+
+    // The 30th day is a Saturday: the window runs to Monday, and closes on Tuesday.
+    let mut sat = today() - Days::new(60);
+    while (sat + Days::new(30)).weekday() != Weekday::Sat {
+        sat = sat.pred_opt().unwrap();
+    }
+    let monday = sat + Days::new(32);
+    let (id, r) = appeal_served_on(&s, sat, monday).await;
+    r.ok(200);
+    let case = s
+        .app
+        .get(&format!("/api/v1/accountability/cases/{id}"), Some(&s.office.token))
+        .await;
+    assert_eq!(case.ok(200)["appeal_deadline"], json!(monday));
+    closed(appeal_served_on(&s, sat, monday + Days::new(1)).await.1);
+
+    // That Monday is a public holiday, and Tuesday too: the window runs to Wednesday.
+    let tuesday = monday + Days::new(1);
+    let put = TestRequest::put()
+        .uri(&format!("/api/v1/calendar/{}", tuesday.year()))
+        .insert_header(("authorization", format!("Bearer {}", s.office.token)))
+        .set_json(json!({"holidays": [monday, tuesday], "make_up_workdays": []}));
+    s.app.send(put).await.ok(200);
+    appeal_served_on(&s, sat, tuesday + Days::new(1)).await.1.ok(200);
+    closed(appeal_served_on(&s, sat, tuesday + Days::new(2)).await.1);
 }
 
 #[actix_web::test]
@@ -940,7 +965,7 @@ async fn a_revoked_appeal_lifts_the_training_order_and_restores_award_eligibilit
             .into_bytes();
     body.extend_from_slice(b"%PDF-1.4 record");
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let req = actix_web::test::TestRequest::post()
+    let req = TestRequest::post()
         .uri(&format!("/api/v1/accountability/cases/{id}/evidence"))
         .insert_header(("authorization", format!("Bearer {}", s.office.token)))
         .insert_header(("content-type", format!("multipart/form-data; boundary={boundary}")))

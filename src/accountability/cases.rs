@@ -73,7 +73,8 @@ pub struct CaseView {
     pub decision: Option<serde_json::Value>,
     pub decided_on: Option<NaiveDate>,
     pub served_on: Option<NaiveDate>,
-    /// The last day to appeal (ACC-13), once served.
+    /// The last day to appeal (ACC-13), once served: 30 days after service (the rule set in force
+    /// that day), moved to the next working day when it falls on a weekend or public holiday.
     pub appeal_deadline: Option<NaiveDate>,
     #[schema(value_type = Option<Object>)]
     pub appeal: Option<serde_json::Value>,
@@ -1359,11 +1360,9 @@ fn appellants(appeal: &serde_json::Value) -> Vec<Respondent> {
 /// The appeal window of a decision served on `served` (ACC-13): its days by the rule set in
 /// force that day, and its last day.
 fn appeal_window(conn: &mut DbConn, served: NaiveDate) -> Result<(u32, NaiveDate), AppError> {
-    let window = crate::rules::store::in_force(conn, served)?
-        .rule
-        .values
-        .appeal_window_days;
-    Ok((window, rules::appeal_deadline(served, window)))
+    let book = crate::rules::store::book(conn)?;
+    let window = book.in_force(served)?.rule.values.appeal_window_days;
+    Ok((window, rules::appeal_deadline(served, window, &book.calendar)))
 }
 
 /// Whether the stored decision handles `who`: a person it sanctions, a department it orders to
@@ -1449,7 +1448,14 @@ pub async fn file_appeal(
         if b.filed_on > deadline {
             return Err(AppError::rule(
                 "appeal_window_closed",
-                format!("the appeal window of {window} days after service on {served} closed on {deadline}"),
+                format!(
+                    "the appeal window of {window} days after service on {served}{} closed on {deadline}",
+                    if deadline > served + chrono::Days::new(u64::from(window)) {
+                        ", its last day moved past days off to the next working day,"
+                    } else {
+                        ""
+                    }
+                ),
                 Basis::of(&[acc(13)]),
             ));
         }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::org::rules::Position;
+use crate::rules::calendar::Calendar;
 use crate::rules::{ArticleRef, Regime};
 
 const fn acc(article: u8, item: u8) -> ArticleRef {
@@ -474,8 +475,15 @@ pub fn repeated_within_a_year(fault_on: NaiveDate, others: &[(i64, NaiveDate)]) 
 }
 
 /// The last day to appeal (ACC-13): `window` days after the served date, which is not counted.
-pub fn appeal_deadline(served_on: NaiveDate, window_days: u32) -> NaiveDate {
-    served_on + Days::new(u64::from(window_days))
+/// A period whose last day is a day off (weekend or public holiday) ends on the next working
+/// day, as periods do in Chinese administrative procedure (期间届满的最后一日是节假日的，以节假日后的
+/// 第一日为期间届满的日期).
+pub fn appeal_deadline(served_on: NaiveDate, window_days: u32, calendar: &Calendar) -> NaiveDate {
+    let mut last = served_on + Days::new(u64::from(window_days));
+    while !calendar.is_working_day(last) {
+        last = last.succ_opt().expect("dates stay far inside chrono's range");
+    }
+    last
 }
 
 #[cfg(test)]
@@ -545,11 +553,16 @@ mod properties {
         #[test]
         fn the_appeal_window_counts_from_the_day_after_service(served in 0i64..20_000, window in 1u32..400, later in 0i64..400) {
             let day = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap() + chrono::TimeDelta::days(served);
-            let last = appeal_deadline(day, window);
-            prop_assert_eq!((last - day).num_days(), i64::from(window));
+            let cal = Calendar::default();
+            let last = appeal_deadline(day, window, &cal);
+            let nominal = day + chrono::TimeDelta::days(i64::from(window));
+            prop_assert!(cal.is_working_day(last));
+            // Moved past a weekend at most.
+            prop_assert!((0..=2).contains(&(last - nominal).num_days()));
+            prop_assert!(nominal.iter_days().take_while(|d| *d < last).all(|d| !cal.is_working_day(d)));
             let later_day = day + chrono::TimeDelta::days(later);
-            prop_assert!(appeal_deadline(later_day, window) >= last);
-            prop_assert!(appeal_deadline(day, window + 1) > last);
+            prop_assert!(appeal_deadline(later_day, window, &cal) >= last);
+            prop_assert!(appeal_deadline(day, window + 1, &cal) >= last);
         }
     }
 }
@@ -557,6 +570,7 @@ mod properties {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::calendar::DayKind;
 
     fn shares(v: &[Allocation]) -> Vec<(i64, Share, String)> {
         v.iter().map(|a| (a.person_id, a.share, a.basis.clone())).collect()
@@ -822,10 +836,18 @@ mod tests {
     }
 
     #[test]
-    fn the_appeal_window_does_not_count_the_served_day() {
+    fn the_appeal_window_does_not_count_the_served_day_and_ends_on_a_working_day() {
         let d = |s: &str| s.parse::<NaiveDate>().unwrap();
-        assert_eq!(appeal_deadline(d("2026-11-01"), 30), d("2026-12-01"));
-        assert_eq!(appeal_deadline(d("2026-12-15"), 30), d("2027-01-14"));
+        let cal = Calendar::default();
+        assert_eq!(appeal_deadline(d("2026-11-01"), 30, &cal), d("2026-12-01"));
+        assert_eq!(appeal_deadline(d("2026-12-15"), 30, &cal), d("2027-01-14"));
+        // 30 days after 2026-11-06 is Sunday 2026-12-06.
+        assert_eq!(appeal_deadline(d("2026-11-06"), 30, &cal), d("2026-12-07"));
+        let mut holidays = cal.clone();
+        holidays.days.insert(d("2026-12-07"), DayKind::Holiday);
+        assert_eq!(appeal_deadline(d("2026-11-06"), 30, &holidays), d("2026-12-08"));
+        holidays.days.insert(d("2026-12-06"), DayKind::MakeUpWorkday);
+        assert_eq!(appeal_deadline(d("2026-11-06"), 30, &holidays), d("2026-12-06"));
     }
 }
 
