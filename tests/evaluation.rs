@@ -97,14 +97,10 @@ impl Ev {
         id
     }
 
-    /// An assigned petition that shows every EVAL-5(4) problem: unanswered 20 days past its
+    /// An assigned petition that shows every EVAL-5(4) problem: answered ten days after its
     /// deadline, marked mishandled and escalated.
     async fn troubled_petition(&self) -> i64 {
         let id = self.petition().await;
-        self.app.sql(&format!(
-            "UPDATE petitions SET reply_due_on = '{}' WHERE id = {id}",
-            today() - Days::new(20)
-        ));
         let marks = json!({"mishandled": true, "escalated": true});
         self.app
             .post(
@@ -114,7 +110,24 @@ impl Ev {
             )
             .await
             .ok(200);
+        self.reply(id).await;
+        self.app.sql(&format!(
+            "UPDATE petitions SET reply_due_on = '{}', replied_on = '{}' WHERE id = {id}",
+            today() - Days::new(20),
+            today() - Days::new(10)
+        ));
         id
+    }
+
+    async fn reply(&self, petition: i64) {
+        self.app
+            .post(
+                &format!("/api/v1/petitions/{petition}/reply"),
+                Some(&self.office.token),
+                &json!({"text": "答复"}),
+            )
+            .await
+            .ok(200);
     }
 
     async fn deduct(&self, section: &str, problem: &str, kind: &str, id: i64, extra: Value) -> Resp {
@@ -968,6 +981,96 @@ async fn awards_exclude_poor_grades_and_everyone_sanctioned_that_year() {
         )
         .await
         .problem(403);
+}
+
+#[actix_web::test]
+async fn a_missed_reply_stays_with_the_department_it_lapsed_with_and_only_an_answer_is_against_policy() {
+    let e = ev().await;
+    let (mine, other) = (e.staff.department_id, e.app.department("二科"));
+    let o = e.office.token.as_str();
+    let assign = |p: i64| format!("/api/v1/petitions/{p}/assign");
+    // Marked mishandled but never answered: no answer is against policy.
+    let p = e.petition().await;
+    let marks = json!({"mishandled": true});
+    e.app
+        .post(&format!("/api/v1/petitions/{p}/marks"), Some(o), &marks)
+        .await
+        .ok(200);
+    let r = e
+        .deduct("petitions", "answer_against_policy", "petition", p, json!({}))
+        .await;
+    assert_eq!(r.problem(422), "deduction_refused");
+    assert_eq!(r.body["basis"], json!(["EVAL-5(4)"]));
+    // Its deadline passes in this department, then it is passed on to another.
+    e.app.sql(&format!(
+        "UPDATE petitions SET reply_due_on = '{}' WHERE id = {p}",
+        today() - Days::new(1)
+    ));
+    let moved = e.app.post(&assign(p), Some(o), &json!({"department_id": other})).await;
+    assert_eq!(
+        (&moved.ok(200)["department_id"], &moved.body["lapsed_department_id"]),
+        (&json!(other), &json!(mine))
+    );
+    // Passed on again: still charged to the first.
+    let back = e
+        .app
+        .post(&assign(p), Some(o), &json!({"department_id": e.app.department("三科")}))
+        .await;
+    assert_eq!(back.ok(200)["lapsed_department_id"], json!(mine));
+    // Transferred before its deadline: the new holder owes the reply.
+    let early = e.petition().await;
+    let r = e
+        .app
+        .post(&assign(early), Some(o), &json!({"department_id": other}))
+        .await;
+    assert_eq!(r.ok(200)["lapsed_department_id"], json!(null));
+    e.app.sql(&format!(
+        "UPDATE petitions SET reply_due_on = '{}' WHERE id = {early}",
+        today() - Days::new(1)
+    ));
+    let list = e
+        .app
+        .get(&format!("/api/v1/evaluation/years/{}/candidates", e.year), Some(o))
+        .await;
+    let offered = |id: i64| {
+        let c = list.body["candidates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["evidence"]["kind"] == "petition" && c["evidence"]["id"] == id)
+            .cloned()
+            .unwrap();
+        (
+            c["department_id"].as_i64().unwrap(),
+            c["problem_type"].as_str().unwrap().to_owned(),
+        )
+    };
+    list.ok(200);
+    assert_eq!(offered(p), (mine, "not_answered".to_owned()));
+    assert_eq!(offered(early), (other, "not_answered".to_owned()));
+    let charge = |dept: i64| json!({"department_id": dept});
+    let r = e
+        .deduct("petitions", "not_answered", "petition", p, charge(other))
+        .await;
+    assert_eq!(r.problem(422), "validation_failed");
+    assert_eq!(r.body["errors"][0]["field"], "department_id");
+    assert_eq!(e.app.count("eval_deductions"), 0, "nothing recorded");
+    e.deduct("petitions", "not_answered", "petition", p, charge(mine))
+        .await
+        .ok(201);
+    e.deduct("petitions", "not_answered", "petition", early, charge(other))
+        .await
+        .ok(201);
+    // An answer given late and marked mishandled is against policy too, charged to its holder.
+    e.reply(early).await;
+    let marks = json!({"mishandled": true});
+    e.app
+        .post(&format!("/api/v1/petitions/{early}/marks"), Some(o), &marks)
+        .await
+        .ok(200);
+    e.deduct("petitions", "answer_against_policy", "petition", early, charge(other))
+        .await
+        .ok(201);
 }
 
 #[actix_web::test]

@@ -599,6 +599,7 @@ diesel::table! {
         created_by -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        lapsed_department_id -> Nullable<BigInt>,
     }
 }
 

@@ -332,11 +332,37 @@ pub struct PetitionFacts {
     pub replied_on: Option<NaiveDate>,
     pub mishandled: bool,
     pub escalated: bool,
+    /// The department holding it now.
+    pub department_id: Option<i64>,
+    /// The department that held it when its deadline passed unanswered, if it was passed on
+    /// afterwards.
+    pub lapsed_department_id: Option<i64>,
+}
+
+impl PetitionFacts {
+    /// The department a problem of the petition is charged to: a reply missed to the one that
+    /// held the petition when its deadline passed; mishandling and escalation to its holder.
+    pub fn charged(&self, problem: ProblemType) -> Option<i64> {
+        match problem {
+            ProblemType::NotAnswered => self.lapsed_department_id.or(self.department_id),
+            _ => self.department_id,
+        }
+    }
+
+    /// The EVAL-5(4) problem the petition shows as of `on`, the gravest first: escalation,
+    /// an answer against policy, no answer by the deadline.
+    pub fn problem(&self, on: NaiveDate) -> Option<ProblemType> {
+        use ProblemType::*;
+        [EscalationCaused, AnswerAgainstPolicy, NotAnswered]
+            .into_iter()
+            .find(|&problem| fits_petition(problem, self, on).is_ok())
+    }
 }
 
 /// Whether a petition shows the EVAL-5(4) problem as of `found` (the day the problem is
-/// recorded as found): (4)1 not answered by its deadline, or answered after it; (4)2 marked
-/// mishandled; (4)3 marked escalated. The same reading as the candidate list.
+/// recorded as found): (4)1 not answered by its deadline, or answered after it; (4)2 answered
+/// and marked mishandled (an answer must exist to be against policy); (4)3 marked escalated.
+/// The candidate list reads petitions the same way ([`PetitionFacts::problem`]).
 pub fn fits_petition(problem: ProblemType, p: &PetitionFacts, found: NaiveDate) -> Result<(), DeductionRefused> {
     use ProblemType::*;
     let Some(due) = p.reply_due_on else {
@@ -350,6 +376,9 @@ pub fn fits_petition(problem: ProblemType, p: &PetitionFacts, found: NaiveDate) 
             _ => return Ok(()),
         },
         AnswerAgainstPolicy if !p.mishandled => "it is not marked mishandled".to_owned(),
+        AnswerAgainstPolicy if p.replied_on.is_none() => {
+            "it has not been answered, so no answer of it is against policy".to_owned()
+        }
         EscalationCaused if !p.escalated => "it is not marked escalated (越级上访)".to_owned(),
         AnswerAgainstPolicy | EscalationCaused => return Ok(()),
         other => return Err(DeductionRefused::NotAPetitionProblem(other)),

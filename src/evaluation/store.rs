@@ -338,28 +338,13 @@ pub fn evidence(conn: &mut DbConn, kind: EvidenceKind, id: i64) -> Result<Eviden
             })
         }
         EvidenceKind::Petition => {
-            let (dept, dated, reply_due_on, replied_on, mishandled, escalated) = p::table
-                .find(id)
-                .select((
-                    p::department_id,
-                    p::received_on,
-                    p::reply_due_on,
-                    p::replied_on,
-                    p::mishandled,
-                    p::escalated,
-                ))
-                .first::<(Option<i64>, NaiveDate, Option<NaiveDate>, Option<NaiveDate>, bool, bool)>(conn)?;
+            let row: PetitionRow = p::table.find(id).select(PETITION_ROW).first(conn)?;
             Ok(EvidenceFacts {
-                departments: dept.into_iter().collect(),
+                departments: row.department_id.into_iter().collect(),
                 acts: Vec::new(),
                 also_no_act: true,
-                dated,
-                petition: Some(PetitionFacts {
-                    reply_due_on,
-                    replied_on,
-                    mishandled,
-                    escalated,
-                }),
+                dated: row.received_on,
+                petition: Some(row.facts()),
                 inspection: None,
             })
         }
@@ -726,8 +711,6 @@ pub fn meetings(conn: &mut DbConn, year: i32) -> Result<Vec<Meeting>, StoreError
 
 /// (finding, department, checklist item, act kind, procedure).
 pub type FindingRow = (i64, i64, i32, Option<ActKind>, Option<PenaltyProcedure>);
-/// (petition, department, replied on, reply due on, mishandled, escalated).
-pub type PetitionRow = (i64, i64, Option<NaiveDate>, NaiveDate, bool, bool);
 /// (act, department, procedure, what undid it).
 pub type UndoneAct<T> = (i64, i64, Option<PenaltyProcedure>, T);
 
@@ -756,11 +739,15 @@ pub fn concluded_findings(conn: &mut DbConn, year: i32) -> Result<Vec<FindingRow
 
 /// Assigned petitions of the year that were not answered in time, or were marked
 /// mishandled or escalated: (petition, department, replied, due, mishandled, escalated).
-pub fn troubled_petitions(conn: &mut DbConn, year: i32, today: NaiveDate) -> Result<Vec<PetitionRow>, StoreError> {
+pub fn troubled_petitions(
+    conn: &mut DbConn,
+    year: i32,
+    today: NaiveDate,
+) -> Result<Vec<(i64, PetitionFacts)>, StoreError> {
     use crate::db::schema::petitions as p;
     let (from, to) = year_bounds(year);
     // Assignment sets the department and the deadline together.
-    Ok(p::table
+    let rows: Vec<PetitionRow> = p::table
         .filter(p::department_id.is_not_null())
         .filter(p::reply_due_on.is_not_null())
         .filter(p::received_on.ge(from))
@@ -773,15 +760,58 @@ pub fn troubled_petitions(conn: &mut DbConn, year: i32, today: NaiveDate) -> Res
                 .or(p::replied_on.gt(p::reply_due_on)),
         )
         .order(p::id.asc())
-        .select((
-            p::id,
-            p::department_id.assume_not_null(),
-            p::replied_on,
-            p::reply_due_on.assume_not_null(),
-            p::mishandled,
-            p::escalated,
-        ))
-        .load(conn)?)
+        .select(PETITION_ROW)
+        .load(conn)?;
+    Ok(rows.into_iter().map(|r| (r.id, r.facts())).collect())
+}
+
+/// A petition as EVAL-5(4) reads it.
+#[derive(Queryable)]
+struct PetitionRow {
+    id: i64,
+    received_on: NaiveDate,
+    department_id: Option<i64>,
+    reply_due_on: Option<NaiveDate>,
+    replied_on: Option<NaiveDate>,
+    mishandled: bool,
+    escalated: bool,
+    lapsed_department_id: Option<i64>,
+}
+
+const PETITION_ROW: (
+    crate::db::schema::petitions::id,
+    crate::db::schema::petitions::received_on,
+    crate::db::schema::petitions::department_id,
+    crate::db::schema::petitions::reply_due_on,
+    crate::db::schema::petitions::replied_on,
+    crate::db::schema::petitions::mishandled,
+    crate::db::schema::petitions::escalated,
+    crate::db::schema::petitions::lapsed_department_id,
+) = {
+    use crate::db::schema::petitions as p;
+    (
+        p::id,
+        p::received_on,
+        p::department_id,
+        p::reply_due_on,
+        p::replied_on,
+        p::mishandled,
+        p::escalated,
+        p::lapsed_department_id,
+    )
+};
+
+impl PetitionRow {
+    fn facts(&self) -> PetitionFacts {
+        PetitionFacts {
+            reply_due_on: self.reply_due_on,
+            replied_on: self.replied_on,
+            mishandled: self.mishandled,
+            escalated: self.escalated,
+            department_id: self.department_id,
+            lapsed_department_id: self.lapsed_department_id,
+        }
+    }
 }
 
 /// Acts corrected or revoked by a SUP measure in the year: (act, department, procedure, measure action).

@@ -287,6 +287,7 @@ fn zh_word(w: &str) -> String {
         "replied_on" => "答复日期",
         "reply" => "答复",
         "reply_due_on" => "答复期限",
+        "lapsed_department_id" => "逾期时承办部门",
         "subject" => "事由",
         "appeal" => "申诉",
         "by_person" => "申诉人",

@@ -168,6 +168,9 @@ pub struct PetitionView {
     pub mishandled: bool,
     /// 越级上访 (EVAL-5(4)).
     pub escalated: bool,
+    /// Passed on after its reply deadline: the department that held it when the deadline
+    /// passed, charged with the missed reply (EVAL-5(4)1).
+    pub lapsed_department_id: Option<i64>,
     pub received_on: NaiveDate,
     pub basis: Vec<String>,
     /// E.g. the reply deadline was counted over a year with no holiday schedule loaded.
@@ -211,6 +214,7 @@ fn view(p: Petition, show_contact: bool, calendar: &Calendar) -> PetitionView {
         replied_on: p.replied_on,
         mishandled: p.mishandled,
         escalated: p.escalated,
+        lapsed_department_id: p.lapsed_department_id,
         received_on: p.received_on,
     }
 }
@@ -332,7 +336,8 @@ pub struct AssignRequest {
 
 /// Assign a petition to a department; the reply is due the rule set's number of working days
 /// later (EVAL-5(4): unanswered petitions cost points). Assigning it again transfers it to
-/// another department with the deadline it already had.
+/// another department with the deadline it already had; transferred after that deadline, the
+/// missed reply stays charged to the department that held it then (`lapsed_department_id`).
 #[utoipa::path(tag = "petitions", request_body = AssignRequest,
     responses((status = 200, body = PetitionView), (status = 409, description = "Already replied", body = Problem, content_type = "application/problem+json")))]
 #[post("/{id}/assign")]
@@ -368,7 +373,16 @@ pub async fn assign(
                     (today, d.due_on, d.rule_version)
                 }
             };
-            store::assign(conn, id, b.department_id, on, due, version, crate::db::now())?;
+            // Passed on after the deadline: the missed reply stays with the holder it lapsed with.
+            let lapsed_department = p.lapsed_department_id.or(p.department_id.filter(|_| today > due));
+            let a = store::Assignment {
+                department: b.department_id,
+                on,
+                due,
+                version,
+                lapsed_department,
+            };
+            store::assign(conn, id, &a, crate::db::now())?;
             audit::append(
                 conn,
                 &actor,

@@ -31,6 +31,9 @@ pub struct Petition {
     pub created_by: Option<i64>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The department that held the petition when its reply deadline passed unanswered, once
+    /// it was passed on to another (EVAL-5(4)1 charges the missed deadline to it).
+    pub lapsed_department_id: Option<i64>,
 }
 
 macro_rules! columns {
@@ -56,6 +59,7 @@ macro_rules! columns {
             p::created_by,
             p::created_at,
             p::updated_at,
+            p::lapsed_department_id,
         )
     };
 }
@@ -128,23 +132,25 @@ pub fn list(conn: &mut DbConn, vis: Visibility, f: &Filter, page: PageRequest) -
     Ok(q.load(conn)?)
 }
 
-pub fn assign(
-    conn: &mut DbConn,
-    id: i64,
-    department: i64,
-    on: NaiveDate,
-    due: NaiveDate,
-    version: i64,
-    now: NaiveDateTime,
-) -> Result<(), StoreError> {
+/// Who holds a petition, since when, and until when the reply is owed.
+pub struct Assignment {
+    pub department: i64,
+    pub on: NaiveDate,
+    pub due: NaiveDate,
+    pub version: i64,
+    pub lapsed_department: Option<i64>,
+}
+
+pub fn assign(conn: &mut DbConn, id: i64, a: &Assignment, now: NaiveDateTime) -> Result<(), StoreError> {
     crate::db::update(
         p::petitions,
         (
             p::status.eq(PetitionStatus::Assigned),
-            p::department_id.eq(department),
-            p::assigned_on.eq(on),
-            p::reply_due_on.eq(due),
-            p::rule_version.eq(version),
+            p::department_id.eq(a.department),
+            p::assigned_on.eq(a.on),
+            p::reply_due_on.eq(a.due),
+            p::rule_version.eq(a.version),
+            p::lapsed_department_id.eq(a.lapsed_department),
             p::updated_at.eq(now),
         ),
         p::id.eq(id),

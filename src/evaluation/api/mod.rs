@@ -178,12 +178,17 @@ fn deduction(
         }
         None => {}
     }
-    if !facts.departments.contains(&b.department_id) {
+    // A petition's missed reply is charged to the department it lapsed with (EVAL-5(4)1).
+    let departments = match &facts.petition {
+        Some(petition) => petition.charged(b.problem_type).into_iter().collect(),
+        None => facts.departments.clone(),
+    };
+    if !departments.contains(&b.department_id) {
         return Err(AppError::field(
             "department_id",
             format!(
-                "the {} concerns department(s) {:?}, not {}",
-                b.evidence.kind, facts.departments, b.department_id
+                "the {} charges department(s) {:?} with `{}`, not {}",
+                b.evidence.kind, departments, b.problem_type, b.department_id
             ),
         ));
     }

@@ -99,32 +99,28 @@ fn candidates_of(conn: &mut DbConn, year: i32, today: NaiveDate) -> Result<Vec<C
             format!("finding under SUP-6({item}) of a concluded inspection"),
         );
     }
-    for (id, dept, replied, due, mishandled, escalated) in store::troubled_petitions(conn, year, today)? {
-        let (problem, reason) = if escalated {
-            (
-                ProblemType::EscalationCaused,
-                "mishandling caused an escalated petition (越级上访)".to_owned(),
-            )
-        } else if mishandled {
-            (ProblemType::AnswerAgainstPolicy, "marked as mishandled".to_owned())
-        } else {
-            (
-                ProblemType::NotAnswered,
-                match replied {
-                    Some(on) => format!("answered on {on}, after the deadline {due}"),
-                    None => format!("not answered; the deadline was {due}"),
-                },
-            )
+    for (id, petition) in store::troubled_petitions(conn, year, today)? {
+        let Some(problem) = petition.problem(today) else {
+            continue;
         };
-        offer(
-            EvidenceKind::Petition,
-            id,
-            dept,
-            Section::Petitions,
-            Some(problem),
-            None,
-            reason,
-        );
+        let (due, replied) = (petition.reply_due_on.unwrap_or(today), petition.replied_on);
+        let reason = match (problem, replied) {
+            (ProblemType::EscalationCaused, _) => "mishandling caused an escalated petition (越级上访)".to_owned(),
+            (ProblemType::AnswerAgainstPolicy, _) => "answered and marked as mishandled".to_owned(),
+            (_, Some(on)) => format!("answered on {on}, after the deadline {due}"),
+            (_, None) => format!("not answered; the deadline was {due}"),
+        };
+        if let Some(dept) = petition.charged(problem) {
+            offer(
+                EvidenceKind::Petition,
+                id,
+                dept,
+                Section::Petitions,
+                Some(problem),
+                None,
+                reason,
+            );
+        }
     }
     let undone = store::acts_undone_by_measures(conn, year)?
         .into_iter()
