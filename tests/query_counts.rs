@@ -75,10 +75,20 @@ async fn scores_and_hours_take_the_same_statements_for_twice_the_people_and_rows
 
     // Five years of registers for 200 more people: twelve sessions a year each attended,
     // inspections with findings and a deduction on each.
+    // The seeded cases are only proposed: decide each one (a minor fault of its department),
+    // since the sheet reads every decided case of the year for the awards it withholds (ACC-6).
+    let decide = "UPDATE acc_cases SET status = 'decided', decided_on = fault_on, \
+                  decision = '{\"request\": {\"severity\": \"minor\"}}' WHERE status = 'proposed'";
     safeguards::volume::seed(&app.db, 10, 0).unwrap();
+    app.sql(decide);
+    let decided = app.number(&format!(
+        "SELECT COUNT(*) AS n FROM acc_cases WHERE decided_on BETWEEN '{year}-01-01' AND '{year}-12-31'"
+    ));
+    assert!(decided >= 4, "{decided} cases decided in {year}");
     let (hours_200, hours_size) = statements(&app, &hours, &office.token).await;
     let (scores_200, scores_size) = statements(&app, &scores, &office.token).await;
     safeguards::volume::seed(&app.db, 10, 0).unwrap();
+    app.sql(decide);
     let (hours_400, hours_size_400) = statements(&app, &hours, &office.token).await;
     let (scores_400, scores_size_400) = statements(&app, &scores, &office.token).await;
     assert!(hours_size_400 > hours_size * 3 / 2, "twice the people listed");

@@ -387,14 +387,27 @@ fn collect(map: &mut BTreeMap<i64, Vec<i64>>, id: i64, case: i64) {
 /// a respondent of such a case (ACC-6 first sentence) or was sanctioned by one.
 pub fn sanctioned_in(conn: &mut DbConn, year: i32) -> Result<Sanctioned, StoreError> {
     let mut out = Sanctioned::default();
-    let days = crate::rules::calendar::year_bounds(year);
-    for d in decided(conn, None, Some(days))? {
+    let (from, to) = crate::rules::calendar::year_bounds(year);
+    // The year's respondents in one query, not one per case: score sheets read this.
+    let decided_that_year = c::acc_cases
+        .filter(c::decided_on.ge(from))
+        .filter(c::decided_on.le(to))
+        .select(c::id);
+    let rows: Vec<(i64, RespondentKind, i64)> = r::acc_respondents
+        .filter(r::case_id.eq_any(decided_that_year))
+        .select((r::case_id, r::kind, r::target_id))
+        .load(conn)?;
+    let mut by_case: BTreeMap<i64, Vec<(RespondentKind, i64)>> = BTreeMap::new();
+    for (case, kind, id) in rows {
+        by_case.entry(case).or_default().push((kind, id));
+    }
+    for d in decided(conn, None, Some((from, to)))? {
         if d.decision["request"]["severity"].is_null() {
             continue;
         }
         let named = d.decision["request"]["departments"].as_array().into_iter().flatten();
         let mut departments: Vec<i64> = named.filter_map(|x| x["department_id"].as_i64()).collect();
-        for (kind, id, _) in respondents(conn, d.id)? {
+        for &(kind, id) in by_case.get(&d.id).into_iter().flatten() {
             match kind {
                 RespondentKind::Person if holds_accountable(id, &d.opinion, &d.decision) => {
                     collect(&mut out.persons, id, d.id)
