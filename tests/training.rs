@@ -214,6 +214,20 @@ async fn absence_brings_an_order_and_a_recommendation_and_excuse_a_make_up() {
     assert_eq!(orders.ok(200)["items"].as_array().unwrap().len(), 1);
     assert_eq!(orders.body["items"][0]["person_id"], p2);
     assert_eq!(orders.body["items"][0]["basis"], json!(["TRN-7"]));
+    // An accountability case from that order is about the one it befell.
+    let order = orders.body["items"][0]["id"].as_i64().unwrap();
+    let case = |person: i64| {
+        json!({"respondents": [{"kind": "person", "id": person}], "source": {"kind": "training", "id": order},
+            "fault_types": [1], "facts": "无故缺席培训", "fault_on": day})
+    };
+    let r = s.app.post("/api/v1/accountability/cases", s.t(), &case(p1)).await;
+    assert_eq!(r.problem(422), "validation_failed");
+    assert_eq!(r.body["errors"][0]["field"], "respondents");
+    assert_eq!(s.app.count("acc_cases"), 0);
+    s.app
+        .post("/api/v1/accountability/cases", s.t(), &case(p2))
+        .await
+        .ok(201);
     let recs = s.app.get("/api/v1/training/recommendations", s.t()).await;
     assert_eq!(recs.ok(200)["items"][0]["person_id"], p2);
     let open = s.app.get("/api/v1/training/makeups?open=true", s.t()).await;

@@ -299,7 +299,8 @@ pub struct NewCaseRequest {
 }
 
 /// Propose a case (status `proposed`). A source record (finding, petition, overdue decision,
-/// training consequence) opens one case only.
+/// training consequence) opens one case only; a case from a training consequence names the
+/// person it befell among its respondents.
 #[utoipa::path(tag = "accountability", request_body = NewCaseRequest, responses((status = 201, body = CaseView),
     (status = 409, description = "The source is already referred (`already_referred`, ACC-7(2))", body = Problem, content_type = "application/problem+json")))]
 #[post("/cases")]
@@ -341,8 +342,12 @@ pub async fn create_case(
                 if !store::source_exists(conn, b.source.kind, id)? {
                     return Err(AppError::field("source.id", format!("no {} {id}", b.source.kind)));
                 }
-                if b.source.kind == SourceKind::OverdueDisclosure {
-                    overdue_act(conn, id, crate::db::today())?;
+                match b.source.kind {
+                    SourceKind::OverdueDisclosure => {
+                        overdue_act(conn, id, crate::db::today())?;
+                    }
+                    SourceKind::Training => names_the_trainee(conn, id, &respondents)?,
+                    _ => {}
                 }
             }
             for a in &b.act_ids {
@@ -362,6 +367,25 @@ pub async fn create_case(
         })
         .await?;
     Ok(HttpResponse::Created().json(v))
+}
+
+/// A case from a training consequence (TRN-7) is about the person it befell: it names them.
+fn names_the_trainee(
+    conn: &mut DbConn,
+    consequence: i64,
+    respondents: &[(RespondentKind, i64, i64)],
+) -> Result<(), AppError> {
+    let person = store::consequence_person(conn, consequence)?;
+    if respondents
+        .iter()
+        .any(|&(k, id, _)| k == RespondentKind::Person && id == person)
+    {
+        return Ok(());
+    }
+    Err(AppError::field(
+        "respondents",
+        format!("training consequence {consequence} befell person {person}: a case from it names them"),
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -436,6 +436,12 @@ pub fn source_exists(conn: &mut DbConn, kind: SourceKind, id: i64) -> Result<boo
     })
 }
 
+/// The person a training consequence is about.
+pub fn consequence_person(conn: &mut DbConn, id: i64) -> Result<i64, StoreError> {
+    use crate::db::schema::training_consequences as t;
+    Ok(t::table.find(id).select(t::person_id).first(conn)?)
+}
+
 /// The case already opened from this source, if any.
 pub fn opened_from(conn: &mut DbConn, kind: SourceKind, id: i64) -> Result<Option<i64>, StoreError> {
     Ok(c::acc_cases
