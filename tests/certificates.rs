@@ -464,7 +464,7 @@ async fn staff_see_their_department_certificates_and_cannot_change_status() {
 }
 
 #[actix_web::test]
-async fn a_holder_with_a_withdrawn_certificate_gets_no_new_one_until_it_is_restored() {
+async fn a_holder_gets_no_new_certificate_while_one_is_suspended_or_the_qualification_is_lost() {
     let app = TestApp::new().await;
     let office = app.account(Role::SupervisoryOffice).await;
     let t = Some(office.token.as_str());
@@ -500,16 +500,48 @@ async fn a_holder_with_a_withdrawn_certificate_gets_no_new_one_until_it_is_resto
     let second = issue(&app, &office.token, "LN-22", holder, 700).await["id"]
         .as_i64()
         .unwrap();
-    // A revoked card, even one whose term has ended, means the qualification is lost.
-    let path = format!("/api/v1/certificates/{second}/status");
-    app.post(&path, t, &status("revoked", "manual", None)).await.ok(200);
+    // Withdrawn by the legal office on a TRN-7 recommendation, or confiscated as invalid
+    // (SUP-7(2)): the office may issue a new card once the holder qualifies.
+    let app = &app;
+    let records = Records {
+        app,
+        by: office.user_id,
+        department: office.department_id,
+    };
+    let withdraw = |card: i64, kind: &'static str, cause: Option<i64>| async move {
+        let path = format!("/api/v1/certificates/{card}/status");
+        app.post(&path, t, &status("revoked", kind, cause)).await.ok(200);
+    };
+    let recommendation = records.training(holder, ConsequenceKind::CertificateWithdrawalRecommendation);
+    withdraw(second, "training", Some(recommendation)).await;
+    let third = issue(app, &office.token, "LN-23", holder, 700).await["id"]
+        .as_i64()
+        .unwrap();
+    withdraw(third, "inspection_finding", Some(records.finding(Some(holder)))).await;
+    let fourth = issue(app, &office.token, "LN-24", holder, 700).await["id"]
+        .as_i64()
+        .unwrap();
+
+    // Confiscated on an accountability decision (ACC-6(2)), even a card whose term has ended,
+    // or revoked by hand: the qualification is lost.
+    withdraw(fourth, "accountability_decision", Some(records.case(holder, false))).await;
     app.sql(&format!(
-        "UPDATE certificates SET issued_on = '2019-01-01', expires_on = '2020-12-31' WHERE id = {second}"
+        "UPDATE certificates SET issued_on = '2019-01-01', expires_on = '2020-12-31' WHERE id = {fourth}"
     ));
-    let body = json!({"number": "LN-23", "holder_id": holder, "issued_on": today(),
+    let body = json!({"number": "LN-25", "holder_id": holder, "issued_on": today(),
         "expires_on": today() + Days::new(700)});
     let r = app.post("/api/v1/certificates", t, &body).await;
     assert_eq!(r.problem(409), "holder_certificate_withdrawn");
-    assert_eq!(r.body["basis"], json!(["SUP-7(2)", "ACC-6", "ACC-13"]));
-    assert_eq!(app.count("certificates"), 3);
+    assert_eq!(r.body["basis"], json!(["ACC-6(2)", "ACC-13"]));
+    assert_eq!(app.count("certificates"), 5);
+
+    let other = app.person("周敏", Position::Officer, office.department_id);
+    let card = issue(app, &office.token, "LN-26", other, 700).await["id"]
+        .as_i64()
+        .unwrap();
+    withdraw(card, "manual", None).await;
+    let body = json!({"number": "LN-27", "holder_id": other, "issued_on": today(),
+        "expires_on": today() + Days::new(700)});
+    let r = app.post("/api/v1/certificates", t, &body).await;
+    assert_eq!(r.problem(409), "holder_certificate_withdrawn");
 }

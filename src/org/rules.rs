@@ -180,50 +180,68 @@ pub fn transition(
     }
 }
 
-/// Why a new certificate may not be issued: a certificate of the holder's is withdrawn, and a
-/// second card would defeat the suspension or the loss of qualification (SUP-7(2), ACC-6).
+/// Why a new certificate may not be issued: a second card would defeat a suspension in force
+/// (SUP-7(2), ACC-6(1)) or a loss of the enforcement qualification (ACC-6(2)).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IssueRefused {
     #[error("the holder's certificate {0} is suspended: lift the suspension before issuing another (SUP-7(2), ACC-6)")]
     Suspended(i64),
-    #[error("the holder's certificate {0} is revoked: the holder has lost the enforcement qualification, which only an appeal restores (ACC-6, ACC-13)")]
-    Revoked(i64),
+    #[error("the holder's certificate {0} was revoked by an accountability decision or by hand: the holder has lost the enforcement qualification (ACC-6(2)), which only an appeal restores (ACC-13)")]
+    QualificationLost(i64),
 }
 
 impl IssueRefused {
     pub fn basis(&self) -> Basis {
-        let mut refs = vec![ArticleRef::item(Regime::Sup, 7, 2), ArticleRef::article(Regime::Acc, 6)];
-        if matches!(self, Self::Revoked(_)) {
-            refs.push(ArticleRef::article(Regime::Acc, 13));
+        match self {
+            Self::Suspended(_) => {
+                Basis::of(&[ArticleRef::item(Regime::Sup, 7, 2), ArticleRef::article(Regime::Acc, 6)])
+            }
+            Self::QualificationLost(_) => Basis::of(&[
+                ArticleRef::item(Regime::Acc, 6, 2),
+                ArticleRef::article(Regime::Acc, 13),
+            ]),
         }
-        Basis::of(&refs)
     }
 }
 
-/// Whether a holder with these certificates (id, recorded status, last valid day) may be issued
-/// another. A withdrawn card bars a new one even after its term: expiry does not end a sanction.
-pub fn may_issue(held: &[(i64, CertificateStatus, NaiveDate)]) -> Result<(), IssueRefused> {
-    held.iter().try_for_each(|(id, status, _)| match status {
-        CertificateStatus::Valid => Ok(()),
-        CertificateStatus::Suspended => Err(IssueRefused::Suspended(*id)),
-        CertificateStatus::Revoked => Err(IssueRefused::Revoked(*id)),
+/// One of a holder's certificates, with the cause of the change that gave it its status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeldCertificate {
+    pub id: i64,
+    pub status: CertificateStatus,
+    /// The last valid day.
+    pub expires_on: NaiveDate,
+    pub cause: Option<CauseKind>,
+}
+
+/// Whether a holder with these certificates may be issued another. A suspended card bars a new
+/// one even after its term (expiry does not end a sanction), and so does a card confiscated on
+/// an accountability decision or its appeal (ACC-6(2) takes the qualification itself) or
+/// revoked by hand with no record to say otherwise. A card the legal office withdrew on a TRN-7
+/// recommendation, or one confiscated as invalid (SUP-7(2)), does not: the office may issue a
+/// new one once the holder qualifies.
+pub fn may_issue(held: &[HeldCertificate]) -> Result<(), IssueRefused> {
+    held.iter().try_for_each(|c| match (c.status, c.cause) {
+        (CertificateStatus::Suspended, _) => Err(IssueRefused::Suspended(c.id)),
+        (CertificateStatus::Revoked, Some(CauseKind::Training | CauseKind::InspectionFinding)) => Ok(()),
+        (CertificateStatus::Revoked, _) => Err(IssueRefused::QualificationLost(c.id)),
+        (CertificateStatus::Valid, _) => Ok(()),
     })
 }
 
-/// Which of a holder's certificates (id, recorded status, last valid day) a suspension or
-/// confiscation takes (SUP-7(2), ACC-6): one the change is allowed for, preferring the one in
+/// Which of a holder's certificates a suspension or confiscation takes (SUP-7(2), ACC-6): one the change is allowed for, preferring the one in
 /// force today (not expired), then the latest to expire: an old expired card left `valid` on
 /// file must not be taken in place of the one the officer enforces with.
 pub fn certificate_to_take(
-    held: &[(i64, CertificateStatus, NaiveDate)],
+    held: &[HeldCertificate],
     to: CertificateStatus,
     cause: CauseKind,
     today: NaiveDate,
 ) -> Option<(i64, CertificateStatus)> {
     held.iter()
-        .filter(|(_, status, _)| transition(*status, to, cause).is_ok())
-        .max_by_key(|(id, _, expires_on)| (*expires_on >= today, *expires_on, *id))
-        .map(|(id, status, _)| (*id, *status))
+        .filter(|c| transition(c.status, to, cause).is_ok())
+        .max_by_key(|c| (c.expires_on >= today, c.expires_on, c.id))
+        .map(|c| (c.id, c.status))
 }
 
 #[cfg(test)]
@@ -232,40 +250,59 @@ mod tests {
     use CertificateStatus::*;
 
     #[test]
-    fn a_withdrawn_certificate_bars_a_new_one_even_after_its_term() {
-        let long_ago = d("2020-01-01");
+    fn a_suspension_or_a_lost_qualification_bars_a_new_certificate() {
+        let held = |id, status, cause| card(id, status, d("2020-01-01"), Some(cause));
         assert_eq!(may_issue(&[]), Ok(()));
-        assert_eq!(may_issue(&[(1, Valid, long_ago)]), Ok(()));
+        assert_eq!(may_issue(&[held(1, Valid, CauseKind::Appeal)]), Ok(()));
         assert_eq!(
-            may_issue(&[(1, Valid, long_ago), (2, Suspended, long_ago)]),
+            may_issue(&[
+                held(1, Valid, CauseKind::Manual),
+                held(2, Suspended, CauseKind::Training)
+            ]),
             Err(IssueRefused::Suspended(2))
         );
-        let revoked = may_issue(&[(3, Revoked, long_ago)]).unwrap_err();
-        assert_eq!(revoked, IssueRefused::Revoked(3));
-        let refs: Vec<String> = revoked.basis().0.iter().map(ToString::to_string).collect();
-        assert_eq!(refs, ["SUP-7(2)", "ACC-6", "ACC-13"]);
+        let lost = may_issue(&[held(3, Revoked, CauseKind::AccountabilityDecision)]).unwrap_err();
+        assert_eq!(lost, IssueRefused::QualificationLost(3));
+        let refs: Vec<String> = lost.basis().0.iter().map(ToString::to_string).collect();
+        assert_eq!(refs, ["ACC-6(2)", "ACC-13"]);
+        for cause in [CauseKind::Training, CauseKind::InspectionFinding] {
+            assert_eq!(may_issue(&[held(4, Revoked, cause)]), Ok(()), "{cause}");
+        }
+        assert_eq!(
+            may_issue(&[held(5, Revoked, CauseKind::Manual)]),
+            Err(IssueRefused::QualificationLost(5))
+        );
     }
 
     #[test]
     fn the_certificate_in_force_is_the_one_taken() {
         let today = d("2026-11-28");
-        let old = (1, Valid, d("2025-12-31"));
-        let current = (2, Valid, d("2028-12-31"));
+        let old = card(1, Valid, d("2025-12-31"), None);
+        let current = card(2, Valid, d("2028-12-31"), None);
         let take = |held: &[_], to| certificate_to_take(held, to, CauseKind::InspectionFinding, today);
         assert_eq!(take(&[old, current], Suspended), Some((2, Valid)));
         assert_eq!(take(&[current, old], Suspended), Some((2, Valid)));
-        let suspended = (2, Suspended, d("2028-12-31"));
+        let suspended = card(2, Suspended, d("2028-12-31"), None);
         assert_eq!(
             take(&[old, suspended], Suspended),
             Some((1, Valid)),
             "only the old one can still be suspended"
         );
         assert_eq!(take(&[old, suspended], Revoked), Some((2, Suspended)));
-        assert_eq!(take(&[(3, Revoked, d("2028-12-31"))], Suspended), None);
+        assert_eq!(take(&[card(3, Revoked, d("2028-12-31"), None)], Suspended), None);
     }
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    fn card(id: i64, status: CertificateStatus, expires_on: NaiveDate, cause: Option<CauseKind>) -> HeldCertificate {
+        HeldCertificate {
+            id,
+            status,
+            expires_on,
+            cause,
+        }
     }
 
     #[test]

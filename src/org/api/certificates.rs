@@ -279,7 +279,7 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, id: Path<i64>) -> R
 #[utoipa::path(tag = "certificates", request_body = NewCertificate,
     responses(
         (status = 201, body = CertificateDetail, headers(("ETag" = String), ("Location" = String))),
-        (status = 409, description = "The number is already in use (`certificate_number_taken`), or a certificate of the holder's is suspended or revoked (`holder_certificate_withdrawn`, SUP-7(2), ACC-6)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The number is already in use (`certificate_number_taken`), or a certificate of the holder's is suspended (SUP-7(2), ACC-6) or was revoked by an accountability decision or by hand (`holder_certificate_withdrawn`, ACC-6(2): the qualification is lost; a card withdrawn on a TRN-7 recommendation or confiscated as invalid under SUP-7(2) does not bar a new one)", body = Problem, content_type = "application/problem+json"),
     ))]
 #[post("")]
 pub async fn create(

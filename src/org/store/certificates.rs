@@ -9,7 +9,7 @@ use crate::db::schema::certificates::dsl as c;
 use crate::db::schema::{departments, people};
 use crate::db::{DbConn, StoreError};
 use crate::http::pagination::PageRequest;
-use crate::org::rules::{CauseKind, CertificateStatus, EffectiveStatus};
+use crate::org::rules::{CauseKind, CertificateStatus, EffectiveStatus, HeldCertificate};
 
 /// A certificate with its holder's name and department.
 #[derive(Clone, Debug, Queryable)]
@@ -361,10 +361,25 @@ fn status_at_end_of(
 }
 
 /// A holder's certificates: (id, recorded status, last valid day).
-pub fn held_by(conn: &mut DbConn, holder: i64) -> Result<Vec<(i64, CertificateStatus, NaiveDate)>, StoreError> {
-    Ok(c::certificates
+pub fn held_by(conn: &mut DbConn, holder: i64) -> Result<Vec<HeldCertificate>, StoreError> {
+    let held: Vec<(i64, CertificateStatus, NaiveDate)> = c::certificates
         .filter(c::holder_id.eq(holder))
         .order(c::id.asc())
         .select((c::id, c::status, c::expires_on))
-        .load(conn)?)
+        .load(conn)?;
+    // The cause of each card's latest change: the one that put it in its present status.
+    let changes: Vec<(i64, CauseKind)> = h::certificate_status_changes
+        .filter(h::certificate_id.eq_any(held.iter().map(|(id, ..)| *id).collect::<Vec<_>>()))
+        .order(h::id.asc())
+        .select((h::certificate_id, h::cause_kind))
+        .load(conn)?;
+    Ok(held
+        .into_iter()
+        .map(|(id, status, expires_on)| HeldCertificate {
+            id,
+            status,
+            expires_on,
+            cause: changes.iter().rev().find(|(c, _)| *c == id).map(|(_, k)| *k),
+        })
+        .collect())
 }
