@@ -60,6 +60,18 @@ async fn leadership_adopts_a_future_version_and_each_day_reads_its_own() {
             .len(),
         2
     );
+    // A list like the others: one version a page, then the next by its cursor.
+    let first = app.get("/api/v1/rules/versions?limit=1", t).await;
+    assert_eq!(
+        (&first.ok(200)["items"][0]["version"], &first.body["next"]),
+        (&json!(1), &json!("1"))
+    );
+    let second = app.get("/api/v1/rules/versions?limit=1&after=1", t).await;
+    assert_eq!(second.ok(200)["items"][0]["version"], 2);
+    assert!(second.body.get("next").is_none(), "the last page");
+    for bad in ["limit=0", "limit=201", "after=x", "year=2026"] {
+        app.get(&format!("/api/v1/rules/versions?{bad}"), t).await.problem(400);
+    }
     assert_eq!(
         app.post("/api/v1/rules", t, &body).await.problem(409),
         "rule_version_exists"

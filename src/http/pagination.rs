@@ -1,12 +1,29 @@
 //! Keyset pagination: `?limit=&after=`, and `{items, next}` on every list.
 
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::AppError;
 
 pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 200;
+
+/// The query of a list that takes nothing but its page.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// 1 to 200, default 50.
+    pub limit: Option<i64>,
+    /// The `next` cursor of the previous page.
+    pub after: Option<String>,
+}
+
+impl PageQuery {
+    pub fn page(&self) -> Result<PageRequest, AppError> {
+        PageRequest::parse(self.limit, self.after.as_deref())
+    }
+}
 
 /// A validated page request: up to `limit` items whose key is greater than `after`.
 #[derive(Clone, Copy, Debug)]

@@ -14,6 +14,7 @@ use crate::audit;
 use crate::db::StoreError;
 use crate::http::checked::{Json, Path, Query};
 use crate::http::error::Problem;
+use crate::http::pagination::{Page, PageQuery};
 use crate::http::{AppError, Caller, FieldError};
 use crate::AppState;
 
@@ -77,19 +78,19 @@ pub async fn in_force(state: web::Data<AppState>, _c: Caller, q: Query<OnQuery>)
 }
 
 /// Every version of the rule set, oldest first.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RuleVersions {
-    pub items: Vec<RuleSetView>,
-}
-
-/// All versions of the rule set.
-#[utoipa::path(tag = "rules", responses((status = 200, body = RuleVersions)))]
+/// The versions of the rule set, oldest first (the cursor is a version number).
+#[utoipa::path(tag = "rules", params(PageQuery), responses((status = 200, body = Page<RuleSetView>)))]
 #[get("/versions")]
-pub async fn versions(state: web::Data<AppState>, _c: Caller) -> Result<HttpResponse, AppError> {
+pub async fn versions(state: web::Data<AppState>, _c: Caller, q: Query<PageQuery>) -> Result<HttpResponse, AppError> {
+    let page = q.get()?.into_inner().page()?;
     let all = state.db.read(store::versions).await?;
-    Ok(HttpResponse::Ok().json(RuleVersions {
-        items: all.into_iter().map(Into::into).collect(),
-    }))
+    let rows: Vec<RuleSetView> = all
+        .into_iter()
+        .filter(|v| page.after.is_none_or(|after| v.rule.version > after))
+        .take(page.fetch() as usize)
+        .map(Into::into)
+        .collect();
+    Ok(HttpResponse::Ok().json(Page::from_rows(rows, page, |v| v.version)))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

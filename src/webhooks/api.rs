@@ -4,14 +4,14 @@
 use actix_web::{delete, get, post, web, HttpResponse};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use super::store::{self, Delivery, NewWebhook, Webhook};
 use crate::audit;
 use crate::auth::Role;
 use crate::events::EventType;
 use crate::http::checked::{Json, Path, Query};
-use crate::http::pagination::{Page, PageRequest};
+use crate::http::pagination::{Page, PageQuery, PageRequest};
 use crate::http::validate::Check;
 use crate::http::{AppError, Caller};
 use crate::org::api::missing;
@@ -162,16 +162,6 @@ pub async fn create(
         webhook: view(h),
         secret,
     }))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    /// 1 to 200, default 50.
-    pub limit: Option<i64>,
-    /// The `next` cursor of the previous page.
-    pub after: Option<String>,
 }
 
 /// The caller's subscriptions (the office: all).

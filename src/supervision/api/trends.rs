@@ -11,7 +11,7 @@ use super::super::store::{self, TrendAnalysis};
 use crate::audit;
 use crate::auth::rules::Visibility;
 use crate::http::checked::{Json, Query};
-use crate::http::pagination::{Page, PageRequest};
+use crate::http::pagination::{Page, PageQuery, PageRequest};
 use crate::http::validate::Check;
 use crate::http::{AppError, Caller};
 use crate::AppState;
@@ -174,16 +174,6 @@ pub async fn create_analysis(
         })
         .await?;
     Ok(HttpResponse::Created().json(v))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    /// 1 to 200, default 50.
-    pub limit: Option<i64>,
-    /// The `next` cursor of the previous page.
-    pub after: Option<String>,
 }
 
 /// The recorded analyses, oldest first.
