@@ -513,7 +513,16 @@ async fn a_holder_gets_no_new_certificate_while_one_is_suspended_or_the_qualific
         app.post(&path, t, &status("revoked", kind, cause)).await.ok(200);
     };
     let recommendation = records.training(holder, ConsequenceKind::CertificateWithdrawalRecommendation);
+    let open = || async { app.get("/api/v1/training/recommendations?open=true", t).await };
+    assert_eq!(open().await.ok(200)["items"][0]["id"], recommendation);
     withdraw(second, "training", Some(recommendation)).await;
+    assert_eq!(open().await.ok(200)["items"], json!([]), "acted on: no longer open");
+    let all = app.get("/api/v1/training/recommendations", t).await;
+    let rec = &all.ok(200)["items"][0];
+    assert_eq!(
+        (&rec["made_up_by"], &rec["made_up_by_id"], &rec["made_up_on"]),
+        (&json!("certificate"), &json!(second), &json!(today()))
+    );
     let third = issue(app, &office.token, "LN-23", holder, 700).await["id"]
         .as_i64()
         .unwrap();

@@ -977,7 +977,7 @@ pub struct ConsequenceView {
     /// The day of the session or exam.
     pub since: NaiveDate,
     /// For a make-up: the session or exam that made it up; for an off-post order: the session
-    /// that completed it.
+    /// that completed it; for a recommendation: the certificate the legal office withdrew on it.
     pub made_up_by: Option<Cause>,
     pub made_up_by_id: Option<i64>,
     pub made_up_on: Option<NaiveDate>,
@@ -1108,7 +1108,7 @@ pub async fn complete_order(
                     format!("person {} is not recorded present at the session", order.person_id),
                 ));
             }
-            store::complete_order(conn, id, session.id, session.held_on)?;
+            store::fulfil(conn, id, Cause::Session, session.id, session.held_on)?;
             audit::append(
                 conn,
                 &actor,
@@ -1125,7 +1125,8 @@ pub async fn complete_order(
 
 /// Recommendations to the district legal office to withdraw a certificate (TRN-7). The
 /// certificate itself changes only when that office decides, recorded through the certificate
-/// endpoint with cause `training` and this recommendation's id.
+/// endpoint with cause `training` and this recommendation's id; the revocation closes the
+/// recommendation (`made_up_by: certificate`), so `open=true` lists those still undecided.
 #[utoipa::path(tag = "training", params(ConsequenceQuery), responses((status = 200, body = Page<ConsequenceView>)))]
 #[get("/recommendations")]
 pub async fn recommendations(

@@ -84,12 +84,14 @@ crate::text_enum! {
 }
 
 crate::text_enum! {
-    /// What caused a consequence.
+    /// What caused a consequence, or fulfilled it.
     pub enum Cause {
         Session = "session",
         Exam = "exam",
         /// An accountability decision (ACC-6(1): 责令离岗培训).
         AccountabilityCase = "accountability_case",
+        /// A certificate withdrawn by the legal office: fulfils a TRN-7 recommendation.
+        Certificate = "certificate",
     }
 }
 
@@ -98,7 +100,7 @@ impl Cause {
     /// (TRN-7), or an accountability decision's 责令离岗培训 (ACC-6(1)).
     pub fn basis(self) -> ArticleRef {
         match self {
-            Self::Session | Self::Exam => TRN_7,
+            Self::Session | Self::Exam | Self::Certificate => TRN_7,
             Self::AccountabilityCase => ArticleRef::item(Regime::Acc, 6, 1),
         }
     }

@@ -553,16 +553,17 @@ pub fn off_post_on(
     Ok(off)
 }
 
-/// Records an off-post order as completed by the session `session` held `on`.
-pub fn complete_order(conn: &mut DbConn, id: i64, session: i64, on: NaiveDate) -> Result<(), StoreError> {
+/// Records a consequence still open as fulfilled by `by` on `on`: an off-post order completed
+/// by a session, a recommendation acted on by a certificate's withdrawal.
+pub fn fulfil(conn: &mut DbConn, id: i64, by: Cause, by_id: i64, on: NaiveDate) -> Result<(), StoreError> {
     crate::db::update(
         tc::training_consequences,
         (
-            tc::fulfilled_kind.eq(Cause::Session),
-            tc::fulfilled_id.eq(session),
+            tc::fulfilled_kind.eq(by),
+            tc::fulfilled_id.eq(by_id),
             tc::fulfilled_on.eq(on),
         ),
-        tc::id.eq(id),
+        tc::id.eq(id).and(tc::fulfilled_on.is_null()),
     )
     .execute(conn)?;
     Ok(())

@@ -392,6 +392,12 @@ pub async fn change_status(
                 by: Some(by),
             };
             store::change_status(conn, id, current.status, &change, crate::db::now())?;
+            if let (CauseKind::Training, Some(recommendation), CertificateStatus::Revoked) =
+                (b.cause.kind, b.cause.id, to)
+            {
+                let by = crate::training::rules::Cause::Certificate;
+                crate::training::store::fulfil(conn, recommendation, by, id, today)?;
+            }
             let audit_change =
                 serde_json::json!({"from": current.status, "to": to, "reason": &reason, "cause": &b.cause});
             audit::append(conn, &actor, "certificate.status", "certificate", id, &audit_change)?;
