@@ -230,6 +230,27 @@ async fn absence_brings_an_order_and_a_recommendation_and_excuse_a_make_up() {
         .ok(201);
     let recs = s.app.get("/api/v1/training/recommendations", s.t()).await;
     assert_eq!(recs.ok(200)["items"][0]["person_id"], p2);
+    // Filters narrow a staff member's own list, never swap it for someone else's.
+    let staff = Some(s.staff.token.as_str());
+    let claim = json!({"studied_on": day, "hours": 1.0, "description": "自学"});
+    s.app.post("/api/v1/training/self-study", staff, &claim).await.ok(201);
+    let own = s
+        .app
+        .get(&format!("/api/v1/training/self-study?person_id={p1}"), staff)
+        .await;
+    assert_eq!(own.ok(200)["items"][0]["person_id"], p1);
+    for path in ["orders", "recommendations", "makeups", "self-study"] {
+        let theirs = s
+            .app
+            .get(&format!("/api/v1/training/{path}?person_id={p2}"), staff)
+            .await;
+        assert_eq!(theirs.ok(200)["items"], json!([]), "{path}");
+    }
+    let others = s
+        .app
+        .get(&format!("/api/v1/training/orders?person_id={p2}"), s.t())
+        .await;
+    assert_eq!(others.ok(200)["items"][0]["person_id"], p2, "the office lists anyone's");
     let open = s.app.get("/api/v1/training/makeups?open=true", s.t()).await;
     assert_eq!(open.ok(200)["items"].as_array().unwrap().len(), 1);
     assert_eq!(open.body["items"][0]["person_id"], p3);

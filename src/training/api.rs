@@ -28,7 +28,19 @@ use crate::AppState;
 
 /// Staff read their own training only: the person they may see, if restricted.
 fn own_person(caller: &Caller) -> Option<i64> {
-    (caller.role == Role::Staff).then(|| caller.person_id.unwrap_or(-1))
+    (caller.role == Role::Staff).then(|| caller.person_id.unwrap_or(NOBODY))
+}
+
+/// No person has this id: a filter on it lists nothing.
+const NOBODY: i64 = -1;
+
+/// The person a list is narrowed to: the one asked for and, for staff, themselves too, so a
+/// staff member asking for someone else's records gets an empty list, not their own.
+fn listed_person(caller: &Caller, asked: Option<i64>) -> Option<i64> {
+    match (own_person(caller), asked) {
+        (Some(me), Some(other)) if me != other => Some(NOBODY),
+        (me, asked) => me.or(asked),
+    }
 }
 
 // ---- plans and summaries (TRN-6) ----
@@ -595,7 +607,7 @@ pub async fn list_self_study(
 ) -> Result<HttpResponse, AppError> {
     let q = q.get()?.into_inner();
     let page = PageRequest::parse(q.limit, q.after.as_deref())?;
-    let person = own_person(&caller).or(q.person_id);
+    let person = listed_person(&caller, q.person_id);
     let rows = state
         .db
         .read(move |conn| store::studies(conn, Visibility::All, person, q.status, page))
@@ -1024,7 +1036,7 @@ async fn list_consequences(
     kinds: &'static [ConsequenceKind],
 ) -> Result<HttpResponse, AppError> {
     let page = PageRequest::parse(q.limit, q.after.as_deref())?;
-    let (vis, person) = (caller.visibility(), own_person(caller).or(q.person_id));
+    let (vis, person) = (caller.visibility(), listed_person(caller, q.person_id));
     let open = q.open.unwrap_or(false);
     let rows = state
         .db
