@@ -1021,6 +1021,46 @@ async fn certificate_status(s: &Acc, cert: i64) -> String {
     r.body["status"].as_str().unwrap().to_owned()
 }
 
+#[actix_web::test]
+async fn an_appeal_undoes_only_what_its_case_did_to_a_certificate() {
+    let s = acc().await;
+    let cert = s.staff_certificate("ACC-CERT-LATER", 10);
+    let id = s.case(today()).await;
+    let decision = json!({"severity": "minor", "persons": [{"person_id": s.staff.person_id, "sanctions": ["warning", "certificate_suspension"]}]});
+    s.decided(id, "minor", json!({}), decision).await.ok(200);
+    assert_eq!(certificate_status(&s, cert).await, "suspended");
+    // The legal office then withdraws the card for a reason of its own.
+    let withdrawal = json!({"status": "revoked", "reason": "法制办收回", "cause": {"kind": "manual"}});
+    s.app
+        .post(
+            &format!("/api/v1/certificates/{cert}/status"),
+            Some(&s.office.token),
+            &withdrawal,
+        )
+        .await
+        .ok(200);
+    s.serve_and_appeal(id).await;
+    let r = s
+        .post(id, "appeal-decision", &s.leader.token, json!({"outcome": "revoked"}))
+        .await;
+    assert_eq!(r.ok(200)["status"], "appeal_decided");
+    let card = s
+        .app
+        .get(&format!("/api/v1/certificates/{cert}"), Some(&s.office.token))
+        .await;
+    assert_eq!(card.ok(200)["status"], "revoked", "the later withdrawal stands");
+    let causes: Vec<&Value> = card.body["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| &h["cause"]["kind"])
+        .collect();
+    assert_eq!(
+        causes,
+        [&json!("manual"), &json!("accountability_decision"), &json!("manual")]
+    );
+}
+
 /// Takes a decided case through service and appeal to the appeal decision.
 async fn appeal_to(s: &Acc, id: i64, decision: Value) {
     s.serve_and_appeal(id).await;

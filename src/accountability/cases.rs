@@ -1175,6 +1175,17 @@ fn reverse_effects(
         if current == CertificateStatus::Valid {
             continue;
         }
+        // Changed since by another cause (a SUP-7(2) confiscation, the legal office): that
+        // change stands; the appeal undoes only what this case did.
+        let history = crate::org::store::certificates::history(conn, cert)?;
+        if let Some(later) = history
+            .last()
+            .filter(|h| (h.cause_kind, h.cause_ref) != (CauseKind::AccountabilityDecision, Some(case)))
+        {
+            reversed.push(serde_json::json!({"certificate_id": cert, "kept": current,
+                "by_cause": {"kind": later.cause_kind, "id": later.cause_ref}}));
+            continue;
+        }
         // Another standing decision took the same card: it stays withdrawn by that one.
         if let Some(other) = store::other_withdrawal(conn, person, case)? {
             reversed.push(serde_json::json!({"certificate_id": cert, "kept": current, "by_case": other}));
