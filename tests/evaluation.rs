@@ -1068,9 +1068,32 @@ async fn a_missed_reply_stays_with_the_department_it_lapsed_with_and_only_an_ans
         .post(&format!("/api/v1/petitions/{early}/marks"), Some(o), &marks)
         .await
         .ok(200);
-    e.deduct("petitions", "answer_against_policy", "petition", early, charge(other))
+    let counted = e
+        .deduct("petitions", "answer_against_policy", "petition", early, charge(other))
+        .await;
+    let deduction = counted.ok(201)["id"].as_i64().unwrap();
+    // The mark it rests on stays while the deduction counts.
+    let unmark = json!({"mishandled": false});
+    let r = e
+        .app
+        .post(&format!("/api/v1/petitions/{early}/marks"), Some(o), &unmark)
+        .await;
+    assert_eq!(r.problem(409), "evidence_counted");
+    let shown = e.app.get(&format!("/api/v1/petitions/{early}"), Some(o)).await;
+    assert_eq!(shown.ok(200)["mishandled"], true, "nothing changed");
+    let withdraw = json!({"reason": "误记"});
+    e.app
+        .post(
+            &format!("/api/v1/evaluation/deductions/{deduction}/withdraw"),
+            Some(o),
+            &withdraw,
+        )
         .await
-        .ok(201);
+        .ok(200);
+    e.app
+        .post(&format!("/api/v1/petitions/{early}/marks"), Some(o), &unmark)
+        .await
+        .ok(200);
 }
 
 #[actix_web::test]

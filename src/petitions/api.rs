@@ -22,6 +22,7 @@ use crate::http::validate::Check;
 use crate::http::{AppError, Caller};
 use crate::org::api::missing;
 use crate::rules::calendar::{no_schedule_warnings, Calendar};
+use crate::rules::Basis;
 use crate::AppState;
 
 /// The text of a petition, checked; every problem at once.
@@ -465,7 +466,7 @@ pub struct MarksRequest {
 /// Mark mishandling or escalation (EVAL-5(4)) of an assigned petition; the marks charge its
 /// department.
 #[utoipa::path(tag = "petitions", request_body = MarksRequest,
-    responses((status = 200, body = PetitionView), (status = 409, description = "Not assigned to a department yet", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = PetitionView), (status = 409, description = "Not assigned to a department yet (`petition_unassigned`), or a standing deduction rests on the mark taken off (`evidence_counted`)", body = Problem, content_type = "application/problem+json")))]
 #[post("/{id}/marks")]
 pub async fn marks(
     state: web::Data<AppState>,
@@ -486,12 +487,39 @@ pub async fn marks(
                     "the petition is not assigned to a department yet, so no department has handled it (EVAL-5(4))",
                 ));
             }
+            counted_marks_stay(conn, &p, &b)?;
             store::mark(conn, id, b.mishandled, b.escalated, crate::db::now())?;
             audit::append(conn, &actor, "petition.marks", "petition", id, &b)?;
             read_view(conn, id, Visibility::All, true)
         })
         .await?;
     Ok(HttpResponse::Ok().json(v))
+}
+
+/// A mark a standing EVAL-5(4) deduction rests on is not taken off while the deduction counts:
+/// the deduction is withdrawn first (409), so the sheet never counts a problem its evidence
+/// no longer shows.
+fn counted_marks_stay(conn: &mut DbConn, p: &Petition, b: &MarksRequest) -> Result<(), AppError> {
+    use crate::evaluation::rules::{EvidenceKind, ProblemType};
+    let unmarked = [
+        (
+            p.mishandled && b.mishandled == Some(false),
+            ProblemType::AnswerAgainstPolicy,
+        ),
+        (p.escalated && b.escalated == Some(false), ProblemType::EscalationCaused),
+    ];
+    for (_, problem) in unmarked.into_iter().filter(|(off, _)| *off) {
+        if let Some(deduction) = crate::evaluation::store::counting(conn, EvidenceKind::Petition, p.id, problem)? {
+            return Err(AppError::Conflict {
+                code: "evidence_counted",
+                detail: format!(
+                    "deduction {deduction} counts `{problem}` on this petition: withdraw it before taking the mark off"
+                ),
+                basis: Basis::of(&[EVAL_5_4]),
+            });
+        }
+    }
+    Ok(())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
