@@ -7,6 +7,7 @@ use chrono::{Datelike, Days};
 use common::{Session, TestApp};
 use safeguards::auth::Role;
 use safeguards::db::today;
+use safeguards::org::rules::Position;
 use serde_json::{json, Value};
 
 struct Trn {
@@ -755,4 +756,127 @@ async fn someone_who_has_left_stays_on_the_hours_of_the_year_they_trained_in() {
         .map(|p| p["person_id"].as_i64().unwrap())
         .collect();
     assert!(listed.contains(&trained) && !listed.contains(&idle), "{listed:?}");
+}
+
+#[actix_web::test]
+async fn recorded_attendance_is_corrected_with_a_reason_and_its_consequences_follow() {
+    let s = &trn().await;
+    let d = s.staff.department_id;
+    let (p, q) = (
+        s.app.person("错记", Position::Officer, d),
+        s.app.person("另一人", Position::Officer, d),
+    );
+    let day = this_year_day();
+    let id = s.session(4.0, &[p, q], day).await;
+    s.attend(id, json!([{"person_id": p, "status": "absent"}]))
+        .await
+        .ok(200);
+    let correct = |person: i64, status: &str, reason: &str| {
+        let body = json!({"status": status, "reason": reason});
+        let path = format!("/api/v1/training/sessions/{id}/attendance/{person}");
+        async move { s.app.patch(&path, s.t(), None, &body).await }
+    };
+    let open = |what: &'static str| async move {
+        let r = s
+            .app
+            .get(&format!("/api/v1/training/{what}?open=true&person_id={p}"), s.t())
+            .await;
+        r.ok(200)["items"].as_array().unwrap().len()
+    };
+    assert_eq!((open("orders").await, open("recommendations").await), (1, 1));
+
+    // Refused, and nothing changes: no reason, the same status, nothing recorded yet, a stranger.
+    let audit = s.app.count("audit_log");
+    correct(p, "excused", " ").await.problem(422);
+    assert_eq!(correct(p, "absent", "重复").await.problem(409), "attendance_unchanged");
+    assert_eq!(
+        correct(q, "present", "未记").await.problem(409),
+        "attendance_not_recorded"
+    );
+    let stranger = s.app.person("外人", Position::Officer, d);
+    correct(stranger, "present", "外人").await.problem(404);
+    assert_eq!(s.app.count("audit_log"), audit);
+
+    // Absent was wrong, excused is right: the order and recommendation are lifted, a make-up is owed.
+    let r = correct(p, "excused", "请假条经核实").await;
+    let row = r.ok(200)["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["person_id"] == p)
+        .cloned();
+    assert_eq!(row.unwrap()["status"], "excused");
+    assert_eq!(
+        (
+            open("orders").await,
+            open("recommendations").await,
+            open("makeups").await
+        ),
+        (0, 0, 1)
+    );
+    let order = s
+        .app
+        .get(&format!("/api/v1/training/orders?person_id={p}"), s.t())
+        .await;
+    assert_eq!(order.ok(200)["items"][0]["lifted_on"], json!(today()));
+    // Present after all: the make-up is lifted and the hours count.
+    correct(p, "present", "签到表补录").await.ok(200);
+    assert_eq!(open("makeups").await, 0);
+    assert_eq!(s.hours_of(p).await["hours"], 4.0);
+    // Absent again: the order and recommendation come back, and the hours go.
+    correct(p, "absent", "签到系笔误").await.ok(200);
+    assert_eq!((open("orders").await, open("recommendations").await), (1, 1));
+    assert_eq!(s.hours_of(p).await["hours"], 0.0);
+    let log = s
+        .app
+        .get(&format!("/api/v1/audit?entity=training_session&entity_id={id}"), s.t())
+        .await;
+    let corrections = log.ok(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "training.attendance.correct")
+        .count();
+    assert_eq!(corrections, 3);
+}
+
+#[actix_web::test]
+async fn an_absence_whose_recommendation_the_legal_office_acted_on_is_not_corrected_here() {
+    let s = trn().await;
+    let p = s.app.officer_with_certificate("收证", s.staff.department_id, 30, 300);
+    let cert = s
+        .app
+        .number(&format!("SELECT id AS n FROM certificates WHERE holder_id = {p}"));
+    let id = s.session(2.0, &[p], this_year_day()).await;
+    s.attend(id, json!([{"person_id": p, "status": "absent"}]))
+        .await
+        .ok(200);
+    let recs = s
+        .app
+        .get(&format!("/api/v1/training/recommendations?person_id={p}"), s.t())
+        .await;
+    let rec = recs.ok(200)["items"][0]["id"].as_i64().unwrap();
+    let withdrawal = json!({"status": "revoked", "reason": "法制办收回", "cause": {"kind": "training", "id": rec}});
+    s.app
+        .post(&format!("/api/v1/certificates/{cert}/status"), s.t(), &withdrawal)
+        .await
+        .ok(200);
+    let body = json!({"status": "present", "reason": "误记"});
+    let r = s
+        .app
+        .patch(
+            &format!("/api/v1/training/sessions/{id}/attendance/{p}"),
+            s.t(),
+            None,
+            &body,
+        )
+        .await;
+    assert_eq!(r.problem(409), "recommendation_acted_on");
+    assert_eq!(r.body["basis"], json!(["TRN-7"]));
+    let session = s.app.get(&format!("/api/v1/training/sessions/{id}"), s.t()).await;
+    assert_eq!(
+        session.ok(200)["participants"][0]["status"],
+        "absent",
+        "nothing changed"
+    );
 }

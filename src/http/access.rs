@@ -348,6 +348,11 @@ pub static TABLE: &[(Method, &str, Access)] = &[
     ),
     (Method::PATCH, "/api/v1/training/sessions/{id}", People(OFFICE)),
     (Method::PUT, "/api/v1/training/sessions/{id}/attendance", People(OFFICE)),
+    (
+        Method::PATCH,
+        "/api/v1/training/sessions/{id}/attendance/{person_id}",
+        People(OFFICE),
+    ),
     (Method::GET, "/api/v1/training/summaries/{year}", People(PEOPLE)),
     (Method::PUT, "/api/v1/training/summaries/{year}", People(OFFICE)),
     (Method::GET, "/api/v1/users", People(PEOPLE)),

@@ -399,7 +399,8 @@ fn unique_people<'a>(ids: impl Iterator<Item = &'a i64>) -> Result<(), AppError>
 
 /// Record attendance. Absence without excuse brings an off-post training order and a
 /// recommendation to withdraw the certificate (TRN-7); an excused absence owes a make-up
-/// session; attending makes up earlier excused absences. Recorded attendance does not change.
+/// session; attending makes up earlier excused absences. Recorded attendance changes only by a
+/// correction with a reason (`PATCH /training/sessions/{id}/attendance/{person_id}`).
 #[utoipa::path(tag = "training", request_body = Vec<AttendanceRow>,
     responses(
         (status = 200, body = SessionView),
@@ -449,36 +450,112 @@ pub async fn record_attendance(
                 .filter(|r| current.iter().any(|(p, s)| *p == r.person_id && s.is_none()))
             {
                 store::set_attendance(conn, id, r.person_id, r.status)?;
-                match r.status {
-                    Attendance::Present => {
-                        store::fulfil_make_ups(
-                            conn,
-                            r.person_id,
-                            ConsequenceKind::MakeUpTraining,
-                            Cause::Session,
-                            id,
-                            session.held_on,
-                        )?;
-                    }
-                    Attendance::Excused => {
-                        store::add_consequence(
-                            conn,
-                            r.person_id,
-                            ConsequenceKind::MakeUpTraining,
-                            Cause::Session,
-                            id,
-                            session.held_on,
-                            now,
-                        )?;
-                    }
-                    Attendance::Absent => {
-                        for kind in rules::consequences_of_absence(false) {
-                            store::add_consequence(conn, r.person_id, *kind, Cause::Session, id, session.held_on, now)?;
-                        }
-                    }
-                }
+                attendance_brings(conn, &session, r.person_id, r.status, now)?;
             }
             audit::append(conn, &actor, "training.attendance", "training_session", id, &rows)?;
+            session_detail(conn, id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// What a person's attendance of a session brings (TRN-7): attending makes up earlier excused
+/// absences, an excused absence owes a make-up, an absence without excuse brings an off-post
+/// order and a recommendation to withdraw the certificate.
+fn attendance_brings(
+    conn: &mut DbConn,
+    session: &Session,
+    person: i64,
+    status: Attendance,
+    now: chrono::NaiveDateTime,
+) -> Result<(), AppError> {
+    let (id, on) = (session.id, session.held_on);
+    match status {
+        Attendance::Present => {
+            store::fulfil_make_ups(conn, person, ConsequenceKind::MakeUpTraining, Cause::Session, id, on)?;
+        }
+        Attendance::Excused => {
+            store::add_consequence(
+                conn,
+                person,
+                ConsequenceKind::MakeUpTraining,
+                Cause::Session,
+                id,
+                on,
+                now,
+            )?;
+        }
+        Attendance::Absent => {
+            for kind in rules::consequences_of_absence(false) {
+                store::add_consequence(conn, person, *kind, Cause::Session, id, on, now)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "excused", "reason": "请假条经核实为因公请假，原记录有误"}))]
+pub struct AttendanceCorrection {
+    pub status: Attendance,
+    /// Why the record was wrong: 1 to 2000 characters.
+    pub reason: String,
+}
+
+/// Correct one person's recorded attendance, with a reason. What the wrong record brought is
+/// undone — the off-post order, the certificate recommendation or the make-up it caused are
+/// lifted; make-ups and orders it completed open again — and what the right one brings
+/// follows, as when recording (TRN-7). A recommendation the legal office has acted on (the
+/// certificate withdrawn on it) is not undone here: 409 `recommendation_acted_on`.
+#[utoipa::path(tag = "training", request_body = AttendanceCorrection,
+    responses(
+        (status = 200, body = SessionView),
+        (status = 404, description = "No such session, or the person is not a participant", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Nothing recorded yet (`attendance_not_recorded`), the same status (`attendance_unchanged`), or a recommendation acted on (`recommendation_acted_on`)", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[patch("/sessions/{id}/attendance/{person_id}")]
+pub async fn correct_attendance(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: Path<(i64, i64)>,
+    body: Json<AttendanceCorrection>,
+) -> Result<HttpResponse, AppError> {
+    let ((id, person), b) = (path.get()?.into_inner(), body.get()?.into_inner());
+    caller.not_on_own_record(person, "correct attendance")?;
+    let mut check = Check::default();
+    let reason = check.text("reason", &b.reason, 2000);
+    check.finish()?;
+    let (actor, today) = (caller.actor(), crate::db::today());
+    let v = state
+        .db
+        .write(move |conn| {
+            let session = store::session(conn, id).map_err(missing("training session"))?;
+            let recorded = store::participants(conn, id)?
+                .into_iter()
+                .find(|(p, _)| *p == person)
+                .ok_or_else(|| AppError::not_found("participant of the session"))?
+                .1;
+            let was = match recorded {
+                None => return Err(AppError::conflict("attendance_not_recorded", "record the attendance first")),
+                Some(s) if s == b.status => {
+                    return Err(AppError::conflict("attendance_unchanged", format!("already recorded {s}")))
+                }
+                Some(s) => s,
+            };
+            if let Some(certificate) = store::acted_on(conn, person, Cause::Session, id)? {
+                return Err(AppError::Conflict {
+                    code: "recommendation_acted_on",
+                    detail: format!("certificate {certificate} was withdrawn on this absence's recommendation: that decision is the legal office's to reverse"),
+                    basis: Basis::of(&[TRN_7]),
+                });
+            }
+            store::lift(conn, person, Cause::Session, id, today)?;
+            store::reopen(conn, person, Cause::Session, id)?;
+            store::set_attendance(conn, id, person, b.status)?;
+            attendance_brings(conn, &session, person, b.status, crate::db::now())?;
+            let change = serde_json::json!({"person_id": person, "from": was, "to": b.status, "reason": reason});
+            audit::append(conn, &actor, "training.attendance.correct", "training_session", id, &change)?;
             session_detail(conn, id)
         })
         .await?;
@@ -1398,6 +1475,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(get_session)
         .service(update_session)
         .service(record_attendance)
+        .service(correct_attendance)
         .service(list_self_study)
         .service(claim)
         .service(confirm)

@@ -498,6 +498,38 @@ pub fn lift(conn: &mut DbConn, person: i64, cause: Cause, cause_id: i64, on: Nai
     .execute(conn)?)
 }
 
+/// Opens again what `by` fulfilled for a person (a session's attendance corrected away):
+/// make-ups it made up, orders it completed.
+pub fn reopen(conn: &mut DbConn, person: i64, by: Cause, by_id: i64) -> Result<usize, StoreError> {
+    Ok(crate::db::update(
+        tc::training_consequences,
+        (
+            tc::fulfilled_kind.eq(None::<Cause>),
+            tc::fulfilled_id.eq(None::<i64>),
+            tc::fulfilled_on.eq(None::<NaiveDate>),
+        ),
+        tc::person_id
+            .eq(person)
+            .and(tc::fulfilled_kind.assume_not_null().eq(by))
+            .and(tc::fulfilled_id.assume_not_null().eq(by_id)),
+    )
+    .execute(conn)?)
+}
+
+/// The certificate withdrawn on a recommendation that `cause` brought on a person, if the
+/// legal office has acted on one.
+pub fn acted_on(conn: &mut DbConn, person: i64, cause: Cause, cause_id: i64) -> Result<Option<i64>, StoreError> {
+    Ok(tc::training_consequences
+        .filter(tc::person_id.eq(person))
+        .filter(tc::cause_kind.eq(cause))
+        .filter(tc::cause_id.eq(cause_id))
+        .filter(tc::kind.eq(ConsequenceKind::CertificateWithdrawalRecommendation))
+        .filter(tc::fulfilled_kind.eq(Cause::Certificate))
+        .select(tc::fulfilled_id.assume_not_null())
+        .first(conn)
+        .optional()?)
+}
+
 pub fn add_consequence(
     conn: &mut DbConn,
     person: i64,
