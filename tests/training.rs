@@ -272,7 +272,7 @@ async fn absence_brings_an_order_and_a_recommendation_and_excuse_a_make_up() {
 
 #[actix_web::test]
 async fn an_exam_below_the_pass_mark_follows_trn_7() {
-    let s = trn().await;
+    let s = &trn().await;
     let d = s.staff.department_id;
     let pos = safeguards::org::rules::Position::Officer;
     let (pass, fail, excused, unexcused) = (
@@ -339,6 +339,44 @@ async fn an_exam_below_the_pass_mark_follows_trn_7() {
     assert_eq!(makeups.body["items"][0]["person_id"], excused);
     // The certificate is not changed automatically.
     assert_eq!(s.app.count("certificate_status_changes"), 0);
+
+    // Corrections, one person at a time with a reason, the consequences following.
+    let correct = |person: i64, result: Value| {
+        let path = format!("/api/v1/training/exams/{exam}/results/{person}");
+        let mut body = result;
+        body["reason"] = json!("阅卷复核");
+        async move { s.app.patch(&path, s.t(), None, &body).await }
+    };
+    let open_orders = || async {
+        let r = s.app.get("/api/v1/training/orders?open=true", s.t()).await;
+        let items = r.ok(200)["items"].as_array().unwrap().clone();
+        items
+            .iter()
+            .map(|x| x["person_id"].as_i64().unwrap())
+            .collect::<Vec<_>>()
+    };
+    correct(fail, json!({"score": 59})).await.problem(409);
+    correct(fail, json!({"score": 101})).await.problem(422);
+    correct(fail, json!({})).await.problem(422);
+    correct(s.staff.person_id, json!({"score": 70})).await.problem(404);
+    // 59 was a marking error: 61 passes, the order and recommendation are lifted.
+    let r = correct(fail, json!({"score": 61})).await;
+    let row = r.ok(200)["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["person_id"] == fail)
+        .cloned();
+    assert_eq!(row.unwrap()["passed"], true);
+    assert_eq!(open_orders().await, [unexcused]);
+    // The excused one was in fact absent without excuse: the make-up goes, TRN-7 follows.
+    correct(excused, json!({"absence": "unexcused"})).await.ok(200);
+    assert_eq!(open_orders().await, [unexcused, excused]);
+    let makeups = s.app.get("/api/v1/training/makeups?open=true", s.t()).await;
+    assert_eq!(makeups.ok(200)["items"], json!([]));
+    // The one who passed had 50: failed after all.
+    correct(pass, json!({"score": 50})).await.ok(200);
+    assert_eq!(open_orders().await, [unexcused, excused, pass]);
 }
 
 #[actix_web::test]

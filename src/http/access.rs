@@ -327,6 +327,11 @@ pub static TABLE: &[(Method, &str, Access)] = &[
     (Method::POST, "/api/v1/training/exams", People(OFFICE)),
     (Method::GET, "/api/v1/training/exams/{id}", People(LEADERSHIP_OR_OFFICE)),
     (Method::PUT, "/api/v1/training/exams/{id}/results", People(OFFICE)),
+    (
+        Method::PATCH,
+        "/api/v1/training/exams/{id}/results/{person_id}",
+        People(OFFICE),
+    ),
     (Method::GET, "/api/v1/training/hours", People(PEOPLE)),
     (Method::GET, "/api/v1/training/makeups", People(PEOPLE)),
     (Method::POST, "/api/v1/training/note-checks", People(OFFICE)),

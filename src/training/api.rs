@@ -494,6 +494,23 @@ fn attendance_brings(
     Ok(())
 }
 
+/// Undoes what a wrong record of a session or exam brought on a person, before the right one
+/// is applied: the consequences it caused are lifted, those it fulfilled open again. A
+/// recommendation the legal office has acted on (a certificate withdrawn on it) is theirs to
+/// reverse: 409.
+fn undo_consequences(conn: &mut DbConn, person: i64, cause: Cause, id: i64, today: NaiveDate) -> Result<(), AppError> {
+    if let Some(certificate) = store::acted_on(conn, person, cause, id)? {
+        return Err(AppError::Conflict {
+            code: "recommendation_acted_on",
+            detail: format!("certificate {certificate} was withdrawn on the recommendation this record brought: that decision is the legal office's to reverse"),
+            basis: Basis::of(&[TRN_7]),
+        });
+    }
+    store::lift(conn, person, cause, id, today)?;
+    store::reopen(conn, person, cause, id)?;
+    Ok(())
+}
+
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"status": "excused", "reason": "请假条经核实为因公请假，原记录有误"}))]
@@ -537,25 +554,32 @@ pub async fn correct_attendance(
                 .ok_or_else(|| AppError::not_found("participant of the session"))?
                 .1;
             let was = match recorded {
-                None => return Err(AppError::conflict("attendance_not_recorded", "record the attendance first")),
+                None => {
+                    return Err(AppError::conflict(
+                        "attendance_not_recorded",
+                        "record the attendance first",
+                    ))
+                }
                 Some(s) if s == b.status => {
-                    return Err(AppError::conflict("attendance_unchanged", format!("already recorded {s}")))
+                    return Err(AppError::conflict(
+                        "attendance_unchanged",
+                        format!("already recorded {s}"),
+                    ))
                 }
                 Some(s) => s,
             };
-            if let Some(certificate) = store::acted_on(conn, person, Cause::Session, id)? {
-                return Err(AppError::Conflict {
-                    code: "recommendation_acted_on",
-                    detail: format!("certificate {certificate} was withdrawn on this absence's recommendation: that decision is the legal office's to reverse"),
-                    basis: Basis::of(&[TRN_7]),
-                });
-            }
-            store::lift(conn, person, Cause::Session, id, today)?;
-            store::reopen(conn, person, Cause::Session, id)?;
+            undo_consequences(conn, person, Cause::Session, id, today)?;
             store::set_attendance(conn, id, person, b.status)?;
             attendance_brings(conn, &session, person, b.status, crate::db::now())?;
             let change = serde_json::json!({"person_id": person, "from": was, "to": b.status, "reason": reason});
-            audit::append(conn, &actor, "training.attendance.correct", "training_session", id, &change)?;
+            audit::append(
+                conn,
+                &actor,
+                "training.attendance.correct",
+                "training_session",
+                id,
+                &change,
+            )?;
             session_detail(conn, id)
         })
         .await?;
@@ -968,11 +992,7 @@ pub async fn record_results(
     }
     let mut check = Check::default();
     for (n, r) in rows.iter().enumerate() {
-        match (r.score, r.absence) {
-            (Some(s), None) if !(0..=100).contains(&s) => check.fail(&format!("[{n}].score"), "must be from 0 to 100"),
-            (Some(_), None) | (None, Some(_)) => {}
-            _ => check.fail(&format!("[{n}]"), "give either a score or an absence"),
-        }
+        check_result(&mut check, &format!("[{n}]"), r.score, r.absence);
     }
     check.finish()?;
     let (actor, by, today) = (caller.actor(), caller.user_id, crate::db::today());
@@ -983,12 +1003,7 @@ pub async fn record_results(
             if exam.held_on > today {
                 return Err(AppError::field("exam", "the exam has not been held yet"));
             }
-            let pass_mark = i64::from(
-                crate::rules::store::in_force(conn, exam.held_on)?
-                    .rule
-                    .values
-                    .exam_pass_mark,
-            );
+            let pass_mark = pass_mark(conn, &exam)?;
             let existing = store::results(conn, id)?;
             for r in &rows {
                 if crate::org::store::people::get(conn, r.person_id).is_err() {
@@ -1003,49 +1018,124 @@ pub async fn record_results(
             }
             let now = crate::db::now();
             for r in &rows {
-                let passed = r.score.is_some_and(|s| s >= pass_mark);
-                store::add_result(
-                    conn,
-                    id,
-                    &ExamResult {
-                        person_id: r.person_id,
-                        score: r.score,
-                        absence: r.absence,
-                        passed,
-                    },
-                    by,
-                )?;
-                match (r.score, r.absence) {
-                    (Some(_), _) => {
-                        store::fulfil_make_ups(
-                            conn,
-                            r.person_id,
-                            ConsequenceKind::MakeUpExam,
-                            Cause::Exam,
-                            id,
-                            exam.held_on,
-                        )?;
-                    }
-                    (None, Some(ExamAbsence::Excused)) => {
-                        store::add_consequence(
-                            conn,
-                            r.person_id,
-                            ConsequenceKind::MakeUpExam,
-                            Cause::Exam,
-                            id,
-                            exam.held_on,
-                            now,
-                        )?;
-                    }
-                    _ => {}
-                }
-                if !passed && r.absence != Some(ExamAbsence::Excused) {
-                    for kind in rules::consequences_of_absence(false) {
-                        store::add_consequence(conn, r.person_id, *kind, Cause::Exam, id, exam.held_on, now)?;
-                    }
-                }
+                let result = ExamResult {
+                    person_id: r.person_id,
+                    score: r.score,
+                    absence: r.absence,
+                    passed: r.score.is_some_and(|s| s >= pass_mark),
+                };
+                store::add_result(conn, id, &result, by)?;
+                result_brings(conn, &exam, &result, now)?;
             }
             audit::append(conn, &actor, "training.results", "exam", id, &rows)?;
+            exam_detail(conn, id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// A result is a score from 0 to 100 or an absence, not both.
+fn check_result(check: &mut Check, at: &str, score: Option<i64>, absence: Option<ExamAbsence>) {
+    match (score, absence) {
+        (Some(s), None) if !(0..=100).contains(&s) => check.fail(&format!("{at}.score"), "must be from 0 to 100"),
+        (Some(_), None) | (None, Some(_)) => {}
+        _ => check.fail(at, "give either a score or an absence"),
+    }
+}
+
+/// The pass mark of the rule set in force on the exam's day.
+fn pass_mark(conn: &mut DbConn, exam: &store::Exam) -> Result<i64, AppError> {
+    let rules = crate::rules::store::in_force(conn, exam.held_on)?;
+    Ok(i64::from(rules.rule.values.exam_pass_mark))
+}
+
+/// What an exam result brings (TRN-7): any result makes up earlier excused absences; an
+/// excused absence owes a make-up exam; a fail or an absence without excuse brings an off-post
+/// order and a recommendation to withdraw the certificate.
+fn result_brings(
+    conn: &mut DbConn,
+    exam: &store::Exam,
+    r: &ExamResult,
+    now: chrono::NaiveDateTime,
+) -> Result<(), AppError> {
+    let (id, on, person) = (exam.id, exam.held_on, r.person_id);
+    match (r.score, r.absence) {
+        (Some(_), _) => {
+            store::fulfil_make_ups(conn, person, ConsequenceKind::MakeUpExam, Cause::Exam, id, on)?;
+        }
+        (None, Some(ExamAbsence::Excused)) => {
+            store::add_consequence(conn, person, ConsequenceKind::MakeUpExam, Cause::Exam, id, on, now)?;
+        }
+        _ => {}
+    }
+    if !r.passed && r.absence != Some(ExamAbsence::Excused) {
+        for kind in rules::consequences_of_absence(false) {
+            store::add_consequence(conn, person, *kind, Cause::Exam, id, on, now)?;
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"score": 72, "reason": "阅卷复核：第三大题漏计12分"}))]
+pub struct ResultCorrection {
+    pub score: Option<i64>,
+    pub absence: Option<ExamAbsence>,
+    /// Why the result was wrong: 1 to 2000 characters.
+    pub reason: String,
+}
+
+/// Correct one person's recorded exam result, with a reason: a score from 0 to 100 or an
+/// absence. What the wrong result brought is undone — the off-post order, the certificate
+/// recommendation or the make-up it caused are lifted; make-ups it completed open again — and
+/// what the right one brings follows, by the pass mark in force on the exam's day (TRN-7). A
+/// recommendation the legal office has acted on is not undone here: 409
+/// `recommendation_acted_on`.
+#[utoipa::path(tag = "training", request_body = ResultCorrection,
+    responses(
+        (status = 200, body = ExamView),
+        (status = 404, description = "No such exam, or no result of the person", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The same result (`result_unchanged`), or a recommendation acted on (`recommendation_acted_on`)", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[patch("/exams/{id}/results/{person_id}")]
+pub async fn correct_result(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: Path<(i64, i64)>,
+    body: Json<ResultCorrection>,
+) -> Result<HttpResponse, AppError> {
+    let ((id, person), b) = (path.get()?.into_inner(), body.get()?.into_inner());
+    caller.not_on_own_record(person, "correct an exam result")?;
+    let mut check = Check::default();
+    check_result(&mut check, "result", b.score, b.absence);
+    let reason = check.text("reason", &b.reason, 2000);
+    check.finish()?;
+    let (actor, by, today) = (caller.actor(), caller.user_id, crate::db::today());
+    let v = state
+        .db
+        .write(move |conn| {
+            let exam = store::exam(conn, id).map_err(missing("exam"))?;
+            let was = store::results(conn, id)?
+                .into_iter()
+                .find(|r| r.person_id == person)
+                .ok_or_else(|| AppError::not_found("result of the person"))?;
+            if (was.score, was.absence) == (b.score, b.absence) {
+                return Err(AppError::conflict("result_unchanged", "the same result is recorded"));
+            }
+            undo_consequences(conn, person, Cause::Exam, id, today)?;
+            let pass_mark = pass_mark(conn, &exam)?;
+            let result = ExamResult {
+                person_id: person,
+                score: b.score,
+                absence: b.absence,
+                passed: b.score.is_some_and(|s| s >= pass_mark),
+            };
+            store::set_result(conn, id, &result, by)?;
+            result_brings(conn, &exam, &result, crate::db::now())?;
+            let change = serde_json::json!({"person_id": person, "from": {"score": was.score, "absence": was.absence},
+                "to": {"score": b.score, "absence": b.absence}, "reason": reason});
+            audit::append(conn, &actor, "training.results.correct", "exam", id, &change)?;
             exam_detail(conn, id)
         })
         .await?;
@@ -1484,6 +1574,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(create_exam)
         .service(get_exam)
         .service(record_results)
+        .service(correct_result)
         .service(orders)
         .service(complete_order)
         .service(recommendations)

@@ -427,6 +427,22 @@ pub fn add_result(conn: &mut DbConn, exam: i64, r: &ExamResult, by: i64) -> Resu
     Ok(())
 }
 
+/// Replaces a person's recorded result (a correction).
+pub fn set_result(conn: &mut DbConn, exam: i64, r: &ExamResult, by: i64) -> Result<(), StoreError> {
+    crate::db::update(
+        er::exam_results,
+        (
+            er::score.eq(r.score),
+            er::absence.eq(r.absence),
+            er::passed.eq(r.passed),
+            er::recorded_by.eq(by),
+        ),
+        er::exam_id.eq(exam).and(er::person_id.eq(r.person_id)),
+    )
+    .execute(conn)?;
+    Ok(())
+}
+
 /// A person's exam results of a year: (exam, result).
 pub fn results_of(conn: &mut DbConn, person: i64, year: i32) -> Result<Vec<(Exam, ExamResult)>, StoreError> {
     let (from, to) = year_bounds(year);
