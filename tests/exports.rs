@@ -171,3 +171,28 @@ async fn json_is_asked_for_by_name_csv_cells_never_run_as_formulas_and_queries_h
     let r = app.get("/api/v1/public/disclosures?q=a%00b", None).await;
     assert_eq!(r.problem(400), "bad_request");
 }
+
+#[actix_web::test]
+async fn every_list_of_the_demo_bureau_has_chinese_headers_on_lang_zh() {
+    let app = TestApp::new().await;
+    assert!(safeguards::demo::seed(&app.db).unwrap(), "an empty database is seeded");
+    let office = app.account(Role::SupervisoryOffice).await;
+    let t = Some(office.token.as_str());
+    let spec: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string("openapi/openapi.json").unwrap()).unwrap();
+    let mut checked = 0;
+    for (path, ops) in spec["paths"].as_object().unwrap() {
+        if ops.get("get").is_none() || path.contains('{') {
+            continue;
+        }
+        let year = if path.ends_with("/hours") { "&year=2026" } else { "" };
+        let r = app.get(&format!("{path}?format=csv&lang=zh{year}"), t).await;
+        if r.status.as_u16() != 200 || r.text.lines().nth(1).is_none() {
+            continue;
+        }
+        let english: Vec<String> = header(r.text.as_bytes()).into_iter().filter(|c| c.is_ascii()).collect();
+        assert!(english.is_empty(), "{path}: {english:?}");
+        checked += 1;
+    }
+    assert!(checked >= 12, "only {checked} lists had rows to check");
+}
