@@ -1469,8 +1469,8 @@ async fn a_card_another_decision_withdraws_stays_withdrawn_when_one_appeal_succe
         .await;
     assert_eq!(
         r.ok(200)["decision"]["effects"],
-        json!([]),
-        "already suspended by the first"
+        json!([{"certificate_id": cert, "person_id": s.staff.person_id, "to": "suspended", "already": true}]),
+        "already suspended by the first, and withdrawn by this one too"
     );
 
     appeal_to(&s, first, with(json!(["warning"]))).await;
@@ -1500,6 +1500,78 @@ async fn a_card_another_decision_withdraws_stays_withdrawn_when_one_appeal_succe
     assert_eq!(
         change["reversed"],
         json!([{"certificate_id": cert, "kept": "suspended", "by_case": second}])
+    );
+    // The second revoked too: nothing stands behind the suspension any more.
+    s.serve_and_appeal(second).await;
+    s.post(
+        second,
+        "appeal-decision",
+        &s.leader.token,
+        json!({"outcome": "revoked"}),
+    )
+    .await
+    .ok(200);
+    assert_eq!(certificate_status(&s, cert).await, "valid");
+}
+
+#[actix_web::test]
+async fn a_reversed_confiscation_falls_back_to_what_still_stands() {
+    let s = acc().await;
+    let suspend = json!({"severity": "minor", "persons": [{"person_id": s.staff.person_id, "sanctions": ["warning", "certificate_suspension"]}]});
+    let confiscate =
+        json!({"severity": "serious", "persons": [{"person_id": s.staff.person_id, "sanctions": ["demotion"]}]});
+    // A suspension by one decision, then a confiscation by another: revoking the second on
+    // appeal leaves the first's suspension.
+    let cert = s.staff_certificate("ACC-CERT-FALL", 10);
+    let first = s.case(today()).await;
+    s.decided(first, "minor", json!({}), suspend.clone()).await.ok(200);
+    let second = s.case(today()).await;
+    s.decided(second, "serious", json!({}), confiscate.clone())
+        .await
+        .ok(200);
+    assert_eq!(certificate_status(&s, cert).await, "revoked");
+    s.serve_and_appeal(second).await;
+    s.post(
+        second,
+        "appeal-decision",
+        &s.leader.token,
+        json!({"outcome": "revoked"}),
+    )
+    .await
+    .ok(200);
+    assert_eq!(
+        certificate_status(&s, cert).await,
+        "suspended",
+        "the first decision stands"
+    );
+}
+
+#[actix_web::test]
+async fn a_reversed_confiscation_leaves_a_suspension_of_another_cause() {
+    let s = acc().await;
+    let cert = s.staff_certificate("ACC-CERT-HAND", 10);
+    let by_hand = json!({"status": "suspended", "reason": "待查", "cause": {"kind": "manual"}});
+    s.app
+        .post(
+            &format!("/api/v1/certificates/{cert}/status"),
+            Some(&s.office.token),
+            &by_hand,
+        )
+        .await
+        .ok(200);
+    let id = s.case(today()).await;
+    let confiscate =
+        json!({"severity": "serious", "persons": [{"person_id": s.staff.person_id, "sanctions": ["demotion"]}]});
+    s.decided(id, "serious", json!({}), confiscate).await.ok(200);
+    assert_eq!(certificate_status(&s, cert).await, "revoked");
+    s.serve_and_appeal(id).await;
+    s.post(id, "appeal-decision", &s.leader.token, json!({"outcome": "revoked"}))
+        .await
+        .ok(200);
+    assert_eq!(
+        certificate_status(&s, cert).await,
+        "suspended",
+        "the suspension by hand stands"
     );
 }
 

@@ -1118,14 +1118,29 @@ fn apply_effects(
                 effects.push(
                     serde_json::json!({"certificate_id": cert, "person_id": p.person_id, "from": from, "to": to}),
                 );
+            } else if let Some(card) = already_withdrawn(&held, to) {
+                // Withdrawn already (by another decision or cause): this decision withdraws it
+                // too, so the card stays withdrawn while either stands.
+                effects.push(
+                    serde_json::json!({"certificate_id": card, "person_id": p.person_id, "to": to, "already": true}),
+                );
             }
         }
     }
     Ok(effects)
 }
 
-/// Reverses certificate effects no longer supported: each certificate becomes valid again
-/// through the appeal, as a new history entry dated back to the decision's day.
+/// The card a withdrawal to `to` finds already withdrawn as far, the latest to expire.
+fn already_withdrawn(held: &[crate::org::rules::HeldCertificate], to: CertificateStatus) -> Option<i64> {
+    held.iter()
+        .filter(|c| c.status.withdrawal_rank() >= to.withdrawal_rank())
+        .max_by_key(|c| (c.expires_on, c.id))
+        .map(|c| c.id)
+}
+
+/// Reverses certificate effects no longer supported: each certificate returns, through the
+/// appeal, to what still stands without this case (valid, or a withdrawal by another cause or
+/// another standing decision), as a new history entry dated back to the decision's day.
 fn reverse_effects(
     conn: &mut DbConn,
     case: i64,
@@ -1172,28 +1187,19 @@ fn reverse_effects(
             continue;
         }
         let current = crate::org::store::certificates::get_visible(conn, cert, Visibility::All)?.status;
-        if current == CertificateStatus::Valid {
-            continue;
-        }
-        // Changed since by another cause (a SUP-7(2) confiscation, the legal office): that
-        // change stands; the appeal undoes only what this case did.
-        let history = crate::org::store::certificates::history(conn, cert)?;
-        if let Some(later) = history
-            .last()
-            .filter(|h| (h.cause_kind, h.cause_ref) != (CauseKind::AccountabilityDecision, Some(case)))
-        {
-            reversed.push(serde_json::json!({"certificate_id": cert, "kept": current,
-                "by_cause": {"kind": later.cause_kind, "id": later.cause_ref}}));
-            continue;
-        }
-        // Another standing decision took the same card: it stays withdrawn by that one.
-        if let Some(other) = store::other_withdrawal(conn, person, case)? {
-            reversed.push(serde_json::json!({"certificate_id": cert, "kept": current, "by_case": other}));
+        let (to, why) = status_without(conn, cert, person, case)?;
+        if to.withdrawal_rank() >= current.withdrawal_rank() {
+            if current != CertificateStatus::Valid {
+                let mut kept = why;
+                kept.insert("certificate_id".into(), cert.into());
+                kept.insert("kept".into(), serde_json::json!(current));
+                reversed.push(kept.into());
+            }
             continue;
         }
         let reason = format!("ACC-13: appeal against case {case}");
         let change = crate::org::store::certificates::Change {
-            to: CertificateStatus::Valid,
+            to,
             reason: &reason,
             cause_kind: CauseKind::Appeal,
             cause_ref: Some(case),
@@ -1203,9 +1209,39 @@ fn reverse_effects(
         // decision took it (never before a later change of the card's).
         let from = decided_on.unwrap_or_else(crate::db::today);
         crate::org::store::certificates::change_status_from(conn, cert, current, &change, from, crate::db::now())?;
-        reversed.push(serde_json::json!({"certificate_id": cert, "from": current, "to": CertificateStatus::Valid}));
+        reversed.push(serde_json::json!({"certificate_id": cert, "from": current, "to": to}));
     }
     Ok(reversed)
+}
+
+/// What a card's status is once `case`'s withdrawal is gone: the stronger of what other causes
+/// left it at (its last change not made by an accountability decision or appeal — a SUP-7(2)
+/// measure, the legal office — or valid as issued) and what another standing decision imposes
+/// on its holder; with what keeps it there.
+fn status_without(
+    conn: &mut DbConn,
+    cert: i64,
+    person: i64,
+    case: i64,
+) -> Result<(CertificateStatus, serde_json::Map<String, serde_json::Value>), AppError> {
+    let history = crate::org::store::certificates::history(conn, cert)?;
+    let other_cause = history
+        .iter()
+        .rev()
+        .find(|h| !matches!(h.cause_kind, CauseKind::AccountabilityDecision | CauseKind::Appeal));
+    let (mut status, mut why) = match other_cause {
+        Some(h) => (
+            h.to_status,
+            serde_json::json!({"by_cause": {"kind": h.cause_kind, "id": h.cause_ref}}),
+        ),
+        None => (CertificateStatus::Valid, serde_json::json!({})),
+    };
+    if let Some((other, level)) = store::other_withdrawal(conn, person, case)? {
+        if level.withdrawal_rank() > status.withdrawal_rank() {
+            (status, why) = (level, serde_json::json!({"by_case": other}));
+        }
+    }
+    Ok((status, why.as_object().cloned().unwrap_or_default()))
 }
 
 /// Decide the case (the leadership group). Effects apply at once (ACC-14): a suspended or

@@ -8,7 +8,7 @@ use chrono::{Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::org::rules::Position;
+use crate::org::rules::{CertificateStatus, Position};
 use crate::rules::calendar::Calendar;
 use crate::rules::{ArticleRef, Regime};
 
@@ -445,12 +445,9 @@ pub fn holds_accountable(person: i64, opinion: &serde_json::Value, decision: &se
     !decision["request"]["severity"].is_null() && opinion["allocation"].as_array().is_some_and(|a| a.iter().any(share))
 }
 
-/// Whether a stored decision suspends or confiscates the person's certificate (ACC-6).
-pub fn withdraws_certificate(person: i64, decision: &serde_json::Value) -> bool {
-    let withdrawing = [
-        Sanction::CertificateSuspension.as_str(),
-        Sanction::CertificateConfiscation.as_str(),
-    ];
+/// How far a stored decision withdraws the person's certificate (ACC-6): `revoked` for a
+/// confiscation, `suspended` for a suspension, `None` when it leaves the card.
+pub fn certificate_withdrawal(person: i64, decision: &serde_json::Value) -> Option<CertificateStatus> {
     decision["request"]["persons"]
         .as_array()
         .into_iter()
@@ -458,7 +455,12 @@ pub fn withdraws_certificate(person: i64, decision: &serde_json::Value) -> bool 
         .filter(|p| p["person_id"] == person)
         .filter_map(|p| p["sanctions"].as_array())
         .flatten()
-        .any(|s| s.as_str().is_some_and(|s| withdrawing.contains(&s)))
+        .filter_map(|s| match s.as_str()?.parse().ok()? {
+            Sanction::CertificateConfiscation => Some(CertificateStatus::Revoked),
+            Sanction::CertificateSuspension => Some(CertificateStatus::Suspended),
+            _ => None,
+        })
+        .max_by_key(|s| s.withdrawal_rank())
 }
 
 /// ACC-7(2) 一年内出现两次以上: the person's other faults held against them that lie within a
@@ -812,10 +814,20 @@ mod tests {
         let d = json!({"request": {"severity": "serious", "persons": [
             {"person_id": 7, "sanctions": ["demotion", "certificate_confiscation"]},
             {"person_id": 8, "sanctions": ["warning", "off_post_training"]}]}});
-        assert!(withdraws_certificate(7, &d));
-        assert!(!withdraws_certificate(8, &d), "a 处分 and training leave the card");
-        assert!(!withdraws_certificate(9, &d), "not in the decision");
-        assert!(!withdraws_certificate(7, &json!({})));
+        assert_eq!(certificate_withdrawal(7, &d), Some(CertificateStatus::Revoked));
+        assert_eq!(
+            certificate_withdrawal(8, &d),
+            None,
+            "a 处分 and training leave the card"
+        );
+        assert_eq!(certificate_withdrawal(9, &d), None, "not in the decision");
+        assert_eq!(certificate_withdrawal(7, &json!({})), None);
+        let both = json!({"request": {"persons": [{"person_id": 7, "sanctions": ["certificate_suspension", "certificate_confiscation"]}]}});
+        assert_eq!(
+            certificate_withdrawal(7, &both),
+            Some(CertificateStatus::Revoked),
+            "the stronger"
+        );
     }
 
     #[test]

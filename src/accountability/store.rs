@@ -5,11 +5,12 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::rules::{holds_accountable, withdraws_certificate, CaseStatus, RespondentKind, SourceKind};
+use super::rules::{certificate_withdrawal, holds_accountable, CaseStatus, RespondentKind, SourceKind};
 use crate::db::schema::acc_cases::dsl as c;
 use crate::db::schema::acc_respondents::dsl as r;
 use crate::db::{DbConn, StoreError};
 use crate::http::pagination::PageRequest;
+use crate::org::rules::CertificateStatus;
 
 /// Who may see a case: the office and leadership all; staff only cases naming them.
 #[derive(Clone, Copy, Debug)]
@@ -207,14 +208,20 @@ pub fn accountable_faults_of(conn: &mut DbConn, person: i64, except: i64) -> Res
         .collect())
 }
 
-/// Another standing decision (decided, not revoked on appeal) that withdraws the person's
-/// certificate: a card it keeps withdrawn does not come back when `except` is reversed.
-pub fn other_withdrawal(conn: &mut DbConn, person: i64, except: i64) -> Result<Option<i64>, StoreError> {
+/// The strongest withdrawal of the person's certificate by another standing decision
+/// (decided, not revoked on appeal), and that decision's case: a card it keeps withdrawn does
+/// not come back further when `except` is reversed.
+pub fn other_withdrawal(
+    conn: &mut DbConn,
+    person: i64,
+    except: i64,
+) -> Result<Option<(i64, CertificateStatus)>, StoreError> {
     let theirs = respondent_cases(conn, person)?;
     Ok(decided(conn, Some(theirs), None)?
         .into_iter()
-        .find(|d| d.id != except && withdraws_certificate(person, &d.decision))
-        .map(|d| d.id))
+        .filter(|d| d.id != except)
+        .filter_map(|d| Some((d.id, certificate_withdrawal(person, &d.decision)?)))
+        .max_by_key(|(id, level)| (level.withdrawal_rank(), std::cmp::Reverse(*id))))
 }
 
 pub fn set_status(conn: &mut DbConn, id: i64, status: CaseStatus, now: NaiveDateTime) -> Result<(), StoreError> {

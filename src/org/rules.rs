@@ -32,6 +32,17 @@ crate::text_enum! {
     }
 }
 
+impl CertificateStatus {
+    /// How far the card is withdrawn: valid, then suspended, then revoked.
+    pub fn withdrawal_rank(self) -> u8 {
+        match self {
+            Self::Valid => 0,
+            Self::Suspended => 1,
+            Self::Revoked => 2,
+        }
+    }
+}
+
 crate::text_enum! {
     /// The status a certificate has on a given day.
     pub enum EffectiveStatus {
