@@ -381,6 +381,21 @@ async fn sanctions_must_fit_the_severity_and_circumstances() {
         "severity_not_open",
         "no aggravation, no higher severity"
     );
+    // The group sends the opinion back: the office revises it (ACC-7(1) found), and the group
+    // decides on the revised one.
+    let revised = json!({"how": {"mode": "direct", "staff": [s.staff.person_id]}, "circumstances": {"aggravating": [1]},
+        "severity": "minor", "text": "复议后意见"});
+    let r = s.post(id, "opinion", &s.office.token, revised).await;
+    assert_eq!(r.ok(200)["opinion"]["open_outcomes"], json!(["minor", "serious"]));
+    let serious =
+        json!({"severity": "serious", "persons": [{"person_id": s.staff.person_id, "sanctions": ["major_demerit"]}]});
+    s.post(id, "decide", &s.leader.token, serious).await.ok(200);
+    let again = json!({"how": {"mode": "direct", "staff": [s.staff.person_id]}, "circumstances": {}, "severity": "minor", "text": "再改"});
+    assert_eq!(
+        s.post(id, "opinion", &s.office.token, again).await.problem(409),
+        "case_state",
+        "decided: the opinion stays"
+    );
     let id2 = s.case(today()).await;
     let r = s.decided(id2, "minor", json!({"aggravating": [1]}), json!({"severity": "serious", "persons": [{"person_id": s.staff.person_id, "sanctions": ["major_demerit"]}]})).await;
     r.ok(200);

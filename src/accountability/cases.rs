@@ -701,9 +701,11 @@ fn distinct(refs: impl Iterator<Item = String>) -> Vec<String> {
 
 /// Write the office's preliminary opinion (初步意见): the allocation of responsibility (ACC-5)
 /// and the circumstances; ACC-7(2) is added when a respondent was held accountable for another
-/// fault within a year of this one (before or after it), with those cases as evidence.
+/// fault within a year of this one (before or after it), with those cases as evidence. Until
+/// the leadership group decides, the office may write it again (the group sending it back for
+/// revision, ACC-10); the latest opinion is the one decided on.
 #[utoipa::path(tag = "accountability", request_body = OpinionRequest,
-    responses((status = 200, body = CaseView), (status = 409, description = "Not investigating", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = CaseView), (status = 409, description = "Not investigating, nor awaiting the decision", body = Problem, content_type = "application/problem+json")))]
 #[post("/cases/{id}/opinion")]
 pub async fn write_opinion(
     state: web::Data<AppState>,

@@ -928,7 +928,9 @@ pub fn case_step(current: CaseStatus, step: CaseStep) -> Result<CaseStatus, Case
     use CaseStatus::*;
     match (current, step) {
         (Proposed, CaseStep::Investigate) => Ok(Investigating),
-        (Investigating, CaseStep::Opinion) => Ok(Opinion),
+        // Until the leadership group decides, the office may revise its preliminary opinion
+        // (the group 审议: it may send the opinion back rather than decide on it, ACC-10).
+        (Investigating | Opinion, CaseStep::Opinion) => Ok(Opinion),
         (Opinion, CaseStep::Decide) => Ok(Decided),
         (Decided, CaseStep::Serve) => Ok(Served),
         // Each respondent handled appeals on their own (ACC-13): beside a pending appeal, or
@@ -965,6 +967,12 @@ mod case_tests {
             assert_eq!(case_step(from, step), Ok(to));
         }
         assert_eq!(case_step(Served, CaseStep::Finalize), Ok(Final));
+        assert_eq!(
+            case_step(Opinion, CaseStep::Opinion),
+            Ok(Opinion),
+            "revised before the decision"
+        );
+        assert_eq!(case_step(Decided, CaseStep::Opinion), Err(Decided));
         assert_eq!(case_step(Proposed, CaseStep::Decide), Err(Proposed));
         assert_eq!(case_step(Decided, CaseStep::Appeal), Err(Decided));
         assert_eq!(case_step(Final, CaseStep::Appeal), Err(Final));
