@@ -584,6 +584,40 @@ async fn a_second_fault_within_a_year_is_detected_as_acc_7_2() {
 }
 
 #[actix_web::test]
+async fn a_decision_recorded_later_counts_only_faults_that_had_happened_by_its_day() {
+    let s = acc().await;
+    let warned = json!({"severity": "minor", "persons": [{"person_id": s.staff.person_id, "sanctions": ["warning"]}]});
+    let later_fault = s.case(today() - Days::new(10)).await;
+    s.decided(later_fault, "minor", json!({}), warned).await.ok(200);
+    let id = s.case(today() - Days::new(100)).await;
+    s.post(id, "investigate", &s.office.token, json!({})).await.ok(200);
+    let opinion = json!({"how": {"mode": "direct", "staff": [s.staff.person_id]}, "severity": "minor", "text": "意见"});
+    let r = s.post(id, "opinion", &s.office.token, opinion).await;
+    assert_eq!(
+        r.ok(200)["opinion"]["detected"]["ACC-7(2)"][0]["cases"],
+        json!([later_fault])
+    );
+    // Decided 50 days ago, before that other fault happened: no second fault yet.
+    let person = |sanctions: Value| json!([{"person_id": s.staff.person_id, "sanctions": sanctions}]);
+    let back = today() - Days::new(50);
+    let serious = json!({"severity": "serious", "persons": person(json!(["major_demerit"])), "decided_on": back});
+    assert_eq!(
+        s.post(id, "decide", &s.leader.token, serious).await.problem(422),
+        "severity_not_open"
+    );
+    let minor = json!({"severity": "minor", "persons": person(json!(["warning"])), "decided_on": back});
+    let r = s.post(id, "decide", &s.leader.token, minor).await;
+    assert!(
+        !r.ok(200)["decision"]["basis"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("ACC-7(2)")),
+        "{}",
+        r.body
+    );
+}
+
+#[actix_web::test]
 async fn acc_7_2_is_found_again_when_the_case_is_decided() {
     let s = acc().await;
     let warned = json!({"severity": "minor", "persons": [{"person_id": s.staff.person_id, "sanctions": ["warning"]}]});

@@ -749,7 +749,7 @@ pub async fn write_opinion(
         // aggravated by it, nor does their history aggravate the others. (Everyone bearing a
         // share is a respondent: see `strangers`.)
         let responsible = allocation.iter().filter(|a| a.share != Share::None).map(|a| a.person_id);
-        let repeated = repeated_faults(conn, c, responsible)?;
+        let repeated = repeated_faults(conn, c, responsible, crate::db::today())?;
         if !repeated.is_empty() {
             b.circumstances.aggravating.insert(2);
         } else if b.circumstances.aggravating.contains(&2) {
@@ -777,10 +777,13 @@ fn repeated_faults(
     conn: &mut DbConn,
     c: &store::Case,
     people: impl IntoIterator<Item = i64>,
+    as_of: NaiveDate,
 ) -> Result<Vec<serde_json::Value>, AppError> {
     let mut repeated = Vec::new();
     for person in people {
-        let others = store::accountable_faults_of(conn, person, c.id)?;
+        // A fault that had not happened by the day of the opinion or decision cannot count.
+        let mut others = store::accountable_faults_of(conn, person, c.id)?;
+        others.retain(|(_, fault_on)| *fault_on <= as_of);
         let hits = rules::repeated_within_a_year(c.fault_on, &others);
         if !hits.is_empty() {
             repeated.push(serde_json::json!({"person_id": person, "cases": hits}));
@@ -790,11 +793,13 @@ fn repeated_faults(
 }
 
 /// The opinion as it reads on the day of decision: ACC-7(2) found again from the register, as
-/// a fault it rested on may since have been revoked on appeal, or another been decided.
+/// a fault it rested on may since have been revoked on appeal, or another been decided; a
+/// decision recorded later counts only faults that had happened by its day.
 fn with_repeats_refound(
     conn: &mut DbConn,
     c: &store::Case,
     mut opinion: serde_json::Value,
+    decided_on: NaiveDate,
 ) -> Result<serde_json::Value, AppError> {
     let responsible: Vec<i64> = opinion["allocation"]
         .as_array()
@@ -803,7 +808,7 @@ fn with_repeats_refound(
         .filter(|a| a["share"] != Share::None.as_str())
         .filter_map(|a| a["person_id"].as_i64())
         .collect();
-    let repeated = repeated_faults(conn, c, responsible)?;
+    let repeated = repeated_faults(conn, c, responsible, decided_on)?;
     let mut circumstances: Circumstances = serde_json::from_value(opinion["circumstances"].clone()).unwrap_or_default();
     if repeated.is_empty() {
         circumstances.aggravating.remove(&2);
@@ -1260,9 +1265,9 @@ pub async fn decide_case(
     let (id, d) = (id.get()?.into_inner(), body.get()?.into_inner());
     let by = caller.user_id;
     step(&state, &caller, id, CaseStep::Decide, move |conn, c| {
-        let opinion = with_repeats_refound(conn, c, record(c.opinion.as_deref()))?;
-        check_decision(&opinion, &d)?;
         let decided_on = decision_day(&d, c.fault_on, crate::db::today())?;
+        let opinion = with_repeats_refound(conn, c, record(c.opinion.as_deref()), decided_on)?;
+        check_decision(&opinion, &d)?;
         let respondents = store::respondents(conn, c.id)?;
         for p in &d.persons {
             if !respondents
