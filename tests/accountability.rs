@@ -501,6 +501,33 @@ async fn the_appeal_window_closes_thirty_days_after_service_or_on_the_next_worki
 }
 
 #[actix_web::test]
+async fn an_appeal_deadline_counted_over_a_year_without_a_schedule_says_so() {
+    let s = acc().await;
+    let served: NaiveDate = "2025-12-10".parse().unwrap();
+    let (id, r) = appeal_served_on(&s, served, served + Days::new(1)).await;
+    r.ok(200);
+    let case = |id: i64| {
+        let s = &s;
+        async move {
+            s.app
+                .get(&format!("/api/v1/accountability/cases/{id}"), Some(&s.office.token))
+                .await
+        }
+    };
+    let shown = case(id).await;
+    assert_eq!(shown.ok(200)["appeal_deadline"], "2026-01-09");
+    let warnings = shown.body["warnings"].as_array().unwrap().clone();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].as_str().unwrap().contains("2025"));
+    let put = TestRequest::put()
+        .uri("/api/v1/calendar/2025")
+        .insert_header(("authorization", format!("Bearer {}", s.office.token)))
+        .set_json(json!({"holidays": ["2025-12-25"], "make_up_workdays": []}));
+    s.app.send(put).await.ok(200);
+    assert_eq!(case(id).await.ok(200)["warnings"], json!([]));
+}
+
+#[actix_web::test]
 async fn a_decision_is_dated_from_the_fault_day_to_today() {
     let s = acc().await;
     let id = s.case(today() - Days::new(10)).await;

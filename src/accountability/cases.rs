@@ -76,6 +76,8 @@ pub struct CaseView {
     /// The last day to appeal (ACC-13), once served: 30 days after service (the rule set in force
     /// that day), moved to the next working day when it falls on a weekend or public holiday.
     pub appeal_deadline: Option<NaiveDate>,
+    /// E.g. the appeal deadline was counted over a year with no holiday schedule loaded.
+    pub warnings: Vec<String>,
     #[schema(value_type = Option<Object>)]
     pub appeal: Option<serde_json::Value>,
     pub appeal_outcome: Option<String>,
@@ -147,9 +149,10 @@ fn view(conn: &mut DbConn, c: Case, hide_reporter: bool) -> Result<CaseView, App
             sha256: m.sha256,
         })
         .collect();
-    let appeal_deadline = match c.served_on {
-        Some(s) => Some(appeal_window(conn, s)?.1),
-        None => None,
+    let window = c.served_on.map(|s| appeal_window(conn, s)).transpose()?;
+    let (appeal_deadline, warnings) = match window {
+        Some(w) => (Some(w.last_day), w.warnings),
+        None => (None, Vec::new()),
     };
     let parse = |s: Option<String>| s.and_then(|j| serde_json::from_str(&j).ok());
     let source_id = if hide_reporter && c.source_kind == SourceKind::Petition {
@@ -169,6 +172,7 @@ fn view(conn: &mut DbConn, c: Case, hide_reporter: bool) -> Result<CaseView, App
         appeal: parse(c.appeal),
         respondents,
         appeal_deadline,
+        warnings,
         id: c.id,
         status: c.status,
         facts: c.facts,
@@ -1437,12 +1441,26 @@ fn appellants(appeal: &serde_json::Value) -> Vec<Respondent> {
     out
 }
 
-/// The appeal window of a decision served on `served` (ACC-13): its days by the rule set in
-/// force that day, and its last day.
-fn appeal_window(conn: &mut DbConn, served: NaiveDate) -> Result<(u32, NaiveDate), AppError> {
+/// The appeal window of a decision served on a day (ACC-13).
+struct AppealWindow {
+    /// Its length in days, by the rule set in force on the served day.
+    days: u32,
+    /// Its last day, moved past days off.
+    last_day: NaiveDate,
+    /// The years it crossed with no holiday schedule loaded.
+    warnings: Vec<String>,
+}
+
+fn appeal_window(conn: &mut DbConn, served: NaiveDate) -> Result<AppealWindow, AppError> {
     let book = crate::rules::store::book(conn)?;
-    let window = book.in_force(served)?.rule.values.appeal_window_days;
-    Ok((window, rules::appeal_deadline(served, window, &book.calendar)))
+    let days = book.in_force(served)?.rule.values.appeal_window_days;
+    let last_day = rules::appeal_deadline(served, days, &book.calendar);
+    let unscheduled = book.calendar.unscheduled_between(served, last_day);
+    Ok(AppealWindow {
+        days,
+        last_day,
+        warnings: crate::rules::calendar::no_schedule_warnings(unscheduled),
+    })
 }
 
 /// Whether the stored decision handles `who`: a person it sanctions, a department it orders to
@@ -1532,7 +1550,11 @@ pub async fn file_appeal(
         if b.filed_on < served || b.filed_on > today {
             return Err(AppError::field("filed_on", "must be from the served day to today"));
         }
-        let (window, deadline) = appeal_window(conn, served)?;
+        let AppealWindow {
+            days: window,
+            last_day: deadline,
+            ..
+        } = appeal_window(conn, served)?;
         if b.filed_on > deadline {
             return Err(AppError::rule(
                 "appeal_window_closed",
@@ -1719,7 +1741,7 @@ pub async fn finalize_case(
         let Some(served) = c.served_on else {
             return Ok(serde_json::json!({}));
         };
-        let (_, deadline) = appeal_window(conn, served)?;
+        let deadline = appeal_window(conn, served)?.last_day;
         if today > deadline || revoked_on_appeal(c) {
             return Ok(serde_json::json!({}));
         }
