@@ -656,15 +656,7 @@ async fn acc_7_2_is_found_again_when_the_case_is_decided() {
     let r = s.post(second, "opinion", &s.office.token, opinion).await;
     assert_eq!(r.ok(200)["opinion"]["open_outcomes"], json!(["minor", "serious"]));
     // The earlier decision falls on appeal: there is no second fault any more.
-    s.serve_and_appeal(earlier).await;
-    s.post(
-        earlier,
-        "appeal-decision",
-        &s.leader.token,
-        json!({"outcome": "revoked"}),
-    )
-    .await
-    .ok(200);
+    revoke_on_appeal(&s, earlier).await;
     let serious =
         json!({"severity": "serious", "persons": [{"person_id": s.staff.person_id, "sanctions": ["major_demerit"]}]});
     let r = s.post(second, "decide", &s.leader.token, serious).await;
@@ -1080,10 +1072,7 @@ async fn a_revoked_appeal_lifts_the_training_order_and_restores_award_eligibilit
         .await
         .problem(404);
 
-    s.serve_and_appeal(id).await;
-    s.post(id, "appeal-decision", &s.leader.token, json!({"outcome": "revoked"}))
-        .await
-        .ok(200);
+    revoke_on_appeal(&s, id).await;
     assert!(s
         .app
         .get("/api/v1/training/orders?open=true", Some(&s.office.token))
@@ -1134,11 +1123,7 @@ async fn an_appeal_undoes_only_what_its_case_did_to_a_certificate() {
         )
         .await
         .ok(200);
-    s.serve_and_appeal(id).await;
-    let r = s
-        .post(id, "appeal-decision", &s.leader.token, json!({"outcome": "revoked"}))
-        .await;
-    assert_eq!(r.ok(200)["status"], "appeal_decided");
+    revoke_on_appeal(&s, id).await;
     let card = s
         .app
         .get(&format!("/api/v1/certificates/{cert}"), Some(&s.office.token))
@@ -1167,6 +1152,15 @@ async fn appeal_to(s: &Acc, id: i64, decision: Value) {
     )
     .await
     .ok(200);
+}
+
+/// Takes a decided case through service and appeal to its revocation on appeal.
+async fn revoke_on_appeal(s: &Acc, id: i64) {
+    s.serve_and_appeal(id).await;
+    let r = s
+        .post(id, "appeal-decision", &s.leader.token, json!({"outcome": "revoked"}))
+        .await;
+    assert_eq!(r.ok(200)["status"], "appeal_decided");
 }
 
 #[actix_web::test]
@@ -1578,15 +1572,7 @@ async fn a_card_another_decision_withdraws_stays_withdrawn_when_one_appeal_succe
         json!([{"certificate_id": cert, "kept": "suspended", "by_case": second}])
     );
     // The second revoked too: nothing stands behind the suspension any more.
-    s.serve_and_appeal(second).await;
-    s.post(
-        second,
-        "appeal-decision",
-        &s.leader.token,
-        json!({"outcome": "revoked"}),
-    )
-    .await
-    .ok(200);
+    revoke_on_appeal(&s, second).await;
     assert_eq!(certificate_status(&s, cert).await, "valid");
 }
 
@@ -1606,15 +1592,7 @@ async fn a_reversed_confiscation_falls_back_to_what_still_stands() {
         .await
         .ok(200);
     assert_eq!(certificate_status(&s, cert).await, "revoked");
-    s.serve_and_appeal(second).await;
-    s.post(
-        second,
-        "appeal-decision",
-        &s.leader.token,
-        json!({"outcome": "revoked"}),
-    )
-    .await
-    .ok(200);
+    revoke_on_appeal(&s, second).await;
     assert_eq!(
         certificate_status(&s, cert).await,
         "suspended",
@@ -1640,10 +1618,7 @@ async fn a_reversed_confiscation_leaves_a_suspension_of_another_cause() {
         json!({"severity": "serious", "persons": [{"person_id": s.staff.person_id, "sanctions": ["demotion"]}]});
     s.decided(id, "serious", json!({}), confiscate).await.ok(200);
     assert_eq!(certificate_status(&s, cert).await, "revoked");
-    s.serve_and_appeal(id).await;
-    s.post(id, "appeal-decision", &s.leader.token, json!({"outcome": "revoked"}))
-        .await
-        .ok(200);
+    revoke_on_appeal(&s, id).await;
     assert_eq!(
         certificate_status(&s, cert).await,
         "suspended",
