@@ -523,9 +523,15 @@ async fn a_holder_gets_no_new_certificate_while_one_is_suspended_or_the_qualific
         (&rec["made_up_by"], &rec["made_up_by_id"], &rec["made_up_on"]),
         (&json!("certificate"), &json!(second), &json!(today()))
     );
+    // The holder still enforces (SUP-6(2)): the withdrawn card was only that card gone.
+    let act = json!({"kind": "penalty", "penalty_procedure": "filed_case", "department_id": office.department_id,
+        "officers": [holder], "counterpart": {"name": "某化工有限公司", "type": "legal_person"},
+        "legal_basis": "《安全生产法》", "decision_text": "罚款", "decision_date": today()});
+    let enforce = || async { app.post("/api/v1/acts", t, &act).await };
     let third = issue(app, &office.token, "LN-23", holder, 700).await["id"]
         .as_i64()
         .unwrap();
+    enforce().await.ok(201);
     withdraw(third, "inspection_finding", Some(records.finding(Some(holder)))).await;
     let fourth = issue(app, &office.token, "LN-24", holder, 700).await["id"]
         .as_i64()
@@ -543,6 +549,11 @@ async fn a_holder_gets_no_new_certificate_while_one_is_suspended_or_the_qualific
     assert_eq!(r.problem(409), "holder_certificate_withdrawn");
     assert_eq!(r.body["basis"], json!(["ACC-6(2)", "ACC-13"]));
     assert_eq!(app.count("certificates"), 5);
+    assert_eq!(
+        enforce().await.problem(422),
+        "officer_without_valid_certificate",
+        "qualification lost"
+    );
 
     let other = app.person("周敏", Position::Officer, office.department_id);
     let card = issue(app, &office.token, "LN-26", other, 700).await["id"]

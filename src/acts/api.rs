@@ -330,11 +330,12 @@ fn check_references(
         .filter(|(_, id)| {
             let theirs: Vec<CertificateOnFile> = held
                 .iter()
-                .filter(|(holder, ..)| holder == *id)
-                .map(|(_, issued_on, expires_on, status)| CertificateOnFile {
-                    issued_on: *issued_on,
-                    expires_on: *expires_on,
-                    valid_that_day: *status == CertificateStatus::Valid,
+                .filter(|c| c.holder == **id)
+                .map(|c| CertificateOnFile {
+                    issued_on: c.issued_on,
+                    expires_on: c.expires_on,
+                    valid_that_day: c.status == CertificateStatus::Valid,
+                    bars_holder: c.bars_holder,
                 })
                 .collect();
             !rules::may_enforce(&theirs, f.decision_date)

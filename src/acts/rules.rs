@@ -99,15 +99,20 @@ pub struct CertificateOnFile {
     /// suspension or revocation stops its holder from enforcing from its day on (SUP-7(2)),
     /// not before it.
     pub valid_that_day: bool,
+    /// Whether its status that day kept its holder off enforcement altogether: a suspension,
+    /// or a revocation that took the qualification (ACC-6(2)).
+    pub bars_holder: bool,
 }
 
 /// An officer may be recorded on an act dated `on` only while holding a certificate that was
 /// valid that day and whose validity period covers it (SUP-6(2): 是否有非行政执法人员参与执法),
-/// and while none of their certificates was suspended or revoked that day: the sanction takes
-/// the person off enforcement (SUP-7(2), ACC-6), not one card of two.
+/// and while none of their certificates was suspended, or revoked with the qualification,
+/// that day: such a sanction takes the person off enforcement (SUP-7(2), ACC-6), not one card
+/// of two. A card withdrawn on a TRN-7 recommendation or confiscated as invalid is only that
+/// card gone: a new one issued since counts.
 pub fn may_enforce(certificates: &[CertificateOnFile], on: NaiveDate) -> bool {
     let covering = |c: &&CertificateOnFile| c.issued_on <= on && on <= c.expires_on;
-    certificates.iter().filter(covering).any(|c| c.valid_that_day) && certificates.iter().all(|c| c.valid_that_day)
+    certificates.iter().filter(covering).any(|c| c.valid_that_day) && !certificates.iter().any(|c| c.bars_holder)
 }
 
 /// The refusal when an officer lacks a valid certificate.
@@ -129,6 +134,7 @@ mod tests {
             issued_on: d("2026-01-01"),
             expires_on: d("2026-12-31"),
             valid_that_day: true,
+            bars_holder: false,
         };
         assert!(may_enforce(std::slice::from_ref(&c), d("2026-01-01")));
         assert!(may_enforce(std::slice::from_ref(&c), d("2026-12-31")));
@@ -136,6 +142,7 @@ mod tests {
         assert!(!may_enforce(std::slice::from_ref(&c), d("2027-01-01")));
         let suspended = CertificateOnFile {
             valid_that_day: false,
+            bars_holder: true,
             ..c.clone()
         };
         assert!(!may_enforce(std::slice::from_ref(&suspended), d("2026-06-01")));
@@ -149,10 +156,20 @@ mod tests {
             ..c.clone()
         };
         assert!(
-            may_enforce(&[expired, c], d("2026-06-01")),
+            may_enforce(&[expired, c.clone()], d("2026-06-01")),
             "an old card expired, still valid on file"
         );
         assert!(!may_enforce(&[], d("2026-06-01")));
+        let withdrawn_on_training = CertificateOnFile {
+            valid_that_day: false,
+            bars_holder: false,
+            ..c.clone()
+        };
+        assert!(
+            may_enforce(&[withdrawn_on_training.clone(), c], d("2026-06-01")),
+            "a card withdrawn on TRN-7 is that card gone, not the new one"
+        );
+        assert!(!may_enforce(&[withdrawn_on_training], d("2026-06-01")));
     }
 
     #[test]

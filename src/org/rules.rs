@@ -232,12 +232,23 @@ pub struct HeldCertificate {
 /// recommendation, or one confiscated as invalid (SUP-7(2)), does not: the office may issue a
 /// new one once the holder qualifies.
 pub fn may_issue(held: &[HeldCertificate]) -> Result<(), IssueRefused> {
-    held.iter().try_for_each(|c| match (c.status, c.cause) {
-        (CertificateStatus::Suspended, _) => Err(IssueRefused::Suspended(c.id)),
-        (CertificateStatus::Revoked, Some(CauseKind::Training | CauseKind::InspectionFinding)) => Ok(()),
-        (CertificateStatus::Revoked, _) => Err(IssueRefused::QualificationLost(c.id)),
-        (CertificateStatus::Valid, _) => Ok(()),
+    held.iter().try_for_each(|c| match c.status {
+        _ if !bars_holder(c.status, c.cause) => Ok(()),
+        CertificateStatus::Revoked => Err(IssueRefused::QualificationLost(c.id)),
+        _ => Err(IssueRefused::Suspended(c.id)),
     })
+}
+
+/// Whether a card in this status, put there by this cause, keeps its holder from enforcing
+/// and from a new card: a suspension, and a revocation that takes the qualification (an
+/// accountability decision or its appeal, ACC-6(2), or by hand). A card withdrawn on a TRN-7
+/// recommendation or confiscated as invalid (SUP-7(2)) is only that card gone.
+pub fn bars_holder(status: CertificateStatus, cause: Option<CauseKind>) -> bool {
+    match status {
+        CertificateStatus::Valid => false,
+        CertificateStatus::Suspended => true,
+        CertificateStatus::Revoked => !matches!(cause, Some(CauseKind::Training | CauseKind::InspectionFinding)),
+    }
 }
 
 /// Which of a holder's certificates a suspension or confiscation takes (SUP-7(2), ACC-6): one the change is allowed for, preferring the one in

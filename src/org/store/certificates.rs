@@ -305,14 +305,20 @@ fn apply(
     Ok(())
 }
 
+/// A certificate of a holder as it stood at the end of a day.
+pub struct HeldOn {
+    pub holder: i64,
+    pub issued_on: NaiveDate,
+    pub expires_on: NaiveDate,
+    pub status: CertificateStatus,
+    /// Whether that status keeps the holder off enforcement altogether
+    /// ([`crate::org::rules::bars_holder`]).
+    pub bars_holder: bool,
+}
+
 /// Every certificate of the given holders, with the status it had at the end of `day` (China
-/// time), whether or not its validity period covers that day: (holder, issued_on, expires_on,
-/// status).
-pub fn of_holders_on(
-    conn: &mut DbConn,
-    holders: &[i64],
-    day: NaiveDate,
-) -> Result<Vec<(i64, NaiveDate, NaiveDate, CertificateStatus)>, StoreError> {
+/// time), whether or not its validity period covers that day.
+pub fn of_holders_on(conn: &mut DbConn, holders: &[i64], day: NaiveDate) -> Result<Vec<HeldOn>, StoreError> {
     // One statement per holder: an `IN` list is a statement of its own for every length,
     // parsed anew each time; an act names a few officers.
     let mut held = Vec::new();
@@ -333,7 +339,18 @@ pub fn of_holders_on(
                 true => status_at_end_of(conn, id, day, status)?,
                 false => status,
             };
-            held.push((*holder, issued_on, expires_on, status));
+            // Only a revocation asks which cause made it (rare: one more read then).
+            let cause = match status {
+                CertificateStatus::Revoked => cause_at_end_of(conn, id, day)?,
+                _ => None,
+            };
+            held.push(HeldOn {
+                holder: *holder,
+                issued_on,
+                expires_on,
+                status,
+                bars_holder: crate::org::rules::bars_holder(status, cause),
+            });
         }
     }
     Ok(held)
@@ -358,6 +375,17 @@ fn status_at_end_of(
         .first::<(Option<CertificateStatus>, CertificateStatus)>(conn)
         .optional()?;
     Ok(later.map_or(now, |(from, to)| from.unwrap_or(to)))
+}
+
+/// The cause of the last change a certificate had by the end of `day`.
+fn cause_at_end_of(conn: &mut DbConn, id: i64, day: NaiveDate) -> Result<Option<CauseKind>, StoreError> {
+    Ok(h::certificate_status_changes
+        .filter(h::certificate_id.eq(id))
+        .filter(h::changed_at.lt(crate::db::end_of_day(day)))
+        .order((h::changed_at.desc(), h::id.desc()))
+        .select(h::cause_kind)
+        .first(conn)
+        .optional()?)
 }
 
 /// A holder's certificates: (id, recorded status, last valid day).
