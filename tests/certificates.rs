@@ -73,8 +73,14 @@ impl Records<'_> {
         self.write(|c| store::add_consequence(c, person, kind, Cause::Exam, 1, today(), now()))
     }
 
-    /// A case against `person`, decided, and with its appeal decided when `appealed`.
+    /// A case against `person`, decided serious (it confiscates the card, ACC-6(2), so it may
+    /// be cited for a suspension or a revocation), with its appeal decided when `appealed`.
     fn case(&self, person: i64, appealed: bool) -> i64 {
+        self.decided_case(person, "serious", &["certificate_confiscation"], appealed)
+    }
+
+    /// A case against `person` decided at `severity` with these sanctions.
+    fn decided_case(&self, person: i64, severity: &str, sanctions: &[&str], appealed: bool) -> i64 {
         use safeguards::accountability::{rules::RespondentKind, rules::SourceKind, store};
         let new = store::NewCase {
             source_kind: SourceKind::Other,
@@ -87,7 +93,9 @@ impl Records<'_> {
         };
         self.write(|c| {
             let id = store::create(c, &new, self.by, now())?;
-            store::set_decision(c, id, "{}", today(), now())?;
+            let decision = serde_json::json!({"request": {"severity": severity,
+                "persons": [{"person_id": person, "sanctions": sanctions}]}});
+            store::set_decision(c, id, &decision.to_string(), today(), now())?;
             if appealed {
                 store::appeal(c, id, "{}", now())?;
                 store::appeal_decision(c, id, "revoked", None, now())?;
@@ -564,4 +572,44 @@ async fn a_holder_gets_no_new_certificate_while_one_is_suspended_or_the_qualific
         "expires_on": today() + Days::new(700)});
     let r = app.post("/api/v1/certificates", t, &body).await;
     assert_eq!(r.problem(409), "holder_certificate_withdrawn");
+}
+
+#[actix_web::test]
+async fn a_decision_is_cited_for_no_more_than_it_did_to_the_card() {
+    let app = TestApp::new().await;
+    let office = app.account(Role::SupervisoryOffice).await;
+    let t = Some(office.token.as_str());
+    let holder = app.person("赵刚", Position::Officer, office.department_id);
+    let card = issue(&app, &office.token, "LN-60", holder, 400).await["id"]
+        .as_i64()
+        .unwrap();
+    let records = Records {
+        app: &app,
+        by: office.user_id,
+        department: office.department_id,
+    };
+    let path = format!("/api/v1/certificates/{card}/status");
+    let warned = records.decided_case(holder, "minor", &["warning"], false);
+    let suspended = records.decided_case(holder, "minor", &["warning", "certificate_suspension"], false);
+    let changes = app.count("certificate_status_changes");
+    for (to, case, article) in [
+        ("suspended", warned, "ACC-6(1)"),
+        ("revoked", warned, "ACC-6(2)"),
+        ("revoked", suspended, "ACC-6(2)"),
+    ] {
+        let r = app
+            .post(&path, t, &status(to, "accountability_decision", Some(case)))
+            .await;
+        assert_eq!(r.problem(422), "certificate_cause_invalid", "{to} on case {case}");
+        assert_eq!(r.body["basis"], json!([article]));
+    }
+    assert_eq!(app.count("certificate_status_changes"), changes, "nothing changed");
+    let r = app
+        .post(
+            &path,
+            t,
+            &status("suspended", "accountability_decision", Some(suspended)),
+        )
+        .await;
+    assert_eq!(r.ok(200)["status"], "suspended");
 }

@@ -19,6 +19,7 @@ use crate::http::{AppError, Caller};
 use crate::org::rules::{self, CauseKind, CauseRecord, CertificateStatus, EffectiveStatus};
 use crate::org::store::certificates::{self as store, Certificate, StatusChange};
 use crate::org::store::people;
+use crate::rules::{ArticleRef, Basis, Regime};
 use crate::training::rules::ConsequenceKind;
 use crate::AppState;
 
@@ -180,6 +181,40 @@ fn check_cause(conn: &mut DbConn, cause: &Cause, holder: i64) -> Result<(), AppE
         detail: e.to_string(),
         basis: kind.basis(),
         errors: vec![FieldError::new("cause", e.to_string())],
+    })
+}
+
+/// A suspension or revocation citing an accountability decision goes no further than the
+/// decision went with the holder's card: ACC-6(1) may suspend it, only ACC-6(2) confiscates.
+fn decision_withdraws_as_far(conn: &mut DbConn, b: &StatusRequest, holder: i64) -> Result<(), AppError> {
+    let (CauseKind::AccountabilityDecision, Some(case)) = (b.cause.kind, b.cause.id) else {
+        return Ok(());
+    };
+    if b.status == CertificateStatus::Valid {
+        return Ok(());
+    }
+    let decision = crate::accountability::store::get(conn, case, crate::accountability::store::CaseVisibility::All)?
+        .decision
+        .and_then(|d| serde_json::from_str(&d).ok())
+        .unwrap_or_default();
+    let decided = crate::accountability::rules::certificate_withdrawal(holder, &decision);
+    if decided.is_some_and(|d| d.withdrawal_rank() >= b.status.withdrawal_rank()) {
+        return Ok(());
+    }
+    let what = format!(
+        "case {case}'s decision does not {} the holder's certificate",
+        if b.status == CertificateStatus::Revoked {
+            "confiscate"
+        } else {
+            "suspend or confiscate"
+        }
+    );
+    let article = if b.status == CertificateStatus::Revoked { 2 } else { 1 };
+    Err(AppError::Unprocessable {
+        code: "certificate_cause_invalid",
+        detail: what.clone(),
+        basis: Basis::of(&[ArticleRef::item(Regime::Acc, 6, article)]),
+        errors: vec![FieldError::new("cause", what)],
     })
 }
 
@@ -348,7 +383,8 @@ pub async fn create(
 /// ACC-13); setting the status it already has is a 409. The cause's record must exist, be of
 /// its kind and concern the holder: an `inspection_finding` naming the holder as officer
 /// (SUP-7(2)), a `training` recommendation to withdraw the holder's certificate (TRN-7), an
-/// `accountability_decision` case decided with the holder as respondent (ACC-6), an `appeal`:
+/// `accountability_decision` case decided with the holder as respondent whose decision withdrew
+/// the card at least as far (a suspension under ACC-6(1), a confiscation under ACC-6(2)), an `appeal`:
 /// such a case whose appeal is decided (ACC-13); otherwise a 422 naming `cause`.
 #[utoipa::path(tag = "certificates", request_body = StatusRequest,
     responses(
@@ -379,6 +415,7 @@ pub async fn change_status(
             let current = store::get_visible(conn, id, Visibility::All).map_err(missing("certificate"))?;
             me.not_on_own_record(current.holder_id, "change a certificate's status")?;
             check_cause(conn, &b.cause, current.holder_id)?;
+            decision_withdraws_as_far(conn, &b, current.holder_id)?;
             let to = rules::transition(current.status, b.status, b.cause.kind).map_err(|e| AppError::Conflict {
                 code: "certificate_transition",
                 detail: e.to_string(),
