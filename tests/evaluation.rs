@@ -1017,6 +1017,38 @@ async fn a_missed_reply_stays_with_the_department_it_lapsed_with_and_only_an_ans
         .post(&assign(p), Some(o), &json!({"department_id": e.app.department("三科")}))
         .await;
     assert_eq!(back.ok(200)["lapsed_department_id"], json!(mine));
+    // Marked escalated while one department held it, then passed on: the escalation stays
+    // with the department whose handling caused it.
+    let escalated = e.petition().await;
+    let marks = json!({"escalated": true});
+    e.app
+        .post(&format!("/api/v1/petitions/{escalated}/marks"), Some(o), &marks)
+        .await
+        .ok(200);
+    let moved = e
+        .app
+        .post(&assign(escalated), Some(o), &json!({"department_id": other}))
+        .await;
+    assert_eq!(moved.ok(200)["escalated_department_id"], json!(mine));
+    let r = e
+        .deduct(
+            "petitions",
+            "escalation_caused",
+            "petition",
+            escalated,
+            json!({"department_id": other}),
+        )
+        .await;
+    assert_eq!(r.problem(422), "validation_failed");
+    e.deduct(
+        "petitions",
+        "escalation_caused",
+        "petition",
+        escalated,
+        json!({"department_id": mine}),
+    )
+    .await
+    .ok(201);
     // Transferred before its deadline: the new holder owes the reply.
     let early = e.petition().await;
     let r = e
@@ -1054,7 +1086,7 @@ async fn a_missed_reply_stays_with_the_department_it_lapsed_with_and_only_an_ans
         .await;
     assert_eq!(r.problem(422), "validation_failed");
     assert_eq!(r.body["errors"][0]["field"], "department_id");
-    assert_eq!(e.app.count("eval_deductions"), 0, "nothing recorded");
+    assert_eq!(e.app.count("eval_deductions"), 1, "nothing recorded but the escalation");
     e.deduct("petitions", "not_answered", "petition", p, charge(mine))
         .await
         .ok(201);

@@ -600,6 +600,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         lapsed_department_id -> Nullable<BigInt>,
+        escalated_department_id -> Nullable<BigInt>,
     }
 }
 

@@ -337,14 +337,19 @@ pub struct PetitionFacts {
     /// The department that held it when its deadline passed unanswered, if it was passed on
     /// afterwards.
     pub lapsed_department_id: Option<i64>,
+    /// The department that held it when it was marked escalated.
+    pub escalated_department_id: Option<i64>,
 }
 
 impl PetitionFacts {
     /// The department a problem of the petition is charged to: a reply missed to the one that
-    /// held the petition when its deadline passed; mishandling and escalation to its holder.
+    /// held the petition when its deadline passed, an escalation to the one holding it when
+    /// marked, an answer against policy to the one that answered (an answered petition is no
+    /// longer transferred).
     pub fn charged(&self, problem: ProblemType) -> Option<i64> {
         match problem {
             ProblemType::NotAnswered => self.lapsed_department_id.or(self.department_id),
+            ProblemType::EscalationCaused => self.escalated_department_id.or(self.department_id),
             _ => self.department_id,
         }
     }

@@ -776,6 +776,7 @@ struct PetitionRow {
     mishandled: bool,
     escalated: bool,
     lapsed_department_id: Option<i64>,
+    escalated_department_id: Option<i64>,
 }
 
 const PETITION_ROW: (
@@ -787,6 +788,7 @@ const PETITION_ROW: (
     crate::db::schema::petitions::mishandled,
     crate::db::schema::petitions::escalated,
     crate::db::schema::petitions::lapsed_department_id,
+    crate::db::schema::petitions::escalated_department_id,
 ) = {
     use crate::db::schema::petitions as p;
     (
@@ -798,6 +800,7 @@ const PETITION_ROW: (
         p::mishandled,
         p::escalated,
         p::lapsed_department_id,
+        p::escalated_department_id,
     )
 };
 
@@ -810,6 +813,7 @@ impl PetitionRow {
             escalated: self.escalated,
             department_id: self.department_id,
             lapsed_department_id: self.lapsed_department_id,
+            escalated_department_id: self.escalated_department_id,
         }
     }
 }

@@ -288,6 +288,7 @@ fn zh_word(w: &str) -> String {
         "reply" => "答复",
         "reply_due_on" => "答复期限",
         "lapsed_department_id" => "逾期时承办部门",
+        "escalated_department_id" => "越级上访时承办部门",
         "subject" => "事由",
         "appeal" => "申诉",
         "by_person" => "申诉人",

@@ -172,6 +172,8 @@ pub struct PetitionView {
     /// Passed on after its reply deadline: the department that held it when the deadline
     /// passed, charged with the missed reply (EVAL-5(4)1).
     pub lapsed_department_id: Option<i64>,
+    /// Marked escalated: the department that held it then, charged with it (EVAL-5(4)3).
+    pub escalated_department_id: Option<i64>,
     pub received_on: NaiveDate,
     pub basis: Vec<String>,
     /// E.g. the reply deadline was counted over a year with no holiday schedule loaded.
@@ -216,6 +218,7 @@ fn view(p: Petition, show_contact: bool, calendar: &Calendar) -> PetitionView {
         mishandled: p.mishandled,
         escalated: p.escalated,
         lapsed_department_id: p.lapsed_department_id,
+        escalated_department_id: p.escalated_department_id,
         received_on: p.received_on,
     }
 }
@@ -488,7 +491,7 @@ pub async fn marks(
                 ));
             }
             counted_marks_stay(conn, &p, &b)?;
-            store::mark(conn, id, b.mishandled, b.escalated, crate::db::now())?;
+            store::mark(conn, &p, b.mishandled, b.escalated, crate::db::now())?;
             audit::append(conn, &actor, "petition.marks", "petition", id, &b)?;
             read_view(conn, id, Visibility::All, true)
         })

@@ -34,6 +34,8 @@ pub struct Petition {
     /// The department that held the petition when its reply deadline passed unanswered, once
     /// it was passed on to another (EVAL-5(4)1 charges the missed deadline to it).
     pub lapsed_department_id: Option<i64>,
+    /// The department that held the petition when it was marked escalated (EVAL-5(4)3).
+    pub escalated_department_id: Option<i64>,
 }
 
 macro_rules! columns {
@@ -60,6 +62,7 @@ macro_rules! columns {
             p::created_at,
             p::updated_at,
             p::lapsed_department_id,
+            p::escalated_department_id,
         )
     };
 }
@@ -174,21 +177,29 @@ pub fn reply(conn: &mut DbConn, id: i64, text: &str, on: NaiveDate, now: NaiveDa
     Ok(())
 }
 
+/// Sets the marks given; an escalation marked is charged to the department holding the
+/// petition then (an escalation already marked keeps its department).
 pub fn mark(
     conn: &mut DbConn,
-    id: i64,
+    p: &Petition,
     mishandled: Option<bool>,
     escalated: Option<bool>,
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
+    let escalated_department = match escalated {
+        Some(true) => p.escalated_department_id.or(p.department_id),
+        Some(false) => None,
+        None => p.escalated_department_id,
+    };
     crate::db::update(
         p::petitions,
         (
             mishandled.map(|v| p::mishandled.eq(v)),
             escalated.map(|v| p::escalated.eq(v)),
+            p::escalated_department_id.eq(escalated_department),
             p::updated_at.eq(now),
         ),
-        p::id.eq(id),
+        p::id.eq(p.id),
     )
     .execute(conn)?;
     Ok(())

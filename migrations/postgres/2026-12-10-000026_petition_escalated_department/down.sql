@@ -1,0 +1,1 @@
+ALTER TABLE petitions DROP COLUMN escalated_department_id;
