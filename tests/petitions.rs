@@ -160,6 +160,11 @@ async fn overdue_petitions_are_listed_and_referral_hides_the_reporter() {
         "fault_on": today() + chrono::Days::new(1)});
     let r = app.post(&format!("/api/v1/petitions/{id}/refer"), t, &refer).await;
     assert_eq!(r.problem(422), "validation_failed");
+    // Handling the petition (ACC-4(2)) did not go wrong before it came in (today).
+    refer["fault_on"] = json!(today() - chrono::Days::new(1));
+    let r = app.post(&format!("/api/v1/petitions/{id}/refer"), t, &refer).await;
+    assert_eq!(r.problem(422), "validation_failed");
+    assert_eq!(r.body["errors"][0]["field"], "fault_on");
     assert_eq!(app.count("acc_cases"), 0);
     refer.as_object_mut().unwrap().remove("fault_on");
     let case = app.post(&format!("/api/v1/petitions/{id}/refer"), t, &refer).await;

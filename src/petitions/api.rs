@@ -581,6 +581,17 @@ pub async fn refer(
             let fault_on = b
                 .fault_on
                 .unwrap_or_else(|| default_fault_on(&p, &b.fault_types, today));
+            // Handling the petition (ACC-4(2) alone) cannot have gone wrong before it came in;
+            // other faults it reports may have happened earlier.
+            if b.fault_types == [2] && fault_on < p.received_on {
+                return Err(AppError::field(
+                    "fault_on",
+                    format!(
+                        "an ACC-4(2) fault in handling the petition is not before its receipt on {}",
+                        p.received_on
+                    ),
+                ));
+            }
             let facts = if b.facts.trim().is_empty() {
                 p.subject.clone()
             } else {
