@@ -1342,8 +1342,6 @@ pub async fn serve_decision(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"filed_on": "2026-11-20", "grounds": "事实认定有误"}))]
 pub struct AppealRequest {
-    /// The day the appeal was filed: today for a respondent appealing themselves; the day a
-    /// written appeal was received when the supervisory office records it.
     pub filed_on: NaiveDate,
     pub grounds: String,
     /// The respondent who appealed, when the supervisory office records a written appeal (a
@@ -1539,14 +1537,6 @@ pub async fn file_appeal(
         let served = c
             .served_on
             .ok_or_else(|| AppError::Internal("served case without a date".into()))?;
-        if !recorded && b.filed_on != today {
-            // Only a written appeal received earlier carries an earlier day, and the office
-            // records it: a respondent's own appeal is filed the day it is sent.
-            return Err(AppError::field(
-                "filed_on",
-                "an appeal filed by the respondent is dated today; the supervisory office records a written appeal received earlier",
-            ));
-        }
         if b.filed_on < served || b.filed_on > today {
             return Err(AppError::field("filed_on", "must be from the served day to today"));
         }
