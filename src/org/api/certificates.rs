@@ -184,36 +184,27 @@ fn check_cause(conn: &mut DbConn, cause: &Cause, holder: i64) -> Result<(), AppE
     })
 }
 
-/// A suspension or revocation citing an accountability decision goes no further than the
-/// decision went with the holder's card: ACC-6(1) may suspend it, only ACC-6(2) confiscates.
+/// A revocation citing an accountability decision needs a decision that confiscated the
+/// holder's card: only ACC-6(2) takes the qualification, and a revoked card keeps its holder
+/// from a new one. (A suspension may cite any decision on the holder: ACC-6(1) 可以暂扣.)
 fn decision_withdraws_as_far(conn: &mut DbConn, b: &StatusRequest, holder: i64) -> Result<(), AppError> {
-    let (CauseKind::AccountabilityDecision, Some(case)) = (b.cause.kind, b.cause.id) else {
+    let (CauseKind::AccountabilityDecision, Some(case), CertificateStatus::Revoked) =
+        (b.cause.kind, b.cause.id, b.status)
+    else {
         return Ok(());
     };
-    if b.status == CertificateStatus::Valid {
-        return Ok(());
-    }
     let decision = crate::accountability::store::get(conn, case, crate::accountability::store::CaseVisibility::All)?
         .decision
         .and_then(|d| serde_json::from_str(&d).ok())
         .unwrap_or_default();
-    let decided = crate::accountability::rules::certificate_withdrawal(holder, &decision);
-    if decided.is_some_and(|d| d.withdrawal_rank() >= b.status.withdrawal_rank()) {
+    if crate::accountability::rules::certificate_withdrawal(holder, &decision) == Some(CertificateStatus::Revoked) {
         return Ok(());
     }
-    let what = format!(
-        "case {case}'s decision does not {} the holder's certificate",
-        if b.status == CertificateStatus::Revoked {
-            "confiscate"
-        } else {
-            "suspend or confiscate"
-        }
-    );
-    let article = if b.status == CertificateStatus::Revoked { 2 } else { 1 };
+    let what = format!("case {case}'s decision does not confiscate the holder's certificate (ACC-6(2))");
     Err(AppError::Unprocessable {
         code: "certificate_cause_invalid",
         detail: what.clone(),
-        basis: Basis::of(&[ArticleRef::item(Regime::Acc, 6, article)]),
+        basis: Basis::of(&[ArticleRef::item(Regime::Acc, 6, 2)]),
         errors: vec![FieldError::new("cause", what)],
     })
 }
@@ -383,8 +374,8 @@ pub async fn create(
 /// ACC-13); setting the status it already has is a 409. The cause's record must exist, be of
 /// its kind and concern the holder: an `inspection_finding` naming the holder as officer
 /// (SUP-7(2)), a `training` recommendation to withdraw the holder's certificate (TRN-7), an
-/// `accountability_decision` case decided with the holder as respondent whose decision withdrew
-/// the card at least as far (a suspension under ACC-6(1), a confiscation under ACC-6(2)), an `appeal`:
+/// `accountability_decision` case decided with the holder as respondent (for a revocation, one
+/// whose decision confiscated the card, ACC-6(2)), an `appeal`:
 /// such a case whose appeal is decided (ACC-13); otherwise a 422 naming `cause`.
 #[utoipa::path(tag = "certificates", request_body = StatusRequest,
     responses(
