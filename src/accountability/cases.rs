@@ -1240,19 +1240,22 @@ fn status_without(
         .iter()
         .rev()
         .find(|h| !matches!(h.cause_kind, CauseKind::AccountabilityDecision | CauseKind::Appeal));
-    let (mut status, mut why) = match other_cause {
-        Some(h) => (
-            h.to_status,
-            serde_json::json!({"by_cause": {"kind": h.cause_kind, "id": h.cause_ref}}),
-        ),
-        None => (CertificateStatus::Valid, serde_json::json!({})),
-    };
+    let mut why = serde_json::Map::new();
+    let mut status = CertificateStatus::Valid;
+    if let Some(h) = other_cause {
+        status = h.to_status;
+        why.insert(
+            "by_cause".into(),
+            serde_json::json!({"kind": h.cause_kind, "id": h.cause_ref}),
+        );
+    }
     if let Some((other, level)) = store::other_withdrawal(conn, person, case)? {
         if level.withdrawal_rank() > status.withdrawal_rank() {
-            (status, why) = (level, serde_json::json!({"by_case": other}));
+            status = level;
+            why = serde_json::Map::from_iter([("by_case".to_owned(), other.into())]);
         }
     }
-    Ok((status, why.as_object().cloned().unwrap_or_default()))
+    Ok((status, why))
 }
 
 /// Decide the case (the leadership group). Effects apply at once (ACC-14): a suspended or

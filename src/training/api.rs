@@ -1018,12 +1018,7 @@ pub async fn record_results(
             }
             let now = crate::db::now();
             for r in &rows {
-                let result = ExamResult {
-                    person_id: r.person_id,
-                    score: r.score,
-                    absence: r.absence,
-                    passed: r.score.is_some_and(|s| s >= pass_mark),
-                };
+                let result = graded(r.person_id, r.score, r.absence, pass_mark);
                 store::add_result(conn, id, &result, by)?;
                 result_brings(conn, &exam, &result, now)?;
             }
@@ -1040,6 +1035,16 @@ fn check_result(check: &mut Check, at: &str, score: Option<i64>, absence: Option
         (Some(s), None) if !(0..=100).contains(&s) => check.fail(&format!("{at}.score"), "must be from 0 to 100"),
         (Some(_), None) | (None, Some(_)) => {}
         _ => check.fail(at, "give either a score or an absence"),
+    }
+}
+
+/// A result as recorded: passed with a score of at least the pass mark, never with an absence.
+fn graded(person_id: i64, score: Option<i64>, absence: Option<ExamAbsence>, pass_mark: i64) -> ExamResult {
+    ExamResult {
+        person_id,
+        score,
+        absence,
+        passed: score.is_some_and(|s| s >= pass_mark),
     }
 }
 
@@ -1124,13 +1129,7 @@ pub async fn correct_result(
                 return Err(AppError::conflict("result_unchanged", "the same result is recorded"));
             }
             undo_consequences(conn, person, Cause::Exam, id, today)?;
-            let pass_mark = pass_mark(conn, &exam)?;
-            let result = ExamResult {
-                person_id: person,
-                score: b.score,
-                absence: b.absence,
-                passed: b.score.is_some_and(|s| s >= pass_mark),
-            };
+            let result = graded(person, b.score, b.absence, pass_mark(conn, &exam)?);
             store::set_result(conn, id, &result, by)?;
             result_brings(conn, &exam, &result, crate::db::now())?;
             let change = serde_json::json!({"person_id": person, "from": {"score": was.score, "absence": was.absence},

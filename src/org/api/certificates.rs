@@ -187,7 +187,7 @@ fn check_cause(conn: &mut DbConn, cause: &Cause, holder: i64) -> Result<(), AppE
 /// A revocation citing an accountability decision needs a decision that confiscated the
 /// holder's card: only ACC-6(2) takes the qualification, and a revoked card keeps its holder
 /// from a new one. (A suspension may cite any decision on the holder: ACC-6(1) 可以暂扣.)
-fn decision_withdraws_as_far(conn: &mut DbConn, b: &StatusRequest, holder: i64) -> Result<(), AppError> {
+fn revocation_rests_on_confiscation(conn: &mut DbConn, b: &StatusRequest, holder: i64) -> Result<(), AppError> {
     let (CauseKind::AccountabilityDecision, Some(case), CertificateStatus::Revoked) =
         (b.cause.kind, b.cause.id, b.status)
     else {
@@ -406,7 +406,7 @@ pub async fn change_status(
             let current = store::get_visible(conn, id, Visibility::All).map_err(missing("certificate"))?;
             me.not_on_own_record(current.holder_id, "change a certificate's status")?;
             check_cause(conn, &b.cause, current.holder_id)?;
-            decision_withdraws_as_far(conn, &b, current.holder_id)?;
+            revocation_rests_on_confiscation(conn, &b, current.holder_id)?;
             let to = rules::transition(current.status, b.status, b.cause.kind).map_err(|e| AppError::Conflict {
                 code: "certificate_transition",
                 detail: e.to_string(),
